@@ -1,0 +1,67 @@
+// Parallel loops that keep results independent of the number of threads: loops over agents
+// where each iteration writes only its own agent's state; sums with a fixed reduction tree;
+// per-thread buffers of proposed tie events whose merged content (not order) is what matters,
+// because TieGraph::apply sorts the batch.
+#pragma once
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/partitioner.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "socius/ties.hpp"
+
+namespace socius {
+
+/// Agents per task. Fixed, so that deterministic reductions split the same way for any thread
+/// count.
+inline constexpr AgentIndex kGrain = 1024;
+
+/// Calls f(a) for every agent a in [begin, end), in parallel in the current task arena.
+template <class F>
+void parallel_for(AgentIndex begin, AgentIndex end, F&& f) {
+  tbb::parallel_for(tbb::blocked_range<AgentIndex>(begin, end, kGrain),
+                    [&](const tbb::blocked_range<AgentIndex>& r) {
+                      for (AgentIndex a = r.begin(); a != r.end(); ++a) f(a);
+                    });
+}
+
+/// Sum of f(a) over [begin, end) with a reduction tree fixed by the range and grain alone, so
+/// the floating-point result is bit-identical for any number of threads.
+template <class T, class F>
+T parallel_sum(AgentIndex begin, AgentIndex end, F&& f) {
+  return tbb::parallel_deterministic_reduce(
+      tbb::blocked_range<AgentIndex>(begin, end, kGrain), T{},
+      [&](const tbb::blocked_range<AgentIndex>& r, T acc) {
+        for (AgentIndex a = r.begin(); a != r.end(); ++a) acc += f(a);
+        return acc;
+      },
+      [](T x, T y) { return x + y; }, tbb::simple_partitioner());
+}
+
+/// Per-thread buffers of proposed tie events. `local()` is safe to call from any task; `take()`
+/// merges them (the order is irrelevant: TieGraph::apply sorts).
+class EventBuffer {
+ public:
+  std::vector<TieEvent>& local() { return buffers_.local(); }
+  std::vector<TieEvent> take() {
+    std::vector<TieEvent> all;
+    std::size_t n = 0;
+    for (auto& b : buffers_) n += b.size();
+    all.reserve(n);
+    for (auto& b : buffers_) {
+      all.insert(all.end(), b.begin(), b.end());
+      b.clear();
+    }
+    return all;
+  }
+
+ private:
+  tbb::enumerable_thread_specific<std::vector<TieEvent>> buffers_;
+};
+
+}  // namespace socius

@@ -1,0 +1,149 @@
+// Description apart from execution. A ModelDescription is plain data: the model's parameters,
+// the ordered systems that make up one step, and a factory. A Simulation validates a scenario
+// against it, builds the model's state, and owns everything that changes while it runs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "socius/parameters.hpp"
+#include "socius/population.hpp"
+#include "socius/random.hpp"
+#include "socius/ties.hpp"
+
+namespace socius {
+
+/// The state every system sees.
+struct World {
+  Population population;
+  TieGraph ties;
+};
+
+/// Where in time a system runs, and its random streams.
+struct StepContext {
+  std::uint64_t seed = 0;
+  std::uint32_t step = 0;  ///< absolute step, counting burn-in; keys the random streams
+  std::int64_t time = 0;   ///< policy time in steps: negative during burn-in, 0 when it ends
+  /// The random stream of agent `a` for `purpose` in this step.
+  Stream stream(AgentIndex a, Purpose purpose) const { return Stream(seed, step, a, purpose); }
+};
+
+/// One mechanism of a step.
+struct System {
+  std::string name;
+  std::function<void(World&, const StepContext&)> run;
+};
+
+/// What a model records: values[group][indicator] at each recorded time.
+struct IndicatorSpec {
+  std::vector<std::string> groups;      ///< e.g. "all", "quintile_1", "age_65_plus"
+  std::vector<std::string> indicators;  ///< e.g. "lonely_share"
+  std::vector<std::string> descriptions;  ///< one per indicator, with its unit
+};
+
+/// The running state of a model. Built by ModelDescription::create from validated parameters.
+class Model {
+ public:
+  virtual ~Model() = default;
+  /// Creates the initial population and ties (step 0, before burn-in).
+  virtual void setup(World& world, const StepContext& ctx) = 0;
+  /// The systems of one step, in order; names must match ModelDescription::systems.
+  virtual std::vector<System> systems() = 0;
+  virtual IndicatorSpec indicators() const = 0;
+  /// Writes the current indicators into out[group * n_indicators + indicator].
+  virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
+};
+
+struct SystemInfo {
+  std::string name;
+  std::string description;
+};
+
+struct ModelDescription {
+  std::string name;
+  std::string summary;
+  /// The model's own parameters. The engine adds `simulation.*` keys and one boolean
+  /// `systems.<name>` per system (true by default) that switches the system off.
+  ParameterSchema schema;
+  std::vector<SystemInfo> systems;
+  /// Defaults of the simulation keys for this model.
+  std::int64_t default_population = 10000;
+  std::int64_t default_steps = 520;
+  std::int64_t default_burn_in = 0;
+  std::function<std::unique_ptr<Model>(const ParameterSet&)> create;
+
+  /// The full schema: simulation keys, system switches and the model's own parameters.
+  ParameterSchema full_schema() const;
+};
+
+/// Recorded indicators, kept in memory: tiny next to the state (time x group x indicator).
+struct Recorder {
+  IndicatorSpec spec;
+  std::vector<std::int64_t> times;
+  std::vector<double> values;  ///< times.size() x groups x indicators, row-major
+};
+
+/// Receives tie-graph snapshots as they are taken (e.g. to stream them to the results file).
+using SnapshotSink = std::function<void(std::int64_t time, const TieGraph& ties)>;
+
+class Simulation {
+ public:
+  /// Validates `entries` against the model's schema (ScenarioError on any problem), builds the
+  /// model and runs its setup. Without a seed, one is drawn from the operating system and can be
+  /// read back with seed(). threads = 0 uses every core.
+  Simulation(const ModelDescription& model, const std::vector<ParameterEntry>& entries,
+             std::optional<std::uint64_t> seed = std::nullopt, int threads = 0);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  /// Runs up to `n` steps (burn-in first), recording and snapshotting on schedule. Stops early,
+  /// between steps, when `stop` becomes true or the horizon is reached. Returns steps done.
+  std::int64_t step(std::int64_t n, const std::atomic<bool>* stop = nullptr);
+  /// Runs to the horizon.
+  void run(const std::atomic<bool>* stop = nullptr) { step(remaining(), stop); }
+
+  std::int64_t steps_done() const { return steps_done_; }    ///< including burn-in
+  std::int64_t steps_total() const { return burn_in_ + horizon_; }
+  std::int64_t remaining() const { return steps_total() - steps_done_; }
+  std::int64_t time() const { return steps_done_ - burn_in_; }  ///< policy time
+  bool finished() const { return remaining() == 0; }
+
+  std::uint64_t seed() const { return seed_; }
+  int threads() const { return threads_; }
+  double wall_seconds() const { return wall_seconds_; }
+  const std::string& model_name() const { return model_name_; }
+  const ParameterSet& parameters() const { return params_; }
+  World& world() { return world_; }
+  const World& world() const { return world_; }
+  const Recorder& recorder() const { return recorder_; }
+  std::int64_t snapshot_every() const { return snapshot_every_; }
+  void set_snapshot_sink(SnapshotSink sink) { sink_ = std::move(sink); }
+
+ private:
+  void record();
+  template <class F>
+  void in_arena(F&& f);
+
+  std::string model_name_;
+  ParameterSet params_;
+  std::uint64_t seed_;
+  int threads_;
+  std::int64_t burn_in_, horizon_, record_every_, snapshot_every_;
+  std::int64_t steps_done_ = 0;
+  double wall_seconds_ = 0.0;
+  World world_;
+  std::unique_ptr<Model> model_;
+  std::vector<System> systems_;  // enabled systems only
+  Recorder recorder_;
+  SnapshotSink sink_;
+  struct Arena;
+  std::unique_ptr<Arena> arena_;
+};
+
+}  // namespace socius

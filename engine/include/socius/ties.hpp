@@ -1,0 +1,122 @@
+// The tie graph: undirected, weighted, typed ties with per-agent adjacency blocks (after STINGER
+// and NetworKit's GraphBuilder). Each tie is stored as two half-ties, one in each endpoint's
+// block, and each half knows where its twin is. Weights change in place; insertions and
+// deletions arrive as a batch of events that one deterministic step sorts and applies, so
+// parallel code can propose changes without locks and the result never depends on threads.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace socius {
+
+using AgentIndex = std::uint32_t;
+using TieType = std::uint8_t;
+inline constexpr AgentIndex kNoAgent = 0xFFFFFFFFu;
+
+/// One endpoint's view of a tie. The owner may write `weight` and `stamp` of its own halves in
+/// parallel loops; a model that changes a weight must change the twin's in the same way (both
+/// owners computing the same function of the same inputs keeps the two equal).
+struct HalfTie {
+  AgentIndex other;     ///< the agent at the other end
+  float weight;         ///< strength; the engine keeps both halves equal
+  std::uint32_t twin;   ///< position of the other half in the entry array
+  std::uint16_t stamp;  ///< free for the model, e.g. the last step (mod 2^16) the tie was used
+  TieType type;         ///< model-defined type (kin, friend, ...)
+  std::uint8_t flags;   ///< free for the model
+};
+static_assert(sizeof(HalfTie) == 16);
+
+enum class TieOp : std::uint8_t {
+  RemoveAll = 0,   ///< agent u loses every tie (v ignored)
+  Remove = 1,      ///< the tie u-v, if any, is removed
+  Strengthen = 2,  ///< weight += `weight` on an existing tie u-v (increments add up)
+  Add = 3,         ///< create u-v with `weight` and `type` if absent; an existing tie is kept
+};
+
+/// A proposed change. Pairs are unordered: (u, v) and (v, u) mean the same tie.
+struct TieEvent {
+  TieOp op;
+  TieType type;
+  AgentIndex u;
+  AgentIndex v;
+  float weight;
+
+  static TieEvent add(AgentIndex u, AgentIndex v, float w, TieType t) { return {TieOp::Add, t, u, v, w}; }
+  static TieEvent remove(AgentIndex u, AgentIndex v) { return {TieOp::Remove, 0, u, v, 0.0f}; }
+  static TieEvent strengthen(AgentIndex u, AgentIndex v, float dw) { return {TieOp::Strengthen, 0, u, v, dw}; }
+  static TieEvent remove_all(AgentIndex u) { return {TieOp::RemoveAll, 0, u, kNoAgent, 0.0f}; }
+};
+
+/// What a batch did, for accounting and tests.
+struct BatchSummary {
+  std::size_t removed = 0;
+  std::size_t strengthened = 0;
+  std::size_t added = 0;
+  std::size_t ignored = 0;  ///< events on absent ties, or adds of ties that already exist
+};
+
+/// One tie seen from its lower endpoint, for snapshots and exports.
+struct Edge {
+  AgentIndex source;
+  AgentIndex target;
+  float weight;
+  TieType type;
+};
+
+class TieGraph {
+ public:
+  explicit TieGraph(AgentIndex agents = 0) { resize(agents); }
+
+  /// Grows the agent set (new agents have no ties). Shrinking is not supported.
+  void resize(AgentIndex agents);
+  AgentIndex agents() const { return static_cast<AgentIndex>(degree_.size()); }
+
+  std::uint32_t degree(AgentIndex a) const { return degree_[a]; }
+  std::span<HalfTie> ties(AgentIndex a) { return {entries_.data() + offset_[a], degree_[a]}; }
+  std::span<const HalfTie> ties(AgentIndex a) const { return {entries_.data() + offset_[a], degree_[a]}; }
+  /// The other half of a half-tie.
+  HalfTie& twin(const HalfTie& h) { return entries_[h.twin]; }
+  const HalfTie& twin(const HalfTie& h) const { return entries_[h.twin]; }
+  /// Position of tie a-b in a's block, or -1. Linear in a's degree.
+  std::int64_t find(AgentIndex a, AgentIndex b) const;
+
+  /// Number of undirected ties.
+  std::size_t tie_count() const { return ties_; }
+
+  /// Applies a batch: events are sorted into a canonical order, so the result depends only on
+  /// the multiset of events. Order of effect: RemoveAll, Remove, Strengthen (summed per pair,
+  /// on ties that exist after removals), then Add (for each absent pair, the proposal with the
+  /// largest weight, then the smallest type, wins). Self-ties and out-of-range agents throw
+  /// InvariantError before anything changes. The vector is sorted in place.
+  BatchSummary apply(std::vector<TieEvent>& events);
+
+  /// Every tie once, with source < target, ordered by (source, position in block).
+  std::vector<Edge> edges() const;
+
+  /// Checks symmetry, twins, no self-ties, no duplicates, finite positive weights, and that the
+  /// blocks agree with the tie count. Returns an empty string when all hold, else the first
+  /// violation.
+  std::string check() const;
+
+  /// Bytes held by the graph (entries including slack, and per-agent bookkeeping).
+  std::size_t memory_bytes() const;
+
+ private:
+  void remove_half(AgentIndex a, std::uint32_t pos);  // swap-remove, fixing the moved twin
+  void remove_tie(AgentIndex a, std::uint32_t pos);   // both halves
+  void push_half(AgentIndex a, const HalfTie& h);     // grows the block when full
+  void relocate(AgentIndex a, std::uint32_t capacity);
+  void compact();
+
+  std::vector<HalfTie> entries_;
+  std::vector<std::uint32_t> offset_;
+  std::vector<std::uint32_t> degree_;
+  std::vector<std::uint32_t> capacity_;
+  std::size_t ties_ = 0;
+  std::size_t wasted_ = 0;  // entries in abandoned blocks
+};
+
+}  // namespace socius

@@ -1,0 +1,1 @@
+"""socius: agent-based community simulation (under construction)."""

@@ -1,0 +1,231 @@
+// socius._core: the private extension module. The public Python API (python/socius/) wraps it;
+// nothing here is meant to be called by users directly. The GIL is released in one place:
+// around Simulation.step.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <string>
+
+#include "registry.hpp"
+#include "socius/socius.hpp"
+
+namespace py = pybind11;
+using namespace socius;
+
+namespace {
+
+py::object to_python(const ParameterValue& v) {
+  switch (v.index()) {
+    case 0: return py::bool_(std::get<bool>(v));
+    case 1: return py::int_(std::get<std::int64_t>(v));
+    case 2: return py::float_(std::get<double>(v));
+    default: return py::str(std::get<std::string>(v));
+  }
+}
+
+const char* type_name(ParameterType t) {
+  switch (t) {
+    case ParameterType::Boolean: return "boolean";
+    case ParameterType::Integer: return "integer";
+    case ParameterType::Real: return "real";
+    case ParameterType::Choice: return "choice";
+  }
+  return "?";
+}
+
+py::dtype numpy_dtype(DType t) {
+  switch (t) {
+    case DType::UInt8: return py::dtype::of<std::uint8_t>();
+    case DType::Int8: return py::dtype::of<std::int8_t>();
+    case DType::UInt16: return py::dtype::of<std::uint16_t>();
+    case DType::Int16: return py::dtype::of<std::int16_t>();
+    case DType::UInt32: return py::dtype::of<std::uint32_t>();
+    case DType::Int32: return py::dtype::of<std::int32_t>();
+    case DType::UInt64: return py::dtype::of<std::uint64_t>();
+    case DType::Int64: return py::dtype::of<std::int64_t>();
+    case DType::Float32: return py::dtype::of<float>();
+    case DType::Float64: return py::dtype::of<double>();
+  }
+  throw InvariantError("unknown column type");
+}
+
+/// Converts Python scenario entries [(key, value, origin)] to engine entries; the value's
+/// Python type decides the variant (bool before int: bool is a subclass of int).
+std::vector<ParameterEntry> to_entries(const py::list& items) {
+  std::vector<ParameterEntry> out;
+  for (const auto& item : items) {
+    auto t = item.cast<py::tuple>();
+    if (t.size() != 3) throw py::value_error("entries must be (key, value, origin) tuples");
+    ParameterEntry e;
+    e.key = t[0].cast<std::string>();
+    e.origin = t[2].cast<std::string>();
+    py::handle v = t[1];
+    if (py::isinstance<py::bool_>(v)) e.value = v.cast<bool>();
+    else if (py::isinstance<py::int_>(v)) {
+      try {
+        e.value = v.cast<std::int64_t>();
+      } catch (const py::cast_error&) {
+        throw ScenarioError((e.origin.empty() ? "" : e.origin + ": ") + "key '" + e.key + "' = " +
+                            py::str(v).cast<std::string>() + ": integer too large (64-bit limit)");
+      }
+    } else if (py::isinstance<py::float_>(v)) e.value = v.cast<double>();
+    else if (py::isinstance<py::str>(v)) e.value = v.cast<std::string>();
+    else {
+      throw ScenarioError((e.origin.empty() ? "" : e.origin + ": ") + "key '" + e.key + "' = " +
+                          py::repr(v).cast<std::string>() + ": expected a boolean, number or string, got " +
+                          py::str(py::type::of(v).attr("__name__")).cast<std::string>());
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+/// A simulation plus the stop flag that Ctrl-C sets from Python.
+struct PySimulation {
+  PySimulation(const std::string& model, const py::list& entries, std::optional<std::uint64_t> seed, int threads)
+      : sim(models::find(model), to_entries(entries), seed, threads) {}
+  Simulation sim;
+  std::atomic<bool> stop{false};
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "socius private extension module; use the public API in the socius package.";
+  m.attr("__version__") = SOCIUS_VERSION;
+  m.attr("RESULTS_FORMAT") = kResultsFormat;
+
+  auto base = py::register_exception<Error>(m, "Error", PyExc_RuntimeError);
+  py::register_exception<ScenarioError>(m, "ScenarioError", base.ptr());
+  py::register_exception<OutputError>(m, "OutputError", base.ptr());
+  py::register_exception<InvariantError>(m, "InvariantError", base.ptr());
+
+  m.def("models", [] {
+    py::list out;
+    for (const auto& d : models::builtin()) {
+      py::list systems;
+      for (const auto& s : d.systems) systems.append(py::make_tuple(s.name, s.description));
+      out.append(py::dict(py::arg("name") = d.name, py::arg("summary") = d.summary, py::arg("systems") = systems));
+    }
+    return out;
+  }, "Built-in models: a list of dicts with name, summary and systems.");
+
+  m.def("schema", [](const std::string& model) {
+    py::list out;
+    for (const auto& s : models::find(model).full_schema().specs()) {
+      py::dict d;
+      d["key"] = s.key;
+      d["type"] = type_name(s.type);
+      d["default"] = to_python(s.default_value);
+      d["min"] = s.min;
+      d["max"] = s.max;
+      d["choices"] = s.choices;
+      d["unit"] = s.unit;
+      d["description"] = s.description;
+      d["source"] = s.source;
+      out.append(d);
+    }
+    return out;
+  }, py::arg("model"), "Every parameter of a model (simulation keys, system switches, model keys).");
+
+  m.def("resolve", [](const std::string& model, const py::list& entries) {
+    const auto set = ParameterSet::resolve(models::find(model).full_schema(), to_entries(entries));
+    py::dict out;
+    for (const auto& [k, v] : set.values()) out[py::str(k)] = to_python(v);
+    return out;
+  }, py::arg("model"), py::arg("entries"),
+  "Validates (key, value, origin) entries and returns every parameter's value; raises ScenarioError.");
+
+  m.def("philox4x32_10", [](std::array<std::uint32_t, 4> ctr, std::array<std::uint32_t, 2> key) {
+    return philox4x32_10(ctr, key);
+  }, py::arg("counter"), py::arg("key"), "The Philox4x32-10 block function (for tests).");
+  m.def("derive_seed", &derive_seed, py::arg("parent"), py::arg("index"),
+        "An independent 64-bit seed derived from a parent seed and an index.");
+
+  py::class_<PySimulation>(m, "Simulation")
+      .def(py::init<const std::string&, const py::list&, std::optional<std::uint64_t>, int>(),
+           py::arg("model"), py::arg("entries"), py::arg("seed") = py::none(), py::arg("threads") = 0)
+      .def("step", [](PySimulation& s, std::int64_t n) {
+        if (n < 0) throw py::value_error("n must be >= 0, got " + std::to_string(n));
+        s.stop = false;
+        py::gil_scoped_release release;
+        return s.sim.step(n, &s.stop);
+      }, py::arg("n"), "Runs up to n steps with the GIL released; returns the steps done.")
+      .def("request_stop", [](PySimulation& s) { s.stop = true; },
+           "Asks a running step() to return after the current step (safe from any thread).")
+      .def_property_readonly("seed", [](const PySimulation& s) { return s.sim.seed(); })
+      .def_property_readonly("threads", [](const PySimulation& s) { return s.sim.threads(); })
+      .def_property_readonly("model", [](const PySimulation& s) { return s.sim.model_name(); })
+      .def_property_readonly("time", [](const PySimulation& s) { return s.sim.time(); })
+      .def_property_readonly("steps_done", [](const PySimulation& s) { return s.sim.steps_done(); })
+      .def_property_readonly("steps_total", [](const PySimulation& s) { return s.sim.steps_total(); })
+      .def_property_readonly("wall_seconds", [](const PySimulation& s) { return s.sim.wall_seconds(); })
+      .def_property_readonly("population", [](const PySimulation& s) { return s.sim.world().population.size(); })
+      .def_property_readonly("tie_count", [](const PySimulation& s) { return s.sim.world().ties.tie_count(); })
+      .def("parameters", [](const PySimulation& s) {
+        py::dict out;
+        for (const auto& [k, v] : s.sim.parameters().values()) out[py::str(k)] = to_python(v);
+        return out;
+      })
+      .def("indicators", [](const PySimulation& s) {
+        const Recorder& r = s.sim.recorder();
+        const auto nt = static_cast<py::ssize_t>(r.times.size());
+        const auto ng = static_cast<py::ssize_t>(r.spec.groups.size());
+        const auto ni = static_cast<py::ssize_t>(r.spec.indicators.size());
+        py::array_t<std::int64_t> times(nt, r.times.data());
+        py::array_t<double> values({nt, ng, ni});
+        std::copy(r.values.begin(), r.values.end(), values.mutable_data());
+        return py::dict(py::arg("time") = times, py::arg("values") = values, py::arg("groups") = r.spec.groups,
+                        py::arg("indicators") = r.spec.indicators, py::arg("descriptions") = r.spec.descriptions);
+      }, "Recorded indicators (copies): time, values[time, group, indicator], names.")
+      .def("column_names", [](PySimulation& s) {
+        std::vector<std::string> names;
+        for (const auto& c : s.sim.world().population.columns()) names.push_back(c.name);
+        return names;
+      })
+      .def("column", [](py::object self, const std::string& name) {
+        auto& s = self.cast<PySimulation&>();
+        for (const auto& c : s.sim.world().population.columns()) {
+          if (c.name != name) continue;
+          py::array view(numpy_dtype(c.dtype), {static_cast<py::ssize_t>(c.size)},
+                         {static_cast<py::ssize_t>(c.item_size)}, c.data, self);
+          py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+          return view;
+        }
+        throw py::key_error("no agent column '" + name + "'");
+      }, py::arg("name"), "A read-only NumPy view of an agent column (no copy).")
+      .def_property_readonly("generation", [](PySimulation& s) { return s.sim.world().population.generation(); })
+      .def("edges", [](const PySimulation& s) {
+        const auto edges = s.sim.world().ties.edges();
+        const auto n = static_cast<py::ssize_t>(edges.size());
+        py::array_t<std::uint32_t> u(n), v(n);
+        py::array_t<float> w(n);
+        py::array_t<std::uint8_t> t(n);
+        for (py::ssize_t i = 0; i < n; ++i) {
+          u.mutable_at(i) = edges[i].source;
+          v.mutable_at(i) = edges[i].target;
+          w.mutable_at(i) = edges[i].weight;
+          t.mutable_at(i) = edges[i].type;
+        }
+        return py::dict(py::arg("source") = u, py::arg("target") = v, py::arg("weight") = w, py::arg("type") = t);
+      }, "Every tie once (source < target) as arrays: source, target, weight, type.")
+      .def("check_ties", [](const PySimulation& s) { return s.sim.world().ties.check(); },
+           "Empty string if the tie-graph invariants hold, else the first violation.")
+      .def("memory_bytes", [](const PySimulation& s) {
+        return s.sim.world().ties.memory_bytes() + s.sim.world().population.memory_bytes();
+      });
+
+  py::class_<ResultsWriter>(m, "ResultsWriter")
+      .def(py::init<std::string>(), py::arg("path"))
+      .def("attach", [](ResultsWriter& w, PySimulation& s) { w.attach(s.sim); }, py::keep_alive<2, 1>(),
+           py::arg("simulation"), "Streams the simulation's tie-graph snapshots into this file.")
+      .def("attribute", py::overload_cast<const std::string&, const std::string&>(&ResultsWriter::attribute))
+      .def("attribute", py::overload_cast<const std::string&, std::int64_t>(&ResultsWriter::attribute))
+      .def("attribute", py::overload_cast<const std::string&, double>(&ResultsWriter::attribute))
+      .def("commit", [](ResultsWriter& w, PySimulation& s) { w.commit(s.sim); }, py::arg("simulation"))
+      .def("discard", &ResultsWriter::discard)
+      .def_property_readonly("path", &ResultsWriter::path)
+      .def_property_readonly("temp_path", &ResultsWriter::temp_path);
+}
