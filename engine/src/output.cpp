@@ -84,7 +84,8 @@ struct ResultsWriter::Impl {
         H5Pset_deflate(dcpl, 4);
       }
     }
-    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    // Grown datasets are always written in full; skip filling them (not allowed for strings).
+    if (max == H5S_UNLIMITED) H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
     Handle ds(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
     check(ds.get(), "creating dataset " + name);
     return ds;

@@ -1,5 +1,6 @@
 #include "socius/simulation.hpp"
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -31,7 +32,14 @@ ParameterSchema ModelDescription::full_schema() const {
 }
 
 struct Simulation::Arena {
-  explicit Arena(int threads) : arena(threads) {}
+  explicit Arena(int threads) : arena(threads) {
+    // TBB caps workers at the core count; asking for more threads than cores (e.g. to check
+    // that results do not depend on the thread count) lifts the cap while this arena lives.
+    if (threads > tbb::info::default_concurrency()) {
+      limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    }
+  }
+  std::optional<tbb::global_control> limit;
   tbb::task_arena arena;
 };
 

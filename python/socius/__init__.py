@@ -1,1 +1,36 @@
-"""socius: agent-based community simulation (under construction)."""
+"""socius: agent-based community simulation.
+
+Simulate a population whose ties form and decay week by week, and compare policy options with
+honest uncertainty. The C++ engine does the work; this package is its public face::
+
+    import socius
+    scenario = socius.Scenario.load("scenarios/baseline.toml")
+    sim = socius.Simulation(scenario, seed=1).run()
+    socius.run(scenario, "out.h5", seed=1)            # the same run, written to HDF5
+    ds = socius.open_results("out.h5")                # an xarray.Dataset
+"""
+
+from ._core import Error, InvariantError, OutputError, __version__
+from ._core import models as _models
+from .results import ResultsError, open_results
+from .scenario import Scenario, ScenarioError
+from .simulation import Simulation, run
+
+__all__ = [
+    "Error",
+    "InvariantError",
+    "OutputError",
+    "ResultsError",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "__version__",
+    "models",
+    "open_results",
+    "run",
+]
+
+
+def models() -> list[dict]:
+    """The built-in models: name, summary and the systems of a step."""
+    return list(_models())

@@ -98,9 +98,14 @@ PYBIND11_MODULE(_core, m) {
   m.attr("RESULTS_FORMAT") = kResultsFormat;
 
   auto base = py::register_exception<Error>(m, "Error", PyExc_RuntimeError);
-  py::register_exception<ScenarioError>(m, "ScenarioError", base.ptr());
-  py::register_exception<OutputError>(m, "OutputError", base.ptr());
-  py::register_exception<InvariantError>(m, "InvariantError", base.ptr());
+  base.doc() = "Base of the errors socius raises on purpose (except ScenarioError).";
+  // Bad input is a ValueError to Python code; the command line maps it to exit code 2.
+  auto scenario = py::register_exception<ScenarioError>(m, "ScenarioError", PyExc_ValueError);
+  scenario.doc() = "A scenario or parameter is invalid; the message names the file, key, value and what is allowed.";
+  auto output = py::register_exception<OutputError>(m, "OutputError", base.ptr());
+  output.doc() = "A results file cannot be written or read (missing, not socius output, disk full).";
+  auto invariant = py::register_exception<InvariantError>(m, "InvariantError", base.ptr());
+  invariant.doc() = "An internal invariant was broken: a bug in socius or in a model; please report it.";
 
   m.def("models", [] {
     py::list out;
