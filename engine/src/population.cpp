@@ -3,12 +3,12 @@
 namespace socius {
 
 AgentIndex Population::add(AgentIndex n) {
+  if (frozen_) throw InvariantError("agents added after setup: the number of slots is fixed once a simulation is built; newcomers take leavers' slots (Population::renew)");
   const AgentIndex first = size();
   if (static_cast<std::uint64_t>(first) + n >= kNoAgent) throw Error("population would exceed 4 billion agents");
   ids_.reserve(static_cast<std::size_t>(first) + n);
   for (AgentIndex i = 0; i < n; ++i) ids_.push_back(next_id_++);
   for (auto& c : columns_) c->grow(ids_.size());
-  ++generation_;
   return first;
 }
 

@@ -51,7 +51,8 @@ void Simulation::in_arena(F&& f) {
 Simulation::Simulation(const ModelDescription& model, const std::vector<ParameterEntry>& entries,
                        std::optional<std::uint64_t> seed, int threads)
     : model_name_(model.name),
-      params_(ParameterSet::resolve(model.full_schema(), entries)),
+      schema_(model.full_schema()),
+      params_(ParameterSet::resolve(schema_, entries)),
       seed_(seed ? *seed : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
       threads_(threads > 0 ? threads : tbb::info::default_concurrency()),
       burn_in_(params_.integer("simulation.burn_in")),
@@ -72,6 +73,7 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
   const auto t0 = std::chrono::steady_clock::now();
   StepContext ctx{seed_, 0, -burn_in_};
   in_arena([&] { model_->setup(world_, ctx); });
+  world_.population.freeze();
   wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (world_.ties.agents() != world_.population.size()) {
     throw InvariantError("model '" + model.name + "' set up a tie graph whose size differs from the population");
@@ -79,6 +81,25 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
 }
 
 Simulation::~Simulation() = default;
+
+void Model::reconfigure(const ParameterSet&) {
+  throw ScenarioError("this model does not support changing parameters during a run");
+}
+
+void Simulation::set_parameters(const std::vector<ParameterEntry>& entries) {
+  std::vector<ParameterEntry> all;
+  for (const auto& [key, value] : params_.values()) all.push_back({key, value, "current"});
+  for (const auto& e : entries) {
+    if (e.key.rfind("simulation.", 0) == 0 || e.key.rfind("systems.", 0) == 0) {
+      throw ScenarioError((e.origin.empty() ? "" : e.origin + ": ") + "key '" + e.key +
+                          "': fixed once a simulation is built; set it in the scenario instead");
+    }
+    all.push_back(e);
+  }
+  ParameterSet next = ParameterSet::resolve(schema_, all);
+  model_->reconfigure(next);
+  params_ = std::move(next);
+}
 
 void Simulation::record() {
   const std::int64_t t = time();

@@ -23,6 +23,8 @@ class Davidsen final : public Model {
     if (updates_ == 0) updates_ = n_;
   }
 
+  void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
+
   void setup(World& world, const StepContext&) override {
     world.population.add(n_);
     world.ties.resize(n_);

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time as _time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -66,6 +66,7 @@ class Simulation:
         self.scenario = scenario
         self._sim = _core.Simulation(scenario.model, list(scenario.entries),
                                      None if seed is None else int(seed), threads or 0)
+        self._hooks: list[tuple[int, Callable, int]] = []
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -104,57 +105,213 @@ class Simulation:
     def tie_count(self) -> int:
         return self._sim.tie_count
 
-    def column(self, name: str) -> np.ndarray:
-        """A read-only NumPy view (no copy) of an agent column, e.g. ``"loneliness"``."""
-        return self._sim.column(name)
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Every parameter's current value (defaults filled in)."""
+        return dict(self._sim.parameters())
+
+    def set_parameters(self, values: Mapping[str, Any]) -> None:
+        """Changes model parameters between steps, e.g. from a hook.
+
+        Parameters
+        ----------
+        values : mapping of str to value
+            Dotted keys and new values, validated like a scenario's. ``simulation.*`` and
+            ``systems.*`` keys are fixed once a simulation is built.
+
+        Raises
+        ------
+        ScenarioError
+            If a key or value is invalid, or the model cannot change parameters mid-run; nothing
+            changes then.
+        """
+        if not isinstance(values, Mapping):
+            raise TypeError(f"values must be a mapping of key to value, got {type(values).__name__}")
+        self._sim.set_parameters([(str(k), v, "set_parameters") for k, v in values.items()])
+
+    def column(self, name: str, writable: bool = False) -> np.ndarray:
+        """A NumPy view (no copy) of an agent column, e.g. ``"loneliness"``.
+
+        The view shows the simulation's current values as it runs and stays valid for the life of
+        the simulation (the number of agent slots is fixed after setup). With ``writable=True``
+        the array can be changed in place, e.g. by a hook; do not write while the simulation is
+        running in another thread.
+
+        Raises
+        ------
+        KeyError
+            If there is no such column (the message lists the columns).
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, got {type(name).__name__}")
+        return self._sim.column(name, bool(writable))
 
     @property
     def columns(self) -> list[str]:
+        """Names of the agent columns."""
         return list(self._sim.column_names())
 
     def ties(self) -> dict[str, np.ndarray]:
         """Every tie once as arrays ``source``, ``target`` (source < target), ``weight``, ``type``."""
         return dict(self._sim.edges())
 
+    def to_networkx(self):
+        """The tie graph as a ``networkx.Graph`` with ``weight`` and ``type`` edge attributes.
+
+        Every agent slot is a node (isolated agents included). Needs the networkx package.
+        """
+        import networkx as nx
+
+        t = self.ties()
+        g = nx.Graph()
+        g.add_nodes_from(range(self.population))
+        g.add_edges_from((int(u), int(v), {"weight": float(w), "type": int(k)})
+                         for u, v, w, k in zip(t["source"], t["target"], t["weight"], t["type"]))
+        return g
+
+    def to_igraph(self):
+        """The tie graph as an undirected ``igraph.Graph`` with ``weight`` and ``type`` edge
+        attributes. Needs the python-igraph package."""
+        import igraph as ig
+
+        t = self.ties()
+        g = ig.Graph(n=self.population, edges=np.column_stack([t["source"], t["target"]]).tolist())
+        g.es["weight"] = t["weight"].astype(float).tolist()
+        g.es["type"] = t["type"].astype(int).tolist()
+        return g
+
     def indicators(self) -> dict[str, Any]:
-        """The recorded indicators: ``time``, ``values[time, group, indicator]`` and names."""
+        """The recorded indicators as arrays: ``time``, ``values[time, group, indicator]``, names."""
         return dict(self._sim.indicators())
+
+    @property
+    def results(self):
+        """The indicators recorded so far as an ``xarray.Dataset``, shaped like a results file:
+        ``indicators(time, group, indicator)`` with the seed and scenario in ``attrs``."""
+        import xarray as xr
+
+        r = self._sim.indicators()
+        ds = xr.Dataset(
+            {"indicators": (("time", "group", "indicator"), r["values"]),
+             "indicator_description": (("indicator",), np.array(r["descriptions"], dtype=object))},
+            coords={"time": r["time"], "group": list(r["groups"]), "indicator": list(r["indicators"])},
+        )
+        ds["time"].attrs.update(units="steps", long_name="policy time: steps after burn-in (1 step = 1 week)")
+        ds.attrs.update(model=self.scenario.model, scenario_name=self.scenario.name,
+                        scenario=self.scenario.to_toml(), seed=str(self.seed), threads=self.threads)
+        return ds
+
+    def to_dataframe(self):
+        """The recorded indicators as a tidy ``pandas.DataFrame``: time, group, indicator, value."""
+        return (self.results["indicators"].to_dataframe(name="value").reset_index()
+                [["time", "group", "indicator", "value"]])
+
+    # -- hooks -----------------------------------------------------------------------------------
+    def every(self, k: int, fn: Callable[["Simulation"], Any] | None = None, start: int = 0):
+        """Calls ``fn(sim)`` after each step that ends at policy time ``start``, ``start + k``, ...
+
+        A hook can read and write agent columns (``sim.column(name, writable=True)``) and change
+        parameters (``sim.set_parameters``): a custom intervention without writing C++. It runs
+        after that step's indicators were recorded, so its effect shows from the next step on.
+        Cost: the run returns to Python at each hook time (microseconds), plus whatever ``fn``
+        does; vectorised NumPy over a million agents takes a few milliseconds. If ``fn`` raises,
+        the run stops and the exception propagates; the simulation stays usable.
+
+        Without ``fn`` it returns a decorator::
+
+            @sim.every(52)
+            def yearly(sim): ...
+        """
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive int, got {k!r}")
+        if fn is None:
+            return lambda f: self.every(k, f, start)
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+        if not isinstance(start, (int, np.integer)) or isinstance(start, bool):
+            raise TypeError(f"start must be an int, got {type(start).__name__}")
+        self._hooks.append((int(k), fn, int(start)))
+        return fn
+
+    def _steps_to_next_hook(self) -> int | None:
+        t = self._sim.time
+        best = None
+        for k, _, start in self._hooks:
+            target = start if t < start else start + ((t - start) // k + 1) * k
+            best = target - t if best is None else min(best, target - t)
+        return best
+
+    def _run_hooks(self) -> None:
+        t = self._sim.time
+        for k, fn, start in list(self._hooks):
+            if t >= start and (t - start) % k == 0:
+                fn(self)
+
+    def _advance(self, n: int, bar) -> int:
+        """Runs n steps in chunks of about 0.25 s, stopping at hook times to call hooks."""
+        done_total = 0
+        chunk = 1
+        while done_total < n:
+            limit = min(chunk, n - done_total)
+            to_hook = self._steps_to_next_hook()
+            if to_hook is not None:
+                limit = min(limit, to_hook)
+            t0 = _time.perf_counter()
+            done = self._sim.step(limit)
+            if done == 0:
+                break
+            done_total += done
+            bar.update(done)
+            if to_hook is not None and done == to_hook:
+                self._run_hooks()
+            elapsed = _time.perf_counter() - t0
+            # Aim for chunks of about 0.25 s: responsive to Ctrl-C, negligible overhead.
+            chunk = max(1, min(chunk * 4, int(chunk * 0.25 / max(elapsed, 1e-6)) or 1))
+        return done_total
 
     # -- running -----------------------------------------------------------------------------
     def step(self, n: int = 1) -> int:
-        """Runs ``n`` steps (fewer if the horizon is reached); returns the number run."""
+        """Runs ``n`` steps (fewer if the horizon is reached), calling hooks on schedule.
+
+        Returns
+        -------
+        int
+            The number of steps run.
+        """
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
             raise TypeError(f"n must be an int, got {type(n).__name__}")
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        return self._sim.step(int(n))
+        return self._advance(int(n), _NoProgress())
 
     def run(self, steps: int | None = None, progress: bool = True) -> "Simulation":
-        """Runs ``steps`` steps, or to the horizon, showing progress on stderr.
+        """Runs ``steps`` steps, or to the horizon, with a progress bar on stderr.
 
         The C++ work runs with the GIL released, in chunks of about a quarter of a second, so
-        Ctrl-C stops the run between steps (raising KeyboardInterrupt) and leaves the simulation
-        usable.
+        other Python threads keep running and Ctrl-C stops the run between steps (raising
+        KeyboardInterrupt) and leaves the simulation usable: call ``run()`` again to go on.
+
+        Returns
+        -------
+        Simulation
+            ``self``, so that ``Simulation(s).run().results`` reads naturally.
         """
-        remaining = self._sim.steps_total - self._sim.steps_done if steps is None else int(steps)
+        if steps is not None and (not isinstance(steps, (int, np.integer)) or isinstance(steps, bool)):
+            raise TypeError(f"steps must be an int or None, got {type(steps).__name__}")
+        remaining = self.steps_total - self.steps_done if steps is None else int(steps)
         if remaining < 0:
             raise ValueError(f"steps must be >= 0, got {steps}")
-        bar = _progress(total=remaining, enabled=progress, label=self.scenario.name)
-        chunk = 1
+        bar = _progress(total=min(remaining, self.steps_total - self.steps_done), enabled=progress,
+                        label=self.scenario.name)
         try:
-            while remaining > 0:
-                t0 = _time.perf_counter()
-                done = self._sim.step(min(chunk, remaining))
-                if done == 0:
-                    break
-                remaining -= done
-                bar.update(done)
-                elapsed = _time.perf_counter() - t0
-                # Aim for chunks of about 0.25 s: responsive to Ctrl-C, negligible overhead.
-                chunk = max(1, min(chunk * 4, int(chunk * 0.25 / max(elapsed, 1e-6)) or 1))
+            self._advance(remaining, bar)
         finally:
             bar.close()
         return self
+
+    def __repr__(self) -> str:
+        return (f"<socius.Simulation {self.scenario.name!r} ({self.scenario.model}): "
+                f"{self.population} agents, step {self.steps_done}/{self.steps_total}, seed {self.seed}>")
 
 
 class _NoProgress:

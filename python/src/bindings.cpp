@@ -190,18 +190,22 @@ PYBIND11_MODULE(_core, m) {
         for (const auto& c : s.sim.world().population.columns()) names.push_back(c.name);
         return names;
       })
-      .def("column", [](py::object self, const std::string& name) {
+      .def("column", [](py::object self, const std::string& name, bool writable) {
         auto& s = self.cast<PySimulation&>();
+        std::string known;
         for (const auto& c : s.sim.world().population.columns()) {
+          known += (known.empty() ? "" : ", ") + c.name;
           if (c.name != name) continue;
+          // The view's base is the simulation object: the memory lives as long as the view.
           py::array view(numpy_dtype(c.dtype), {static_cast<py::ssize_t>(c.size)},
                          {static_cast<py::ssize_t>(c.item_size)}, c.data, self);
-          py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+          if (!writable) py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
           return view;
         }
-        throw py::key_error("no agent column '" + name + "'");
-      }, py::arg("name"), "A read-only NumPy view of an agent column (no copy).")
-      .def_property_readonly("generation", [](PySimulation& s) { return s.sim.world().population.generation(); })
+        throw py::key_error("no agent column '" + name + "'; the columns are: " + known);
+      }, py::arg("name"), py::arg("writable") = false, "A NumPy view of an agent column (no copy).")
+      .def("set_parameters", [](PySimulation& s, const py::list& entries) { s.sim.set_parameters(to_entries(entries)); },
+           py::arg("entries"), "Changes model parameters between steps; raises ScenarioError.")
       .def("edges", [](const PySimulation& s) {
         const auto edges = s.sim.world().ties.edges();
         const auto n = static_cast<py::ssize_t>(edges.size());

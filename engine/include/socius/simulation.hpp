@@ -57,6 +57,9 @@ class Model {
   virtual IndicatorSpec indicators() const = 0;
   /// Writes the current indicators into out[group * n_indicators + indicator].
   virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
+  /// Takes new parameter values between steps (e.g. a Python hook acting as a custom
+  /// intervention). Called with the complete, validated set. The default refuses.
+  virtual void reconfigure(const ParameterSet& params);
 };
 
 struct SystemInfo {
@@ -123,6 +126,10 @@ class Simulation {
   const World& world() const { return world_; }
   const Recorder& recorder() const { return recorder_; }
   std::int64_t snapshot_every() const { return snapshot_every_; }
+  /// Changes parameters between steps: `entries` are validated on top of the current values
+  /// (ScenarioError on any problem, and nothing changes) and handed to the model. The
+  /// `simulation.*` and `systems.*` keys are fixed once a simulation is built.
+  void set_parameters(const std::vector<ParameterEntry>& entries);
   void set_snapshot_sink(SnapshotSink sink) { sink_ = std::move(sink); }
 
  private:
@@ -131,6 +138,7 @@ class Simulation {
   void in_arena(F&& f);
 
   std::string model_name_;
+  ParameterSchema schema_;
   ParameterSet params_;
   std::uint64_t seed_;
   int threads_;
