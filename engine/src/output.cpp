@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
 
 namespace socius {
@@ -227,6 +228,62 @@ void ResultsWriter::snapshot(std::int64_t time, const TieGraph& ties) {
   m.snap_offsets.push_back(static_cast<std::int64_t>(m.edges));
   m.snap_counts.push_back(static_cast<std::int64_t>(n));
   m.edges += n;
+}
+
+namespace {
+template <class T>
+std::vector<T> read_1d(hid_t ds, hid_t mem_type, hsize_t n, const std::string& path) {
+  std::vector<T> out(n);
+  if (n && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) {
+    throw OutputError("reading back snapshots from '" + path + "' failed");
+  }
+  return out;
+}
+}  // namespace
+
+void ResultsWriter::save_snapshots(StateWriter& out) {
+  auto& m = open();
+  m.check(H5Fflush(m.file, H5F_SCOPE_LOCAL), "flushing");
+  out.put_vector("snapshots.times", m.snap_times);
+  out.put_vector("snapshots.counts", m.snap_counts);
+  out.put_vector("snapshots.source", read_1d<std::uint32_t>(m.edge_source, H5T_NATIVE_UINT32, m.edges, m.path));
+  out.put_vector("snapshots.target", read_1d<std::uint32_t>(m.edge_target, H5T_NATIVE_UINT32, m.edges, m.path));
+  out.put_vector("snapshots.weight", read_1d<float>(m.edge_weight, H5T_NATIVE_FLOAT, m.edges, m.path));
+  out.put_vector("snapshots.type", read_1d<std::uint8_t>(m.edge_type, H5T_NATIVE_UINT8, m.edges, m.path));
+}
+
+void ResultsWriter::load_snapshots(const StateReader& in) {
+  auto& m = open();
+  if (!m.snap_times.empty()) throw OutputError("load_snapshots: the results file already has snapshots");
+  const auto times = in.get_vector<std::int64_t>("snapshots.times");
+  const auto counts = in.get_vector<std::int64_t>("snapshots.counts");
+  const auto u = in.get_vector<std::uint32_t>("snapshots.source");
+  const auto v = in.get_vector<std::uint32_t>("snapshots.target");
+  const auto w = in.get_vector<float>("snapshots.weight");
+  const auto t = in.get_vector<std::uint8_t>("snapshots.type");
+  std::int64_t total = 0;
+  for (auto c : counts) {
+    if (c < 0) in.fail("a snapshot has a negative size");
+    total += c;
+  }
+  const auto n = static_cast<std::size_t>(total);
+  if (times.size() != counts.size() || u.size() != n || v.size() != n || w.size() != n || t.size() != n) {
+    in.fail("its snapshots are inconsistent");
+  }
+  m.append(m.edge_source, H5T_NATIVE_UINT32, u.data(), 0, n, "edge_source");
+  m.append(m.edge_target, H5T_NATIVE_UINT32, v.data(), 0, n, "edge_target");
+  m.append(m.edge_weight, H5T_NATIVE_FLOAT, w.data(), 0, n, "edge_weight");
+  m.append(m.edge_type, H5T_NATIVE_UINT8, t.data(), 0, n, "edge_type");
+  hsize_t size[1] = {n};
+  m.check(H5Dset_extent(m.edge_dim, size), "extending dimension edge");
+  std::int64_t offset = 0;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    m.snap_times.push_back(times[i]);
+    m.snap_offsets.push_back(offset);
+    m.snap_counts.push_back(counts[i]);
+    offset += counts[i];
+  }
+  m.edges = n;
 }
 
 void ResultsWriter::attach(Simulation& sim) {

@@ -1,5 +1,9 @@
 #include "socius/population.hpp"
 
+#include <cstring>
+
+#include "socius/checkpoint.hpp"
+
 namespace socius {
 
 AgentIndex Population::add(AgentIndex n) {
@@ -23,6 +27,28 @@ std::size_t Population::memory_bytes() const {
   std::size_t total = ids_.capacity() * sizeof(std::uint64_t);
   for (const auto& c : columns_) total += c->bytes();
   return total;
+}
+
+void Population::save(StateWriter& out) const {
+  out.put_vector("population.ids", ids_);
+  out.put_value("population.next_id", next_id_);
+  for (const auto& c : columns_) {
+    const ColumnView v = c->view();
+    out.put("column." + v.name, v.data, v.size * v.item_size);
+  }
+}
+
+void Population::load(const StateReader& in) {
+  auto ids = in.get_vector<std::uint64_t>("population.ids");
+  if (ids.size() != ids_.size()) in.fail("it holds " + std::to_string(ids.size()) + " agents; the scenario builds " + std::to_string(ids_.size()));
+  for (auto& c : columns_) {
+    const ColumnView v = c->view();
+    const auto raw = in.raw("column." + v.name);
+    if (raw.size() != v.size * v.item_size) in.fail("column '" + v.name + "' has the wrong size");
+    std::memcpy(v.data, raw.data(), raw.size());
+  }
+  ids_ = std::move(ids);
+  next_id_ = in.get_value<std::uint64_t>("population.next_id");
 }
 
 Population::ColumnBase* Population::find(const std::string& name) const {

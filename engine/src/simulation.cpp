@@ -1,10 +1,13 @@
 #include "socius/simulation.hpp"
 
+#include "socius/checkpoint.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <chrono>
+#include <cstdio>
 #include <random>
 
 namespace socius {
@@ -52,7 +55,8 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
                        std::optional<std::uint64_t> seed, int threads)
     : model_name_(model.name),
       schema_(model.full_schema()),
-      params_(ParameterSet::resolve(schema_, entries)),
+      initial_params_(ParameterSet::resolve(schema_, entries)),
+      params_(initial_params_),
       seed_(seed ? *seed : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
       threads_(threads > 0 ? threads : tbb::info::default_concurrency()),
       burn_in_(params_.integer("simulation.burn_in")),
@@ -84,6 +88,106 @@ Simulation::~Simulation() = default;
 
 void Model::reconfigure(const ParameterSet&) {
   throw ScenarioError("this model does not support changing parameters during a run");
+}
+
+void Model::save(StateWriter&) const {
+  throw CheckpointError("this model does not support checkpoints");
+}
+
+void Model::load(const StateReader&) {
+  throw CheckpointError("this model does not support checkpoints");
+}
+
+namespace {
+// Parameters as text lines "key<TAB>type<TAB>value", the type keeping integers and reals apart.
+std::string encode(const ParameterSet& p) {
+  std::string out;
+  for (const auto& [key, value] : p.values()) {
+    out += key + '\t' + std::to_string(value.index()) + '\t';
+    switch (value.index()) {
+      case 0: out += std::get<bool>(value) ? "1" : "0"; break;
+      case 1: out += std::to_string(std::get<std::int64_t>(value)); break;
+      case 2: {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%a", std::get<double>(value));  // exact
+        out += buf;
+        break;
+      }
+      default: out += std::get<std::string>(value); break;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<ParameterEntry> decode(const std::string& text, const StateReader& in) {
+  std::vector<ParameterEntry> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto end = text.find('\n', pos);
+    const auto t1 = text.find('\t', pos);
+    const auto t2 = t1 == std::string::npos ? t1 : text.find('\t', t1 + 1);
+    if (end == std::string::npos || t2 == std::string::npos || t2 > end) in.fail("corrupt parameter list");
+    ParameterEntry e{text.substr(pos, t1 - pos), {}, "checkpoint"};
+    const std::string kind = text.substr(t1 + 1, t2 - t1 - 1), value = text.substr(t2 + 1, end - t2 - 1);
+    try {
+      if (kind == "0") e.value = value == "1";
+      else if (kind == "1") e.value = static_cast<std::int64_t>(std::stoll(value));
+      else if (kind == "2") e.value = std::strtod(value.c_str(), nullptr);
+      else if (kind == "3") e.value = value;
+      else in.fail("corrupt parameter type");
+    } catch (const std::logic_error&) {
+      in.fail("corrupt parameter value for '" + e.key + "'");
+    }
+    out.push_back(std::move(e));
+    pos = end + 1;
+  }
+  return out;
+}
+}  // namespace
+
+void Simulation::save(StateWriter& out) const {
+  out.put_string("engine.version", SOCIUS_VERSION);
+  out.put_string("model", model_name_);
+  out.put_string("parameters.initial", encode(initial_params_));
+  out.put_string("parameters.current", encode(params_));
+  out.put_value("seed", seed_);
+  out.put_value("steps_done", steps_done_);
+  out.put_value("wall_seconds", wall_seconds_);
+  out.put_vector("recorder.times", recorder_.times);
+  out.put_vector("recorder.values", recorder_.values);
+  world_.population.save(out);
+  world_.ties.save(out);
+  model_->save(out);
+}
+
+std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, const StateReader& in, int threads) {
+  const std::string version = in.get_string("engine.version");
+  if (version != SOCIUS_VERSION) {
+    in.fail("written by socius " + version + "; this is socius " + SOCIUS_VERSION + " (resume with the version that wrote it)");
+  }
+  const std::string name = in.get_string("model");
+  if (name != model.name) in.fail("it is of model '" + name + "', not '" + model.name + "'");
+  std::unique_ptr<Simulation> sim;
+  try {
+    sim = std::make_unique<Simulation>(model, decode(in.get_string("parameters.initial"), in), in.get_value<std::uint64_t>("seed"), threads);
+    const auto current = decode(in.get_string("parameters.current"), in);
+    sim->params_ = ParameterSet::resolve(sim->schema_, current);
+    if (!(sim->params_.values() == sim->initial_params_.values())) sim->model_->reconfigure(sim->params_);
+  } catch (const ScenarioError& e) {
+    in.fail(std::string("its parameters are not valid for this model: ") + e.what());
+  }
+  sim->steps_done_ = in.get_value<std::int64_t>("steps_done");
+  if (sim->steps_done_ < 0 || sim->steps_done_ > sim->steps_total()) in.fail("its step count is out of range");
+  sim->wall_seconds_ = in.get_value<double>("wall_seconds");
+  sim->recorder_.times = in.get_vector<std::int64_t>("recorder.times");
+  sim->recorder_.values = in.get_vector<double>("recorder.values");
+  const std::size_t row = sim->recorder_.spec.groups.size() * sim->recorder_.spec.indicators.size();
+  if (sim->recorder_.values.size() != sim->recorder_.times.size() * row) in.fail("its recorded indicators have the wrong shape");
+  sim->world_.population.load(in);
+  sim->world_.ties.load(in);
+  sim->model_->load(in);
+  return sim;
 }
 
 void Simulation::set_parameters(const std::vector<ParameterEntry>& entries) {

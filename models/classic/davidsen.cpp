@@ -24,6 +24,9 @@ class Davidsen final : public Model {
   }
 
   void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
+  // All of the model's state is in the tie graph and the population's ids.
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
 
   void setup(World& world, const StepContext&) override {
     world.population.add(n_);

@@ -10,13 +10,14 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
     ds = socius.open_results("out.h5")                # an xarray.Dataset
 """
 
-from ._core import Error, InvariantError, OutputError, __version__
+from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
 from ._core import models as _models
 from .results import ResultsError, open_results
 from .scenario import Scenario, ScenarioError
-from .simulation import Simulation, run
+from .simulation import Simulation, resume, run
 
 __all__ = [
+    "CheckpointError",
     "Error",
     "InvariantError",
     "OutputError",
@@ -27,6 +28,7 @@ __all__ = [
     "__version__",
     "models",
     "open_results",
+    "resume",
     "run",
 ]
 

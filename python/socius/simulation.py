@@ -15,7 +15,7 @@ import numpy as np
 from . import _core
 from .scenario import Scenario
 
-__all__ = ["Simulation", "run"]
+__all__ = ["Simulation", "run", "resume"]
 
 
 def _git_revision() -> str:
@@ -67,6 +67,14 @@ class Simulation:
         self._sim = _core.Simulation(scenario.model, list(scenario.entries),
                                      None if seed is None else int(seed), threads or 0)
         self._hooks: list[tuple[int, Callable, int]] = []
+
+    @classmethod
+    def _restored(cls, scenario: Scenario, core) -> "Simulation":
+        self = cls.__new__(cls)
+        self.scenario = scenario
+        self._sim = core
+        self._hooks = []
+        return self
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -332,11 +340,28 @@ def _progress(total: int, enabled: bool, label: str):
 
 
 def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, seed: int | None = None,
-        threads: int | None = None, progress: bool = True, command: str | None = None) -> Path:
+        threads: int | None = None, progress: bool = True, command: str | None = None,
+        checkpoint_every: int | None = None, checkpoint: str | os.PathLike | None = None) -> Path:
     """Runs a scenario to its horizon and writes the results file ``output``.
 
     The file is written under a temporary name and renamed only when complete: after an error or
     Ctrl-C there is no file at ``output`` and the temporary file is removed.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+    output : path
+        The results file (HDF5).
+    seed, threads : int, optional
+        As for :class:`Simulation`.
+    progress : bool
+        Show a progress bar on stderr.
+    command : str, optional
+        Recorded in the file (default: this process's command line).
+    checkpoint_every : int, optional
+        Save the complete state every this many steps (burn-in included) to ``checkpoint``
+        (default ``OUTPUT.ckpt``), atomically. If the run is killed, :func:`resume` continues it
+        and writes the same results. The checkpoint is deleted when the run completes.
 
     Returns
     -------
@@ -346,14 +371,73 @@ def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, se
     sim = Simulation(scenario, seed=seed, threads=threads)
     output = Path(output)
     writer = _core.ResultsWriter(str(output))
+    ckpt = None
+    if checkpoint_every is not None:
+        if not isinstance(checkpoint_every, int) or isinstance(checkpoint_every, bool) or checkpoint_every < 1:
+            raise ValueError(f"checkpoint_every must be a positive int, got {checkpoint_every!r}")
+        ckpt = Path(checkpoint) if checkpoint else output.with_name(output.name + ".ckpt")
+    extras = {"output": str(output.resolve()), "scenario": sim.scenario.to_toml(),
+              "scenario_source": sim.scenario.source or "",
+              "command": command or " ".join(shlex.quote(a) for a in sys.argv),
+              "checkpoint_every": str(checkpoint_every or 0)}
+    return _run_to_file(sim, writer, output, ckpt, checkpoint_every, extras, progress)
+
+
+def resume(checkpoint: str | os.PathLike, *, threads: int | None = None, progress: bool = True) -> Path:
+    """Continues a run from a checkpoint written by ``run(..., checkpoint_every=K)``.
+
+    The resumed run writes the same results (every dataset bit-identical) as an uninterrupted
+    run with the same seed, to the output path recorded in the checkpoint, and keeps
+    checkpointing at the same interval. Python hooks registered with ``Simulation.every`` are not
+    part of a checkpoint.
+
+    Raises
+    ------
+    CheckpointError
+        If the file is not a socius checkpoint, is corrupt or truncated, or was written by
+        another version.
+    """
+    ckpt = Path(checkpoint)
+    if not ckpt.is_file():
+        raise _core.CheckpointError(f"checkpoint '{ckpt}' does not exist")
+    state = _core.Checkpoint(str(ckpt))
+    extras = {k: state.extra(k) for k in ("output", "scenario", "scenario_source", "command", "checkpoint_every")}
+    scenario = Scenario.from_toml(extras["scenario"], origin=f"{ckpt} (scenario)")
+    scenario.source = extras["scenario_source"] or None
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive int, got {threads!r}")
+    sim = Simulation._restored(scenario, state.restore(threads or 0))
+    output = Path(extras["output"])
+    writer = _core.ResultsWriter(str(output))
+    try:
+        state.load_snapshots_into(writer)
+    except BaseException:
+        writer.discard()
+        raise
+    every = int(extras["checkpoint_every"]) or None
+    return _run_to_file(sim, writer, output, ckpt, every, extras, progress)
+
+
+def _run_to_file(sim: Simulation, writer, output: Path, ckpt: Path | None, every: int | None,
+                 extras: dict, progress: bool) -> Path:
     try:
         writer.attach(sim._sim)
+        if ckpt is not None:
+            burn_in = sim.steps_total - sim.scenario.parameters["simulation.steps"]
+
+            def save(s: Simulation) -> None:
+                if not s.finished:
+                    _core.save_checkpoint(str(ckpt), s._sim, writer, extras)
+
+            sim.every(every, save, start=every - burn_in)
         sim.run(progress=progress)
-        write_provenance(writer, sim.scenario, command)
+        write_provenance(writer, sim.scenario, extras["command"])
         writer.commit(sim._sim)
     except BaseException:
         writer.discard()
         raise
+    if ckpt is not None and ckpt.exists():
+        ckpt.unlink()
     return output
 
 

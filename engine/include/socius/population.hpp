@@ -90,6 +90,11 @@ class Population {
   }
 
   std::vector<ColumnView> columns();
+
+  /// Saves ids and every column; load() restores them into a population with the same slots
+  /// and columns (CheckpointError otherwise).
+  void save(class StateWriter& out) const;
+  void load(const class StateReader& in);
   std::size_t memory_bytes() const;
 
  private:

@@ -57,6 +57,11 @@ class Model {
   virtual IndicatorSpec indicators() const = 0;
   /// Writes the current indicators into out[group * n_indicators + indicator].
   virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
+  /// Saves the model's state that is not in population columns or the tie graph and that setup
+  /// does not rebuild identically (setup is rerun with the same seed before load). The default
+  /// refuses: a model opts in to checkpoints by overriding both (possibly with nothing to save).
+  virtual void save(class StateWriter& out) const;
+  virtual void load(const class StateReader& in);
   /// Takes new parameter values between steps (e.g. a Python hook acting as a custom
   /// intervention). Called with the complete, validated set. The default refuses.
   virtual void reconfigure(const ParameterSet& params);
@@ -126,6 +131,13 @@ class Simulation {
   const World& world() const { return world_; }
   const Recorder& recorder() const { return recorder_; }
   std::int64_t snapshot_every() const { return snapshot_every_; }
+  /// Saves the complete state: parameters (initial and current), seed, step, recorded
+  /// indicators, population, ties and the model's own state.
+  void save(class StateWriter& out) const;
+  /// Rebuilds a simulation from a checkpoint: setup is rerun with the saved seed and initial
+  /// parameters, then the saved state replaces it. CheckpointError if the checkpoint does not
+  /// match this engine version or model.
+  static std::unique_ptr<Simulation> restore(const ModelDescription& model, const class StateReader& in, int threads = 0);
   /// Changes parameters between steps: `entries` are validated on top of the current values
   /// (ScenarioError on any problem, and nothing changes) and handed to the model. The
   /// `simulation.*` and `systems.*` keys are fixed once a simulation is built.
@@ -139,6 +151,7 @@ class Simulation {
 
   std::string model_name_;
   ParameterSchema schema_;
+  ParameterSet initial_params_;
   ParameterSet params_;
   std::uint64_t seed_;
   int threads_;
