@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import numpy
 import typing
-__all__: list[str] = ['Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'derive_seed', 'models', 'philox4x32_10', 'resolve', 'schema']
+__all__: list[str] = ['Checkpoint', 'CheckpointError', 'Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'derive_seed', 'models', 'philox4x32_10', 'resolve', 'save_checkpoint', 'schema']
 class Error(RuntimeError):
     """
     Base of the errors socius raises on purpose (except ScenarioError).
@@ -86,6 +86,26 @@ class Simulation:
     @property
     def wall_seconds(self) -> float:
         ...
+class CheckpointError(ValueError):
+    """
+    A checkpoint cannot be used: corrupt, truncated, or from another version.
+    """
+class Checkpoint:
+    def __init__(self, path: str) -> None:
+        """
+        Reads and verifies a checkpoint file.
+        """
+    def extra(self, arg0: str) -> str:
+        ...
+    def load_snapshots_into(self, arg0: ...) -> None:
+        ...
+    def restore(self, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> Simulation:
+        """
+        Rebuilds the simulation saved in the checkpoint.
+        """
+    @property
+    def model(self) -> str:
+        ...
 class ResultsWriter:
     def __init__(self, path: str) -> None:
         ...
@@ -127,6 +147,10 @@ def philox4x32_10(counter: typing.Annotated[collections.abc.Sequence[typing.Supp
 def resolve(model: str, entries: list) -> dict:
     """
     Validates (key, value, origin) entries and returns every parameter's value; raises ScenarioError.
+    """
+def save_checkpoint(path: str, simulation: Simulation, writer: ..., extras: collections.abc.Mapping[str, str]) -> None:
+    """
+    Saves the complete state (and the writer's snapshots) to `path` atomically.
     """
 def schema(model: str) -> list:
     """
