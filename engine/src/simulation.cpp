@@ -6,6 +6,8 @@
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -34,6 +36,38 @@ ParameterSchema ModelDescription::full_schema() const {
   return s;
 }
 
+namespace {
+
+std::string gib(double bytes) {
+  char buf[64];
+  if (bytes >= 1024.0 * 1024 * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.3g TiB", bytes / (1024.0 * 1024 * 1024 * 1024));
+  else std::snprintf(buf, sizeof buf, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+}  // namespace
+
+ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSchema& schema,
+                                const std::vector<ParameterEntry>& entries) {
+  const ParameterEntry* population = nullptr;
+  for (const auto& e : entries) {
+    if (e.key == "simulation.population" && e.value.index() == 1) population = &e;
+  }
+  if (population) {
+    const auto n = static_cast<double>(std::get<std::int64_t>(population->value));
+    const double need = n * static_cast<double>(model.bytes_per_agent);
+    const double have = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    if (have > 0 && need > have) {
+      throw ScenarioError((population->origin.empty() ? "" : population->origin + ": ") +
+                          "key 'simulation.population' = " + std::to_string(std::get<std::int64_t>(population->value)) +
+                          ": would need about " + gib(need) + " of memory (about " + std::to_string(model.bytes_per_agent) +
+                          " bytes per agent for model '" + model.name + "'); this machine has " + gib(have) +
+                          ". Choose a smaller population.");
+    }
+  }
+  return ParameterSet::resolve(schema, entries);
+}
+
 struct Simulation::Arena {
   explicit Arena(int threads) : arena(threads) {
     // TBB caps workers at the core count; asking for more threads than cores (e.g. to check
@@ -55,7 +89,7 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
                        std::optional<std::uint64_t> seed, int threads)
     : model_name_(model.name),
       schema_(model.full_schema()),
-      initial_params_(ParameterSet::resolve(schema_, entries)),
+      initial_params_(resolve_parameters(model, schema_, entries)),
       params_(initial_params_),
       seed_(seed ? *seed : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
       threads_(threads > 0 ? threads : tbb::info::default_concurrency()),

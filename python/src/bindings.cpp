@@ -143,7 +143,8 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("model"), "Every parameter of a model (simulation keys, system switches, model keys).");
 
   m.def("resolve", [](const std::string& model, const py::list& entries) {
-    const auto set = ParameterSet::resolve(models::find(model).full_schema(), to_entries(entries));
+    const auto& description = models::find(model);
+    const auto set = resolve_parameters(description, description.full_schema(), to_entries(entries));
     py::dict out;
     for (const auto& [k, v] : set.values()) out[py::str(k)] = to_python(v);
     return out;

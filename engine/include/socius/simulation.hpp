@@ -83,11 +83,20 @@ struct ModelDescription {
   std::int64_t default_population = 10000;
   std::int64_t default_steps = 520;
   std::int64_t default_burn_in = 0;
+  /// Typical memory per agent, ties included, at default parameters: a population that would
+  /// not fit in this machine's memory is refused before anything is allocated.
+  std::size_t bytes_per_agent = 512;
   std::function<std::unique_ptr<Model>(const ParameterSet&)> create;
 
   /// The full schema: simulation keys, system switches and the model's own parameters.
   ParameterSchema full_schema() const;
 };
+
+/// Validates scenario entries for `model` (schema = model.full_schema()): refuses a population
+/// that cannot fit in physical memory, with the memory it would need, before anything is
+/// allocated; then checks every entry (ParameterSet::resolve). Throws ScenarioError.
+ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSchema& schema,
+                                const std::vector<ParameterEntry>& entries);
 
 /// Recorded indicators, kept in memory: tiny next to the state (time x group x indicator).
 struct Recorder {
