@@ -126,7 +126,8 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("schema", [](const std::string& model) {
     py::list out;
-    for (const auto& s : models::find(model).full_schema().specs()) {
+    const ParameterSchema schema = models::find(model).full_schema();  // kept alive for the loop
+    for (const auto& s : schema.specs()) {
       py::dict d;
       d["key"] = s.key;
       d["type"] = type_name(s.type);
