@@ -61,7 +61,8 @@ class Handle {  // closes an HDF5 identifier with the right function
 }  // namespace
 
 struct ResultsWriter::Impl {
-  std::string path;  // the temporary file, for messages
+  std::string path;    // the temporary file
+  std::string target;  // the final path, for messages
   Handle file;
   Handle text;  // variable-length UTF-8 string type
   Handle edge_dim, edge_source, edge_target, edge_weight, edge_type;
@@ -69,7 +70,11 @@ struct ResultsWriter::Impl {
   hsize_t edges = 0;
 
   void check(long long status, const std::string& what) const {
-    if (status < 0) throw OutputError("writing results file '" + path + "': " + what + " failed" + os_reason());
+    if (status >= 0) return;
+    const int err = errno;
+    std::string msg = "cannot write results to '" + target + "' (temporary file '" + path + "'): " + what + " failed" + os_reason();
+    if (err == ENOSPC || err == EFBIG || err == EDQUOT) msg += "; free disk space (or raise the file-size limit) or choose another location with -o";
+    throw OutputError(msg + "; nothing was written at '" + target + "'");
   }
 
   Handle dataset_1d(const std::string& name, hid_t type, hsize_t n, hsize_t max, bool compress) {
@@ -158,6 +163,11 @@ ResultsWriter::ResultsWriter(std::string path) : path_(std::move(path)), impl_(s
   temp_name.append(target.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
   temp_path_ = (dir / temp_name).string();
   impl_->path = temp_path_;
+  impl_->target = path_;
+  // After a failed write (disk full) HDF5 cannot close the file, and its exit handler would then
+  // crash trying again; we close every file we open ourselves, so the handler is not needed.
+  // (Effective only before the library's first use; later calls fail harmlessly.)
+  H5dont_atexit();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions with our messages
   errno = 0;
   impl_->file = Handle(H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
