@@ -2,6 +2,7 @@
 #pragma once
 
 #include "socius/errors.hpp"
+#include "socius/netstats.hpp"
 #include "socius/output.hpp"
 #include "socius/parallel.hpp"
 #include "socius/parameters.hpp"
