@@ -70,19 +70,23 @@ class Kumpula final : public Model {
  private:
   void round(World& world, const StepContext& ctx) {
     TieGraph& g = world.ties;
+    // Strengths at the start of the round, so each search scans each block once.
+    strength_.resize(n_);
+    parallel_for(0, n_, [&](AgentIndex a) {
+      double s = 0.0;
+      for (const HalfTie& h : g.ties(a)) s += h.weight;
+      strength_[a] = s;
+    });
     parallel_for(0, n_, [&](AgentIndex i) {
       Stream rng = ctx.stream(i, kRound);
       auto& out = changes_.local();
       const auto mine = g.ties(i);
       if (!mine.empty()) {
-        double s_i = 0.0;
-        for (const HalfTie& h : mine) s_i += h.weight;
-        const HalfTie& ij = mine[draw_by_weight(mine, s_i, rng, kNoAgent)];
+        const HalfTie& ij = mine[draw_by_weight(mine, strength_[i], rng, kNoAgent)];
         const AgentIndex j = ij.other;
         const auto theirs = g.ties(j);
         if (theirs.size() > 1) {
-          double s_j = 0.0;
-          for (const HalfTie& h : theirs) s_j += h.other == i ? 0.0 : h.weight;
+          const double s_j = strength_[j] - ij.weight;
           const AgentIndex k = theirs[draw_by_weight(theirs, s_j, rng, i)].other;
           out.push_back(TieEvent::strengthen(i, j, delta_));
           out.push_back(TieEvent::strengthen(j, k, delta_));
@@ -117,6 +121,7 @@ class Kumpula final : public Model {
   std::uint32_t path_sources_;
   EventBuffer changes_, deletions_;
   std::vector<TieEvent> batch_;
+  std::vector<double> strength_;
 };
 
 }  // namespace
