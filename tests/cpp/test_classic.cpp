@@ -127,6 +127,8 @@ TEST_CASE("jgn: introductions close triangles; without them there are almost non
 
 TEST_CASE("jgn: determinism across threads", "[classic][jgn][determinism]") {
   check_determinism("jgn", base(250, 300));
+  // At N = 2,500 the introductions (about 50,000 a step) are drawn in parallel.
+  check_determinism("jgn", base(2500, 40, {{"jgn.r0", 0.0002, "test"}}));
 }
 
 TEST_CASE("jgn: steady state at the published parameters (N = 250)", "[classic][jgn][published]") {
@@ -261,19 +263,24 @@ TEST_CASE("kumpula: determinism across threads", "[classic][kumpula][determinism
   check_determinism("kumpula", base(3000, 40));
 }
 
-TEST_CASE("kumpula: steady state at the published parameters (N = 2,000)", "[classic][kumpula][published]") {
-  // p_d = 0.001 gives nodes a mean life of 1,000 rounds; 3,000 rounds reach the steady state of
-  // mean degree and clustering (checked against 25,000 rounds in docs/classic.md).
+TEST_CASE("kumpula: steady state at the published parameters (N = 1,000)", "[classic][kumpula][published]") {
+  // Mean degree settles after about 5,000 rounds (five node lifetimes, 1/p_d); the statistics
+  // are averaged over records every 500 rounds from 4,000 to 6,000. Measured at N = 10,000 and
+  // 25,000 rounds over 10 seeds (docs/classic.md): <k> = 10.9, C = 0.65, rho(O, w) = 0.52.
+  Simulation sim(models::find("kumpula"), base(1000, 6000, {{"simulation.record_every", std::int64_t{500}, "test"}}), 1, 2);
   double k = 0, c = 0, rho = 0;
-  for (std::uint64_t seed = 1; seed <= 2; ++seed) {
-    Simulation sim(models::find("kumpula"), base(2000, 3000), seed, 2);
-    sim.run();
+  int records = 0;
+  while (!sim.finished()) {
+    sim.step(500);
+    if (sim.time() < 4000) continue;
     REQUIRE(sim.world().ties.check().empty());
-    k += last(sim, "mean_degree") / 2;
-    c += last(sim, "average_clustering") / 2;
-    rho += last(sim, "overlap_weight_spearman") / 2;
+    k += last(sim, "mean_degree");
+    c += last(sim, "average_clustering");
+    rho += last(sim, "overlap_weight_spearman");
+    ++records;
   }
-  CHECK(k == Approx(8.0).margin(1.5));
-  CHECK(c == Approx(0.6).margin(0.15));
-  CHECK(rho > 0.3);  // Granovetter: strong ties sit in dense neighbourhoods
+  REQUIRE(records == 5);
+  CHECK(k / records == Approx(10.8).margin(1.2));
+  CHECK(c / records == Approx(0.65).margin(0.05));
+  CHECK(rho / records > 0.4);  // Granovetter: strong ties sit in dense neighbourhoods
 }
