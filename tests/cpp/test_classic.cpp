@@ -266,7 +266,7 @@ TEST_CASE("kumpula: determinism across threads", "[classic][kumpula][determinism
 TEST_CASE("kumpula: steady state at the published parameters (N = 1,000)", "[classic][kumpula][published]") {
   // Mean degree settles after about 5,000 rounds (five node lifetimes, 1/p_d); the statistics
   // are averaged over records every 500 rounds from 4,000 to 6,000. Measured at N = 10,000 and
-  // 25,000 rounds over 10 seeds (docs/classic.md): <k> = 10.9, C = 0.65, rho(O, w) = 0.52.
+  // 25,000 rounds over 7 seeds (docs/classic.md): <k> = 10.9, C = 0.65, rho(O, w) = 0.52.
   Simulation sim(models::find("kumpula"), base(1000, 6000, {{"simulation.record_every", std::int64_t{500}, "test"}}), 1, 2);
   double k = 0, c = 0, rho = 0;
   int records = 0;
