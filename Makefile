@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)/python$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 demo: build
 	@mkdir -p results
-	$(PYTHON) -m socius run scenarios/classic/davidsen.toml -o results/demo.h5 --seed 1
+	$(PYTHON) -m socius run scenarios/classic/davidsen2002_p00822.toml -o results/demo.h5 --seed 1
 	$(PYTHON) -m socius info results/demo.h5
 
 test: build

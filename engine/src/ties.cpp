@@ -1,6 +1,7 @@
 #include "socius/ties.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -18,6 +19,50 @@ bool event_less(const TieEvent& a, const TieEvent& b) {
   if (a.v != b.v) return a.v < b.v;
   if (a.weight != b.weight) return a.weight < b.weight;
   return a.type < b.type;
+}
+
+/// Sorts canonical events (u < v, or v = kNoAgent for RemoveAll) into event_less order. Large
+/// batches (a parallel round proposes one or more events per agent) use a least-significant-
+/// digit radix sort on (op, u, v) packed into 64 bits, then order each run of equal (op, u, v)
+/// by (weight, type): several times faster than a comparison sort, and the result is the same
+/// sequence, since event_less is a total order on the fields.
+void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
+  const std::size_t m = events.size();
+  const unsigned b = static_cast<unsigned>(std::bit_width(static_cast<std::uint64_t>(agents)));  // kNoAgent packs as `agents`
+  if (m < 512 || 2 * b + 2 > 64) {
+    std::sort(events.begin(), events.end(), [](const TieEvent& x, const TieEvent& y) { return event_less(x, y); });
+    return;
+  }
+  const auto key = [b, agents](const TieEvent& e) {
+    const std::uint64_t v = e.v == kNoAgent ? agents : e.v;
+    return (static_cast<std::uint64_t>(e.op) << (2 * b)) | (static_cast<std::uint64_t>(e.u) << b) | v;
+  };
+  constexpr unsigned kDigit = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
+  std::vector<TieEvent> tmp(m);
+  std::vector<std::size_t> count(kBuckets);
+  for (unsigned shift = 0; shift < 2 * b + 2; shift += kDigit) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const TieEvent& e : events) ++count[(key(e) >> shift) & (kBuckets - 1)];
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = sum;
+      sum += here;
+    }
+    for (const TieEvent& e : events) tmp[count[(key(e) >> shift) & (kBuckets - 1)]++] = e;
+    events.swap(tmp);
+  }
+  for (std::size_t i = 0; i < m;) {
+    std::size_t j = i + 1;
+    const std::uint64_t k = key(events[i]);
+    while (j < m && key(events[j]) == k) ++j;
+    if (j - i > 1) {
+      std::sort(events.begin() + static_cast<std::ptrdiff_t>(i), events.begin() + static_cast<std::ptrdiff_t>(j),
+                [](const TieEvent& x, const TieEvent& y) { return event_less(x, y); });
+    }
+    i = j;
+  }
 }
 }  // namespace
 
@@ -131,7 +176,7 @@ BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
     }
     if (e.op == TieOp::Strengthen) e.type = 0;
   }
-  std::sort(events.begin(), events.end(), event_less);
+  sort_events(events, n);
 
   BatchSummary summary;
   std::size_t i = 0;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import numpy
 import typing
-__all__: list[str] = ['Checkpoint', 'CheckpointError', 'Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'derive_seed', 'models', 'philox4x32_10', 'resolve', 'save_checkpoint', 'schema']
+__all__: list[str] = ['Checkpoint', 'CheckpointError', 'Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'derive_seed', 'models', 'network_statistics', 'philox4x32_10', 'resolve', 'save_checkpoint', 'schema']
 class Error(RuntimeError):
     """
     Base of the errors socius raises on purpose (except ScenarioError).
@@ -45,6 +45,10 @@ class Simulation:
         """
     def memory_bytes(self) -> int:
         ...
+    def network_statistics(self, path_sources: typing.SupportsInt | typing.SupportsIndex = 32) -> dict:
+        """
+        Network statistics of the current tie graph: summary values, degree histogram, clustering, overlap, components.
+        """
     def parameters(self) -> dict:
         ...
     def request_stop(self) -> None:
@@ -139,6 +143,10 @@ def derive_seed(parent: typing.SupportsInt | typing.SupportsIndex, index: typing
 def models() -> list:
     """
     Built-in models: a list of dicts with name, summary and systems.
+    """
+def network_statistics(n: typing.SupportsInt | typing.SupportsIndex, source: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], target: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], weight: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] | None = None, path_sources: typing.SupportsInt | typing.SupportsIndex = 0, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+    """
+    Network statistics (socius/netstats.hpp) of the graph on n agents with the given ties (duplicates merged).
     """
 def philox4x32_10(counter: typing.Annotated[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], "FixedSize(4)"], key: typing.Annotated[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], "FixedSize(2)"]) -> typing.Annotated[list[int], "FixedSize(4)"]:
     """

@@ -82,6 +82,41 @@ std::vector<ParameterEntry> to_entries(const py::list& items) {
   return out;
 }
 
+/// Every network statistic of a tie graph, as a dict of floats and NumPy arrays.
+py::dict network_statistics(const TieGraph& g, std::uint32_t path_sources, std::uint64_t seed) {
+  netstats::SummaryOptions opt;
+  opt.path_sources = path_sources;
+  opt.seed = seed;
+  const auto s = netstats::summarize(g, opt);
+  const auto obw = netstats::overlap_by_weight(g, 10);
+  const auto comps = netstats::connected_components(g);
+  py::dict d;
+  d["mean_degree"] = s.mean_degree;
+  d["mean_strength"] = s.mean_strength;
+  d["mean_weight"] = s.mean_weight;
+  d["max_degree"] = s.max_degree;
+  d["isolated_share"] = s.isolated_share;
+  d["average_clustering"] = s.average_clustering;
+  d["transitivity"] = s.transitivity;
+  d["assortativity"] = s.assortativity;
+  d["largest_component_share"] = s.largest_component_share;
+  d["components"] = s.components;
+  d["mean_overlap"] = s.mean_overlap;
+  d["overlap_weight_spearman"] = s.overlap_weight_spearman;
+  d["overlap_weight_pearson"] = obw.pearson;
+  d["mean_path_length"] = s.mean_path_length;
+  d["degree_histogram"] = py::array(py::cast(netstats::degree_histogram(g)));
+  d["local_clustering"] = py::array(py::cast(netstats::local_clustering(g)));
+  d["triangles"] = py::array(py::cast(netstats::triangles(g)));
+  d["weights"] = py::array(py::cast(netstats::weights(g)));
+  d["overlap"] = py::array(py::cast(netstats::overlap(g)));
+  d["overlap_by_weight"] = py::dict(py::arg("mean_weight") = obw.mean_weight, py::arg("mean_overlap") = obw.mean_overlap,
+                                    py::arg("count") = obw.count);
+  d["component_sizes"] = py::array(py::cast(comps.sizes));
+  d["component_label"] = py::array(py::cast(comps.label));
+  return d;
+}
+
 /// A simulation plus the stop flag that Ctrl-C sets from Python.
 struct PySimulation {
   PySimulation(const std::string& model, const py::list& entries, std::optional<std::uint64_t> seed, int threads)
@@ -158,6 +193,21 @@ PYBIND11_MODULE(_core, m) {
   m.def("derive_seed", &derive_seed, py::arg("parent"), py::arg("index"),
         "An independent 64-bit seed derived from a parent seed and an index.");
 
+  m.def("network_statistics", [](AgentIndex n, const std::vector<AgentIndex>& source, const std::vector<AgentIndex>& target,
+                                  std::optional<std::vector<float>> weight, std::uint32_t path_sources, std::uint64_t seed) {
+    if (source.size() != target.size() || (weight && weight->size() != source.size())) {
+      throw py::value_error("source, target and weight must have the same length");
+    }
+    TieGraph g(n);
+    std::vector<TieEvent> batch;
+    batch.reserve(source.size());
+    for (std::size_t i = 0; i < source.size(); ++i) batch.push_back(TieEvent::add(source[i], target[i], weight ? (*weight)[i] : 1.0f, 0));
+    g.apply(batch);
+    return network_statistics(g, path_sources, seed);
+  }, py::arg("n"), py::arg("source"), py::arg("target"), py::arg("weight") = py::none(), py::arg("path_sources") = 0,
+  py::arg("seed") = 0,
+  "Network statistics (socius/netstats.hpp) of the graph on n agents with the given ties (duplicates merged).");
+
   py::class_<PySimulation>(m, "Simulation")
       .def(py::init<const std::string&, const py::list&, std::optional<std::uint64_t>, int>(),
            py::arg("model"), py::arg("entries"), py::arg("seed") = py::none(), py::arg("threads") = 0)
@@ -229,6 +279,10 @@ PYBIND11_MODULE(_core, m) {
         }
         return py::dict(py::arg("source") = u, py::arg("target") = v, py::arg("weight") = w, py::arg("type") = t);
       }, "Every tie once (source < target) as arrays: source, target, weight, type.")
+      .def("network_statistics", [](const PySimulation& s, std::uint32_t path_sources) {
+        return network_statistics(s.sim->world().ties, path_sources, derive_seed(s.sim->seed(), static_cast<std::uint64_t>(s.sim->steps_done())));
+      }, py::arg("path_sources") = 32,
+      "Network statistics of the current tie graph: summary values, degree histogram, clustering, overlap, components.")
       .def("check_ties", [](const PySimulation& s) { return s.sim->world().ties.check(); },
            "Empty string if the tie-graph invariants hold, else the first violation.")
       .def("memory_bytes", [](const PySimulation& s) {

@@ -28,6 +28,6 @@ def small_scenario(tmp_path):
     path.write_text(
         'model = "davidsen"\nname = "small"\n'
         "[simulation]\npopulation = 500\nburn_in = 5\nsteps = 10\nsnapshot_every = 5\n"
-        "[davidsen]\np = 0.05\n"
+        "[davidsen]\np = 0.05\npath_sources = 0\n"
     )
     return path

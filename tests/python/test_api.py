@@ -93,7 +93,7 @@ def test_bad_parameter_changes_are_refused_and_change_nothing(sim):
 
 def test_a_run_in_a_background_thread_does_not_block_python(small_scenario):
     scenario = socius.Scenario.load(small_scenario).with_overrides(
-        {"simulation.population": 20000, "simulation.steps": 400})
+        {"simulation.population": 20000, "simulation.steps": 400, "simulation.record_every": 100})
     sim = socius.Simulation(scenario, seed=1, threads=1)
     worker = threading.Thread(target=sim.run, kwargs={"progress": False})
     ticks = 0

@@ -31,7 +31,7 @@ def test_extends_overrides_and_keeps_origins(tmp_path):
 
 
 def test_round_trip_through_toml_and_stable_hash(tmp_path):
-    s = Scenario.load(SCENARIOS / "classic" / "davidsen.toml")
+    s = Scenario.load(SCENARIOS / "classic" / "davidsen2002_p00822.toml")
     saved = tmp_path / "resolved.toml"
     s.save(saved)
     again = Scenario.load(saved)

@@ -3,6 +3,7 @@
 
 #include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
+#include "socius/netstats.hpp"
 #include "socius/output.hpp"
 #include "socius/parallel.hpp"
 #include "socius/parameters.hpp"
