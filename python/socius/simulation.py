@@ -344,12 +344,24 @@ def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, se
         The results file.
     """
     sim = Simulation(scenario, seed=seed, threads=threads)
+    return run_to_file(sim, output, progress=progress, command=command)
+
+
+def run_to_file(sim: Simulation, output: str | os.PathLike, *, progress: bool = True,
+                command: str | None = None, attributes: Mapping[str, Any] | None = None) -> Path:
+    """Runs a built simulation to its horizon and writes ``output`` atomically (see :func:`run`).
+
+    ``attributes`` are extra root attributes (str, int or float), e.g. a sweep's run labels.
+    Internal: sweeps use it to add hooks or attributes to the one way results are written.
+    """
     output = Path(output)
     writer = _core.ResultsWriter(str(output))
     try:
         writer.attach(sim._sim)
         sim.run(progress=progress)
         write_provenance(writer, sim.scenario, command)
+        for key, value in (attributes or {}).items():
+            writer.attribute(str(key), value)
         writer.commit(sim._sim)
     except BaseException:
         writer.discard()

@@ -119,7 +119,9 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("schema", [](const std::string& model) {
     py::list out;
-    for (const auto& s : models::find(model).full_schema().specs()) {
+    // Keep the schema alive for the loop: a range-for over a member of a temporary dangles.
+    const auto schema = models::find(model).full_schema();
+    for (const auto& s : schema.specs()) {
       py::dict d;
       d["key"] = s.key;
       d["type"] = type_name(s.type);
