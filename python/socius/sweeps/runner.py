@@ -31,9 +31,10 @@ from .spec import RunInfo, SweepSpec, SweepSpecError
 __all__ = ["sweep", "SweepResult", "SweepRunError", "prepare_directory", "run_state", "make_executor"]
 
 SPEC_FILE = "sweep.toml"
-# A test hook for fault injection, read by workers: "RUN:MODE[:MARKER]" where MODE is "raise"
-# (the run raises) or "exit" (the worker process dies with os._exit in the middle of the run).
-# With MARKER the fault fires only once: when the marker file does not exist yet (it is created).
+# A test hook for fault injection, read by the driver and sent with each task (workers may have
+# started before the variable was set): "RUN:MODE[:MARKER]" where MODE is "raise" (the run
+# raises) or "exit" (the worker process dies with os._exit in the middle of the run). With
+# MARKER the fault fires only once: when the marker file does not exist yet (it is created).
 FAULT_ENV = "_SOCIUS_SWEEP_FAULT"
 
 
@@ -146,8 +147,7 @@ def remove_temporaries(path: Path) -> None:
 
 
 # -- the worker ----------------------------------------------------------------------------
-def _inject_fault(sim: Simulation, run: int) -> None:
-    spec = os.environ.get(FAULT_ENV)
+def _inject_fault(sim: Simulation, run: int, spec: str | None) -> None:
     if not spec:
         return
     parts = spec.split(":", 2)
@@ -188,7 +188,7 @@ def execute(task: dict) -> dict:
     try:
         scenario = task["scenario"].with_overrides(info.values, origin="sweep parameters")
         sim = Simulation(scenario, seed=info.seed, threads=task["threads"])
-        _inject_fault(sim, info.run)
+        _inject_fault(sim, info.run, task.get("fault"))
         attrs = {"sweep_name": task["name"], "sweep_hash": task["hash"], "sweep_run": info.run,
                  "sweep_scenario": info.scenario, "sweep_point": info.point,
                  "sweep_replicate": info.replicate, "sweep_attempt": attempt, "sweep_host": host}
@@ -208,6 +208,13 @@ def _ignore_sigint() -> None:
 
 
 # -- executors -----------------------------------------------------------------------------
+def _shutdown(executor, wait: bool) -> None:
+    try:
+        executor.shutdown(wait=wait, cancel_futures=True)
+    except TypeError:  # Dask's ClientExecutor has no cancel_futures
+        executor.shutdown(wait=wait)
+
+
 class _Owned:
     """An executor this module created, with what is needed to stop it and make a new one."""
 
@@ -217,7 +224,7 @@ class _Owned:
         self._close = close
 
     def rebuild(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        _shutdown(self.executor, wait=False)
         self.executor, self.capacity = self.make()
 
     def kill(self) -> None:
@@ -227,10 +234,12 @@ class _Owned:
                 p.terminate()
             except Exception:
                 pass
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        for p in list(procs.values()):
+            p.join(timeout=5)
+        _shutdown(self.executor, wait=False)
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        _shutdown(self.executor, wait=True)
         if self._close:
             self._close()
 
@@ -410,7 +419,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         raise ValueError(f"max_in_flight must be a whole number >= 1, got {limit!r}")
 
     base = {"out": str(out), "name": spec.name, "hash": spec.hash(), "threads": threads,
-            "command": command or " ".join(sys.argv)}
+            "command": command or " ".join(sys.argv), "fault": os.environ.get(FAULT_ENV)}
     bar = _progress(result.in_scope, result.skipped, progress, spec.name)
     tries: collections.Counter = collections.Counter()
     in_flight: dict = {}
