@@ -528,8 +528,8 @@ def cli_env(env, *args):
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
     spec = tmp_path / "slow.toml"
     (tmp_path / "d.toml").write_text('model = "davidsen"\nname = "d"\n')
-    spec.write_text(GRID_TOML.format(scenario="d.toml").replace("population = 300", "population = 20000")
-                    .replace("steps = 10", "steps = 500"))   # about a second per run
+    spec.write_text(GRID_TOML.format(scenario="d.toml").replace("population = 300", "population = 5000")
+                    .replace("steps = 10", "steps = 300"))   # up to a second per run
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(PYTHON_DIR)}
     proc = subprocess.Popen([sys.executable, "-m", "socius", "sweep", str(spec), "--out", str(out),
