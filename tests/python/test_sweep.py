@@ -585,3 +585,26 @@ def test_sobol_and_morris_indices_from_a_sweep(tmp_path):
     build_index(tmp_path / "morris")
     with pytest.raises(SweepSpecError, match="no finished run"):
         salib_form(tmp_path / "morris", "final_degree")
+
+
+def test_index_keeps_the_recorded_selection_in_spec_order(tmp_path):
+    d = spec_dict(replicates=1, record={"every": 5, "indicators": ["ties", "mean_degree"]},
+                  summaries={"ties_mean": {"indicator": "ties", "stat": "mean", "from": 5, "to": 10},
+                             "ties_at_5": {"indicator": "ties", "stat": "at", "time": 5}})
+    out = tmp_path / "out"
+    socius.sweep(d, out=out, workers=1, progress=False)
+    spec = SweepSpec.from_dict(d)
+    with open_sweep(out) as ds:
+        assert list(ds["indicator"].values) == ["ties", "mean_degree"]
+        virtual = ds["indicators"].values.copy()
+        for info in spec.runs():
+            with h5py.File(out / info.relpath, "r") as f:
+                names = [x.decode() if isinstance(x, bytes) else x for x in f["indicator"][...]]
+                v = f["indicators"][...]
+            expected = v[:, :, [names.index("ties"), names.index("mean_degree")]]
+            assert np.array_equal(virtual[info.run], expected)
+            assert ds["ties_mean"].values[info.run] == pytest.approx(expected[1:, 0, 0].mean())
+            assert ds["ties_at_5"].values[info.run] == expected[1, 0, 0]
+    build_index(out, virtual=False)
+    with open_sweep(out) as ds:
+        assert ds.attrs["virtual"] == 0 and np.array_equal(ds["indicators"].values, virtual)

@@ -90,21 +90,23 @@ def compute_summaries(times: np.ndarray, groups: Sequence[str], indicators: Sequ
     return out
 
 
-def _read_run(path: Path) -> dict:
+def _read_run(path: Path, values: bool) -> dict:
     import h5py
 
     with h5py.File(path, "r") as f:
         a = f.attrs
-        return {
+        out = {
             "time": np.asarray(f["time"][...], dtype=np.int64),
             "group": _as_str(f["group"][...]),
             "indicator": _as_str(f["indicator"][...]),
-            "values": np.asarray(f["indicators"][...], dtype=np.float64),
             "seed": int(_as_str([a.get("seed", "")])[0] or -1),
             "hash": _as_str([a.get("sweep_hash", "")])[0],
             "attempt": int(a.get("sweep_attempt", 1)),
             "wall": float(a.get("wall_seconds", np.nan)),
         }
+        if values:
+            out["values"] = np.asarray(f["indicators"][...], dtype=np.float64)
+        return out
 
 
 def _blocks(indices: list[int]) -> list[tuple[int, int, int]]:
@@ -138,68 +140,63 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
                              "directory of socius sweep")
     spec = SweepSpec.load(out / SPEC_FILE)
     spec_hash = spec.hash()
-    runs = spec.runs()
-    n = len(runs)
+    n = spec.n_runs
     status = np.array(["missing"] * n, dtype=object)
     attempts = np.zeros(n, dtype=np.int64)
     wall = np.full(n, np.nan)
     errors = np.array([""] * n, dtype=object)
-    loaded: dict[int, dict] = {}
-    for info in runs:
+    done: list[int] = []
+
+    # Pass 1: statuses and axes, holding only small metadata per run.
+    first = None
+    times = np.zeros(0, dtype=np.int64)
+    same = True
+    for r in range(n):
+        info = spec.run_info(r)
         path = out / info.relpath
         if path.exists():
             try:
-                data = _read_run(path)
+                meta = _read_run(path, values=False)
             except (OSError, KeyError) as e:
-                status[info.run] = "failed"
-                errors[info.run] = f"unreadable results file: {e}"
+                status[r] = "failed"
+                errors[r] = f"unreadable results file {info.relpath}: {e}"
                 continue
-            if data["seed"] != info.seed or (data["hash"] and data["hash"] != spec_hash):
-                status[info.run] = "failed"
-                errors[info.run] = (f"{info.relpath} belongs to another sweep (seed {data['seed']}, "
-                                    f"sweep hash {data['hash']!r}); delete it and resume")
+            if meta["seed"] != info.seed or (meta["hash"] and meta["hash"] != spec_hash):
+                status[r] = "failed"
+                errors[r] = (f"{info.relpath} belongs to another sweep (seed {meta['seed']}, sweep "
+                             f"hash {meta['hash']!r}); delete it and resume")
                 continue
-            status[info.run] = "done"
-            attempts[info.run] = data["attempt"]
-            wall[info.run] = data["wall"]
-            loaded[info.run] = data
+            status[r] = "done"
+            attempts[r] = meta["attempt"]
+            wall[r] = meta["wall"]
+            done.append(r)
+            if first is None:
+                first, times = meta, meta["time"]
+            elif not (np.array_equal(meta["time"], first["time"]) and meta["group"] == first["group"]
+                      and meta["indicator"] == first["indicator"]):
+                same = False
+                times = np.union1d(times, meta["time"])
         else:
             err = path.with_suffix(".error.json")
             if err.exists():
                 rec = read_error(err)
-                status[info.run] = "failed"
-                attempts[info.run] = int(rec.get("attempts", 1))
-                errors[info.run] = str(rec.get("error", "unknown error"))
+                status[r] = "failed"
+                attempts[r] = int(rec.get("attempts", 1))
+                errors[r] = str(rec.get("error", "unknown error"))
+    if not same:
+        virtual = False  # runs recorded at different times: copy onto the union of times
 
-    # Axes: the first finished run's, restricted to the spec's selection.
-    first = loaded[min(loaded)] if loaded else None
     if first is not None:
         all_groups, all_inds = first["group"], first["indicator"]
         groups = spec.groups or all_groups
         inds = spec.indicators or all_inds
         for kind, chosen, have in (("group", groups, all_groups), ("indicator", inds, all_inds)):
-            missing = [x for x in chosen if x not in have]
-            if missing:
-                raise SweepSpecError(f"{out / SPEC_FILE}: record.{kind}s: {missing} not recorded by "
+            unknown = [x for x in chosen if x not in have]
+            if unknown:
+                raise SweepSpecError(f"{out / SPEC_FILE}: record.{kind}s: {unknown} not recorded by "
                                      f"model '{spec.model}'; allowed: {', '.join(have)}")
-        times = first["time"]
-        same = all(np.array_equal(d["time"], times) and d["group"] == all_groups and d["indicator"] == all_inds
-                   for d in loaded.values())
-        if not same:
-            times = np.unique(np.concatenate([d["time"] for d in loaded.values()]))
-            virtual = False
     else:
-        groups, inds, times, same = [], [], np.zeros(0, dtype=np.int64), True
-
-    # Summaries, from each run's values.
-    summaries: dict[str, np.ndarray] = {}
-    for r, d in loaded.items():
-        try:
-            vals = compute_summaries(d["time"], d["group"], d["indicator"], d["values"], spec.summaries)
-        except ValueError as e:
-            raise SweepSpecError(f"{out / SPEC_FILE}: {e} (run {r})") from None
-        for name, v in vals.items():
-            summaries.setdefault(name, np.full(n, np.nan))[r] = v
+        all_groups, all_inds, groups, inds = [], [], [], []
 
     target = out / INDEX_FILE
     tmp = out / f".{INDEX_FILE}.tmp-{os.getpid()}"
@@ -217,13 +214,14 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
             scale("group", np.array(groups, dtype=object), str_t)
             scale("indicator", np.array(inds, dtype=object), str_t)
             shape = (n, len(times), len(groups), len(inds))
-            if first is not None and virtual:
+            use_virtual = first is not None and virtual
+            if use_virtual:
                 layout = h5py.VirtualLayout(shape=shape, dtype="f8")
                 gi = [all_groups.index(g) for g in groups]
                 ii = [all_inds.index(x) for x in inds]
                 src_shape = (len(times), len(all_groups), len(all_inds))
-                for r in loaded:
-                    src = h5py.VirtualSource(runs[r].relpath, "indicators", shape=src_shape)
+                for r in done:
+                    src = h5py.VirtualSource(spec.run_info(r).relpath, "indicators", shape=src_shape)
                     for gt, gs, gl in _blocks(gi):
                         for it, is_, il in _blocks(ii):
                             layout[r, :, gt:gt + gl, it:it + il] = src[:, gs:gs + gl, is_:is_ + il]
@@ -232,7 +230,18 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
                 chunks = (1,) + tuple(max(1, s) for s in shape[1:]) if all(shape) else None
                 var = f.create_dataset("indicators", shape=shape, dtype="f8", fillvalue=np.nan,
                                        chunks=chunks, compression="gzip" if chunks else None)
-                for r, d in loaded.items():
+
+            # Pass 2: summaries (and copied values), one run in memory at a time.
+            summaries: dict[str, np.ndarray] = {}
+            for r in done:
+                d = _read_run(out / spec.run_info(r).relpath, values=True)
+                try:
+                    vals = compute_summaries(d["time"], d["group"], d["indicator"], d["values"], spec.summaries)
+                except ValueError as e:
+                    raise SweepSpecError(f"{out / SPEC_FILE}: {e} (run {r})") from None
+                for name, v in vals.items():
+                    summaries.setdefault(name, np.full(n, np.nan))[r] = v
+                if not use_virtual:
                     block = np.full(shape[1:], np.nan)
                     rows = np.searchsorted(times, d["time"])
                     gsel = [d["group"].index(g) for g in groups]
@@ -250,6 +259,7 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
                 ds.attrs.update(attrs)
                 return ds
 
+            runs = [spec.run_info(r) for r in range(n)]
             per_run("scenario", np.array([spec.scenarios[i.scenario].name for i in runs], dtype=object), str_t,
                     long_name="scenario of the run")
             per_run("point", np.array([i.point for i in runs], dtype=np.int64), long_name="design point")
@@ -288,7 +298,7 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
                 "runs_done": int((status == "done").sum()),
                 "runs_failed": int((status == "failed").sum()),
                 "runs_missing": int((status == "missing").sum()),
-                "virtual": int(bool(first is not None and virtual)),
+                "virtual": int(use_virtual),
                 "salib_problem": json.dumps(problem) if problem else "",
                 "engine_version": _core.__version__,
                 "created": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime()),

@@ -97,6 +97,8 @@ def prepare_directory(spec: SweepSpec, out: Path) -> None:
             os.link(tmp, target)
         except FileExistsError:
             pass
+        except OSError:  # a file system without hard links: last writer wins, same text
+            os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
     existing = SweepSpec.load(target)
@@ -390,14 +392,17 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
 
     scope = range(spec.n_runs) if shard is None else range(shard[0], spec.n_runs, shard[1])
     result = SweepResult(out=out, total=spec.n_runs, in_scope=len(scope))
-    todo = collections.deque()
-    for r in scope:
-        info = spec.run_info(r)
-        if (out / info.relpath).exists():
-            result.skipped += 1
-        else:
-            todo.append(info)
+    # Runs to do are generated lazily (the driver holds only those in flight and retries), so
+    # its memory does not grow with the sweep; finished ones are counted first for the bar.
+    result.skipped = sum(1 for r in scope if (out / spec.run_info(r).relpath).exists())
     result.done = result.skipped
+    fresh = (info for info in map(spec.run_info, scope) if not (out / info.relpath).exists())
+    retry: collections.deque = collections.deque()
+
+    def next_run() -> RunInfo | None:
+        if retry:
+            return retry.popleft()
+        return next(fresh, None)
 
     owned: _Owned | None = None
     if executor is None or isinstance(executor, str):
@@ -438,7 +443,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
             if bar is not None:
                 bar.update(1)
         elif tries[info.run] <= retries:
-            todo.appendleft(info)
+            retry.append(info)
         else:
             failed_final.append(info.run)
             if bar is not None:
@@ -448,11 +453,15 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
 
     try:
         show()
-        while todo or in_flight:
-            while todo and len(in_flight) < limit:
-                info = todo.popleft()
+        while True:
+            while len(in_flight) < limit:
+                info = next_run()
+                if info is None:
+                    break
                 task = dict(base, info=info, scenario=spec.scenarios[info.scenario])
                 in_flight[ex.submit(execute, task)] = info
+            if not in_flight:
+                break
             finished, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
             broken = False
             for fut in finished:
