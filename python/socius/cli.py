@@ -34,6 +34,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _nonnegative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text, 0)
@@ -199,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
     p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I (default: from "
                    "SLURM_ARRAY_TASK_ID/COUNT/MIN in a Slurm array job)")
-    p.add_argument("--retries", type=int, default=1, help="further attempts at a failed run in this call (default 1)")
+    p.add_argument("--retries", type=_nonnegative, default=1, help="further attempts at a failed run in this call (default 1)")
     p.add_argument("--max-in-flight", type=_positive, help="bound on submitted, unfinished runs")
     p.add_argument("--no-index", action="store_true", help="do not build DIR/sweep.h5 at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -232,7 +232,7 @@ class SweepSpec:
     def __init__(self, data: Mapping[str, Any], origin: str = "python", base_dir: str | os.PathLike | None = None):
         self.origin = origin
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
-        self._raw = copy.deepcopy(dict(data))
+        self._raw = _plain(dict(data))
         self._parse(self._raw)
         self._design_cache: np.ndarray | None = None
 
@@ -755,6 +755,17 @@ class SweepSpec:
         return (f"SweepSpec({self.name!r}: {self.method}, {len(self.factors)} parameters, "
                 f"{self.n_points} points x {self.replicates} replicates x {len(self.scenarios)} "
                 f"scenarios = {self.n_runs} runs)")
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy with NumPy scalars as Python ones (so the spec can be written as TOML)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return copy.deepcopy(value)
 
 
 def _is_factor_table(v: Mapping) -> bool:
