@@ -24,7 +24,7 @@ from socius.sweeps import (SweepSpec, SweepSpecError, build_index, open_sweep, p
                            salib_form, sbatch_script, shard_from_env)
 from socius.sweeps.runner import FAULT_ENV
 
-from conftest import PYTHON_DIR, ROOT, SCENARIOS, cli
+from conftest import PYTHON_DIR, SCENARIOS, cli
 
 SMALL = {"simulation": {"population": 300, "burn_in": 5, "steps": 10}}
 

@@ -8,7 +8,6 @@ elementary effects for every summary and returns them as an ``xarray.Dataset``.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 

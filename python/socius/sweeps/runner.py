@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario import ScenarioError
 from ..simulation import Simulation, run_to_file
 from .spec import RunInfo, SweepSpec, SweepSpecError
 
