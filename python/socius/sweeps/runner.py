@@ -260,7 +260,10 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
         import multiprocessing
 
         n = workers or _cpus()
+        # forkserver, not fork: the driver may have threads (tqdm, TBB), and forking those is
+        # unsafe. The server imports socius once, so each worker starts without the import.
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["socius.sweeps.runner"])
         return _Owned(lambda: (cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx,
                                                       initializer=_ignore_sigint), n))
     if kind == "dask":
@@ -404,7 +407,11 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         return next(fresh, None)
 
     owned: _Owned | None = None
+    pending = result.in_scope - result.skipped
     if executor is None or isinstance(executor, str):
+        if (executor or "local") == "local":
+            # no more processes than runs to do (none at all when everything is done)
+            workers = max(1, min(workers or _cpus(), pending))
         owned = make_executor(executor or "local", workers)
         ex, cap = owned.executor, owned.capacity
     elif hasattr(executor, "get_executor") and not isinstance(executor, cf.Executor):
