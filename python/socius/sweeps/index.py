@@ -311,7 +311,24 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
 
 
 def open_sweep(out: str | os.PathLike):
-    """Opens a sweep's index (``DIR/sweep.h5``, or the file itself) as an ``xarray.Dataset``."""
+    """Opens a sweep's index as an ``xarray.Dataset``.
+
+    Parameters
+    ----------
+    out : path
+        The sweep directory (its ``sweep.h5`` is opened) or the index file itself.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``indicators(run, time, group, indicator)``, one variable per summary, and the run's
+        scenario, design point, replicate, seed, status and parameter values as coordinates.
+
+    Raises
+    ------
+    SweepSpecError
+        If there is no index (build it with ``socius sweep-index DIR``).
+    """
     import xarray as xr
 
     path = Path(out)

@@ -499,13 +499,16 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                     settle(info, record)
                 owned.rebuild()
                 ex = owned.executor
-    except KeyboardInterrupt:
+    except BaseException as exc:
         for fut in in_flight:
             fut.cancel()
-        if owned is not None:
+        if isinstance(exc, KeyboardInterrupt) and owned is not None and local_pool:
+            # Our own workers: stop them now and remove what they were writing. Runs on other
+            # executors may still be running remotely; they finish or fail on their own, and
+            # their files stay atomic either way.
             owned.kill()
-        for info in in_flight.values():
-            remove_temporaries(out / info.relpath)
+            for info in in_flight.values():
+                remove_temporaries(out / info.relpath)
         if bar is not None:
             bar.close()
         raise
