@@ -470,6 +470,38 @@ def test_dask_local_cluster_gives_identical_bits_and_retries_a_killed_worker(tmp
     assert np.array_equal(values, reference["indicators"])
 
 
+def test_dask_external_scheduler_by_file_and_address(tmp_path, reference):
+    pytest.importorskip("distributed")
+    env = {**os.environ, "PYTHONPATH": str(PYTHON_DIR)}   # scheduler and workers unpickle tasks
+    sched_file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
+                                       str(sched_file), "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        r = cli("sweep", reference["spec"], "--out", tmp_path / "a", "--executor", "dask",
+                "--scheduler", sched_file, "-q")
+        assert r.returncode == 0, r.stderr
+        address = __import__("json").loads(sched_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        r = cli("sweep", reference["spec"], "--out", tmp_path / "b", "--executor", "dask",
+                "--scheduler", address, "-q")
+        assert r.returncode == 0, r.stderr
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    for out in ("a", "b"):
+        values, status, _ = index_values(tmp_path / out)
+        assert (status == "done").all() and np.array_equal(values, reference["indicators"])
+
+
 def test_dask_client_from_python(tmp_path, reference):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "out"
