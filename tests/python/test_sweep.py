@@ -640,3 +640,16 @@ def test_index_keeps_the_recorded_selection_in_spec_order(tmp_path):
     build_index(out, virtual=False)
     with open_sweep(out) as ds:
         assert ds.attrs["virtual"] == 0 and np.array_equal(ds["indicators"].values, virtual)
+
+
+def test_runs_with_different_horizons_share_the_union_of_times(tmp_path):
+    d = spec_dict(replicates=1, set={"simulation": {"population": 300, "burn_in": 5}},
+                  parameters={"simulation.steps": [5, 10], "systems.update": [True, False]})
+    socius.sweep(d, out=tmp_path / "out", workers=2, progress=False)
+    with open_sweep(tmp_path / "out") as ds:
+        assert ds.attrs["virtual"] == 0 and list(ds["time"].values) == [0, 5, 10]
+        v = ds["indicators"].sel(indicator="mean_degree", group="all").values
+        assert np.isnan(v[:2, 2]).all() and np.isfinite(v[:2, :2]).all() and np.isfinite(v[2:]).all()
+        assert list(ds["systems.update"].values) == [True, False, True, False]
+        assert (v[1, :2] == 0).all() and (v[3] == 0).all()   # no updates: nobody ever meets
+        assert np.array_equal(ds["final_degree"].values, [v[0, 1], v[1, 1], v[2, 2], v[3, 2]])

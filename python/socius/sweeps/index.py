@@ -147,16 +147,17 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
     errors = np.array([""] * n, dtype=object)
     done: list[int] = []
 
-    # Pass 1: statuses and axes, holding only small metadata per run.
+    # Pass 1: statuses, axes and summaries; one run's values in memory at a time.
     first = None
     times = np.zeros(0, dtype=np.int64)
     same = True
+    summaries: dict[str, np.ndarray] = {}
     for r in range(n):
         info = spec.run_info(r)
         path = out / info.relpath
         if path.exists():
             try:
-                meta = _read_run(path, values=False)
+                meta = _read_run(path, values=True)
             except (OSError, KeyError) as e:
                 status[r] = "failed"
                 errors[r] = f"unreadable results file {info.relpath}: {e}"
@@ -166,6 +167,13 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
                 errors[r] = (f"{info.relpath} belongs to another sweep (seed {meta['seed']}, sweep "
                              f"hash {meta['hash']!r}); delete it and resume")
                 continue
+            try:
+                vals = compute_summaries(meta["time"], meta["group"], meta["indicator"], meta.pop("values"),
+                                         spec.summaries)
+            except ValueError as e:
+                raise SweepSpecError(f"{out / SPEC_FILE}: {e} (run {r})") from None
+            for name, v in vals.items():
+                summaries.setdefault(name, np.full(n, np.nan))[r] = v
             status[r] = "done"
             attempts[r] = meta["attempt"]
             wall[r] = meta["wall"]
@@ -231,23 +239,14 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
                 var = f.create_dataset("indicators", shape=shape, dtype="f8", fillvalue=np.nan,
                                        chunks=chunks, compression="gzip" if chunks else None)
 
-            # Pass 2: summaries (and copied values), one run in memory at a time.
-            summaries: dict[str, np.ndarray] = {}
-            for r in done:
+            # Pass 2, for a copied index only: the values, one run in memory at a time.
+            for r in ([] if use_virtual else done):
                 d = _read_run(out / spec.run_info(r).relpath, values=True)
-                try:
-                    vals = compute_summaries(d["time"], d["group"], d["indicator"], d["values"], spec.summaries)
-                except ValueError as e:
-                    raise SweepSpecError(f"{out / SPEC_FILE}: {e} (run {r})") from None
-                for name, v in vals.items():
-                    summaries.setdefault(name, np.full(n, np.nan))[r] = v
-                if not use_virtual:
-                    block = np.full(shape[1:], np.nan)
-                    rows = np.searchsorted(times, d["time"])
-                    gsel = [d["group"].index(g) for g in groups]
-                    isel = [d["indicator"].index(x) for x in inds]
-                    block[rows] = d["values"][:, gsel][:, :, isel]
-                    var[r] = block
+                block = np.full(shape[1:], np.nan)
+                gsel = [d["group"].index(g) for g in groups]
+                isel = [d["indicator"].index(x) for x in inds]
+                block[np.searchsorted(times, d["time"])] = d["values"][:, gsel][:, :, isel]
+                var[r] = block
             for i, dim in enumerate(("run", "time", "group", "indicator")):
                 var.dims[i].attach_scale(f[dim])
 
