@@ -107,7 +107,9 @@ def _cmd_sweep(args) -> int:
         prepare_directory(spec, out)
         (out / "slurm").mkdir(exist_ok=True)
         tasks = args.array or min(spec.n_runs, 100)
-        script = sbatch_script(args.spec, out, tasks=tasks, runs=spec.n_runs, cpus=args.cpus_per_task,
+        # The script runs the directory's own copy of the spec: self-contained (scenarios
+        # inlined), so editing or moving the original cannot change what the array runs.
+        script = sbatch_script(out / "sweep.toml", out, tasks=tasks, runs=spec.n_runs, cpus=args.cpus_per_task,
                                time_limit=args.time, partition=args.partition, account=args.account,
                                memory=args.mem, max_running=args.max_running, extra=args.sbatch_option,
                                name=f"socius-{spec.name}")

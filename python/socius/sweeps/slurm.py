@@ -81,7 +81,7 @@ def sbatch_script(spec_path: str | os.PathLike, out: str | os.PathLike, *, tasks
         lines.append(f"#SBATCH --mem={memory}")
     for opt in extra or []:
         lines.append(f"#SBATCH {opt}" if opt.startswith("--") else f"#SBATCH --{opt}")
-    pythonpath = os.environ.get("PYTHONPATH", "")
+    pythonpath = os.pathsep.join(str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
     lines += [
         "",
         f"# socius sweep: {runs} runs in {tasks} array tasks (task I runs runs r with r % {tasks} == I).",
