@@ -8,6 +8,7 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
     sim = socius.Simulation(scenario, seed=1).run()
     socius.run(scenario, "out.h5", seed=1)            # the same run, written to HDF5
     ds = socius.open_results("out.h5")                # an xarray.Dataset
+    socius.sweep("scenarios/sweeps/davidsen_grid.toml", out="sweeps/grid")   # many runs, resumable
 """
 
 from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
@@ -15,6 +16,7 @@ from ._core import models as _models
 from .results import ResultsError, open_results
 from .scenario import Scenario, ScenarioError
 from .simulation import Simulation, resume, run
+from .sweeps import SweepSpec, open_sweep, sensitivity, sweep
 
 __all__ = [
     "CheckpointError",
@@ -25,11 +27,15 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Simulation",
+    "SweepSpec",
     "__version__",
     "models",
     "open_results",
+    "open_sweep",
     "resume",
     "run",
+    "sensitivity",
+    "sweep",
 ]
 
 

@@ -24,14 +24,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _at_least(minimum: int):
+    """An argparse type: a whole number >= minimum."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return parse
+
+
+_positive = _at_least(1)
+_nonnegative = _at_least(0)
 
 
 def _seed(text: str) -> int:
@@ -115,6 +122,78 @@ def _cmd_models(args) -> int:
     return 0
 
 
+def _cmd_sweep(args) -> int:
+    from .sweeps import (SweepRunError, SweepSpec, make_executor, parse_shard, sbatch_script,
+                         shard_from_env, sweep)
+    from .sweeps.runner import prepare_directory
+
+    spec = SweepSpec.load(args.spec)
+    out = Path(args.out)
+    if args.sbatch:
+        prepare_directory(spec, out)
+        (out / "slurm").mkdir(exist_ok=True)
+        tasks = args.array or min(spec.n_runs, 100)
+        # The script runs the directory's own copy of the spec: self-contained (scenarios
+        # inlined), so editing or moving the original cannot change what the array runs.
+        script = sbatch_script(out / "sweep.toml", out, tasks=tasks, runs=spec.n_runs, cpus=args.cpus_per_task,
+                               time_limit=args.time, partition=args.partition, account=args.account,
+                               memory=args.mem, max_running=args.max_running, extra=args.sbatch_option,
+                               name=f"socius-{spec.name}")
+        path = out / "sweep.sbatch"
+        path.write_text(script, encoding="utf-8")
+        path.chmod(0o755)
+        print(f"socius: wrote {path}: {spec.n_runs} runs in {tasks} array tasks; submit with: sbatch {path}")
+        print(f"socius: when the array is done: socius sweep-index {out}")
+        return 0
+    shard = parse_shard(args.shard) if args.shard else shard_from_env()
+    where = f", shard {shard[0]}/{shard[1]}" if shard else ""
+    print(f"socius: sweep {spec.name}: {spec.n_runs} runs ({spec.n_points} {spec.method} points x "
+          f"{spec.replicates} replicates x {len(spec.scenarios)} scenarios){where}, "
+          f"executor {args.executor}", file=sys.stderr)
+    owned = None
+    executor = args.executor
+    if args.executor != "local":
+        owned = make_executor(args.executor, args.workers, args.scheduler)
+        executor = owned.executor
+    try:
+        result = sweep(spec, out, executor, workers=args.workers, threads=args.threads, shard=shard,
+                       retries=args.retries, max_in_flight=args.max_in_flight, progress=not args.quiet,
+                       index=False if args.no_index else None)
+    except KeyboardInterrupt:
+        print(f"\nsocius: interrupted; finished runs are kept in {out}; run the same command again "
+              "to resume", file=sys.stderr)
+        return 130
+    except SweepRunError as e:
+        print(f"socius: error: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if owned is not None:
+            owned.close()
+    print(f"socius: {result.done} of {result.in_scope} runs done ({result.skipped} were already done), "
+          f"{len(result.failed)} failed, in {result.seconds:.1f} s")
+    if result.index:
+        print(f"socius: index written to {result.index}")
+    elif shard:
+        print(f"socius: when every shard is done: socius sweep-index {out}")
+    if result.failed:
+        shown = ", ".join(map(str, result.failed[:10])) + (" ..." if len(result.failed) > 10 else "")
+        print(f"socius: failed runs: {shown}; tracebacks in {out}/runs/*/r*.error.json; run the same "
+              "command again to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_sweep_index(args) -> int:
+    from .sweeps import build_index, open_sweep
+
+    path = build_index(args.dir, virtual=not args.copy)
+    with open_sweep(path) as ds:
+        a = ds.attrs
+        print(f"socius: index written to {path}: {a['runs_done']} of {a['runs']} runs done, "
+              f"{a['runs_failed']} failed, {a['runs_missing']} missing")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="socius", description="Agent-based community simulation.")
     parser.add_argument("--version", action="version", version=f"socius {_core.__version__}")
@@ -151,6 +230,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="summarise a results file")
     p.add_argument("results", help="results file (.h5)")
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep (resumable; local, Dask, MPI or Slurm)")
+    p.add_argument("spec", help="sweep spec TOML file (see docs/sweeps.md)")
+    p.add_argument("--out", required=True, help="sweep directory: one results file per run, and the index")
+    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
+                   help="local process pool (default), a Dask cluster, or MPI (under mpiexec -n K "
+                        "python -m mpi4py.futures -m socius sweep ...)")
+    p.add_argument("--workers", type=_positive, help="local processes / LocalCluster workers (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786) or scheduler JSON file; default: a LocalCluster")
+    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+    p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I (default: from "
+                   "SLURM_ARRAY_TASK_ID/COUNT/MIN in a Slurm array job)")
+    p.add_argument("--retries", type=_nonnegative, default=1, help="further attempts at a failed run in this call (default 1)")
+    p.add_argument("--max-in-flight", type=_positive, help="bound on submitted, unfinished runs")
+    p.add_argument("--no-index", action="store_true", help="do not build DIR/sweep.h5 at the end")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g = p.add_argument_group("Slurm job arrays")
+    g.add_argument("--sbatch", action="store_true", help="write DIR/sweep.sbatch for an array job, do not run")
+    g.add_argument("--array", type=_positive, help="array tasks (default: runs, at most 100)")
+    g.add_argument("--cpus-per-task", type=_positive, default=1, help="CPUs (local workers) per task")
+    g.add_argument("--time", default="01:00:00", help="time limit per task (default 01:00:00)")
+    g.add_argument("--partition", help="Slurm partition")
+    g.add_argument("--account", help="Slurm account")
+    g.add_argument("--mem", help="memory per task, e.g. 4G")
+    g.add_argument("--max-running", type=_positive, help="at most this many tasks at once (--array=0-N%%M)")
+    g.add_argument("--sbatch-option", action="append", default=[], metavar="OPTION",
+                   help="another #SBATCH line, e.g. --sbatch-option=--qos=short (repeatable)")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("sweep-index", help="build DIR/sweep.h5 from a sweep's runs (after Slurm shards)")
+    p.add_argument("dir", help="the sweep directory")
+    p.add_argument("--copy", action="store_true", help="copy the values into the index instead of "
+                   "virtual datasets over the run files (a self-contained index)")
+    p.set_defaults(func=_cmd_sweep_index)
 
     p = sub.add_parser("models", help="list the built-in models")
     p.set_defaults(func=_cmd_models)

@@ -259,6 +259,8 @@ class Simulation:
         """Runs n steps in chunks of about 0.25 s, stopping at hook times to call hooks."""
         done_total = 0
         chunk = 1
+        if n == 0:
+            self._sim.step(0)  # records time 0 when burn-in has just ended (a 0-step horizon)
         while done_total < n:
             limit = min(chunk, n - done_total)
             to_hook = self._steps_to_next_hook()
@@ -369,18 +371,30 @@ def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, se
         The results file.
     """
     sim = Simulation(scenario, seed=seed, threads=threads)
+    return run_to_file(sim, output, progress=progress, command=command,
+                       checkpoint_every=checkpoint_every, checkpoint=checkpoint)
+
+
+def run_to_file(sim: Simulation, output: str | os.PathLike, *, progress: bool = True,
+                command: str | None = None, attributes: Mapping[str, Any] | None = None,
+                checkpoint_every: int | None = None, checkpoint: str | os.PathLike | None = None) -> Path:
+    """Runs a built simulation to its horizon and writes ``output`` atomically (see :func:`run`).
+
+    ``attributes`` are extra root attributes (str, int or float), e.g. a sweep's run labels.
+    Internal: sweeps use it to add hooks or attributes to the one way results are written.
+    """
     output = Path(output)
-    writer = _core.ResultsWriter(str(output))
     ckpt = None
     if checkpoint_every is not None:
         if not isinstance(checkpoint_every, int) or isinstance(checkpoint_every, bool) or checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be a positive int, got {checkpoint_every!r}")
         ckpt = Path(checkpoint) if checkpoint else output.with_name(output.name + ".ckpt")
+    writer = _core.ResultsWriter(str(output))
     extras = {"output": str(output.resolve()), "scenario": sim.scenario.to_toml(),
               "scenario_source": sim.scenario.source or "",
               "command": command or " ".join(shlex.quote(a) for a in sys.argv),
               "checkpoint_every": str(checkpoint_every or 0)}
-    return _run_to_file(sim, writer, output, ckpt, checkpoint_every, extras, progress)
+    return _run_to_file(sim, writer, output, ckpt, checkpoint_every, extras, progress, attributes)
 
 
 def resume(checkpoint: str | os.PathLike, *, threads: int | None = None, progress: bool = True) -> Path:
@@ -415,11 +429,11 @@ def resume(checkpoint: str | os.PathLike, *, threads: int | None = None, progres
         writer.discard()
         raise
     every = int(extras["checkpoint_every"]) or None
-    return _run_to_file(sim, writer, output, ckpt, every, extras, progress)
+    return _run_to_file(sim, writer, output, ckpt, every, extras, progress, None)
 
 
 def _run_to_file(sim: Simulation, writer, output: Path, ckpt: Path | None, every: int | None,
-                 extras: dict, progress: bool) -> Path:
+                 extras: dict, progress: bool, attributes: Mapping[str, Any] | None) -> Path:
     try:
         writer.attach(sim._sim)
         if ckpt is not None:
@@ -432,6 +446,8 @@ def _run_to_file(sim: Simulation, writer, output: Path, ckpt: Path | None, every
             sim.every(every, save, start=every - burn_in)
         sim.run(progress=progress)
         write_provenance(writer, sim.scenario, extras["command"])
+        for key, value in (attributes or {}).items():
+            writer.attribute(str(key), value)
         writer.commit(sim._sim)
     except BaseException:
         writer.discard()

@@ -93,7 +93,7 @@ def _run_and_crash(sim, out, ckpt, crash_at):
     writer = socius._core.ResultsWriter(str(out))
     extras = {"output": str(out), "scenario": sim.scenario.to_toml(), "scenario_source": "",
               "command": "test", "checkpoint_every": "10"}
-    _run_to_file(sim, writer, out, ckpt, 10, extras, False)
+    _run_to_file(sim, writer, out, ckpt, 10, extras, False, None)
 
 
 @pytest.mark.parametrize("damage, message", [
