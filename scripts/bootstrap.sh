@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 DEB_PACKAGES=(g++ make pkg-config libeigen3-dev libtbb-dev libhdf5-dev catch2 libbenchmark-dev)
+# chromium: the report test renders the HTML report headless, as a reader would see it.
+DEB_PACKAGES+=(chromium)
 DEB_PACKAGES+=(${SOCIUS_EXTRA_DEB:-})
 
 missing=()
