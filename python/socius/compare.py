@@ -280,9 +280,11 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
             bar = None
         ds = _dataset(scenarios, seeds, seed, replicates, collected, threads, workers, command)
         try:
-            ds.to_netcdf(tmp, engine="h5netcdf", encoding={
-                "indicators": {"zlib": True, "complevel": 4,
-                               "chunksizes": (1, 1, *collected.values.shape[2:])}})
+            shape = collected.values.shape
+            # One chunk per run; an empty dimension (a horizon of 0 steps) cannot be chunked.
+            encoding = ({"indicators": {"zlib": True, "complevel": 4, "chunksizes": (1, 1, *shape[2:])}}
+                        if all(shape) else {})
+            ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
             os.replace(tmp, output)
         finally:
             ds.close()

@@ -318,13 +318,20 @@ def _value(x: float, name: str) -> str:
     return _num(x)
 
 
-def _diff(x: float, name: str) -> str:
+def _pp_decimals(half: float) -> int:
+    """Decimals for percentage points: enough to show an interval's half-width (given as a share)."""
+    h = abs(100 * half)
+    return 1 if not np.isfinite(h) or h >= 0.1 else 2 if h >= 0.01 else 3
+
+
+def _diff(x: float, name: str, half: float = math.nan) -> str:
     if not np.isfinite(x):
         return "n/a"
     if x == 0:
         return "0 pp" if _kind(name) == "share" else "0"
     if _kind(name) == "share":
-        return f"{100 * x:+.1f} pp" if abs(100 * x) >= 0.05 or x == 0 else f"{100 * x:+.2g} pp"
+        k = _pp_decimals(half if np.isfinite(half) else x)
+        return f"{100 * x:+.{k}f} pp"
     s = _num(x)
     return s if s.startswith("-") or x == 0 else "+" + s
 
@@ -335,7 +342,8 @@ def _interval(lo: float, hi: float, name: str) -> str:
     if lo == 0 and hi == 0:
         return "0 to 0"
     if _kind(name) == "share":
-        return f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+        k = _pp_decimals((hi - lo) / 2)
+        return f"{100 * lo:+.{k}f} to {100 * hi:+.{k}f}"
     f = lambda v: ("+" if v > 0 else "") + _num(v)  # noqa: E731
     return f"{f(lo)} to {f(hi)}"
 
@@ -395,13 +403,26 @@ def _grid(n: int, cols: int = 3) -> tuple[int, int]:
     return (n + cols - 1) // cols, cols
 
 
+def _title(ax, text: str) -> None:
+    import textwrap
+
+    ax.set_title("\n".join(textwrap.wrap(text, 36)), fontsize=10)
+
+
+def _axis_format(ax, name: str) -> None:
+    if _kind(name) == "money":
+        from matplotlib.ticker import FuncFormatter
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
 def _legend(fig, handles, labels) -> None:
     fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 4), frameon=False)
 
 
 def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> str:
     rows, cols = _grid(len(names))
-    fig = _figure(3.8 * cols, 2.9 * rows + 0.6)
+    fig = _figure(max(3.8 * cols, 7.5), 2.9 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False)
     x, xlabel = _x(d.time)
     handles = []
@@ -411,12 +432,14 @@ def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> s
         sc = _scale(name)
         for s in range(len(d.scenarios)):
             mean, half, _ = mean_interval(d.values[s, :, :, group, j] * sc, axis=0)
-            line, = ax.plot(x, mean, lw=1.8, **_style(s))
+            line, = ax.plot(x, mean, lw=1.8, marker=MARKERS[s % len(MARKERS)] if len(x) < 3 else None,
+                            **_style(s))
             if d.replicates >= 2:
                 ax.fill_between(x, mean - half, mean + half, color=_style(s)["color"], alpha=0.18, lw=0)
             if k == 0:
                 handles.append(line)
-        ax.set_title(_label(name, d) + (" (%)" if _kind(name) == "share" else ""), fontsize=10)
+        _title(ax, _label(name, d) + (" (%)" if _kind(name) == "share" else ""))
+        _axis_format(ax, name)
         ax.set_xlabel(xlabel, fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -462,7 +485,7 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
     S = len(d.scenarios)
     # Levels: one bar per scenario in each group, with the 95% interval across replicates.
     rows, cols = _grid(len(names))
-    fig = _figure(4.2 * cols, 3.0 * rows + 0.6)
+    fig = _figure(max(4.2 * cols, 7.5), 3.2 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False)
     width = 0.8 / S
     xs = np.arange(len(gi))
@@ -475,11 +498,12 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
             mean, half, _ = mean_interval(vals, axis=0)
             bars = ax.bar(xs + (s - (S - 1) / 2) * width, mean, width, color=COLOURS[s % len(COLOURS)],
                           yerr=half if d.replicates >= 2 else None, capsize=2, ecolor="#444444",
-                          hatch=[None, "//", "..", "xx", "\\\\", "++"][s % 6], edgecolor="white", lw=0)
+                          edgecolor="white", lw=0.5)
             if k == 0:
                 handles.append(bars)
         ax.set_xticks(xs, labels, fontsize=7, rotation=30 if len(gi) > 5 else 0)
-        ax.set_title(_label(name, d) + (" (%)" if _kind(name) == "share" else ""), fontsize=10)
+        _title(ax, _label(name, d) + (" (%)" if _kind(name) == "share" else ""))
+        _axis_format(ax, name)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
     for k in range(len(names), rows * cols):
@@ -490,7 +514,7 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
     if S < 2:
         return out
     # Paired differences against the baseline, by group.
-    fig = _figure(4.2 * cols, 3.0 * rows + 0.6)
+    fig = _figure(max(4.2 * cols, 7.5), 3.2 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False)
     handles = []
     for k, name in enumerate(names):
@@ -506,8 +530,9 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
             if k == 0:
                 handles.append(h)
         ax.set_xticks(xs, labels, fontsize=7, rotation=30 if len(gi) > 5 else 0)
-        unit = " (percentage points)" if _kind(name) == "share" else ""
-        ax.set_title(f"{_label(name, d)}: difference{unit}", fontsize=10)
+        unit = " (pp)" if _kind(name) == "share" else ""
+        _title(ax, f"{_label(name, d)}: difference{unit}")
+        _axis_format(ax, name)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
     for k in range(len(names), rows * cols):
@@ -533,16 +558,33 @@ def _paired(d: _Data, s: int, ti: int, g: int, j: int):
     return float(mean[0]), float(half[0]), int(n[0])
 
 
+def _difference_cell(d: _Data, s: int, ti: int, g: int, j: int) -> str:
+    """A scenario's mean value, then its paired difference from the baseline with the interval."""
+    name = d.indicators[j]
+    val, _, _ = mean_interval(d.values[s, :, ti, g, j][:, None], axis=0)
+    m, h, n = _paired(d, s, ti, g, j)
+    value = f"<span class='val'>{_value(float(val[0]), name)}</span><br>"
+    if n >= 2 and np.isfinite(h):
+        lo, hi = m - h, m + h
+        text = f"{_diff(m, name, h)} <span class='ci'>[{_interval(lo, hi, name)}]</span>"
+        if lo > 0 or hi < 0:
+            return (f"<td class='clear'>{value}<strong>{text}</strong> "
+                    "<span title='the 95% interval excludes zero'>*</span></td>")
+        return f"<td>{value}{text}</td>"
+    return (f"<td>{value}{_diff(m, name)} <span class='ci'>[no interval: {n} replicate"
+            f"{'s' if n != 1 else ''}]</span></td>")
+
+
 def _differences_table(d: _Data, ti: int, names: list[str]) -> str:
     g = _main_group(d)
     S = len(d.scenarios)
-    head = ["<th scope='col'>Indicator</th>", f"<th scope='col'>{_esc(d.scenarios[0])}<br><small>baseline"
-            + (", mean" if d.replicates > 1 else "") + "</small></th>"]
+    paired = "paired difference [95% interval]" if d.replicates > 1 else "difference"
+    head = ["<th scope='col'>Indicator</th>",
+            f"<th scope='col'>{_esc(d.scenarios[0])}<br><small>baseline"
+            + (", mean of replicates" if d.replicates > 1 else "") + "</small></th>"]
     for s in range(1, S):
         head.append(f"<th scope='col'>{_esc(d.scenarios[s])}<br><small>"
-                    + ("mean" if d.replicates > 1 else "value") + "</small></th>")
-        head.append(f"<th scope='col'>{_esc(d.scenarios[s])} minus baseline<br><small>"
-                    + ("paired mean [95% interval]" if d.replicates > 1 else "difference") + "</small></th>")
+                    + ("mean" if d.replicates > 1 else "value") + f"; {paired} from baseline</small></th>")
     rows = []
     current = None
     for name in names:
@@ -554,24 +596,11 @@ def _differences_table(d: _Data, ti: int, names: list[str]) -> str:
         j = d.indicators.index(name)
         base, _, _ = mean_interval(d.values[0, :, ti, g, j][:, None], axis=0)
         cells = [f"<th scope='row'>{_esc(_label(name, d))} <code>{_esc(name)}</code></th>",
-                 f"<td>{_value(float(base[0]), name)}</td>"]
-        for s in range(1, S):
-            val, _, _ = mean_interval(d.values[s, :, ti, g, j][:, None], axis=0)
-            m, h, n = _paired(d, s, ti, g, j)
-            cells.append(f"<td>{_value(float(val[0]), name)}</td>")
-            if n >= 2 and np.isfinite(h):
-                lo, hi = m - h, m + h
-                clear = lo > 0 or hi < 0
-                text = f"{_diff(m, name)} <span class='ci'>[{_interval(lo, hi, name)}]</span>"
-                cells.append(f"<td class='{'clear' if clear else 'unclear'}'>"
-                             + (f"<strong>{text}</strong> <span aria-label='interval excludes zero'>*</span>"
-                                if clear else text) + "</td>")
-            else:
-                cells.append(f"<td>{_diff(m, name)} <span class='ci'>[no interval: "
-                             f"{n} replicate{'s' if n != 1 else ''}]</span></td>")
+                 f"<td><span class='val'>{_value(float(base[0]), name)}</span></td>"]
+        cells += [_difference_cell(d, s, ti, g, j) for s in range(1, S)]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return ("<table class='diff'><thead><tr>" + "".join(head) + "</tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+    return ("<div class='wide'><table class='diff'><thead><tr>" + "".join(head) + "</tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div>")
 
 
 def _cumulative(d: _Data, j: int) -> np.ndarray:
@@ -607,54 +636,62 @@ def _costs_section(d: _Data, times: list[int]) -> str:
         return "\n".join(parts)
     cost = "cost_to_date" if "cost_to_date" in cost_names else cost_names[0]
     jc = d.indicators.index(cost)
-    parts.append(
-        f"<p>Cost is the indicator <code>{_esc(cost)}</code> ({_esc(_label(cost, d))}). The extra cost "
-        "and the change in each outcome are paired differences from the baseline (same seeds). Cost "
-        "per outcome is the mean extra cost divided by the mean gain. It is shown only when the 95% "
-        "interval of the gain lies wholly on the side of improvement; otherwise the table says why "
-        "not, because dividing by a gain that may be zero gives a meaningless number. Cost per outcome "
-        "has no interval of its own here.</p>")
     outcomes = [(n, sign, unit) for n, sign, unit in COST_OUTCOMES if n in d.indicators]
+    parts.append(
+        f"<p>Cost is the indicator <code>{_esc(cost)}</code> ({_esc(_label(cost, d))}), for the whole "
+        "population. The extra cost and the gain in each outcome are paired differences from the "
+        "baseline (same seeds), with 95% intervals. <em>Cost per outcome</em> is the mean extra cost "
+        "divided by the mean gain. It is given only when the 95% interval of the gain lies wholly on the "
+        "side of improvement; otherwise the table says why not, because dividing by a gain that may be "
+        "zero gives a meaningless number. Cost per outcome has no interval of its own here.</p>")
+    cum = {n: _cumulative(d, d.indicators.index(n)) for n, _, _ in outcomes if _kind(n) != "share"}
     for t in times:
         ti = int(np.searchsorted(d.time, t))
-        head = ["Scenario", "Cost to date", "Extra cost vs baseline [95% interval]"]
-        for n, _, unit in outcomes:
-            head += [f"{_label(n, d)}: gain vs baseline", f"Cost per {unit}"]
+        parts.append(f"<h3>At {_esc(_when(t))}</h3>")
         rows = []
-        cum = {n: _cumulative(d, d.indicators.index(n)) for n, _, _ in outcomes}
         for s in range(S):
-            cmean, chalf, _ = mean_interval(d.values[s, :, ti, g, jc][:, None], axis=0)
-            cells = [f"<th scope='row'>{_esc(d.scenarios[s])}</th>", f"<td>{_num(float(cmean[0]))}</td>"]
+            cmean, _, _ = mean_interval(d.values[s, :, ti, g, jc][:, None], axis=0)
+            budget = _num(d.budget[s]) if np.isfinite(d.budget[s]) else "not stated"
             if s == 0:
-                cells.append("<td>(baseline)</td>")
-                cells += ["<td>(baseline)</td><td></td>"] * len(outcomes)
-                rows.append("<tr>" + "".join(cells) + "</tr>")
-                continue
-            dc, hc, _ = _paired(d, s, ti, g, jc)
-            cells.append(f"<td>{_diff(dc, cost)} <span class='ci'>{('[' + _interval(dc - hc, dc + hc, cost) + ']') if np.isfinite(hc) else '[no interval]'}</span></td>")
-            for n, sign, unit in outcomes:
-                sc = _scale(n)
-                v = cum[n] if _kind(n) != "share" else d.values[:, :, :, g, d.indicators.index(n)]
-                gain = sign * (v[s, :, ti] - v[0, :, ti]) * sc
+                extra = "(baseline)"
+            else:
+                dc, hc, _ = _paired(d, s, ti, g, jc)
+                extra = _diff(dc, cost) + (f" <span class='ci'>[{_interval(dc - hc, dc + hc, cost)}]</span>"
+                                           if np.isfinite(hc) else " <span class='ci'>[no interval]</span>")
+            rows.append(f"<tr><th scope='row'>{_esc(d.scenarios[s])}</th><td>{budget}</td>"
+                        f"<td>{_num(float(cmean[0]))}</td><td>{extra}</td></tr>")
+        parts.append("<table class='costs'><thead><tr><th scope='col'>Scenario</th><th scope='col'>Budget</th>"
+                     "<th scope='col'>Cost to date</th><th scope='col'>Extra cost vs baseline</th></tr></thead>"
+                     "<tbody>" + "".join(rows) + "</tbody></table>")
+        if S < 2 or not outcomes:
+            continue
+        rows = []
+        for s in range(1, S):
+            dc, _, _ = _paired(d, s, ti, g, jc)
+            for k, (n, sign, unit) in enumerate(outcomes):
+                v = d.values[:, :, :, g, d.indicators.index(n)] if _kind(n) == "share" else cum[n]
+                gain = sign * (v[s, :, ti] - v[0, :, ti]) * _scale(n)
                 gm, gh, gn = mean_interval(gain[:, None], axis=0)
                 gm, gh = float(gm[0]), float(gh[0])
-                gtxt = (f"{_num(gm)} <span class='ci'>[{_num(gm - gh)} to {_num(gm + gh)}]</span>"
-                        if np.isfinite(gh) else f"{_num(gm)} <span class='ci'>[no interval]</span>")
+                gtxt = _num(gm) + (f" <span class='ci'>[{_num(gm - gh)} to {_num(gm + gh)}]</span>"
+                                   if np.isfinite(gh) else " <span class='ci'>[no interval]</span>")
                 if gn >= 2 and np.isfinite(gh) and gm - gh > 0:
                     per = "saves money and gains" if dc <= 0 else _num(dc / gm)
                 elif gn < 2:
-                    per = "not computed without an interval" if gm > 0 else "no gain"
+                    per = "needs 2 or more replicates"
                 else:
                     per = "no clear gain"
-                cells += [f"<td>{gtxt}</td>", f"<td>{per}</td>"]
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        parts.append(f"<h3>At {_esc(_when(t))}</h3>")
-        parts.append("<table class='diff'><thead><tr>" + "".join(f"<th scope='col'>{_esc(h)}</th>" for h in head)
-                     + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+                head = (f"<th scope='rowgroup' rowspan='{len(outcomes)}'>{_esc(d.scenarios[s])}</th>"
+                        if k == 0 else "")
+                rows.append(f"<tr>{head}<td>{_esc(unit)}</td><td>{gtxt}</td><td>{per}</td></tr>")
+        parts.append("<table class='costs'><thead><tr><th scope='col'>Scenario</th><th scope='col'>Outcome (one unit)</th>"
+                     "<th scope='col'>Gain vs baseline, in units [95% interval]</th>"
+                     "<th scope='col'>Cost per unit of gain</th></tr></thead><tbody>" + "".join(rows)
+                     + "</tbody></table>")
     if outcomes:
         parts.append("<p class='note'>Gains in shares are in percentage points of the population "
                      "(1 point is 1 resident in 100); counts of outcomes are totals since the start "
-                     "of policy time.</p>")
+                     "of policy time. A negative gain means the scenario did worse than the baseline.</p>")
     return "\n".join(parts)
 
 
@@ -699,14 +736,15 @@ def _show(v) -> str:
 
 # -- the summary in words ------------------------------------------------------------------------
 def _sentences(d: _Data, ti: int) -> list[str]:
+    """Per scenario: the clear paired differences, then those with no clear or no difference."""
     if len(d.scenarios) < 2:
         return []
     g = _main_group(d)
-    names = [n for n in HEADLINE if n in d.indicators] or _ordered(d.indicators)[:4]
+    names = [n for n in HEADLINE if n in d.indicators] or _ordered(d.indicators)[:6]
     when = _when(d.time[ti])
     out = []
     for s in range(1, len(d.scenarios)):
-        items = []
+        clear, unclear, same, single = [], [], [], []
         for name in names:
             j = d.indicators.index(name)
             m, h, n = _paired(d, s, ti, g, j)
@@ -714,25 +752,31 @@ def _sentences(d: _Data, ti: int) -> list[str]:
                 continue
             sc = _scale(name)
             unit = " percentage points" if _kind(name) == "share" else ""
-            label = _label(name, d).lower() if name in KNOWN else _label(name, d)
-            if m == 0 and (h == 0 or n < 2):
-                items.append(f"{_esc(label)}: identical in every replicate")
+            label = _esc(_label(name, d).lower() if name in KNOWN else _label(name, d))
+            word = "higher" if m > 0 else "lower"
+            if m == 0 and (n < 2 or h == 0):
+                same.append(label)
             elif n >= 2 and np.isfinite(h):
                 lo, hi = (m - h) * sc, (m + h) * sc
                 if lo > 0 or hi < 0:
-                    word = "higher" if m > 0 else "lower"
-                    items.append(f"{_esc(label)}: {_num(abs(m * sc))}{unit} {word} "
-                                 f"(95% interval {_num(lo)} to {_num(hi)})")
+                    a, b = sorted((abs(lo), abs(hi)))
+                    clear.append(f"{label}: {_num(abs(m * sc))}{unit} {word} "
+                                 f"(95% interval {_num(a)} to {_num(b)} {word})")
                 else:
-                    items.append(f"{_esc(label)}: no clear difference (95% interval "
-                                 f"{_num(lo)} to {_num(hi)}{unit}, which includes zero)")
+                    unclear.append(f"{label} (95% interval {_num(lo)} to {_num(hi)}{unit})")
             else:
-                word = "higher" if m > 0 else "lower" if m < 0 else "the same"
-                amount = f"{_num(abs(m * sc))}{unit} " if m != 0 else ""
-                items.append(f"{_esc(label)}: {amount}{word} (one replicate: no interval)")
-        if items:
-            out.append(f"<li><strong>{_esc(d.scenarios[s])}</strong> compared with "
-                       f"{_esc(d.scenarios[0])} at {_esc(when)}: " + "; ".join(items) + ".</li>")
+                single.append(f"{label}: {_num(abs(m * sc))}{unit} {word}")
+        items = []
+        if clear:
+            items.append("<li>Clear differences: " + "; ".join(clear) + ".</li>")
+        if unclear:
+            items.append("<li>No clear difference (the interval includes zero): " + "; ".join(unclear) + ".</li>")
+        if single:
+            items.append("<li>Differences from a single replicate, without an interval: " + "; ".join(single) + ".</li>")
+        if same:
+            items.append("<li>Identical in every replicate: " + ", ".join(same) + ".</li>")
+        out.append(f"<li><strong>{_esc(d.scenarios[s])}</strong> compared with {_esc(d.scenarios[0])} "
+                   f"at {_esc(when)}:<ul>" + "".join(items) + "</ul></li>")
     return out
 
 
@@ -748,7 +792,8 @@ thead th{background:#eef3f8} tr.cat th{background:#f5f5f5;font-style:italic}
 td.clear strong{color:#00406b} .ci{color:#444;white-space:nowrap} small{color:#444;font-weight:normal}
 code{font-size:.8em;color:#555} figure{margin:.5rem 0 1.5rem} img{max-width:100%;height:auto}
 .note{color:#333;font-size:.92rem;background:#f7f7f2;border-left:4px solid #E69F00;padding:.5rem .8rem}
-nav ol{columns:2} pre{background:#f5f5f5;padding:.6rem;overflow-x:auto;font-size:.8rem}
+nav ol{columns:2} .wide{overflow-x:auto} .val{font-weight:600}
+table.costs td,table.costs th{min-width:6rem} pre{background:#f5f5f5;padding:.6rem;overflow-x:auto;font-size:.8rem}
 details{margin:.4rem 0} summary{cursor:pointer}
 """
 
@@ -814,19 +859,21 @@ def _page(d: _Data) -> str:
                                                      if R < 2 else "bands show the spread across runs."))
     body.append("</p></header>")
 
+    recorded = d.time.size > 0
     sections = [("summary", "Summary"), ("compared", "What was compared, and under which assumptions"),
-                ("reading", "How to read this report"), ("table", "Indicators at 1, 5 and 10 years"),
-                ("time", "Indicators over time")]
+                ("reading", "How to read this report")]
+    if recorded:
+        sections += [("table", "Indicators at 1, 5 and 10 years"), ("time", "Indicators over time")]
     quint = _group_order(d.groups, "quintile")
     ages = _group_order(d.groups, "age")
-    if len(quint) >= 2:
+    if len(quint) >= 2 and recorded:
         sections.append(("quintile", "By neighbourhood deprivation"))
-    if len(ages) >= 2:
+    if len(ages) >= 2 and recorded:
         sections.append(("age", "By age"))
-    costs = _costs_section(d, times)
+    costs = _costs_section(d, times) if recorded else ""
     if costs:
         sections.append(("costs", "Costs and cost per outcome"))
-    staff = [n for n in names if _category(n) == "staff"]
+    staff = [n for n in names if _category(n) == "staff"] if recorded else []
     if staff:
         sections.append(("staff", "Staff: burnout, turnover and vacancies"))
     sections.append(("provenance", "Seeds, versions and the full scenarios"))
@@ -836,15 +883,19 @@ def _page(d: _Data) -> str:
     # Summary
     body.append("<h2 id='summary'>Summary</h2>")
     last = int(np.searchsorted(d.time, times[-1])) if times else 0
-    sentences = _sentences(d, last)
-    if sentences:
+    sentences = _sentences(d, last) if recorded else []
+    if not recorded:
+        body.append("<p>No indicator values were recorded (the horizon is 0 steps), so there is "
+                    "nothing to compare. Run the scenarios with <code>simulation.steps</code> above 0.</p>")
+    elif sentences:
         body.append("<p>Headline indicators for the whole population, as paired differences from "
                     "the baseline (the same random seeds in both). A difference is called clear when "
                     "its 95% interval does not include zero.</p><ul>" + "".join(sentences) + "</ul>")
     else:
-        body.append("<p>" + (f"Final values at {_esc(_when(d.time[last]))}: " + "; ".join(
-            f"{_esc(_label(n, d))} {_value(float(np.nanmean(d.values[0, :, last, g, d.indicators.index(n)])), n)}"
-            for n in names[:6]) + ".") + "</p>")
+        finals = [(n, mean_interval(d.values[0, :, last, g, d.indicators.index(n)][:, None], axis=0)[0][0])
+                  for n in names[:6]]
+        body.append(f"<p>Values at {_esc(_when(d.time[last]))}: "
+                    + "; ".join(f"{_esc(_label(n, d))} {_value(float(v), n)}" for n, v in finals) + ".</p>")
     body.append("<p class='note'>These are results of a simulation model, not forecasts. The intervals "
                 "show how much the results vary from run to run of the same model with the same "
                 "assumptions. They do not include uncertainty about the assumptions themselves: "
@@ -908,6 +959,18 @@ def _page(d: _Data) -> str:
                 "<li>Time is counted in weeks after the burn-in (one step is one week); "
                 "&ldquo;1 year&rdquo; is week 52.</li></ul>")
 
+    if recorded:
+        body.extend(_results_sections(d, times, names, g, horizon, costs, staff))
+    body.extend(_provenance(d))
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _results_sections(d: _Data, times, names, g, horizon, costs, staff) -> list[str]:
+    S, R = len(d.scenarios), d.replicates
+    body: list[str] = []
     # Differences table
     body.append("<h2 id='table'>Indicators at 1, 5 and 10 years</h2>")
     fits = [t for t in times if t in {tt for tt, _ in REPORT_TIMES}]
@@ -915,8 +978,8 @@ def _page(d: _Data) -> str:
         body.append(f"<p>The horizon is {_esc(horizon)}: only the times within it are shown"
                     + (", and the end of the horizon." if times and times[-1] not in fits else ".") + "</p>")
     body.append(f"<p>Whole population (group <code>{_esc(d.groups[g])}</code>). "
-                + ("Each cell of a scenario is the mean over replicates; the difference column is the "
-                   "paired difference from the baseline with its 95% interval in brackets."
+                + ("Each scenario's cell shows its mean over replicates, then its paired difference "
+                   "from the baseline with the 95% interval in brackets."
                    if R >= 2 else "With one replicate, differences have no interval.") + "</p>")
     for t in times:
         ti = int(np.searchsorted(d.time, t))
@@ -928,15 +991,10 @@ def _page(d: _Data) -> str:
                 "replicates" + ("; shaded bands are 95% intervals for that mean." if R >= 2 else ".") + "</p>")
     for cat, heading in CATEGORIES:
         members = [n for n in names if _category(n) == cat]
-        if not members:
-            continue
-        anchor = " id='staff'" if cat == "staff" else ""
-        body.append(f"<h3{anchor}>{_esc(heading)}</h3>")
+        if not members or (cat == "staff" and staff) or (cat == "cost" and costs):
+            continue  # costs and staff have sections of their own, below
+        body.append(f"<h3>{_esc(heading)}</h3>")
         body.append(_time_series_figure(d, members, g, heading))
-        if cat == "staff":
-            body.append("<p>Burnout is on a 0 to 1 scale; turnover counts staff who left; vacancies are "
-                        "posts left empty after a leaver. A reorganisation that breaks relationships "
-                        "and adds stress shows here first.</p>")
 
     # Groups
     tl = int(np.searchsorted(d.time, times[-1])) if times else 0
@@ -955,8 +1013,24 @@ def _page(d: _Data) -> str:
         body.extend(figs)
 
     if costs:
+        cost_names = [n for n in names if _category(n) == "cost"]
         body.append(costs)
+        if cost_names:
+            body.append("<h3>Costs over time</h3>")
+            body.append(_time_series_figure(d, cost_names, g, "Costs"))
+    if staff:
+        body.append("<h2 id='staff'>Staff: burnout, turnover and vacancies</h2>")
+        body.append("<p>Whole workforce. Burnout is on a 0 to 1 scale; turnover counts staff who left; "
+                    "vacancies are posts empty after a leaver. Lines are means over replicates"
+                    + ("; shaded bands are 95% intervals for the mean" if R >= 2 else "")
+                    + ". The table above gives the paired differences at 1, 5 and 10 years.</p>")
+        body.append(_time_series_figure(d, staff, g, "Staff"))
+    return body
 
+
+def _provenance(d: _Data) -> list[str]:
+    S, R, a = len(d.scenarios), d.replicates, d.attrs
+    body: list[str] = []
     # Provenance
     body.append("<h2 id='provenance'>Seeds, versions and the full scenarios</h2>")
     prov = [("Results file", f"<code>{_esc(d.path)}</code> ({'comparison' if d.kind == 'comparison' else 'single run'})"),
@@ -980,8 +1054,4 @@ def _page(d: _Data) -> str:
         body.append("<details><summary>What each indicator measures (as recorded by the model)</summary><table>"
                     + "".join(f"<tr><th scope='row'><code>{_esc(n)}</code></th><td>{_esc(v)}</td></tr>"
                               for n, v in d.indicator_descriptions.items()) + "</table></details>")
-
-    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return body
