@@ -74,6 +74,8 @@ KNOWN = {
     "staff_turnover": ("Staff who left", "staff", "count"),
     "vacancies": ("Vacant posts", "staff", "count"),
     "cost_to_date": ("Cost to date", "cost", "money"),
+    "savings_to_date": ("Promised savings to date", "cost", "money"),
+    "residents": ("Residents", "other", "count"),
     "mean_degree": ("Ties per person (mean)", "network", "count"),
     "mean_strength": ("Tie strength per person (mean)", "network", "count"),
     "clustering": ("Clustering coefficient", "network", "score"),
@@ -432,10 +434,13 @@ def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> s
         sc = _scale(name)
         for s in range(len(d.scenarios)):
             mean, half, _ = mean_interval(d.values[s, :, :, group, j] * sc, axis=0)
-            line, = ax.plot(x, mean, lw=1.8, marker=MARKERS[s % len(MARKERS)] if len(x) < 3 else None,
+            ok = np.isfinite(mean)  # some indicators are recorded only every k steps: join those
+            line, = ax.plot(x[ok], mean[ok], lw=1.8, marker=MARKERS[s % len(MARKERS)] if ok.sum() < 3 else None,
                             **_style(s))
             if d.replicates >= 2:
-                ax.fill_between(x, mean - half, mean + half, color=_style(s)["color"], alpha=0.18, lw=0)
+                ok &= np.isfinite(half)
+                ax.fill_between(x[ok], (mean - half)[ok], (mean + half)[ok], color=_style(s)["color"],
+                                alpha=0.18, lw=0)
             if k == 0:
                 handles.append(line)
         _title(ax, _label(name, d) + (" (%)" if _kind(name) == "share" else ""))
@@ -451,22 +456,39 @@ def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> s
     return _png(fig, alt)
 
 
+GROUP_LABELS = {"all": "Everyone", "parents": "Parents of young children"}
+
+
 def _group_order(groups: list[str], kind: str) -> list[tuple[int, str]]:
-    """(index, label) of the quintile or age-band groups, in their natural order."""
+    """(index, label) of the quintile, age-band or other groups, in their natural order.
+
+    An open age band that overlaps finer bands (``age_65_plus`` next to ``age_65_74`` and
+    ``age_75_plus``) goes last, labelled "65+ (all)". "Other" groups are those that are neither
+    quintiles nor age bands, shown next to "all" for reference."""
     out = []
+    ages = [(i, re.fullmatch(r"age_(\d+)(?:_(\d+|plus))?", g)) for i, g in enumerate(groups)]
+    ages = [(i, int(m.group(1)), m.group(2)) for i, m in ages if m]
+    top = max((lo for _, lo, _ in ages), default=0)
     for i, g in enumerate(groups):
         if kind == "quintile":
             m = re.fullmatch(r"quintile_(\d+)", g)
             if m:
                 q = int(m.group(1))
                 tag = {1: " most deprived", 5: " least deprived"}.get(q, "")
-                out.append((q, i, f"Q{q}{tag}"))
-        else:
-            m = re.fullmatch(r"age_(\d+)(?:_(\d+|plus))?", g)
-            if m:
-                lo, hi = int(m.group(1)), m.group(2)
-                label = f"{lo}+" if hi in (None, "plus") else f"{lo}-{hi}"
-                out.append((lo, i, label))
+                out.append(((0, q), i, f"Q{q}{tag}"))
+        elif kind == "other":
+            if not re.fullmatch(r"quintile_\d+|age_\d+(?:_(?:\d+|plus))?", g):
+                label = GROUP_LABELS.get(g, g.replace("_", " "))
+                out.append(((0 if g == "all" else 1, i), i, label))
+    if kind == "age":
+        for i, lo, hi in ages:
+            if hi in (None, "plus"):
+                overlapping = lo < top
+                out.append(((int(overlapping), lo), i, f"{lo}+ (all)" if overlapping else f"{lo}+"))
+            else:
+                out.append(((0, lo), i, f"{lo}-{hi}"))
+    if kind == "other" and all(groups[i] == "all" for _, i, _ in out):
+        return []
     return [(i, label) for _, i, label in sorted(out)]
 
 
@@ -476,11 +498,12 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
         return []
     gi = [i for i, _ in order]
     labels = [lab for _, lab in order]
+    own = [i for i in gi if d.groups[i] != "all"]  # recorded for the groups, not only for everyone
     names = [n for n in _ordered(d.indicators)
-             if np.isfinite(d.values[:, :, t_index, gi, d.indicators.index(n)]).any()]
+             if np.isfinite(d.values[:, :, t_index, own, d.indicators.index(n)]).any()]
     if not names:
         return []
-    what = "deprivation quintile" if kind == "quintile" else "age band"
+    what = {"quintile": "deprivation quintile", "age": "age band"}.get(kind, "group")
     out = []
     S = len(d.scenarios)
     # Levels: one bar per scenario in each group, with the 95% interval across replicates.
@@ -637,8 +660,9 @@ def _costs_section(d: _Data, times: list[int]) -> str:
     cost = "cost_to_date" if "cost_to_date" in cost_names else cost_names[0]
     jc = d.indicators.index(cost)
     outcomes = [(n, sign, unit) for n, sign, unit in COST_OUTCOMES if n in d.indicators]
+    unit = " Amounts are in pounds sterling (GBP)." if "GBP" in d.indicator_descriptions.get(cost, "") else ""
     parts.append(
-        f"<p>Cost is the indicator <code>{_esc(cost)}</code> ({_esc(_label(cost, d))}), for the whole "
+        f"<p>{unit.strip()} Cost is the indicator <code>{_esc(cost)}</code> ({_esc(_label(cost, d))}), for the whole "
         "population. The extra cost and the gain in each outcome are paired differences from the "
         "baseline (same seeds), with 95% intervals. <em>Cost per outcome</em> is the mean extra cost "
         "divided by the mean gain. It is given only when the 95% interval of the gain lies wholly on the "
@@ -870,6 +894,8 @@ def _page(d: _Data) -> str:
         sections.append(("quintile", "By neighbourhood deprivation"))
     if len(ages) >= 2 and recorded:
         sections.append(("age", "By age"))
+    if len(_group_order(d.groups, "other")) >= 2 and recorded:
+        sections.append(("groups", "Other groups"))
     costs = _costs_section(d, times) if recorded else ""
     if costs:
         sections.append(("costs", "Costs and cost per outcome"))
@@ -1001,7 +1027,8 @@ def _results_sections(d: _Data, times, names, g, horizon, costs, staff) -> list[
     for kind, anchor, heading, intro in (
             ("quintile", "quintile", "By neighbourhood deprivation",
              "Neighbourhoods are grouped into five deprivation quintiles, Q1 the most deprived and Q5 the least."),
-            ("age", "age", "By age", "Residents are grouped into age bands.")):
+            ("age", "age", "By age", "Residents are grouped into age bands."),
+            ("other", "groups", "Other groups", "Other groups the model records, next to everyone for reference.")):
         figs = _group_figures(d, kind, tl)
         if not figs:
             continue

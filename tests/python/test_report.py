@@ -129,7 +129,8 @@ INDICATORS = ["lonely_share", "no_contact_share", "trust_share", "pull_together_
               "staff_turnover", "vacancies", "cost_to_date", "mean_degree", "some_new_indicator",
               "never_recorded"]  # all NaN: shown as n/a, and must raise no warning
 GROUPS = (["all"] + [f"quintile_{q}" for q in range(1, 6)]
-          + ["age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_74", "age_75_plus"])
+          + ["age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_74", "age_75_plus", "age_65_plus",
+             "parents"])
 BUDGET = 1_000_000.0
 
 
@@ -146,7 +147,7 @@ def fake_community(path, replicates=4, seed=0):
     ix = {n: i for i, n in enumerate(INDICATORS)}
     shared = rng.normal(0, 0.003, (1, R, T, G))  # common to all scenarios in a replicate: paired
     own = rng.normal(0, 0.0005, (S, R, T, G))
-    gradient = np.array([0] + [0.02, 0.01, 0, -0.01, -0.02] + [0.04, 0, -0.01, -0.01, 0, 0.02])
+    gradient = np.array([0] + [0.02, 0.01, 0, -0.01, -0.02] + [0.04, 0, -0.01, -0.01, 0, 0.02, 0.01, 0.15])
     lonely = 0.06 + gradient[None, None, None, :] + shared + own
     lonely[1] -= 0.01 * (time >= 52)[None, :, None]
     v[..., ix["lonely_share"]] = lonely
@@ -179,8 +180,8 @@ def fake_community(path, replicates=4, seed=0):
     ds = xr.Dataset(
         {"indicators": (("scenario", "replicate", "time", "group", "indicator"), v),
          "wall_seconds": (("scenario", "replicate"), np.ones((S, R))),
-         "indicator_description": ("indicator", np.array([f"description of {n}" for n in INDICATORS],
-                                                         dtype=object))},
+         "indicator_description": ("indicator", np.array([f"description of {n}" + (", GBP" if "cost" in n else "")
+                                                          for n in INDICATORS], dtype=object))},
         coords={"scenario": np.array(names, dtype=object), "replicate": np.arange(R),
                 "time": ("time", time, {"units": "steps"}), "group": np.array(GROUPS, dtype=object),
                 "indicator": np.array(INDICATORS, dtype=object), "seed": ("replicate", seeds),
@@ -270,13 +271,13 @@ def test_community_like_report_has_groups_costs_and_staff(tmp_path):
     check_self_contained(text, Page(text))
     dom, shot = render(index, tmp_path)
     page = Page(dom)
-    for heading in ("By neighbourhood deprivation", "By age", "Costs and cost per outcome",
+    for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Costs and cost per outcome",
                     "Staff: burnout, turnover and vacancies", "Loneliness and social contact",
                     "At 1 year (week 52)", "At 5 years (week 260)", "At 10 years (week 520)"):
         assert page.heading(heading), heading
     # Early action lowers loneliness by 1 point: clear, paired, in percentage points.
     row = table_after(page, "At 10 years", "Often or always lonely")
-    m = re.fullmatch(r"\d+\.\d% (-\d+\.\d) pp \[(-\d+\.\d) to (-\d+\.\d)\] \*", row[2])
+    m = re.fullmatch(r"\d+\.\d% (-\d+\.\d+) pp \[(-\d+\.\d+) to (-\d+\.\d+)\] \*", row[2])
     assert m, row[2]
     assert float(m.group(1)) == pytest.approx(-1.0, abs=0.1)
     # Structural reform does nothing to loneliness here: the interval includes zero, no asterisk.
@@ -293,7 +294,8 @@ def test_community_like_report_has_groups_costs_and_staff(tmp_path):
     assert per_unit["structural_reform", "percentage point fewer people often lonely"] == "no clear gain"
     assert re.fullmatch(r"[\d,.]+", per_unit["early_action", "extra job found"])
     assert "policy.hubs" in dom  # parameter differences from the baseline
-    assert len(page.images) >= 7 + 4  # 7 categories over time; levels and differences x 2 group kinds
+    assert len(page.images) >= 7 + 6  # 7 themes over time; levels and differences x 3 kinds of group
+    assert "Amounts are in pounds sterling (GBP)." in dom
     assert pixels_near(shot, "#E69F00") > 200
 
 
