@@ -234,7 +234,7 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
     names = [s.name for s in scenarios]
     jobs = [(i, r) for r in range(replicates) for i in range(len(scenarios))]
     cores = os.cpu_count() or 1
-    workers = workers or max(1, min(cores, len(jobs)))
+    workers = min(workers or cores, len(jobs))  # no idle processes
     threads = threads or max(1, cores // workers)
     command = command or " ".join(shlex.quote(a) for a in sys.argv)
 

@@ -320,22 +320,39 @@ def _value(x: float, name: str) -> str:
     return _num(x)
 
 
-def _pp_decimals(half: float) -> int:
-    """Decimals for percentage points: enough to show an interval's half-width (given as a share)."""
-    h = abs(100 * half)
-    return 1 if not np.isfinite(h) or h >= 0.1 else 2 if h >= 0.01 else 3
+def _decimals(half: float) -> int:
+    """Decimals that resolve an interval's half-width (in display units): 1 to 4."""
+    h = abs(half)
+    if not np.isfinite(h) or h >= 0.1:
+        return 1
+    return 2 if h >= 0.01 else 3 if h >= 0.001 else 4
+
+
+def _signed(x: float, k: int) -> str:
+    text = f"{x:+.{k}f}"
+    return text[1:] if float(text) == 0 else text  # no "-0.0" or "+0.0"
+
+
+def _scaled_diff_digits(name: str, x: float, half: float) -> int | None:
+    """Fixed decimals for shares (in pp) and 0-1 scores; None: counts use significant digits."""
+    if _kind(name) not in ("share", "score"):
+        return None
+    sc = _scale(name)
+    ref = half if np.isfinite(half) and half > 0 else abs(x) / 10
+    return _decimals(ref * sc)
 
 
 def _diff(x: float, name: str, half: float = math.nan) -> str:
     if not np.isfinite(x):
         return "n/a"
+    unit = " pp" if _kind(name) == "share" else ""
     if x == 0:
-        return "0 pp" if _kind(name) == "share" else "0"
-    if _kind(name) == "share":
-        k = _pp_decimals(half if np.isfinite(half) else x)
-        return f"{100 * x:+.{k}f} pp"
+        return "0" + unit
+    k = _scaled_diff_digits(name, x, half)
+    if k is not None:
+        return _signed(x * _scale(name), k) + unit
     s = _num(x)
-    return s if s.startswith("-") or x == 0 else "+" + s
+    return s if s.startswith("-") else "+" + s
 
 
 def _interval(lo: float, hi: float, name: str) -> str:
@@ -343,9 +360,9 @@ def _interval(lo: float, hi: float, name: str) -> str:
         return ""
     if lo == 0 and hi == 0:
         return "0 to 0"
-    if _kind(name) == "share":
-        k = _pp_decimals((hi - lo) / 2)
-        return f"{100 * lo:+.{k}f} to {100 * hi:+.{k}f}"
+    k = _scaled_diff_digits(name, (lo + hi) / 2, (hi - lo) / 2)
+    if k is not None:
+        return f"{_signed(lo * _scale(name), k)} to {_signed(hi * _scale(name), k)}"
     f = lambda v: ("+" if v > 0 else "") + _num(v)  # noqa: E731
     return f"{f(lo)} to {f(hi)}"
 
@@ -436,11 +453,11 @@ def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> s
             mean, half, _ = mean_interval(d.values[s, :, :, group, j] * sc, axis=0)
             ok = np.isfinite(mean)  # some indicators are recorded only every k steps: join those
             line, = ax.plot(x[ok], mean[ok], lw=1.8, marker=MARKERS[s % len(MARKERS)] if ok.sum() < 3 else None,
-                            **_style(s))
+                            zorder=3, **_style(s))  # lines above every band
             if d.replicates >= 2:
                 ok &= np.isfinite(half)
                 ax.fill_between(x[ok], (mean - half)[ok], (mean + half)[ok], color=_style(s)["color"],
-                                alpha=0.18, lw=0)
+                                alpha=0.15, lw=0, zorder=1)
             if k == 0:
                 handles.append(line)
         _title(ax, _label(name, d) + (" (%)" if _kind(name) == "share" else ""))
@@ -778,18 +795,22 @@ def _sentences(d: _Data, ti: int) -> list[str]:
             unit = " percentage points" if _kind(name) == "share" else ""
             label = _esc(_label(name, d).lower() if name in KNOWN else _label(name, d))
             word = "higher" if m > 0 else "lower"
+            k = _scaled_diff_digits(name, m, h)
+            fmt = (lambda v: f"{v:.{k}f}") if k is not None else _num  # noqa: E731
             if m == 0 and (n < 2 or h == 0):
                 same.append(label)
+            elif n >= 2 and h == 0:
+                clear.append(f"{label}: {fmt(abs(m * sc))}{unit} {word} in every one of the {n} replicates")
             elif n >= 2 and np.isfinite(h):
                 lo, hi = (m - h) * sc, (m + h) * sc
                 if lo > 0 or hi < 0:
                     a, b = sorted((abs(lo), abs(hi)))
-                    clear.append(f"{label}: {_num(abs(m * sc))}{unit} {word} "
-                                 f"(95% interval {_num(a)} to {_num(b)} {word})")
+                    clear.append(f"{label}: {fmt(abs(m * sc))}{unit} {word} "
+                                 f"(95% interval {fmt(a)} to {fmt(b)} {word})")
                 else:
-                    unclear.append(f"{label} (95% interval {_num(lo)} to {_num(hi)}{unit})")
+                    unclear.append(f"{label} (95% interval {fmt(lo)} to {fmt(hi)}{unit})")
             else:
-                single.append(f"{label}: {_num(abs(m * sc))}{unit} {word}")
+                single.append(f"{label}: {fmt(abs(m * sc))}{unit} {word}")
         items = []
         if clear:
             items.append("<li>Clear differences: " + "; ".join(clear) + ".</li>")
