@@ -720,6 +720,8 @@ def _costs_section(d: _Data, times: list[int]) -> str:
                     per = "saves money and gains" if dc <= 0 else _num(dc / gm)
                 elif gn < 2:
                     per = "needs 2 or more replicates"
+                elif np.isfinite(gh) and gm + gh < 0:
+                    per = "worse than the baseline"
                 else:
                     per = "no clear gain"
                 head = (f"<th scope='rowgroup' rowspan='{len(outcomes)}'>{_esc(d.scenarios[s])}</th>"
@@ -943,6 +945,11 @@ def _page(d: _Data) -> str:
                   for n in names[:6]]
         body.append(f"<p>Values at {_esc(_when(d.time[last]))}: "
                     + "; ".join(f"{_esc(_label(n, d))} {_value(float(v), n)}" for n, v in finals) + ".</p>")
+    if 2 <= R < 5:
+        body.append(f"<p class='note'><strong>Only {R} replicates.</strong> Intervals from so few runs are wide "
+                    "and fragile: runs that happen to agree give an interval of zero width, which says "
+                    "little. Use 5 or more replicates (<code>--replicates</code>) before drawing "
+                    "conclusions.</p>")
     body.append("<p class='note'>These are results of a simulation model, not forecasts. The intervals "
                 "show how much the results vary from run to run of the same model with the same "
                 "assumptions. They do not include uncertainty about the assumptions themselves: "
