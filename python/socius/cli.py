@@ -114,7 +114,9 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    print(summary(args.results))
+    from .compare import is_comparison, summary as comparison_summary
+
+    print(comparison_summary(args.results) if is_comparison(args.results) else summary(args.results))
     return 0
 
 

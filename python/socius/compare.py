@@ -34,7 +34,7 @@ from . import _core
 from .scenario import Scenario, ScenarioError
 from .simulation import _git_revision
 
-__all__ = ["compare", "COMPARISON_FORMAT", "SHARED_KEYS"]
+__all__ = ["compare", "summary", "is_comparison", "COMPARISON_FORMAT", "SHARED_KEYS"]
 
 COMPARISON_FORMAT = "socius-comparison-1"
 
@@ -349,8 +349,37 @@ def _dataset(scenarios, seeds, master_seed, replicates, c: _Collector, threads, 
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def is_comparison(attrs) -> bool:
-    return _text(attrs.get("format")) == COMPARISON_FORMAT
+def is_comparison(path: str | os.PathLike) -> bool:
+    """True if ``path`` is an HDF5 file written by :func:`compare`."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return _text(f.attrs.get("format")) == COMPARISON_FORMAT
+    except OSError:
+        return False
+
+
+def summary(path: str | os.PathLike) -> str:
+    """A readable summary of a comparison file: scenarios, replicates, seeds, dimensions."""
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        a = ds.attrs
+        lines = [
+            f"file:        {path}",
+            f"comparison:  {a.get('model')} model; baseline {a.get('baseline')}; "
+            f"{ds.sizes['scenario']} scenarios x {ds.sizes['replicate']} replicates",
+            "scenarios:   " + ", ".join(f"{n} ({h})" for n, h in zip(ds["scenario"].values,
+                                                                 ds["scenario_hash"].values)),
+            f"seeds:       master {a.get('master_seed')}; replicates "
+            + ", ".join(str(int(s)) for s in ds["seed"].values),
+            f"steps:       {a.get('steps')} after {a.get('burn_in')} of burn-in, recorded every {a.get('record_every')}",
+            f"version:     socius {a.get('engine_version')}, git {a.get('git_revision')}",
+            f"created:     {a.get('created')}",
+            "dimensions:  " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()),
+        ]
+    return "\n".join(lines)
 
 
 def scenario_parameters(toml_text: str) -> dict:

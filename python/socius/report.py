@@ -553,7 +553,18 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
                          + (" with 95% intervals" if d.replicates >= 2 else "")))
     if S < 2:
         return out
-    # Paired differences against the baseline, by group.
+    # Paired differences against the baseline, by group; indicators with no difference anywhere
+    # (e.g. group sizes) are named in the caption instead of drawn.
+    base = d.values[0:1, :, t_index][..., gi, :]
+    other = d.values[1:, :, t_index][..., gi, :]
+    same = [n for n in names if np.array_equal(other[..., d.indicators.index(n)],
+                                               np.broadcast_to(base[..., d.indicators.index(n)],
+                                                               other[..., 0].shape), equal_nan=True)]
+    names = [n for n in names if n not in same]
+    if not names:
+        out.append(f"<p>No indicator differs from the baseline in any {what} at {_esc(_when(d.time[t_index]))}.</p>")
+        return out
+    rows, cols = _grid(len(names))
     fig = _figure(max(4.2 * cols, 7.5), 3.2 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False)
     handles = []
@@ -579,6 +590,9 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
         axes[k // cols][k % cols].set_visible(False)
     _legend(fig, handles, [f"{n} minus {d.scenarios[0]}" for n in d.scenarios[1:]])
     out.append(_png(fig, f"Paired differences from the baseline by {what} at {_when(d.time[t_index])}"))
+    if same:
+        out.append("<p class='note'>The same in every scenario and replicate, so not drawn: "
+                   + ", ".join(_esc(_label(n, d)) for n in same) + ".</p>")
     return out
 
 

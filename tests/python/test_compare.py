@@ -117,6 +117,8 @@ def test_compare_on_the_command_line_prints_the_file_and_the_report(scenarios, t
         assert ds.sizes["scenario"] == 2 and ds.sizes["replicate"] == 2 and ds.sizes["time"] == 9
         assert all(int(p) == 200 for p in ds["population"].values)
     assert (report_dir / "index.html").stat().st_size > 10_000
+    info = cli("info", out)
+    assert info.returncode == 0 and "2 scenarios x 2 replicates" in info.stdout and "master 5" in info.stdout
 
 
 @pytest.mark.parametrize("case, fragment", [
