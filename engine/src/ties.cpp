@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
 
 namespace socius {
@@ -245,6 +246,85 @@ std::string TieGraph::check() const {
 std::size_t TieGraph::memory_bytes() const {
   return entries_.capacity() * sizeof(HalfTie) +
          (offset_.capacity() + degree_.capacity() + capacity_.capacity()) * sizeof(std::uint32_t);
+}
+
+}  // namespace socius
+
+namespace socius {
+
+namespace {
+struct SavedHalf {  // a half-tie without its twin position, which is rebuilt on load
+  AgentIndex other;
+  float weight;
+  std::uint16_t stamp;
+  TieType type;
+  std::uint8_t flags;
+};
+static_assert(sizeof(SavedHalf) == 12);
+}  // namespace
+
+void TieGraph::save(StateWriter& out) const {
+  std::vector<SavedHalf> halves;
+  halves.reserve(2 * ties_);
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    for (const HalfTie& h : ties(a)) halves.push_back({h.other, h.weight, h.stamp, h.type, h.flags});
+  }
+  out.put_vector("ties.degree", degree_);
+  out.put_vector("ties.halves", halves);
+}
+
+void TieGraph::load(const StateReader& in) {
+  const auto degree = in.get_vector<std::uint32_t>("ties.degree");
+  const auto halves = in.get_vector<SavedHalf>("ties.halves");
+  if (degree.size() != agents()) in.fail("the tie graph has " + std::to_string(degree.size()) + " agents, the population " + std::to_string(agents()));
+  std::size_t total = 0;
+  for (auto d : degree) total += d;
+  if (total != halves.size() || total % 2 != 0) in.fail("the tie graph's degrees do not match its ties");
+  if (total + agents() * std::size_t{2} >= std::numeric_limits<std::uint32_t>::max()) in.fail("the tie graph is too large");
+  std::vector<HalfTie> entries;
+  std::vector<std::uint32_t> offset(agents()), capacity(agents());
+  std::size_t pos = 0, next = 0;
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    offset[a] = static_cast<std::uint32_t>(next);
+    capacity[a] = degree[a] + degree[a] / 4 + 2;
+    entries.resize(next + capacity[a]);
+    for (std::uint32_t i = 0; i < degree[a]; ++i, ++pos) {
+      const SavedHalf& s = halves[pos];
+      if (s.other >= agents() || s.other == a || !std::isfinite(s.weight) || !(s.weight > 0.0f)) in.fail("a saved tie is invalid");
+      entries[next + i] = HalfTie{s.other, s.weight, kUnset, s.stamp, s.type, s.flags};
+    }
+    next += capacity[a];
+  }
+  // Rebuild twins: the half a->b pairs with the half b->a (there is exactly one if the graph
+  // was consistent).
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    for (std::uint32_t i = 0; i < degree[a]; ++i) {
+      HalfTie& h = entries[offset[a] + i];
+      if (h.twin != kUnset) continue;
+      const AgentIndex b = h.other;
+      std::uint32_t found = kUnset;
+      for (std::uint32_t j = 0; j < degree[b]; ++j) {
+        const HalfTie& t = entries[offset[b] + j];
+        if (t.other == a && t.twin == kUnset) {
+          found = offset[b] + j;
+          break;
+        }
+      }
+      if (found == kUnset) in.fail("a saved tie has no matching other half");
+      HalfTie& t = entries[found];
+      if (t.weight != h.weight || t.type != h.type) in.fail("a saved tie's two halves disagree");
+      h.twin = found;
+      t.twin = offset[a] + i;
+    }
+  }
+  entries_ = std::move(entries);
+  offset_ = std::move(offset);
+  degree_ = degree;
+  capacity_ = std::move(capacity);
+  ties_ = total / 2;
+  wasted_ = 0;
+  const auto problem = check();
+  if (!problem.empty()) in.fail("the saved tie graph is inconsistent: " + problem);
 }
 
 }  // namespace socius

@@ -23,6 +23,11 @@ class Davidsen final : public Model {
     if (updates_ == 0) updates_ = n_;
   }
 
+  void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
+  // All of the model's state is in the tie graph and the population's ids.
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
+
   void setup(World& world, const StepContext&) override {
     world.population.add(n_);
     world.ties.resize(n_);
@@ -100,6 +105,7 @@ ModelDescription davidsen() {
                "socius convention");
   d.systems = {{"update", "sequential introductions and turnover"}};
   d.default_population = 10000;
+  d.bytes_per_agent = 300;  // about 7 ties: 2 x 16-byte halves each, with slack, plus bookkeeping
   // ln(0.5/N) / ln(1 - p/N) updates reach the steady state; at N = 10,000 and p = 0.0822 that
   // is about 1.2 million updates, 121 sweeps: 125 steps of burn-in are enough.
   d.default_burn_in = 125;

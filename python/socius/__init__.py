@@ -13,15 +13,16 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
     socius.report("comparison.h5", "report/")         # report/index.html, self-contained
 """
 
-from ._core import Error, InvariantError, OutputError, __version__
+from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
 from ._core import models as _models
 from .compare import compare
 from .report import report
 from .results import ResultsError, open_results
 from .scenario import Scenario, ScenarioError
-from .simulation import Simulation, run
+from .simulation import Simulation, resume, run
 
 __all__ = [
+    "CheckpointError",
     "Error",
     "InvariantError",
     "OutputError",
@@ -34,6 +35,7 @@ __all__ = [
     "models",
     "open_results",
     "report",
+    "resume",
     "run",
 ]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import _core
 from .results import ResultsError, summary
 from .scenario import Scenario, ScenarioError
-from .simulation import run
+from .simulation import resume, run
 
 EXIT_BAD_INPUT = 2
 
@@ -69,7 +69,33 @@ def _cmd_run(args) -> int:
           f"{scenario.parameters['simulation.population']} agents for "
           f"{scenario.parameters['simulation.burn_in']} burn-in + "
           f"{scenario.parameters['simulation.steps']} steps", file=sys.stderr)
-    path = run(scenario, output, seed=args.seed, threads=args.threads, progress=not args.quiet)
+    ckpt = None
+    if args.checkpoint_every:
+        ckpt = Path(args.checkpoint) if args.checkpoint else output.with_name(output.name + ".ckpt")
+    try:
+        path = run(scenario, output, seed=args.seed, threads=args.threads, progress=not args.quiet,
+                   checkpoint_every=args.checkpoint_every, checkpoint=ckpt)
+    except KeyboardInterrupt:
+        _interrupted(ckpt)
+        return 130
+    print(f"socius: results written to {path}")
+    return 0
+
+
+def _interrupted(ckpt: Path | None) -> None:
+    msg = "\nsocius: interrupted; no results file was written (the temporary file was removed)"
+    if ckpt is not None and ckpt.exists():
+        msg += f"; the last checkpoint is kept: continue with  socius resume {ckpt}"
+    print(msg, file=sys.stderr)
+
+
+def _cmd_resume(args) -> int:
+    ckpt = Path(args.checkpoint)
+    try:
+        path = resume(ckpt, threads=args.threads, progress=not args.quiet)
+    except KeyboardInterrupt:
+        _interrupted(ckpt)
+        return 130
     print(f"socius: results written to {path}")
     return 0
 
@@ -144,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, help="64-bit seed (default: drawn at random and recorded)")
     p.add_argument("--threads", type=_positive, help="worker threads (default: all cores)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--checkpoint-every", type=_positive, metavar="K",
+                   help="save the complete state every K steps so a killed run can be resumed")
+    p.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default: OUT.h5.ckpt)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("compare", help="run scenarios side by side with paired replicates; one HDF5 file",
@@ -173,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for index.html (default: <results file name>_report beside it)")
     p.set_defaults(func=_cmd_report)
 
+    p = sub.add_parser("resume", help="continue a run from its checkpoint")
+    p.add_argument("checkpoint", help="checkpoint file written by run --checkpoint-every")
+    p.add_argument("--threads", type=_positive, help="worker threads (default: all cores)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_resume)
+
     p = sub.add_parser("validate", help="print the resolved scenario, or what is wrong with it")
     scenario_args(p)
     p.set_defaults(func=_cmd_validate)
@@ -190,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, ResultsError) as e:
+    except (ScenarioError, ResultsError, _core.CheckpointError) as e:
         print(f"socius: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

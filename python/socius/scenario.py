@@ -155,6 +155,18 @@ class Scenario:
                    description=meta.get("description", ""), source=str(path))
 
     @classmethod
+    def from_toml(cls, text: str, origin: str = "<string>") -> "Scenario":
+        """Builds a scenario from TOML text (without ``extends``), e.g. the resolved scenario
+        stored in a results file's ``scenario`` attribute."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise ScenarioError(f"{origin}: not valid TOML: {e}") from None
+        if "extends" in data:
+            raise ScenarioError(f"{origin}: key 'extends': not allowed in a scenario given as text")
+        return cls.from_dict(data, origin=origin)
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any], origin: str = "python") -> "Scenario":
         """Builds a scenario from a dict shaped like the TOML file (nested tables or dotted keys)."""
         data = dict(data)

@@ -98,7 +98,8 @@ def test_python_api_and_command_line_agree(tmp_path, small_scenario):
         ('model = "davidsen"\n[davidsen]\np = 2.0\n', [], "out of range"),
         ('model = "davidsen"\n[davidsen\n', [], "not valid TOML"),
         ('model = "davidsen"\n', ["--set", "simulation.steps=-1"], "out of range"),
-        ('model = "davidsen"\n', ["--population", "1000000000000"], "out of range"),
+        ('model = "davidsen"\n', ["--population", "1000000000000"], "TiB of memory"),
+        ('model = "davidsen"\n', ["--population", "1999999999"], "GiB of memory"),
         ('model = "davidsen"\n', ["--threads", "0"], "at least 1"),
         ('model = "davidsen"\n', ["--set", "simulaton.steps=3"], "did you mean 'simulation.steps'"),
     ],
@@ -187,3 +188,25 @@ def test_simulation_arguments_are_checked(small_scenario):
         sim.step(-1)
     assert sim.step(3) == 3 and sim.time == -2
     assert sim.seed == 1
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_earlier_results(tmp_path, small_scenario):
+    import resource
+
+    out = tmp_path / "out.h5"
+    assert cli("run", small_scenario, "-o", out, "--seed", 1, "-q").returncode == 0
+    before = out.read_bytes()
+    big = tmp_path / "big.toml"
+    big.write_text('model = "davidsen"\n[simulation]\npopulation = 10000\nburn_in = 50\nsteps = 20\nsnapshot_every = 1\n')
+    limit = 300_000  # bytes: far less than the snapshots need
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
+    r = subprocess.run([sys.executable, "-m", "socius", "run", str(big), "-o", str(out), "-q"], env=env,
+                       capture_output=True, text=True, preexec_fn=small_disk, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "File too large" in r.stderr and "free disk space" in r.stderr and "Traceback" not in r.stderr
+    assert out.read_bytes() == before  # the earlier results are untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml", "out.h5", "small.toml"]

@@ -94,3 +94,15 @@ def test_public_surface_is_small():
     assert set(socius.__all__) >= {"Scenario", "Simulation", "run", "open_results", "ScenarioError"}
     for name in socius.__all__:
         assert getattr(socius, name).__doc__ or name == "__version__"
+
+
+def test_the_extension_stub_covers_the_extension():
+    from pathlib import Path
+
+    stub = (Path(socius.__file__).parent / "_core.pyi").read_text()
+    for name in dir(socius._core):
+        if not name.startswith("_") and name != "RESULTS_FORMAT":
+            assert f"class {name}" in stub or f"def {name}(" in stub, f"{name} missing from _core.pyi"
+    for method in ("step", "column", "set_parameters", "indicators", "edges"):
+        assert f"def {method}(" in stub
+    assert (Path(socius.__file__).parent / "py.typed").exists()
