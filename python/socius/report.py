@@ -879,12 +879,15 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     Raises
     ------
     ResultsError
-        If ``path`` is missing or is not socius output.
+        If ``path`` is missing or is not socius output, or ``out_dir`` cannot be made.
     """
     path = Path(path)
     d = _load(path)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
     page = _page(d)
     target = out_dir / "index.html"
     tmp = out_dir / f".index.html.tmp-{os.getpid()}"
@@ -1011,8 +1014,8 @@ def _page(d: _Data) -> str:
         body.append(f"<li>A <strong>95% interval</strong> for a difference is mean difference &plusmn; "
                     f"{tq:.3f} &times; sd / &radic;{R}, where sd is the standard deviation of the {R} paired "
                     f"differences and {tq:.3f} is the 97.5% point of Student's t with {R - 1} degrees of "
-                    "freedom. If the model were run many more times, intervals built this way would "
-                    "contain the long-run average difference 95 times in 100. An interval that excludes "
+                    "freedom. If the whole comparison were repeated many times with new seeds, intervals "
+                    "built this way would contain the long-run average difference about 95 times in 100. An interval that excludes "
                     "zero is marked <strong>bold</strong> with an asterisk (*).</li>"
                     "<li>Shaded <strong>bands</strong> around the lines over time and the error bars in "
                     "the group panels are 95% intervals for each scenario's mean, computed the same way "

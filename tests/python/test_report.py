@@ -329,6 +329,10 @@ def test_report_refuses_files_that_are_not_socius_output(tmp_path):
         r = cli("report", path, "-o", tmp_path / "out")
         assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists()
+    run = socius.run(socius.Scenario.from_dict({"model": "davidsen", "simulation": {"population": 50, "steps": 2}}),
+                     tmp_path / "run.h5", seed=1, progress=False)
+    r = cli("report", run, "-o", text)  # a file where the folder should be
+    assert r.returncode == 2 and "cannot write the report" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_a_horizon_of_zero_steps_gives_a_report_that_says_so(tmp_path):
