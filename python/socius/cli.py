@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 bad input (the message says what to fix), 1 internal fa
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 from pathlib import Path
 
@@ -51,8 +52,8 @@ def _seed(text: str) -> int:
     return value
 
 
-def _load(args) -> Scenario:
-    scenario = Scenario.load(args.scenario)
+def _load(args, path=None) -> Scenario:
+    scenario = Scenario.load(args.scenario if path is None else path)
     overrides = {}
     if getattr(args, "population", None) is not None:
         overrides["simulation.population"] = args.population
@@ -106,13 +107,49 @@ def _cmd_resume(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    from .compare import check_comparable, compare
+
+    scenarios = [_load(args, path) for path in args.scenarios]
+    check_comparable(scenarios)
+    output = Path(args.output) if args.output else Path("results") / "comparison.h5"
+    if not args.output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    seed = args.seed if args.seed is not None else secrets.randbits(64)
+    runs = len(scenarios) * args.replicates
+    print(f"socius: comparing {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
+          f"({', '.join(s.name for s in scenarios)}) x {args.replicates} replicate"
+          f"{'s' if args.replicates != 1 else ''} = {runs} runs; master seed {seed}", file=sys.stderr)
+    path = compare(scenarios, replicates=args.replicates, seed=seed, output=output,
+                   threads=args.threads, workers=args.workers, progress=not args.quiet)
+    print(f"socius: comparison written to {path}")
+    if args.report:
+        from .report import report
+
+        page = report(path, args.report)
+        print(f"socius: report written to {page}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import report
+
+    results = Path(args.results)
+    out_dir = Path(args.output) if args.output else results.with_name(results.stem + "_report")
+    page = report(results, out_dir)
+    print(f"socius: report written to {page}")
+    return 0
+
+
 def _cmd_validate(args) -> int:
     print(_load(args).to_toml(), end="")
     return 0
 
 
 def _cmd_info(args) -> int:
-    print(summary(args.results))
+    from .compare import is_comparison, summary as comparison_summary
+
+    print(comparison_summary(args.results) if is_comparison(args.results) else summary(args.results))
     return 0
 
 
@@ -217,6 +254,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", metavar="PATH", help="checkpoint file (default: OUT.h5.ckpt)")
     p.set_defaults(func=_cmd_run)
 
+    p = sub.add_parser("compare", help="run scenarios side by side with paired replicates; one HDF5 file",
+                       description="Runs every scenario R times (replicate r of every scenario shares "
+                                   "its seed, so differences are paired) in parallel worker processes "
+                                   "and writes one HDF5 file with scenario and replicate dimensions. "
+                                   "The first scenario is the baseline.")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml",
+                   help="scenario files; the first is the baseline")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter in every scenario (repeatable)")
+    p.add_argument("--population", type=_positive, help="number of agents in every scenario")
+    p.add_argument("--steps", type=int, help="steps after burn-in in every scenario")
+    p.add_argument("-r", "--replicates", type=_positive, default=5,
+                   help="runs per scenario (default 5; 95%% intervals need at least 2)")
+    p.add_argument("--seed", type=_seed, help="master seed (default: drawn at random and recorded)")
+    p.add_argument("-o", "--output", help="comparison file (default: results/comparison.h5)")
+    p.add_argument("--report", metavar="DIR", help="also write the HTML report to DIR/index.html")
+    p.add_argument("--threads", type=_positive, help="threads per run (default: cores / workers)")
+    p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report of a comparison or a run")
+    p.add_argument("results", help="comparison file from socius compare (or results from socius run)")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="folder for index.html (default: <results file name>_report beside it)")
+    p.set_defaults(func=_cmd_report)
+
     p = sub.add_parser("resume", help="continue a run from its checkpoint")
     p.add_argument("checkpoint", help="checkpoint file written by run --checkpoint-every")
     p.add_argument("--threads", type=_positive, help="worker threads (default: all cores)")
@@ -279,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"socius: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("\nsocius: interrupted; no results file was written (the temporary file was removed)",
+        print("\nsocius: interrupted; no results file was written (temporary files were removed)",
               file=sys.stderr)
         return 130
 
