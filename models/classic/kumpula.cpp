@@ -67,6 +67,10 @@ class Kumpula final : public Model {
     measure_network(world.ties, ctx, path_sources_, out);
   }
 
+  // Nothing to save beyond columns and ties: strengths and event buffers are rebuilt each round.
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
+
  private:
   void round(World& world, const StepContext& ctx) {
     TieGraph& g = world.ties;
