@@ -11,6 +11,8 @@
 // --steps K runs K steps instead of running to the horizon; --save FILE then writes a checkpoint
 // (e.g. a network grown to its steady state); --resume FILE starts each repetition from that
 // checkpoint instead of from setup (the 'setup' time is then the time to restore it).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -77,6 +79,14 @@ std::uint64_t digest(const Simulation& sim) {
   return h;
 }
 
+/// CPU time of the whole process (every thread), user plus system, in seconds: less sensitive
+/// than wall time to other work on a shared machine.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
@@ -129,7 +139,7 @@ int main(int argc, char** argv) {
   try {
     const auto& model = models::find(model_name);
     const double rss_before = proc_status_bytes("VmRSS");
-    std::vector<double> setups, runs;
+    std::vector<double> setups, runs, cpus;
     std::uint64_t last_digest = 0;
     double population = 0, steps = 0, ties = 0, tie_bytes = 0, column_bytes = 0, rss_after_setup = 0;
     for (int r = 0; r < reps; ++r) {
@@ -144,6 +154,7 @@ int main(int argc, char** argv) {
       const auto t1 = std::chrono::steady_clock::now();
       rss_after_setup = std::max(rss_after_setup, proc_status_bytes("VmRSS"));
       const std::int64_t before = sim.steps_done();
+      const double cpu0 = cpu_seconds();
       const std::int64_t todo = run_steps >= 0 ? run_steps : sim.remaining();
       if (output.empty()) {
         sim.step(todo);
@@ -154,6 +165,7 @@ int main(int argc, char** argv) {
         writer.commit(sim);
       }
       const auto t2 = std::chrono::steady_clock::now();
+      cpus.push_back(cpu_seconds() - cpu0);
       if (!save.empty()) {
         StateWriter state;
         sim.save(state);
@@ -172,11 +184,11 @@ int main(int argc, char** argv) {
     const double run = median(runs);
     std::printf(
         "{\"model\": \"%s\", \"population\": %.0f, \"steps\": %.0f, \"threads\": %d, \"reps\": %d, "
-        "\"setup_s\": %s, \"run_s\": %s, \"setup_median_s\": %.6g, \"run_median_s\": %.6g, "
+        "\"setup_s\": %s, \"run_s\": %s, \"run_cpu_s\": %s, \"setup_median_s\": %.6g, \"run_median_s\": %.6g, "
         "\"agent_steps_per_s\": %.6g, \"ties\": %.0f, \"tie_graph_bytes\": %.0f, \"column_bytes\": %.0f, "
         "\"rss_before_bytes\": %.0f, \"rss_after_setup_bytes\": %.0f, \"peak_rss_bytes\": %.0f, "
         "\"peak_bytes_per_agent\": %.6g, \"recorded\": %s, \"digest\": \"%016llx\", \"seed\": %llu}\n",
-        model_name.c_str(), population, steps, threads, reps, json_list(setups).c_str(), json_list(runs).c_str(),
+        model_name.c_str(), population, steps, threads, reps, json_list(setups).c_str(), json_list(runs).c_str(), json_list(cpus).c_str(),
         median(setups), run, run > 0 ? population * steps / run : 0.0, ties, tie_bytes, column_bytes, rss_before,
         rss_after_setup, peak, population > 0 ? (peak - rss_before) / population : 0.0, output.empty() ? "false" : "true",
         static_cast<unsigned long long>(last_digest), static_cast<unsigned long long>(seed));
