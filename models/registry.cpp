@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include "classic/classic.hpp"
+#include "community/community.hpp"
 #include "socius/errors.hpp"
 
 namespace socius::models {
@@ -9,6 +10,7 @@ const std::vector<ModelDescription>& builtin() {
   static const std::vector<ModelDescription> all = [] {
     std::vector<ModelDescription> v;
     v.push_back(classic::davidsen());
+    v.push_back(community::description());
     return v;
   }();
   return all;
