@@ -2,7 +2,7 @@
 //   m = contact.mean x sociability x (1 - withdrawal L) x [parent_time if a parent of a young
 //       child] x [age75_factor at 75+] x [young_factor at 16-24]
 // (lonely people withdraw: Cacioppo & Hawkley 2009). Each contact either meets someone new at
-// one of the resident's foci (share contact.new_share; Feld 1981) or goes to an existing social
+// one of the resident's foci, their neighbourhood included (share contact.new_share; Feld 1981) or goes to an existing social
 // tie chosen in proportion to its strength. Chance meetings with a stranger in the neighbourhood
 // happen at contact.random_meeting per week. A befriended resident sees their befriender weekly.
 // Professionals spend burnout.collegial_contacts contacts per week on collegial ties.
@@ -79,11 +79,9 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
     if (x >= 75) mean *= P.age75_factor;
     if (x < 25) mean *= P.young_factor;
     const std::uint32_t k = std::min(rng.poisson(mean), kMaxContacts);
-    const bool has_focus = (*s.focus_work)[a] != kNone || (*s.focus_comm)[a] != kNone || (*s.focus_hub)[a] != kNone;
+    // Everyone has at least one focus: their neighbourhood (the street, the shops).
     std::uint32_t meet = 0;
-    if (has_focus) {
-      for (std::uint32_t i = 0; i < k; ++i) meet += rng.bernoulli(P.new_share) ? 1u : 0u;
-    }
+    for (std::uint32_t i = 0; i < k; ++i) meet += chance(rng, P.new_share) ? 1u : 0u;
     std::uint32_t made = spend_on_ties(block, k - meet, rng, [](const HalfTie& h) { return is_social(h.type); });
     // A befriended resident sees their befriender every week (if the match still stands).
     const std::uint32_t bf = (*s.befriender)[a];

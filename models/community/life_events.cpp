@@ -30,19 +30,6 @@ void drop_services(State& s, AgentIndex a) {
   (*s.needs)[a] = 0;
 }
 
-/// Releases one service of resident a (the tie is removed by the caller's batch).
-void drop_service(State& s, AgentIndex a, int k, std::vector<TieEvent>& events) {
-  const std::uint32_t p = (*s.prof[k])[a];
-  if (p != kNone) {
-    --(*s.caseload)[p];
-    events.push_back(TieEvent::remove(a, p));
-  }
-  (*s.prof[k])[a] = kNone;
-  (*s.quality[k])[a] = 0.0f;
-  (*s.waited[k])[a] = 0;
-  (*s.needs)[a] &= static_cast<std::uint8_t>(~(1u << k));
-}
-
 }  // namespace
 
 void run_life_events(State& s, World& w, const StepContext& ctx) {

@@ -50,6 +50,7 @@ ParameterSchema community_schema() {
   s.real("structure.activity_college", 0.8, 0, 1, "", "Activity level of colleges.", kAssumption);
   s.real("structure.activity_school_gate", 0.5, 0, 1, "", "Activity level of school gates and nurseries.", kAssumption);
   s.real("structure.activity_community", 0.5, 0, 1, "", "Activity level of community foci.", kAssumption);
+  s.real("structure.activity_neighbourhood", 0.2, 0, 1, "", "Activity level of the neighbourhood itself as a focus everyone shares (the street, shops, parks).", kAssumption);
   s.real("structure.household_one_person", 0.30, 0, 1, "share of households", "Share of households with one adult and no young child.",
          "ONS Families and Households 2023: 30% of households are one person");
   s.real("structure.household_couple", 0.30, 0, 1, "share of households", "Couples without dependent children.",
@@ -308,6 +309,7 @@ Params read_params(const ParameterSet& set) {
   p.activity_college = r("structure.activity_college");
   p.activity_school = r("structure.activity_school_gate");
   p.activity_community = r("structure.activity_community");
+  p.activity_nbhd = r("structure.activity_neighbourhood");
   p.household_mix = {r("structure.household_one_person"), r("structure.household_couple"),
                      r("structure.household_couple_children"), r("structure.household_lone_parent"),
                      r("structure.household_shared")};

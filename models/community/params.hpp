@@ -30,7 +30,7 @@ struct Params {
   double nbhd_size = 0, workplace_size = 0, college_size = 0, school_size = 0;
   std::int64_t community_foci = 0;
   double community_membership = 0, activity_work = 0, activity_college = 0, activity_school = 0,
-         activity_community = 0;
+         activity_community = 0, activity_nbhd = 0;
   std::array<double, 5> household_mix{};  // one person, couple, couple+children, lone parent, shared
   double young_child_share = 0, older_one_person_share = 0, older_couple_share = 0;
   double employment_q1 = 0, employment_q5 = 0, unemployment_share = 0;

@@ -32,6 +32,8 @@ enum : std::uint16_t {
   kReassignShift = 8,  // bits 8..11: reassign service k
 };
 
+}  // namespace
+
 void drop_service(State& s, AgentIndex a, int k, std::vector<TieEvent>& events) {
   const std::uint32_t p = (*s.prof[k])[a];
   if (p != kNone) {
@@ -43,8 +45,6 @@ void drop_service(State& s, AgentIndex a, int k, std::vector<TieEvent>& events) 
   (*s.waited[k])[a] = 0;
   (*s.needs)[a] &= static_cast<std::uint8_t>(~(1u << k));
 }
-
-}  // namespace
 
 void State::rebuild_teams() {
   team_offset.assign(n_teams + 1, 0);

@@ -172,6 +172,11 @@ struct State {
   int groups_of(AgentIndex a, std::uint32_t* out) const;
 };
 
+/// Bernoulli draw from one 32-bit number (the hot loops draw many): exact at p <= 0 and p >= 1.
+inline bool chance(Stream& rng, double p) {
+  return p >= 1.0 || (p > 0.0 && rng.next_u32() < static_cast<std::uint32_t>(p * 4294967296.0));
+}
+
 inline float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -216,6 +221,9 @@ void setup_world(State& s, World& w, const StepContext& ctx);
 /// ties): ages, status, traits; kin ties are proposed into `events`.
 void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus,
                     Stream& rng, bool at_setup, std::vector<TieEvent>& events);
+/// Ends resident a's need for service k and its service relationship (the tie's removal is
+/// proposed into `events`; caseload accounting is done here).
+void drop_service(State& s, AgentIndex a, int k, std::vector<TieEvent>& events);
 /// Releases every client of professional p (their needs go back to the waiting list).
 void release_clients(State& s, World& w, AgentIndex p, std::vector<TieEvent>& events);
 /// Assigns waiting clients to professionals of their team with room, in agent order.

@@ -1,5 +1,5 @@
 // Tie formation: focal closure (a meeting with a co-member of one of one's foci, chosen by
-// activity level; Feld 1981), triadic closure (a tie used this week introduces one of their own
+// activity level, the neighbourhood being everyone's focus; Feld 1981), triadic closure (a tie used this week introduces one of their own
 // ties, with probability formation.triadic x w, so strong ties introduce more; Granovetter 1973,
 // Davidsen et al. 2002), and chance meetings with a stranger in the neighbourhood. A meeting
 // becomes an acquaintance tie with probability
@@ -57,24 +57,37 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
     // Focal closure.
     const std::uint32_t focal = (*s.meetings)[a] & 63u;
     if (focal > 0) {
+      // The neighbourhood is a focus of everyone's (index 3).
       const std::uint32_t foci[3] = {(*s.focus_work)[a], (*s.focus_comm)[a], (*s.focus_hub)[a]};
-      double act[3], total = 0;
+      double act[4], total = 0;
       for (int i = 0; i < 3; ++i) {
         act[i] = foci[i] == kNone ? 0.0 : s.focus_activity[foci[i]];
         total += act[i];
       }
+      act[3] = P.activity_nbhd;
+      total += act[3];
       for (std::uint32_t m = 0; m < focal && total > 0; ++m) {
         double u = rng.uniform() * total;
         int i = 0;
-        while (i < 2 && (act[i] == 0 || u >= act[i])) {
+        while (i < 3 && (act[i] == 0 || u >= act[i])) {
           u -= act[i];
           ++i;
         }
         if (act[i] == 0) continue;
-        const std::uint32_t f = foci[i];
-        const std::uint32_t lo = s.focus_offset[f], hi = s.focus_offset[f + 1];
+        std::uint32_t lo, hi;
+        const AgentIndex* members;
+        if (i < 3) {
+          lo = s.focus_offset[foci[i]];
+          hi = s.focus_offset[foci[i] + 1];
+          members = s.focus_members.data();
+        } else {
+          const std::uint32_t j = (*s.nbhd)[a];
+          lo = s.residents_of_nbhd_offset[j];
+          hi = s.residents_of_nbhd_offset[j + 1];
+          members = s.residents_of_nbhd.data();
+        }
         if (hi - lo < 2) continue;
-        propose(s.focus_members[lo + rng.below(hi - lo)], false);
+        propose(members[lo + rng.below(hi - lo)], false);
       }
     }
     // Triadic closure through the ties used this week.

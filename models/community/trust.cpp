@@ -40,7 +40,7 @@ void run_trust(State& s, World& w, const StepContext& ctx) {
     const std::uint32_t n = std::min<std::uint32_t>((*s.made)[a] + (*s.received)[a], 64);
     if (n > 0) {
       std::uint32_t pos = 0;
-      for (std::uint32_t i = 0; i < n; ++i) pos += rng.bernoulli(p_pos) ? 1u : 0u;
+      for (std::uint32_t i = 0; i < n; ++i) pos += chance(rng, p_pos) ? 1u : 0u;
       auto& m = (*s.positive)[a];
       m = clamp01(static_cast<float>(m + P.positive_rate * (static_cast<double>(pos) / n - m)));
     }
