@@ -31,7 +31,7 @@ ParameterValue parse(const std::string& v) {
 
 int main(int argc, char** argv) {
   int threads = 2, reps = 1;
-  bool quiet = false;
+  bool quiet = false, dist = false;
   std::uint64_t seed = 1;
   std::vector<ParameterEntry> entries;
   for (int i = 1; i < argc; ++i) {
@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     else if (a == "--reps" && i + 1 < argc) reps = std::atoi(argv[++i]);
     else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--quiet") quiet = true;
+    else if (a == "--dist") dist = true;
     else {
       const auto eq = a.find('=');
       if (eq == std::string::npos) {
@@ -75,6 +76,34 @@ int main(int argc, char** argv) {
               w.ties.memory_bytes() / 1048576.0, w.population.memory_bytes() / 1048576.0,
               static_cast<double>(w.ties.memory_bytes() + w.population.memory_bytes()) / w.population.size(),
               2.0 * static_cast<double>(w.ties.tie_count()) / w.population.size());
+  if (dist) {
+    // Distribution of actual/desired relationships (loneliness.cpp's A / desired) by group.
+    auto& pop = last->world().population;
+    auto& age = pop.column<float>("age");
+    auto& des = pop.column<float>("desired");
+    auto& pu = pop.column<float>("parent_until");
+    auto& made = pop.column<std::uint16_t>("contacts_made");
+    auto& recv = pop.column<std::uint16_t>("contacts_received");
+    auto& nb = pop.column<std::uint32_t>("neighbourhood");
+    const double cw = last->parameters().real("loneliness.contact_weight"), kw = last->parameters().real("loneliness.close_weight");
+    std::vector<std::vector<double>> r(5);
+    for (AgentIndex a = 0; a < pop.size() && nb[a] != 0xFFFFFFFFu; ++a) {
+      double A = 0;
+      for (const auto& h : w.ties.ties(a)) if (h.type == 0 || h.type == 1) A += h.weight;
+      const double A2 = kw * A + cw * (made[a] + recv[a]);
+      const double x = A2 / des[a];
+      const int g = pu[a] > age[a] ? 1 : age[a] < 25 ? 2 : age[a] >= 65 ? 3 : 4;
+      r[0].push_back(x);
+      r[g].push_back(x);
+    }
+    const char* names[5] = {"all", "parents", "16-24", "65+", "other"};
+    for (int g = 0; g < 5; ++g) {
+      std::sort(r[g].begin(), r[g].end());
+      std::printf("A/desired %-8s n=%6zu", names[g], r[g].size());
+      for (double q : {0.03, 0.05, 0.1, 0.25, 0.5, 0.75}) std::printf("  q%.2f=%.2f", q, r[g].empty() ? 0.0 : r[g][static_cast<std::size_t>(q * r[g].size())]);
+      std::printf("\n");
+    }
+  }
   if (quiet) return 0;
   const auto& rec = last->recorder();
   const std::size_t G = rec.spec.groups.size(), K = rec.spec.indicators.size();

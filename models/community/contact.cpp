@@ -5,6 +5,8 @@
 // one of the resident's foci, their neighbourhood included (share contact.new_share; Feld 1981) or goes to an existing social
 // tie chosen in proportion to its strength. Chance meetings with a stranger in the neighbourhood
 // happen at contact.random_meeting per week. A befriended resident sees their befriender weekly.
+// Relatives living outside the area (structure.family_away, not agents) are each in contact in a
+// week with probability contact.family_away_weekly.
 // Professionals spend burnout.collegial_contacts contacts per week on collegial ties.
 //
 // The owner marks each tie it used (flag kUsedByOwner on its own half); a second pass counts the
@@ -102,11 +104,16 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
     (*s.meetings)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(meet, 63) | (chance ? 0x80u : 0u));
   });
 
-  // Contacts received: ties whose other end used them this week.
+  // Contacts received: ties whose other end used them this week, and relatives living
+  // elsewhere who phone or visit.
   parallel_for(0, s.agents(), [&](AgentIndex a) {
     std::uint32_t received = 0;
     for (const HalfTie& h : g.ties(a)) {
       if (h.type != kService && (g.twin(h).flags & kUsedByOwner)) ++received;
+    }
+    if (a < R) {
+      Stream rng = ctx.stream(a, kPurposeContact + 1);
+      for (std::uint32_t i = 0; i < (*s.family_away)[a]; ++i) received += chance(rng, P.family_weekly) ? 1u : 0u;
     }
     (*s.received)[a] = static_cast<std::uint16_t>(std::min<std::uint32_t>(received, 65535));
   });

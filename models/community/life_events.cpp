@@ -101,6 +101,13 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         }
         const AgentIndex one[1] = {a};
         fill_household(s, one, home, rng, false, events);
+        // In-migrants are mostly young adults (ONS migration statistics): the newcomer who
+        // replaces a death is of working age.
+        if (age[a] >= 45.0f) {
+          age[a] = static_cast<float>(20.0 + 25.0 * rng.uniform());
+          (*s.parent_until)[a] = 0.0f;
+          if (status[a] == kRetired) status[a] = kEmployed, (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+        }
         break;
       }
       case kMove: {

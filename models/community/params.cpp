@@ -64,9 +64,9 @@ ParameterSchema community_schema() {
   s.real("structure.young_child_share", 0.42, 0, 1, "share of families",
          "Share of families with dependent children whose youngest child is under 5 (these adults are 'parents').",
          "ONS Families and Households (about 4 in 10 families with dependent children have a child under 5; rounded)");
-  s.real("structure.older_one_person_share", 0.45, 0, 1, "share", "Share of one-person households whose resident is 65 or older.",
+  s.real("structure.older_one_person_share", 0.5, 0, 1, "share", "Share of one-person households whose resident is 65 or older.",
          "ONS Families and Households 2023: about half of people living alone are 65+ (rounded)");
-  s.real("structure.older_couple_share", 0.45, 0, 1, "share", "Share of couples without children aged 55-90.", kAssumption);
+  s.real("structure.older_couple_share", 0.5, 0, 1, "share", "Share of couples without children aged 55-90.", kAssumption);
   s.real("structure.employment_rate_q1", 0.66, 0, 1, "share of working-age adults",
          "Employment rate of working-age adults not in education in the most deprived quintile (interpolated linearly to q5).",
          "ONS Annual Population Survey; English Indices of Deprivation employment domain (rounded)");
@@ -76,6 +76,8 @@ ParameterSchema community_schema() {
          "Share of working-age adults without work who are unemployed (seeking work) rather than inactive.",
          "ONS Labour Force Survey: about 1.4m unemployed vs 9m inactive aged 16-64, excluding students (rounded)");
   s.integer("structure.kin_outside", 2, 0, 20, "ties", "Mean number of kin ties to residents of other households (Poisson).", kAssumption);
+  s.real("structure.family_away", 2.0, 0, 50, "relatives", "Mean number (Poisson) of close relatives living outside the simulated area; they are not agents but phone or visit.", kCalibrated);
+  s.real("contact.family_away_weekly", 0.6, 0, 1, "probability per relative per week", "Chance that each relative living elsewhere is in contact in a week (counts as a contact received).", kCalibrated);
   s.real("structure.initial_friends", 5, 0, 100, "ties per resident", "Friend ties drawn at setup from each resident's foci (the burn-in then finds the steady state).", "socius convention");
   s.real("structure.initial_acquaintances", 8, 0, 100, "ties per resident", "Acquaintance ties drawn at setup from each resident's foci.", "socius convention");
 
@@ -86,7 +88,7 @@ ParameterSchema community_schema() {
   s.real("contact.withdrawal", 0.6, 0, 1, "share of budget",
          "Reduction of the contact budget at loneliness 1: budget *= 1 - withdrawal * L.",
          "Cacioppo & Hawkley (2009), Cacioppo et al. (2009): lonely people withdraw; size " + std::string(kAssumption));
-  s.real("contact.parent_time", 0.55, 0, 1, "factor", "Contact budget multiplier for parents of young children (time pressure).", kCalibrated);
+  s.real("contact.parent_time", 0.4, 0, 1, "factor", "Contact budget multiplier for parents of young children (time pressure).", kCalibrated);
   s.real("contact.age75_factor", 0.75, 0, 2, "factor", "Contact budget multiplier at 75 and over.", kCalibrated);
   s.real("contact.young_factor", 1.1, 0, 2, "factor", "Contact budget multiplier at 16-24.", kAssumption);
   s.real("contact.new_share", 0.06, 0, 1, "share of contacts",
@@ -127,11 +129,15 @@ ParameterSchema community_schema() {
 
   // ---- loneliness ----
   s.real("loneliness.rate", 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
-  s.real("loneliness.desired_mean", 2.6, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
+  s.real("loneliness.desired_mean", 0.87, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   s.real("loneliness.desired_sd", 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
-  s.real("loneliness.desired_young", 1.35, 0, 5, "factor", "Desired relationships multiplier at 16-24 (higher expectations).",
+  s.real("loneliness.desired_young", 1.8, 0, 5, "factor", "Desired relationships multiplier at 16-24 (higher expectations).",
          "Qualter et al. (2015): expectations of relationships peak in youth; size " + std::string(kCalibrated));
+  s.real("loneliness.desired_parent", 2.9, 0, 10, "factor",
+         "Desired relationships multiplier for parents of a child under 5 (adult company wanted at a time of isolation).",
+         "Perlman & Peplau (1981): life transitions change desired relationships; size " + std::string(kCalibrated));
+  s.real("loneliness.close_weight", 0.1, 0, 10, "per unit weight", "How much the strength of one's kin and friend ties counts toward actual relationships.", kCalibrated);
   s.real("loneliness.contact_weight", 0.08, 0, 10, "weight per contact", "How much one contact this week counts toward actual relationships.", kCalibrated);
   s.real("loneliness.slope", 8, 0, 100, "", "L* = logistic(slope (D - midpoint) + spread term), D = max(0, 1 - actual/desired).", kCalibrated);
   s.real("loneliness.midpoint", 0.62, -10, 10, "", "Discrepancy at which the loneliness target is one half.", kCalibrated);
@@ -143,7 +149,7 @@ ParameterSchema community_schema() {
 
   // ---- trust ----
   s.real("trust.rate", 0.03, 0, 1, "per week", "Speed at which generalised trust moves toward its target.", kAssumption);
-  s.real("trust.intercept", -0.6, -20, 20, "logit", "Intercept of the trust target.", kCalibrated);
+  s.real("trust.intercept", -0.74, -20, 20, "logit", "Intercept of the trust target.", kCalibrated);
   s.real("trust.disposition_sd", 1.2, 0, 10, "logit", "Spread of individual trust disposition (normal, logit scale).", kCalibrated);
   s.real("trust.positive", 2.0, -20, 20, "logit per unit", "Weight of the positive share of contacts (centred at 0.7).", kCalibrated);
   s.real("trust.known", 1.0, -20, 20, "logit per unit", "Weight of the share of one's neighbourhood one knows (saturating).", kCalibrated);
@@ -174,7 +180,7 @@ ParameterSchema community_schema() {
   s.real("life.retirement_age", 66, 50, 80, "years", "Age at which employed residents retire (the workplace focus is lost).", "UK State Pension age 2020-2026");
   s.real("life.job_loss_q1", 0.06, 0, 1, "per year", "Job loss rate in the most deprived quintile.", "ONS Labour Force Survey flows: about 1% of employees per quarter on average (rounded)");
   s.real("life.job_loss_q5", 0.025, 0, 1, "per year", "Job loss rate in the least deprived quintile.", "ONS Labour Force Survey flows (rounded)");
-  s.real("life.birth_rate", 0.07, 0, 1, "per year", "Rate at which a couple aged 22-42 without a young child has one (both become parents for 5 years).", kCalibrated);
+  s.real("life.birth_rate", 0.03, 0, 1, "per year", "Rate at which a couple aged 22-42 without a young child has one (both become parents for 5 years).", kCalibrated);
   s.real("life.education_leave_age", 19, 16, 30, "years", "Mean age at leaving education (uniform within 2 years).", "DfE participation statistics (rounded)");
 
   // ---- services ----
@@ -321,6 +327,8 @@ Params read_params(const ParameterSet& set) {
   p.unemployment_share = r("structure.unemployment_share");
   p.kin_outside = set.integer("structure.kin_outside");
   p.initial_friends = r("structure.initial_friends");
+  p.family_away = r("structure.family_away");
+  p.family_weekly = r("contact.family_away_weekly");
   p.initial_acquaintances = r("structure.initial_acquaintances");
 
   p.contact_mean = r("contact.mean");
@@ -356,6 +364,8 @@ Params read_params(const ParameterSet& set) {
   p.desired_mean = r("loneliness.desired_mean");
   p.desired_sd = r("loneliness.desired_sd");
   p.desired_young = r("loneliness.desired_young");
+  p.close_weight = r("loneliness.close_weight");
+  p.desired_parent = r("loneliness.desired_parent");
   p.contact_weight = r("loneliness.contact_weight");
   p.l_slope = r("loneliness.slope");
   p.l_midpoint = r("loneliness.midpoint");

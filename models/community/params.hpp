@@ -35,6 +35,7 @@ struct Params {
   double young_child_share = 0, older_one_person_share = 0, older_couple_share = 0;
   double employment_q1 = 0, employment_q5 = 0, unemployment_share = 0;
   std::int64_t kin_outside = 0;
+  double family_away = 0, family_weekly = 0;
   // contact
   double contact_mean = 0, sociability_shape = 0, withdrawal = 0, parent_time = 0, age75_factor = 0,
          young_factor = 0, new_share = 0, random_meeting = 0;
@@ -45,7 +46,7 @@ struct Params {
   // formation
   double accept = 0, triadic = 0, age_scale = 0, other_nbhd = 0, trust_effect = 0, capacity = 0;
   // loneliness
-  double l_rate = 0, desired_mean = 0, desired_sd = 0, desired_young = 0, contact_weight = 0,
+  double l_rate = 0, desired_mean = 0, desired_sd = 0, desired_young = 0, desired_parent = 0, close_weight = 0, contact_weight = 0,
          l_slope = 0, l_midpoint = 0, spread = 0, l_threshold = 0, bereavement = 0;
   // trust
   double t_rate = 0, t_intercept = 0, t_sd = 0, t_positive = 0, t_known = 0, t_nbhd = 0, t_service = 0,

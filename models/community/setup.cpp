@@ -64,9 +64,9 @@ std::uint32_t natural_size(int type, Stream& rng) {
   switch (type) {
     case kOnePerson: return 1;
     case kCouple: return 2;
-    case kCoupleChildren: return 2 + (rng.bernoulli(0.25) ? 1 : 0);
-    case kLoneParent: return 1 + (rng.bernoulli(0.3) ? 1 : 0);
-    default: return 2 + rng.below(3);
+    case kCoupleChildren: return 2 + (rng.bernoulli(0.2) ? 1 : 0);
+    case kLoneParent: return 1 + (rng.bernoulli(0.25) ? 1 : 0);
+    default: return 2 + rng.below(2);
   }
 }
 
@@ -84,13 +84,13 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
   bool young_child = false;
   switch (type) {
     case kOnePerson: first = rng.bernoulli(P.older_one_person_share) ? uniform(rng, 65, 95) : uniform(rng, 20, 65); break;
-    case kCouple: first = rng.bernoulli(P.older_couple_share) ? uniform(rng, 55, 90) : uniform(rng, 20, 55); break;
+    case kCouple: first = rng.bernoulli(P.older_couple_share) ? uniform(rng, 55, 88) : uniform(rng, 24, 55); break;
     case kCoupleChildren:
     case kLoneParent:
       first = n >= (type == kCoupleChildren ? 3u : 2u) ? uniform(rng, 38, 58) : uniform(rng, 20, 46);
       young_child = first < 45 && rng.bernoulli(P.young_child_share);
       break;
-    default: first = uniform(rng, 18, 32); break;
+    default: first = uniform(rng, 20, 35); break;
   }
   const bool family_shared = type == kShared && rng.bernoulli(0.5);
   if (family_shared) first = uniform(rng, 45, 65);
@@ -104,9 +104,9 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     } else if (i < adults) {
       x = std::max(18.0, first + 3.0 * rng.normal());
     } else if (type == kShared && !family_shared) {
-      x = uniform(rng, 18, 32);
+      x = uniform(rng, 20, 35);
     } else {
-      x = uniform(rng, 16, 25);  // adult child living at home
+      x = uniform(rng, 16, 24);  // adult child living at home
     }
     age[a] = static_cast<float>(x);
     parent_until[a] = (young_child && i < adults) ? static_cast<float>(x + 5.0 - child_years) : 0.0f;
@@ -130,7 +130,6 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     (*s.status)[a] = st;
     (*s.sociability)[a] = static_cast<float>(gamma_mean1(rng, P.sociability_shape));
     double desired = P.desired_mean * std::exp(P.desired_sd * rng.normal() - 0.5 * P.desired_sd * P.desired_sd);
-    if (x < 25) desired *= P.desired_young;
     (*s.desired)[a] = static_cast<float>(desired);
     (*s.disposition)[a] = static_cast<float>(P.t_sd * rng.normal());
     (*s.positive)[a] = static_cast<float>(P.positive_q1 + (P.positive_q5 - P.positive_q1) * (q - 1) / 4.0);
@@ -142,6 +141,7 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     (*s.befriender)[a] = kNone;
     (*s.made)[a] = 0;
     (*s.received)[a] = 0;
+    (*s.family_away)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.family_away), 255));
     (*s.meetings)[a] = 0;
     (*s.needs)[a] = 0;
     for (int k = 0; k < kServices; ++k) {
@@ -294,6 +294,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.focus_hub = &pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
   s.made = &pop.add_column<std::uint16_t>("contacts_made", 0, "social contacts made this week");
   s.received = &pop.add_column<std::uint16_t>("contacts_received", 0, "social contacts received this week");
+  s.family_away = &pop.add_column<std::uint8_t>("family_away", 0, "close relatives living outside the area");
   s.meetings = &pop.add_column<std::uint8_t>("meetings", 0, "contacts spent meeting someone new this week");
   s.event = &pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");
   s.svc_event = &pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");

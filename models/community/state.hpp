@@ -94,6 +94,7 @@ struct State {
   std::vector<std::uint32_t>* focus_hub = nullptr;   // a policy hub
   std::vector<std::uint16_t>* made = nullptr;        // social contacts made this week
   std::vector<std::uint16_t>* received = nullptr;    // social contacts received this week
+  std::vector<std::uint8_t>* family_away = nullptr;  // relatives living outside the area (not agents)
   std::vector<std::uint8_t>* meetings = nullptr;     // contacts spent meeting new people
   std::vector<std::uint8_t>* event = nullptr;        // scratch: life event drawn this step
   std::vector<std::uint16_t>* svc_event = nullptr;   // scratch: service outcomes drawn this step

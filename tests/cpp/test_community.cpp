@@ -180,10 +180,10 @@ TEST_CASE("community: zero formation rates add no tie; formation on adds ties", 
 }
 
 TEST_CASE("community: a zero contact budget means no contact; new_share 1 means no tie contact", "[community][edges]") {
-  Simulation none(model(), small({{"contact.mean", 0.0}, {"burnout.collegial_contacts", 0.0}}, 2000, 0, 3), 9, 2);
+  Simulation none(model(), small({{"contact.mean", 0.0}, {"burnout.collegial_contacts", 0.0}, {"contact.family_away_weekly", 0.0}}, 2000, 0, 3), 9, 2);
   none.run();
   CHECK(last(none, "all", "no_contact_share") == 1.0);
-  Simulation meet(model(), small({{"contact.new_share", 1.0}, {"burnout.collegial_contacts", 0.0}}, 2000, 0, 3), 9, 2);
+  Simulation meet(model(), small({{"contact.new_share", 1.0}, {"burnout.collegial_contacts", 0.0}, {"contact.family_away_weekly", 0.0}}, 2000, 0, 3), 9, 2);
   meet.run();
   CHECK(last(meet, "all", "no_contact_share") == 1.0);
   Simulation some(model(), small({}, 2000, 0, 3), 9, 2);
