@@ -242,7 +242,7 @@ ParameterSchema community_schema() {
   s.real("policy.befriending.match_weeks", 26, 1, 100000, "weeks", "Mean length of a befriending match (exponential); the tie then continues on its own or decays.", "Befriending Networks guidance: matches typically last 6-12 months");
   s.real("policy.befriending.age", 65, 16, 120, "years", "Minimum age of 'older' residents.", "Age UK convention");
   timed(s, "relational_practice", "relational practice", "all", 0, 0);
-  s.real("policy.relational_practice.extra_posts", 0.2, 0, 10, "share of posts", "Extra posts funded in targeted teams (smaller caseloads).", "scenario choice");
+  s.real("policy.relational_practice.extra_posts", 0.2, 0, 10, "share of posts", "Extra posts funded in targeted teams, as a share of their posts (rounded in total; smaller caseloads).", "scenario choice");
   s.real("policy.relational_practice.continuity", 0.8, 0, 1, "share", "Reduction of routine reassignment (continuity of worker).", "scenario choice");
   s.real("policy.relational_practice.training", 0.5, 0, 10, "share", "Relationship building speeds up by this share (training).", kAssumption);
   timed(s, "collaboration", "local collaboration", "all", 0, 0);

@@ -1,7 +1,8 @@
 // Policies: timed interventions acting on the structures and parameters of the other systems,
-// and their costs. Each timed policy is active for policy weeks start <= t < start + duration,
-// at strength ramp(t) rising linearly over ramp_up weeks; its one-off cost is paid at the first
-// active week (from week 1) and its running cost, cost_per_year / 52, every active week.
+// and their costs. Each timed policy acts in the steps ending at policy weeks
+// start < t <= start + duration, at strength ramp(t) rising linearly over ramp_up weeks; its
+// one-off cost is paid in its first active week and its running cost, cost_per_year / 52, in
+// every active week (weeks of burn-in, t < 1, are not counted).
 //  - hubs: hub foci in targeted neighbourhoods open with activity hubs.activity x ramp;
 //    connectors recruit residents (favouring lonely ones) up to recruitment x ramp of each
 //    neighbourhood; hubs close when the policy ends.
@@ -49,7 +50,7 @@ void run_hubs(State& s, const StepContext& ctx) {
   for (std::uint32_t f = s.hub_first; f < s.hub_first + s.hub_count; ++f) s.focus_activity[f] = static_cast<float>(P.hub_activity * r);
   auto& hub = *s.focus_hub;
   if (r <= 0) {
-    if (ctx.time >= P.hubs.start + P.hubs.duration) {  // closed: members leave
+    if (ended(P.hubs, ctx.time)) {  // closed: members leave
       const auto members = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
         const bool m = hub[a] != kNone;
         hub[a] = kNone;
@@ -151,7 +152,7 @@ void run_relational_practice(State& s, World& w, const StepContext& ctx) {
       (*s.vacant_until)[p] = static_cast<std::int32_t>(ctx.step + std::ceil(rng.exponential() * P.vacancy_weeks));
     }
     s.extra_posts_open = true;
-  } else if (r <= 0 && s.extra_posts_open && ctx.time >= P.relational.start + P.relational.duration) {
+  } else if (r <= 0 && s.extra_posts_open && ended(P.relational, ctx.time)) {
     std::vector<TieEvent> events;
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
       if (!(*s.extra_post)[p]) continue;
@@ -169,7 +170,7 @@ void run_collaboration(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   const TimedPolicy& c = P.collaboration;
   const double r = ramp(c, ctx.time);
-  if (r <= 0 || ctx.time >= c.start + std::max<std::int64_t>(1, c.ramp_up)) return;
+  if (r <= 0 || ctx.time > c.start + std::max<std::int64_t>(1, c.ramp_up)) return;
   const double per_week = 0.5 * P.collab_ties / static_cast<double>(std::max<std::int64_t>(1, c.ramp_up));
   EventBuffer buffer;
   parallel_for(s.residents, s.agents(), [&](AgentIndex p) {
@@ -255,15 +256,13 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
 }  // namespace
 
 double spend_at(const Params& p, std::int64_t t) {
-  if (t < 1) return 0.0;
+  if (t < 1) return 0.0;  // burn-in is not policy time
   double total = 0.0;
   for (int i = 0; i < 4; ++i) {
     const TimedPolicy& tp = *timed_policies(p, i);
-    if (!tp.enabled || tp.duration <= 0) continue;
-    const std::int64_t first = std::max<std::int64_t>(tp.start, 1), end = tp.start + tp.duration;
-    if (first >= end) continue;
-    if (t == first) total += tp.cost_one_off;
-    if (t >= first && t < end) total += tp.cost_per_year / 52.0;
+    if (!tp.enabled || tp.duration <= 0 || t <= tp.start || t > tp.start + tp.duration) continue;
+    if (t == std::max<std::int64_t>(tp.start + 1, 1)) total += tp.cost_one_off;
+    total += tp.cost_per_year / 52.0;
   }
   if (p.reorg && t == std::max<std::int64_t>(p.reorg_time, 1)) total += p.reorg_cost;
   return total;

@@ -263,15 +263,26 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     if (targets_quintile(P.relational.target, s.quintile[j])) area_rp[s.nbhd_team_area[j]] = 1;
   }
   s.team_offset.assign(s.n_teams + 1, 0);
+  double targeted_posts = 0;
   for (int k = 0; k < kServices; ++k) {
     for (std::uint32_t ar = 0; ar < s.n_areas; ++ar) {
       const std::uint32_t t = k * s.n_areas + ar;
-      const double funded = std::max(1.0, std::round(P.posts[k] * area_residents[ar] / 10000.0));
-      team_funded[t] = static_cast<std::uint32_t>(funded);
-      team_reserve[t] = (P.relational.enabled && area_rp[ar]) ? static_cast<std::uint32_t>(std::ceil(P.rp_extra_posts * funded)) : 0;
-      s.team_offset[t + 1] = s.team_offset[t] + team_funded[t] + team_reserve[t];
+      team_funded[t] = static_cast<std::uint32_t>(std::max(1.0, std::round(P.posts[k] * area_residents[ar] / 10000.0)));
+      if (area_rp[ar]) targeted_posts += team_funded[t];
     }
   }
+  // Relational practice's extra posts: round(extra_posts x targeted posts) in all, handed out
+  // one at a time to targeted teams, largest first (ties by team index), cycling.
+  if (P.relational.enabled) {
+    auto extra = static_cast<std::uint32_t>(std::lround(P.rp_extra_posts * targeted_posts));
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t t = 0; t < s.n_teams; ++t) {
+      if (area_rp[t % s.n_areas]) order.push_back(t);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return team_funded[x] > team_funded[y]; });
+    for (std::size_t i = 0; extra > 0 && !order.empty(); ++i, --extra) ++team_reserve[order[i % order.size()]];
+  }
+  for (std::uint32_t t = 0; t < s.n_teams; ++t) s.team_offset[t + 1] = s.team_offset[t] + team_funded[t] + team_reserve[t];
   s.professionals = s.team_offset[s.n_teams];
   pop.add(R + s.professionals);
   w.ties.resize(R + s.professionals);

@@ -181,13 +181,17 @@ inline bool chance(Stream& rng, double p) {
 inline float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-/// Ramp of a timed intervention at policy time t: 0 before start and after start + duration,
-/// rising linearly over ramp_up weeks to 1 (1 immediately when ramp_up is 0).
+/// Ramp of a timed intervention in the step that ends at policy time t: the policy acts in the
+/// `duration` steps start < t <= start + duration, at strength min(1, (t - start) / ramp_up)
+/// (1 at once when ramp_up is 0), and 0 otherwise.
 inline double ramp(const TimedPolicy& p, std::int64_t t) {
-  if (!p.enabled || t < p.start || t >= p.start + p.duration) return 0.0;
+  if (!p.enabled || t <= p.start || t > p.start + p.duration) return 0.0;
   if (p.ramp_up <= 0) return 1.0;
-  return std::min(1.0, static_cast<double>(t - p.start + 1) / static_cast<double>(p.ramp_up));
+  return std::min(1.0, static_cast<double>(t - p.start) / static_cast<double>(p.ramp_up));
 }
+
+/// Whether a timed policy has ended by policy time t.
+inline bool ended(const TimedPolicy& p, std::int64_t t) { return t > p.start + p.duration; }
 
 /// Whether a neighbourhood of the given quintile is targeted.
 inline bool targets_quintile(Target t, int quintile) {
