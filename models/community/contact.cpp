@@ -10,7 +10,10 @@
 // Professionals spend burnout.collegial_contacts contacts per week on collegial ties.
 //
 // The owner marks each tie it used (flag kUsedByOwner on its own half); a second pass counts the
-// contacts each agent received by reading the twins' flags. No agent writes another's state.
+// contacts each agent received by reading the twins' flags, and stamps each of its own halves
+// used by either end with this step (HalfTie::stamp), so that later systems read only their own
+// halves; it also counts each resident's ties in their own neighbourhood (local_ties, read by
+// trust, civic efficacy and the indicators). No agent writes another's state.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -64,7 +67,14 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
 
   parallel_for(0, s.agents(), [&](AgentIndex a) {
     auto block = g.ties(a);
-    for (HalfTie& h : block) h.flags = static_cast<std::uint8_t>(h.flags & ~kUsedByOwner);
+    for (HalfTie& h : block) {
+      std::uint8_t f = static_cast<std::uint8_t>(h.flags & ~kUsedByOwner);
+      if (!(f & kLocalKnown) && a < R && h.other < R) {
+        f |= kLocalKnown;
+        if ((*s.nbhd)[h.other] == (*s.nbhd)[a]) f |= kLocal;
+      }
+      h.flags = f;
+    }
     Stream rng = ctx.stream(a, kPurposeContact);
     if (a >= R) {  // a professional: contacts with colleagues
       std::uint32_t made = 0;
@@ -106,12 +116,18 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
 
   // Contacts received: ties whose other end used them this week, and relatives living
   // elsewhere who phone or visit.
+  const std::uint16_t now = stamp_of(ctx.step);
   parallel_for(0, s.agents(), [&](AgentIndex a) {
-    std::uint32_t received = 0;
-    for (const HalfTie& h : g.ties(a)) {
-      if (h.type != kService && (g.twin(h).flags & kUsedByOwner)) ++received;
+    std::uint32_t received = 0, local = 0;
+    for (HalfTie& h : g.ties(a)) {
+      if (h.type == kService) continue;
+      local += (h.flags & kLocal) ? 1u : 0u;
+      const bool by_other = g.twin(h).flags & kUsedByOwner;
+      received += by_other ? 1u : 0u;
+      if (by_other || (h.flags & kUsedByOwner)) h.stamp = now;  // used by either end this week
     }
     if (a < R) {
+      (*s.local_ties)[a] = static_cast<std::uint16_t>(std::min<std::uint32_t>(local, 65535));
       Stream rng = ctx.stream(a, kPurposeContact + 1);
       for (std::uint32_t i = 0; i < (*s.family_away)[a]; ++i) received += chance(rng, P.family_weekly) ? 1u : 0u;
     }

@@ -141,6 +141,7 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     (*s.befriender)[a] = kNone;
     (*s.made)[a] = 0;
     (*s.received)[a] = 0;
+    (*s.local_ties)[a] = 0;
     (*s.family_away)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.family_away), 255));
     (*s.meetings)[a] = 0;
     (*s.needs)[a] = 0;
@@ -305,6 +306,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.focus_hub = &pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
   s.made = &pop.add_column<std::uint16_t>("contacts_made", 0, "social contacts made this week");
   s.received = &pop.add_column<std::uint16_t>("contacts_received", 0, "social contacts received this week");
+  s.local_ties = &pop.add_column<std::uint16_t>("local_ties", 0, "social ties in one's own neighbourhood");
   s.family_away = &pop.add_column<std::uint8_t>("family_away", 0, "close relatives living outside the area");
   s.meetings = &pop.add_column<std::uint8_t>("meetings", 0, "contacts spent meeting someone new this week");
   s.event = &pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");

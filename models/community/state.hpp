@@ -20,8 +20,12 @@ namespace socius::models::community {
 enum TieKind : TieType { kKin = 0, kFriend = 1, kAcquaintance = 2, kService = 3, kCollegial = 4 };
 inline bool is_social(TieType t) { return t <= kAcquaintance; }
 
-/// HalfTie::flags bits.
-enum : std::uint8_t { kUsedByOwner = 1 };
+/// HalfTie::flags bits (each owner writes only its own halves' flags). kLocal caches whether
+/// the other end lives in the same neighbourhood (slots never change neighbourhood, and a
+/// renewed slot loses all its ties, so the cache stays valid for the tie's life).
+enum : std::uint8_t { kUsedByOwner = 1, kLocalKnown = 2, kLocal = 4 };
+/// HalfTie::stamp holds the last step (mod 2^16) in which either end used the tie.
+inline std::uint16_t stamp_of(std::uint32_t step) { return static_cast<std::uint16_t>(step & 0xFFFFu); }
 
 /// Employment status.
 enum Status : std::uint8_t { kEmployed = 0, kUnemployed = 1, kRetired = 2, kEducation = 3, kInactive = 4 };
@@ -94,6 +98,7 @@ struct State {
   std::vector<std::uint32_t>* focus_hub = nullptr;   // a policy hub
   std::vector<std::uint16_t>* made = nullptr;        // social contacts made this week
   std::vector<std::uint16_t>* received = nullptr;    // social contacts received this week
+  std::vector<std::uint16_t>* local_ties = nullptr;  // social ties in one's own neighbourhood (contact system)
   std::vector<std::uint8_t>* family_away = nullptr;  // relatives living outside the area (not agents)
   std::vector<std::uint8_t>* meetings = nullptr;     // contacts spent meeting new people
   std::vector<std::uint8_t>* event = nullptr;        // scratch: life event drawn this step
@@ -217,7 +222,8 @@ void run_services(State& s, World& w, const StepContext& ctx);
 void run_burnout(State& s, World& w, const StepContext& ctx);
 
 // Setup and helpers shared by several systems.
-/// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm).
+/// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),
+/// from the count the contact system refreshes every week.
 double known_share(const State& s, const TieGraph& g, AgentIndex a);
 /// The filled post of `team` with most room below overload x capacity, other than `exclude`.
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);

@@ -6,14 +6,15 @@
 // services system.
 //
 // Both owners compute the same function of the same inputs (the weight, the type, and "used" =
-// either half's flag), so the two halves stay bit-identical without writing each other's half.
+// the stamp the contact system put on both halves), so the two halves stay bit-identical
+// without writing each other's half.
 #include <cmath>
 
 #include "state.hpp"
 
 namespace socius::models::community {
 
-void run_tie_strength(State& s, World& w, const StepContext&) {
+void run_tie_strength(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& g = w.ties;
   std::array<float, 5> keep{}, delta{};
@@ -23,12 +24,13 @@ void run_tie_strength(State& s, World& w, const StepContext&) {
   }
   const auto floor = static_cast<float>(P.floor), kin_floor = static_cast<float>(P.kin_floor);
   const auto promote = static_cast<float>(P.friend_threshold), demote = static_cast<float>(P.demote_threshold);
+  const std::uint16_t now = stamp_of(ctx.step);
   EventBuffer lost;
   parallel_for(0, s.agents(), [&](AgentIndex a) {
     for (HalfTie& h : g.ties(a)) {
       const TieType t = h.type;
       if (t == kService) continue;
-      const bool used = (h.flags & kUsedByOwner) || (g.twin(h).flags & kUsedByOwner);
+      const bool used = h.stamp == now;  // stamped by the contact system on both halves
       float wt = h.weight;
       wt = used ? wt + delta[t] * (1.0f - wt) : wt * keep[t];
       if (t == kKin) {

@@ -13,14 +13,8 @@
 
 namespace socius::models::community {
 
-/// Share of one's neighbourhood one knows (saturating count of same-neighbourhood social ties).
-double known_share(const State& s, const TieGraph& g, AgentIndex a) {
-  const std::uint32_t j = (*s.nbhd)[a];
-  std::uint32_t local = 0;
-  for (const HalfTie& h : g.ties(a)) {
-    if (is_social(h.type) && h.other < s.residents && (*s.nbhd)[h.other] == j) ++local;
-  }
-  return std::min(1.0, local / s.P.known_norm);
+double known_share(const State& s, const TieGraph&, AgentIndex a) {
+  return std::min(1.0, (*s.local_ties)[a] / s.P.known_norm);
 }
 
 void run_trust(State& s, World& w, const StepContext& ctx) {
