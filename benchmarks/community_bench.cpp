@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(last->steps_total()), threads, reps);
   std::printf("setup %.3f s, run %.3f s (median), %.3g resident-steps/s\n", setup, run, resident_steps / run);
   std::printf("memory: ties %.1f MiB, columns %.1f MiB, %.0f bytes per agent; mean half-ties per agent %.1f\n",
-              w.ties.memory_bytes() / 1048576.0, w.population.memory_bytes() / 1048576.0,
+              static_cast<double>(w.ties.memory_bytes()) / 1048576.0, static_cast<double>(w.population.memory_bytes()) / 1048576.0,
               static_cast<double>(w.ties.memory_bytes() + w.population.memory_bytes()) / w.population.size(),
               2.0 * static_cast<double>(w.ties.tie_count()) / w.population.size());
   if (dist) {
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     for (int g = 0; g < 5; ++g) {
       std::sort(r[g].begin(), r[g].end());
       std::printf("A/desired %-8s n=%6zu", names[g], r[g].size());
-      for (double q : {0.03, 0.05, 0.1, 0.25, 0.5, 0.75}) std::printf("  q%.2f=%.2f", q, r[g].empty() ? 0.0 : r[g][static_cast<std::size_t>(q * r[g].size())]);
+      for (double q : {0.03, 0.05, 0.1, 0.25, 0.5, 0.75}) std::printf("  q%.2f=%.2f", q, r[g].empty() ? 0.0 : r[g][static_cast<std::size_t>(q * static_cast<double>(r[g].size()))]);
       std::printf("\n");
     }
   }

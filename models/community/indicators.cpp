@@ -75,7 +75,7 @@ const std::vector<IndicatorInfo>& indicator_list() {
   static const std::vector<IndicatorInfo> list = {
       {"residents", "residents in the group (count)"},
       {"lonely_share", "share often or always lonely (L >= loneliness.threshold), 0-1"},
-      {"no_contact_share", "share with no contact with any kin, friend or acquaintance this week, 0-1"},
+      {"no_contact_share", "share with no contact this week with any kin, friend or acquaintance, nor with a relative living elsewhere, 0-1"},
       {"trust_share", "share saying most people can be trusted (T >= trust.threshold), 0-1"},
       {"pull_together_share", "share saying people in their neighbourhood pull together, 0-1"},
       {"civic_efficacy_mean", "mean civic efficacy E, 0-1"},
