@@ -1,6 +1,6 @@
 // Life events: ageing, household moves (a newcomer household takes the home, arriving with
-// household ties only), death of older residents (bereavement of co-residents; a newcomer
-// arrives in a home of their own in the same neighbourhood), retirement (the workplace focus is
+// household ties only), death of older residents (bereavement of co-residents; the slot goes to
+// a young person of the area turning 16, who joins a family household of the neighbourhood), retirement (the workplace focus is
 // lost), job loss, leaving education, and births (adults become parents of a young child).
 // A parallel pass draws each resident's event from its own stream; a serial pass in agent order
 // applies the few events that touch other agents or shared accounting.
@@ -92,21 +92,46 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         drop_services(s, a);
         events.push_back(TieEvent::remove_all(a));
         w.population.renew(a);
+        // The slot goes to a young person of the area coming of age (16): a child of a family
+        // in the neighbourhood joins the adult population, with kin ties to their household.
+        // This keeps the adult age structure close to stationary (entries at 16 replace deaths).
+        // Without a family found, an in-migrant of working age takes a home of their own.
+        const std::uint32_t j = (*s.nbhd)[a];
+        const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
+        AgentIndex parent = kNone;
+        for (int tries = 0; tries < 30 && parent == kNone && hi > lo; ++tries) {
+          const AgentIndex r = s.residents_of_nbhd[lo + rng.below(hi - lo)];
+          if (r != a && age[r] >= 36.0f && age[r] < 60.0f && household[r] != h) parent = r;
+        }
         std::uint32_t home = h;
-        if (others > 0) {  // the newcomer moves into a home of their own in the neighbourhood
+        if (parent != kNone) {
+          home = household[parent];
+        } else if (others > 0) {
           home = s.n_foci();
           s.focus_kind.push_back(kHousehold);
-          s.focus_nbhd.push_back((*s.nbhd)[a]);
+          s.focus_nbhd.push_back(j);
           s.focus_activity.push_back(1.0f);
         }
         const AgentIndex one[1] = {a};
         fill_household(s, one, home, rng, false, events);
-        // In-migrants are mostly young adults (ONS migration statistics): the newcomer who
-        // replaces a death is of working age.
-        if (age[a] >= 45.0f) {
+        if (parent != kNone) {
+          age[a] = static_cast<float>(16.0 + rng.uniform());
+          (*s.parent_until)[a] = 0.0f;
+          status[a] = kEducation;
+          (*s.needs)[a] = 1u << kEducationSvc;
+          (*s.focus_work)[a] = s.colleges_of_nbhd[j];
+          (*s.lonely)[a] = 0.2f;
+          for (std::uint32_t i = s.focus_offset[home]; i < s.focus_offset[home + 1]; ++i) {
+            const AgentIndex b = s.focus_members[i];
+            if (b != a && household[b] == home) events.push_back(TieEvent::add(a, b, 0.8f, kKin));
+          }
+        } else if (age[a] >= 45.0f) {  // in-migrants are mostly young adults (ONS)
           age[a] = static_cast<float>(20.0 + 25.0 * rng.uniform());
           (*s.parent_until)[a] = 0.0f;
-          if (status[a] == kRetired) status[a] = kEmployed, (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+          if (status[a] == kRetired) {
+            status[a] = kEmployed;
+            (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+          }
         }
         break;
       }

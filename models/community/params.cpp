@@ -39,8 +39,6 @@ ParameterSchema community_schema() {
   s.real("structure.workplace_size", 20, 2, 10000, "workers",
          "Mean size of a workplace focus (the people one works alongside, not the whole employer).", kAssumption);
   s.real("structure.college_size", 300, 10, 100000, "students", "Students per college focus (16+ education).", kAssumption);
-  s.real("structure.school_gate_size", 60, 2, 10000, "parents",
-         "Parents of young children per school-gate/nursery focus; each neighbourhood has at least one.", kAssumption);
   s.integer("structure.community_foci", 4, 0, 100, "foci per neighbourhood",
             "Clubs, faith groups, libraries and similar places per neighbourhood.", kAssumption);
   s.real("structure.community_membership", 0.35, 0, 1, "share of residents",
@@ -79,7 +77,7 @@ ParameterSchema community_schema() {
   s.real("structure.family_away", 2.0, 0, 50, "relatives", "Mean number (Poisson) of close relatives living outside the simulated area; they are not agents but phone or visit.", kCalibrated);
   s.real("contact.family_away_weekly", 0.6, 0, 1, "probability per relative per week", "Chance that each relative living elsewhere is in contact in a week (counts as a contact received).", kCalibrated);
   s.real("structure.initial_friends", 5, 0, 100, "ties per resident", "Friend ties drawn at setup from each resident's foci (the burn-in then finds the steady state).", "socius convention");
-  s.real("structure.initial_acquaintances", 8, 0, 100, "ties per resident", "Acquaintance ties drawn at setup from each resident's foci.", "socius convention");
+  s.real("structure.initial_acquaintances", 4, 0, 100, "ties per resident", "Acquaintance ties drawn at setup from each resident's foci.", "socius convention");
 
   // ---- contact ----
   s.real("contact.mean", 9, 0, 200, "contacts per week",
@@ -129,10 +127,10 @@ ParameterSchema community_schema() {
 
   // ---- loneliness ----
   s.real("loneliness.rate", 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
-  s.real("loneliness.desired_mean", 0.87, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
+  s.real("loneliness.desired_mean", 0.95, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   s.real("loneliness.desired_sd", 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
-  s.real("loneliness.desired_young", 1.8, 0, 5, "factor", "Desired relationships multiplier at 16-24 (higher expectations).",
+  s.real("loneliness.desired_young", 2.1, 0, 5, "factor", "Desired relationships multiplier at 16-24 (higher expectations).",
          "Qualter et al. (2015): expectations of relationships peak in youth; size " + std::string(kCalibrated));
   s.real("loneliness.desired_parent", 2.9, 0, 10, "factor",
          "Desired relationships multiplier for parents of a child under 5 (adult company wanted at a time of isolation).",
@@ -149,7 +147,7 @@ ParameterSchema community_schema() {
 
   // ---- trust ----
   s.real("trust.rate", 0.03, 0, 1, "per week", "Speed at which generalised trust moves toward its target.", kAssumption);
-  s.real("trust.intercept", -0.74, -20, 20, "logit", "Intercept of the trust target.", kCalibrated);
+  s.real("trust.intercept", -0.745, -20, 20, "logit", "Intercept of the trust target.", kCalibrated);
   s.real("trust.disposition_sd", 1.2, 0, 10, "logit", "Spread of individual trust disposition (normal, logit scale).", kCalibrated);
   s.real("trust.positive", 2.0, -20, 20, "logit per unit", "Weight of the positive share of contacts (centred at 0.7).", kCalibrated);
   s.real("trust.known", 1.0, -20, 20, "logit per unit", "Weight of the share of one's neighbourhood one knows (saturating).", kCalibrated);
@@ -211,7 +209,6 @@ ParameterSchema community_schema() {
   s.real("services.q_rate", 0.04, 0, 1, "per week", "q += q_rate c (1 - q); c = contact time factor min(1, capacity/caseload)(1 - q_burnout B).", kAssumption);
   s.real("services.q_burnout", 0.6, 0, 1, "", "Loss of contact time at burnout 1.", "Maslach & Leiter (2016); size " + std::string(kAssumption));
   s.real("services.reassign", 0.004, 0, 1, "per client per week", "Routine reassignment to another professional (rotas, restructures of work).", kAssumption);
-  s.real("services.reserve_share", 0.0, 0, 10, "share of posts", "Posts reserved in every team for policies (filled only when relational practice funds them).", "socius convention");
   s.integer("services.team_neighbourhoods", 4, 1, 1000000, "neighbourhoods", "Neighbourhoods served by one team of each service.", kAssumption);
 
   // ---- burnout ----
@@ -304,11 +301,9 @@ Params read_params(const ParameterSet& set) {
   auto r = [&](const char* k) { return set.real(k); };
   p.population = set.integer("simulation.population");
   p.steps = set.integer("simulation.steps");
-  p.burn_in = set.integer("simulation.burn_in");
   p.nbhd_size = r("structure.neighbourhood_size");
   p.workplace_size = r("structure.workplace_size");
   p.college_size = r("structure.college_size");
-  p.school_size = r("structure.school_gate_size");
   p.community_foci = set.integer("structure.community_foci");
   p.community_membership = r("structure.community_membership");
   p.activity_work = r("structure.activity_work");
@@ -422,7 +417,6 @@ Params read_params(const ParameterSet& set) {
   p.q_rate = r("services.q_rate");
   p.q_burnout = r("services.q_burnout");
   p.reassign = r("services.reassign");
-  p.reservist = r("services.reserve_share");
   p.team_nbhds = set.integer("services.team_neighbourhoods");
 
   p.b_load = r("burnout.load");

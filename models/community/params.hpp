@@ -25,9 +25,9 @@ struct TimedPolicy {
 
 struct Params {
   // simulation
-  std::int64_t population = 0, steps = 0, burn_in = 0;
+  std::int64_t population = 0, steps = 0;
   // structure
-  double nbhd_size = 0, workplace_size = 0, college_size = 0, school_size = 0;
+  double nbhd_size = 0, workplace_size = 0, college_size = 0;
   std::int64_t community_foci = 0;
   double community_membership = 0, activity_work = 0, activity_college = 0, activity_school = 0,
          activity_community = 0, activity_nbhd = 0;
@@ -60,7 +60,7 @@ struct Params {
   // services (index by Service)
   std::array<double, 4> posts{}, case_capacity{}, h0{}, beta{};
   double health_onset = 0, legal_onset = 0, legal_deprivation = 0, health_resolve = 0,
-         legal_resolve = 0, overload = 0, q0 = 0, q_rate = 0, q_burnout = 0, reassign = 0, reservist = 0;
+         legal_resolve = 0, overload = 0, q0 = 0, q_rate = 0, q_burnout = 0, reassign = 0;
   std::int64_t team_nbhds = 0;
   // burnout
   double b_load = 0, b_relationship = 0, b_quality_ref = 0, b_support = 0, b_recovery = 0,
