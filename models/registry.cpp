@@ -9,7 +9,9 @@ namespace socius::models {
 const std::vector<ModelDescription>& builtin() {
   static const std::vector<ModelDescription> all = [] {
     std::vector<ModelDescription> v;
+    v.push_back(classic::jgn());
     v.push_back(classic::davidsen());
+    v.push_back(classic::kumpula());
     v.push_back(community::description());
     return v;
   }();

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
 
 namespace socius {
@@ -60,7 +61,8 @@ class Handle {  // closes an HDF5 identifier with the right function
 }  // namespace
 
 struct ResultsWriter::Impl {
-  std::string path;  // the temporary file, for messages
+  std::string path;    // the temporary file
+  std::string target;  // the final path, for messages
   Handle file;
   Handle text;  // variable-length UTF-8 string type
   Handle edge_dim, edge_source, edge_target, edge_weight, edge_type;
@@ -68,7 +70,11 @@ struct ResultsWriter::Impl {
   hsize_t edges = 0;
 
   void check(long long status, const std::string& what) const {
-    if (status < 0) throw OutputError("writing results file '" + path + "': " + what + " failed" + os_reason());
+    if (status >= 0) return;
+    const int err = errno;
+    std::string msg = "cannot write results to '" + target + "' (temporary file '" + path + "'): " + what + " failed" + os_reason();
+    if (err == ENOSPC || err == EFBIG || err == EDQUOT) msg += "; free disk space (or raise the file-size limit) or choose another location with -o";
+    throw OutputError(msg + "; nothing was written at '" + target + "'");
   }
 
   Handle dataset_1d(const std::string& name, hid_t type, hsize_t n, hsize_t max, bool compress) {
@@ -84,7 +90,8 @@ struct ResultsWriter::Impl {
         H5Pset_deflate(dcpl, 4);
       }
     }
-    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    // Grown datasets are always written in full; skip filling them (not allowed for strings).
+    if (max == H5S_UNLIMITED) H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
     Handle ds(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
     check(ds.get(), "creating dataset " + name);
     return ds;
@@ -156,6 +163,11 @@ ResultsWriter::ResultsWriter(std::string path) : path_(std::move(path)), impl_(s
   temp_name.append(target.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
   temp_path_ = (dir / temp_name).string();
   impl_->path = temp_path_;
+  impl_->target = path_;
+  // After a failed write (disk full) HDF5 cannot close the file, and its exit handler would then
+  // crash trying again; we close every file we open ourselves, so the handler is not needed.
+  // (Effective only before the library's first use; later calls fail harmlessly.)
+  H5dont_atexit();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions with our messages
   errno = 0;
   impl_->file = Handle(H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
@@ -226,6 +238,62 @@ void ResultsWriter::snapshot(std::int64_t time, const TieGraph& ties) {
   m.snap_offsets.push_back(static_cast<std::int64_t>(m.edges));
   m.snap_counts.push_back(static_cast<std::int64_t>(n));
   m.edges += n;
+}
+
+namespace {
+template <class T>
+std::vector<T> read_1d(hid_t ds, hid_t mem_type, hsize_t n, const std::string& path) {
+  std::vector<T> out(n);
+  if (n && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0) {
+    throw OutputError("reading back snapshots from '" + path + "' failed");
+  }
+  return out;
+}
+}  // namespace
+
+void ResultsWriter::save_snapshots(StateWriter& out) {
+  auto& m = open();
+  m.check(H5Fflush(m.file, H5F_SCOPE_LOCAL), "flushing");
+  out.put_vector("snapshots.times", m.snap_times);
+  out.put_vector("snapshots.counts", m.snap_counts);
+  out.put_vector("snapshots.source", read_1d<std::uint32_t>(m.edge_source, H5T_NATIVE_UINT32, m.edges, m.path));
+  out.put_vector("snapshots.target", read_1d<std::uint32_t>(m.edge_target, H5T_NATIVE_UINT32, m.edges, m.path));
+  out.put_vector("snapshots.weight", read_1d<float>(m.edge_weight, H5T_NATIVE_FLOAT, m.edges, m.path));
+  out.put_vector("snapshots.type", read_1d<std::uint8_t>(m.edge_type, H5T_NATIVE_UINT8, m.edges, m.path));
+}
+
+void ResultsWriter::load_snapshots(const StateReader& in) {
+  auto& m = open();
+  if (!m.snap_times.empty()) throw OutputError("load_snapshots: the results file already has snapshots");
+  const auto times = in.get_vector<std::int64_t>("snapshots.times");
+  const auto counts = in.get_vector<std::int64_t>("snapshots.counts");
+  const auto u = in.get_vector<std::uint32_t>("snapshots.source");
+  const auto v = in.get_vector<std::uint32_t>("snapshots.target");
+  const auto w = in.get_vector<float>("snapshots.weight");
+  const auto t = in.get_vector<std::uint8_t>("snapshots.type");
+  std::int64_t total = 0;
+  for (auto c : counts) {
+    if (c < 0) in.fail("a snapshot has a negative size");
+    total += c;
+  }
+  const auto n = static_cast<std::size_t>(total);
+  if (times.size() != counts.size() || u.size() != n || v.size() != n || w.size() != n || t.size() != n) {
+    in.fail("its snapshots are inconsistent");
+  }
+  m.append(m.edge_source, H5T_NATIVE_UINT32, u.data(), 0, n, "edge_source");
+  m.append(m.edge_target, H5T_NATIVE_UINT32, v.data(), 0, n, "edge_target");
+  m.append(m.edge_weight, H5T_NATIVE_FLOAT, w.data(), 0, n, "edge_weight");
+  m.append(m.edge_type, H5T_NATIVE_UINT8, t.data(), 0, n, "edge_type");
+  hsize_t size[1] = {n};
+  m.check(H5Dset_extent(m.edge_dim, size), "extending dimension edge");
+  std::int64_t offset = 0;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    m.snap_times.push_back(times[i]);
+    m.snap_offsets.push_back(offset);
+    m.snap_counts.push_back(counts[i]);
+    offset += counts[i];
+  }
+  m.edges = n;
 }
 
 void ResultsWriter::attach(Simulation& sim) {

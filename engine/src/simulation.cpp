@@ -1,9 +1,15 @@
 #include "socius/simulation.hpp"
 
+#include "socius/checkpoint.hpp"
+
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <random>
 
 namespace socius {
@@ -30,8 +36,47 @@ ParameterSchema ModelDescription::full_schema() const {
   return s;
 }
 
+namespace {
+
+std::string gib(double bytes) {
+  char buf[64];
+  if (bytes >= 1024.0 * 1024 * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.3g TiB", bytes / (1024.0 * 1024 * 1024 * 1024));
+  else std::snprintf(buf, sizeof buf, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+}  // namespace
+
+ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSchema& schema,
+                                const std::vector<ParameterEntry>& entries) {
+  const ParameterEntry* population = nullptr;
+  for (const auto& e : entries) {
+    if (e.key == "simulation.population" && e.value.index() == 1) population = &e;
+  }
+  if (population) {
+    const auto n = static_cast<double>(std::get<std::int64_t>(population->value));
+    const double need = n * static_cast<double>(model.bytes_per_agent);
+    const double have = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    if (have > 0 && need > have) {
+      throw ScenarioError((population->origin.empty() ? "" : population->origin + ": ") +
+                          "key 'simulation.population' = " + std::to_string(std::get<std::int64_t>(population->value)) +
+                          ": would need about " + gib(need) + " of memory (about " + std::to_string(model.bytes_per_agent) +
+                          " bytes per agent for model '" + model.name + "'); this machine has " + gib(have) +
+                          ". Choose a smaller population.");
+    }
+  }
+  return ParameterSet::resolve(schema, entries);
+}
+
 struct Simulation::Arena {
-  explicit Arena(int threads) : arena(threads) {}
+  explicit Arena(int threads) : arena(threads) {
+    // TBB caps workers at the core count; asking for more threads than cores (e.g. to check
+    // that results do not depend on the thread count) lifts the cap while this arena lives.
+    if (threads > tbb::info::default_concurrency()) {
+      limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    }
+  }
+  std::optional<tbb::global_control> limit;
   tbb::task_arena arena;
 };
 
@@ -43,7 +88,9 @@ void Simulation::in_arena(F&& f) {
 Simulation::Simulation(const ModelDescription& model, const std::vector<ParameterEntry>& entries,
                        std::optional<std::uint64_t> seed, int threads)
     : model_name_(model.name),
-      params_(ParameterSet::resolve(model.full_schema(), entries)),
+      schema_(model.full_schema()),
+      initial_params_(resolve_parameters(model, schema_, entries)),
+      params_(initial_params_),
       seed_(seed ? *seed : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
       threads_(threads > 0 ? threads : tbb::info::default_concurrency()),
       burn_in_(params_.integer("simulation.burn_in")),
@@ -64,6 +111,7 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
   const auto t0 = std::chrono::steady_clock::now();
   StepContext ctx{seed_, 0, -burn_in_};
   in_arena([&] { model_->setup(world_, ctx); });
+  world_.population.freeze();
   wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (world_.ties.agents() != world_.population.size()) {
     throw InvariantError("model '" + model.name + "' set up a tie graph whose size differs from the population");
@@ -71,6 +119,125 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
 }
 
 Simulation::~Simulation() = default;
+
+void Model::reconfigure(const ParameterSet&) {
+  throw ScenarioError("this model does not support changing parameters during a run");
+}
+
+void Model::save(StateWriter&) const {
+  throw CheckpointError("this model does not support checkpoints");
+}
+
+void Model::load(const StateReader&) {
+  throw CheckpointError("this model does not support checkpoints");
+}
+
+namespace {
+// Parameters as text lines "key<TAB>type<TAB>value", the type keeping integers and reals apart.
+std::string encode(const ParameterSet& p) {
+  std::string out;
+  for (const auto& [key, value] : p.values()) {
+    out += key + '\t' + std::to_string(value.index()) + '\t';
+    switch (value.index()) {
+      case 0: out += std::get<bool>(value) ? "1" : "0"; break;
+      case 1: out += std::to_string(std::get<std::int64_t>(value)); break;
+      case 2: {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%a", std::get<double>(value));  // exact
+        out += buf;
+        break;
+      }
+      default: out += std::get<std::string>(value); break;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<ParameterEntry> decode(const std::string& text, const StateReader& in) {
+  std::vector<ParameterEntry> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto end = text.find('\n', pos);
+    const auto t1 = text.find('\t', pos);
+    const auto t2 = t1 == std::string::npos ? t1 : text.find('\t', t1 + 1);
+    if (end == std::string::npos || t2 == std::string::npos || t2 > end) in.fail("corrupt parameter list");
+    ParameterEntry e{text.substr(pos, t1 - pos), {}, "checkpoint"};
+    const std::string kind = text.substr(t1 + 1, t2 - t1 - 1), value = text.substr(t2 + 1, end - t2 - 1);
+    try {
+      if (kind == "0") e.value = value == "1";
+      else if (kind == "1") e.value = static_cast<std::int64_t>(std::stoll(value));
+      else if (kind == "2") e.value = std::strtod(value.c_str(), nullptr);
+      else if (kind == "3") e.value = value;
+      else in.fail("corrupt parameter type");
+    } catch (const std::logic_error&) {
+      in.fail("corrupt parameter value for '" + e.key + "'");
+    }
+    out.push_back(std::move(e));
+    pos = end + 1;
+  }
+  return out;
+}
+}  // namespace
+
+void Simulation::save(StateWriter& out) const {
+  out.put_string("engine.version", SOCIUS_VERSION);
+  out.put_string("model", model_name_);
+  out.put_string("parameters.initial", encode(initial_params_));
+  out.put_string("parameters.current", encode(params_));
+  out.put_value("seed", seed_);
+  out.put_value("steps_done", steps_done_);
+  out.put_value("wall_seconds", wall_seconds_);
+  out.put_vector("recorder.times", recorder_.times);
+  out.put_vector("recorder.values", recorder_.values);
+  world_.population.save(out);
+  world_.ties.save(out);
+  model_->save(out);
+}
+
+std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, const StateReader& in, int threads) {
+  const std::string version = in.get_string("engine.version");
+  if (version != SOCIUS_VERSION) {
+    in.fail("written by socius " + version + "; this is socius " + SOCIUS_VERSION + " (resume with the version that wrote it)");
+  }
+  const std::string name = in.get_string("model");
+  if (name != model.name) in.fail("it is of model '" + name + "', not '" + model.name + "'");
+  std::unique_ptr<Simulation> sim;
+  try {
+    sim = std::make_unique<Simulation>(model, decode(in.get_string("parameters.initial"), in), in.get_value<std::uint64_t>("seed"), threads);
+    const auto current = decode(in.get_string("parameters.current"), in);
+    sim->params_ = ParameterSet::resolve(sim->schema_, current);
+    if (!(sim->params_.values() == sim->initial_params_.values())) sim->model_->reconfigure(sim->params_);
+  } catch (const ScenarioError& e) {
+    in.fail(std::string("its parameters are not valid for this model: ") + e.what());
+  }
+  sim->steps_done_ = in.get_value<std::int64_t>("steps_done");
+  if (sim->steps_done_ < 0 || sim->steps_done_ > sim->steps_total()) in.fail("its step count is out of range");
+  sim->wall_seconds_ = in.get_value<double>("wall_seconds");
+  sim->recorder_.times = in.get_vector<std::int64_t>("recorder.times");
+  sim->recorder_.values = in.get_vector<double>("recorder.values");
+  const std::size_t row = sim->recorder_.spec.groups.size() * sim->recorder_.spec.indicators.size();
+  if (sim->recorder_.values.size() != sim->recorder_.times.size() * row) in.fail("its recorded indicators have the wrong shape");
+  sim->world_.population.load(in);
+  sim->world_.ties.load(in);
+  sim->model_->load(in);
+  return sim;
+}
+
+void Simulation::set_parameters(const std::vector<ParameterEntry>& entries) {
+  std::vector<ParameterEntry> all;
+  for (const auto& [key, value] : params_.values()) all.push_back({key, value, "current"});
+  for (const auto& e : entries) {
+    if (e.key.rfind("simulation.", 0) == 0 || e.key.rfind("systems.", 0) == 0) {
+      throw ScenarioError((e.origin.empty() ? "" : e.origin + ": ") + "key '" + e.key +
+                          "': fixed once a simulation is built; set it in the scenario instead");
+    }
+    all.push_back(e);
+  }
+  ParameterSet next = ParameterSet::resolve(schema_, all);
+  model_->reconfigure(next);
+  params_ = std::move(next);
+}
 
 void Simulation::record() {
   const std::int64_t t = time();

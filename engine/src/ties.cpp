@@ -1,9 +1,11 @@
 #include "socius/ties.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
+#include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
 
 namespace socius {
@@ -17,6 +19,50 @@ bool event_less(const TieEvent& a, const TieEvent& b) {
   if (a.v != b.v) return a.v < b.v;
   if (a.weight != b.weight) return a.weight < b.weight;
   return a.type < b.type;
+}
+
+/// Sorts canonical events (u < v, or v = kNoAgent for RemoveAll) into event_less order. Large
+/// batches (a parallel round proposes one or more events per agent) use a least-significant-
+/// digit radix sort on (op, u, v) packed into 64 bits, then order each run of equal (op, u, v)
+/// by (weight, type): several times faster than a comparison sort, and the result is the same
+/// sequence, since event_less is a total order on the fields.
+void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
+  const std::size_t m = events.size();
+  const unsigned b = static_cast<unsigned>(std::bit_width(static_cast<std::uint64_t>(agents)));  // kNoAgent packs as `agents`
+  if (m < 512 || 2 * b + 2 > 64) {
+    std::sort(events.begin(), events.end(), [](const TieEvent& x, const TieEvent& y) { return event_less(x, y); });
+    return;
+  }
+  const auto key = [b, agents](const TieEvent& e) {
+    const std::uint64_t v = e.v == kNoAgent ? agents : e.v;
+    return (static_cast<std::uint64_t>(e.op) << (2 * b)) | (static_cast<std::uint64_t>(e.u) << b) | v;
+  };
+  constexpr unsigned kDigit = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
+  std::vector<TieEvent> tmp(m);
+  std::vector<std::size_t> count(kBuckets);
+  for (unsigned shift = 0; shift < 2 * b + 2; shift += kDigit) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const TieEvent& e : events) ++count[(key(e) >> shift) & (kBuckets - 1)];
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = sum;
+      sum += here;
+    }
+    for (const TieEvent& e : events) tmp[count[(key(e) >> shift) & (kBuckets - 1)]++] = e;
+    events.swap(tmp);
+  }
+  for (std::size_t i = 0; i < m;) {
+    std::size_t j = i + 1;
+    const std::uint64_t k = key(events[i]);
+    while (j < m && key(events[j]) == k) ++j;
+    if (j - i > 1) {
+      std::sort(events.begin() + static_cast<std::ptrdiff_t>(i), events.begin() + static_cast<std::ptrdiff_t>(j),
+                [](const TieEvent& x, const TieEvent& y) { return event_less(x, y); });
+    }
+    i = j;
+  }
 }
 }  // namespace
 
@@ -130,7 +176,7 @@ BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
     }
     if (e.op == TieOp::Strengthen) e.type = 0;
   }
-  std::sort(events.begin(), events.end(), event_less);
+  sort_events(events, n);
 
   BatchSummary summary;
   std::size_t i = 0;
@@ -245,6 +291,85 @@ std::string TieGraph::check() const {
 std::size_t TieGraph::memory_bytes() const {
   return entries_.capacity() * sizeof(HalfTie) +
          (offset_.capacity() + degree_.capacity() + capacity_.capacity()) * sizeof(std::uint32_t);
+}
+
+}  // namespace socius
+
+namespace socius {
+
+namespace {
+struct SavedHalf {  // a half-tie without its twin position, which is rebuilt on load
+  AgentIndex other;
+  float weight;
+  std::uint16_t stamp;
+  TieType type;
+  std::uint8_t flags;
+};
+static_assert(sizeof(SavedHalf) == 12);
+}  // namespace
+
+void TieGraph::save(StateWriter& out) const {
+  std::vector<SavedHalf> halves;
+  halves.reserve(2 * ties_);
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    for (const HalfTie& h : ties(a)) halves.push_back({h.other, h.weight, h.stamp, h.type, h.flags});
+  }
+  out.put_vector("ties.degree", degree_);
+  out.put_vector("ties.halves", halves);
+}
+
+void TieGraph::load(const StateReader& in) {
+  const auto degree = in.get_vector<std::uint32_t>("ties.degree");
+  const auto halves = in.get_vector<SavedHalf>("ties.halves");
+  if (degree.size() != agents()) in.fail("the tie graph has " + std::to_string(degree.size()) + " agents, the population " + std::to_string(agents()));
+  std::size_t total = 0;
+  for (auto d : degree) total += d;
+  if (total != halves.size() || total % 2 != 0) in.fail("the tie graph's degrees do not match its ties");
+  if (total + agents() * std::size_t{2} >= std::numeric_limits<std::uint32_t>::max()) in.fail("the tie graph is too large");
+  std::vector<HalfTie> entries;
+  std::vector<std::uint32_t> offset(agents()), capacity(agents());
+  std::size_t pos = 0, next = 0;
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    offset[a] = static_cast<std::uint32_t>(next);
+    capacity[a] = degree[a] + degree[a] / 4 + 2;
+    entries.resize(next + capacity[a]);
+    for (std::uint32_t i = 0; i < degree[a]; ++i, ++pos) {
+      const SavedHalf& s = halves[pos];
+      if (s.other >= agents() || s.other == a || !std::isfinite(s.weight) || !(s.weight > 0.0f)) in.fail("a saved tie is invalid");
+      entries[next + i] = HalfTie{s.other, s.weight, kUnset, s.stamp, s.type, s.flags};
+    }
+    next += capacity[a];
+  }
+  // Rebuild twins: the half a->b pairs with the half b->a (there is exactly one if the graph
+  // was consistent).
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    for (std::uint32_t i = 0; i < degree[a]; ++i) {
+      HalfTie& h = entries[offset[a] + i];
+      if (h.twin != kUnset) continue;
+      const AgentIndex b = h.other;
+      std::uint32_t found = kUnset;
+      for (std::uint32_t j = 0; j < degree[b]; ++j) {
+        const HalfTie& t = entries[offset[b] + j];
+        if (t.other == a && t.twin == kUnset) {
+          found = offset[b] + j;
+          break;
+        }
+      }
+      if (found == kUnset) in.fail("a saved tie has no matching other half");
+      HalfTie& t = entries[found];
+      if (t.weight != h.weight || t.type != h.type) in.fail("a saved tie's two halves disagree");
+      h.twin = found;
+      t.twin = offset[a] + i;
+    }
+  }
+  entries_ = std::move(entries);
+  offset_ = std::move(offset);
+  degree_ = degree;
+  capacity_ = std::move(capacity);
+  ties_ = total / 2;
+  wasted_ = 0;
+  const auto problem = check();
+  if (!problem.empty()) in.fail("the saved tie graph is inconsistent: " + problem);
 }
 
 }  // namespace socius

@@ -1,12 +1,39 @@
-// Classic network-formation models, as published, used to validate the engine.
+// Classic network-formation models, as published, used to validate the engine. Each records the
+// same network indicators (network.cpp), computed with socius/netstats.hpp.
 #pragma once
+
+#include <cstdint>
+#include <string>
 
 #include "socius/simulation.hpp"
 
 namespace socius::models::classic {
 
+/// Jin, Girvan & Newman (2001), "The structure of growing social networks", Phys. Rev. E 64,
+/// 046132: Model II (meetings, introductions, decay, and a cap z* on friendships).
+ModelDescription jgn();
+
 /// Davidsen, Ebel & Bornholdt (2002), "Emergence of a small world from local interactions:
 /// modeling acquaintance networks", Phys. Rev. Lett. 88, 128701.
 ModelDescription davidsen();
+
+/// Kumpula, Onnela, Saramäki, Kaski & Kertész (2007), "Emergence of communities in weighted
+/// networks", Phys. Rev. Lett. 99, 228701.
+ModelDescription kumpula();
+
+// Shared by the three models (internal to models/classic).
+
+/// The network indicators every classic model records, in one group "all".
+IndicatorSpec network_indicators();
+
+/// Writes network_indicators() of `g` into out; shortest paths are estimated from
+/// `path_sources` breadth-first searches whose sources are drawn from ctx's seed and step.
+void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out);
+
+/// Adds "<model>.path_sources" to a schema.
+void add_measurement_parameters(ParameterSchema& schema, const std::string& model);
+
+/// Throws ScenarioError unless the population has at least `minimum` agents.
+void require_population(const ParameterSet& p, std::int64_t minimum, const std::string& model);
 
 }  // namespace socius::models::classic

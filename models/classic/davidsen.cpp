@@ -1,8 +1,9 @@
-// Davidsen, Ebel & Bornholdt (2002). Each update: pick a random person; if they have two or more
-// friends, introduce two of them (chosen at random) to each other; otherwise introduce the
-// person to a random other person. Then, with probability p, a random person leaves (losing all
-// ties) and is replaced by a newcomer. Updates are sequential, as published: one engine step
-// performs `davidsen.updates_per_step` of them in order, each drawing from its own stream.
+// Davidsen, Ebel & Bornholdt (2002). Each update: (i) pick a random person; if they have two or
+// more acquaintances, introduce two of them, chosen at random, to each other (a tie forms if
+// they had none); otherwise introduce the person to one random other person. (ii) With
+// probability p, a random person leaves, losing all ties, and is replaced by a newcomer
+// without ties. Updates are sequential, as published: one engine step performs
+// `davidsen.updates_per_step` of them in order, update k drawing from stream (step, k).
 #include <cmath>
 
 #include "classic.hpp"
@@ -19,9 +20,16 @@ class Davidsen final : public Model {
   explicit Davidsen(const ParameterSet& p)
       : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
         p_(p.real("davidsen.p")),
-        updates_(p.integer("davidsen.updates_per_step")) {
+        updates_(p.integer("davidsen.updates_per_step")),
+        path_sources_(static_cast<std::uint32_t>(p.integer("davidsen.path_sources"))) {
+    require_population(p, 2, "davidsen");
     if (updates_ == 0) updates_ = n_;
   }
+
+  void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
+  // All of the model's state is in the tie graph and the population's ids.
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
 
   void setup(World& world, const StepContext&) override {
     world.population.add(n_);
@@ -32,24 +40,10 @@ class Davidsen final : public Model {
     return {{"update", [this](World& w, const StepContext& ctx) { run(w, ctx); }}};
   }
 
-  IndicatorSpec indicators() const override {
-    return {{"all"},
-            {"mean_degree", "ties", "isolated_share", "max_degree"},
-            {"mean number of ties per person", "number of ties", "share of people with no tie",
-             "largest number of ties of one person"}};
-  }
+  IndicatorSpec indicators() const override { return network_indicators(); }
 
-  void measure(const World& world, const StepContext&, double* out) const override {
-    const auto& g = world.ties;
-    std::uint32_t isolated = 0, max_degree = 0;
-    for (AgentIndex a = 0; a < g.agents(); ++a) {
-      isolated += g.degree(a) == 0;
-      max_degree = std::max(max_degree, g.degree(a));
-    }
-    out[0] = 2.0 * static_cast<double>(g.tie_count()) / g.agents();
-    out[1] = static_cast<double>(g.tie_count());
-    out[2] = static_cast<double>(isolated) / g.agents();
-    out[3] = max_degree;
+  void measure(const World& world, const StepContext& ctx, double* out) const override {
+    measure_network(world.ties, ctx, path_sources_, out);
   }
 
  private:
@@ -83,6 +77,7 @@ class Davidsen final : public Model {
   AgentIndex n_;
   double p_;
   std::int64_t updates_;
+  std::uint32_t path_sources_;
 };
 
 }  // namespace
@@ -94,14 +89,17 @@ ModelDescription davidsen() {
   d.schema
       .real("davidsen.p", 0.0822, 0.0, 1.0, "probability per update",
             "Probability that, after an update, a random person leaves and is replaced by a newcomer.",
-            "Davidsen, Ebel & Bornholdt (2002), Fig. 1")
+            "Davidsen, Ebel & Bornholdt (2002); issue 5 presets p = 0.02, 0.0822, 0.3")
       .integer("davidsen.updates_per_step", 0, 0, 2'000'000'000, "updates",
                "Sequential updates per engine step; 0 means one per person (a sweep).",
                "socius convention");
+  add_measurement_parameters(d.schema, "davidsen");
   d.systems = {{"update", "sequential introductions and turnover"}};
   d.default_population = 10000;
-  // ln(0.5/N) / ln(1 - p/N) updates reach the steady state; at N = 10,000 and p = 0.0822 that
-  // is about 1.2 million updates, 121 sweeps: 125 steps of burn-in are enough.
+  d.bytes_per_agent = 300;  // about 7 ties: 2 x 16-byte halves each, with slack, plus bookkeeping
+  // The usual steady-state criterion, ln(0.5/N) / ln(1 - p/N) updates, is about 9.9 N / p at
+  // N = 10,000: 121 sweeps at p = 0.0822 (so 125 steps of burn-in), 495 at p = 0.02 and 33 at
+  // p = 0.3. The scenarios in scenarios/classic set burn_in for their own p.
   d.default_burn_in = 125;
   d.default_steps = 20;
   d.create = [](const ParameterSet& p) { return std::make_unique<Davidsen>(p); };

@@ -1,7 +1,11 @@
 // The community model: wiring of its systems (one file each), setup and indicators.
 #include "community.hpp"
 
+#include <array>
+#include <map>
+
 #include "indicators.hpp"
+#include "socius/checkpoint.hpp"
 #include "state.hpp"
 
 namespace socius::models::community {
@@ -10,7 +14,7 @@ namespace {
 
 class Community final : public Model {
  public:
-  explicit Community(const ParameterSet& set) : s_(read_params(set)) {}
+  explicit Community(const ParameterSet& set) : s_(read_params(set)), setup_values_(set.values()) {}
 
   void setup(World& world, const StepContext& ctx) override {
     setup_world(s_, world, ctx);
@@ -43,8 +47,79 @@ class Community final : public Model {
     measure_indicators(s_, world, ctx, out);
   }
 
+  /// New parameter values between steps (e.g. a Python hook acting as an intervention). Keys
+  /// that shaped the setup (structure, posts, teams, which hubs and reserve posts exist) are fixed
+  /// once the simulation is built; everything else takes effect from the next step.
+  void reconfigure(const ParameterSet& params) override {
+    static const std::vector<std::string> prefixes = {"structure.", "services.team_neighbourhoods", "policy.hubs.enabled",
+                                                      "policy.hubs.target", "policy.hubs.per_neighbourhood",
+                                                      "policy.relational_practice.enabled", "policy.relational_practice.target",
+                                                      "policy.relational_practice.extra_posts", "policy.collaboration.target"};
+    for (const auto& [key, value] : params.values()) {
+      bool fixed = key.ends_with("_posts") && key.starts_with("services.");
+      for (const auto& p : prefixes) fixed |= key.starts_with(p);
+      if (fixed && setup_values_.count(key) && setup_values_.at(key) != value) {
+        throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shapes the model's setup and is fixed once the simulation is built (it was " +
+                            to_toml(setup_values_.at(key)) + ")");
+      }
+    }
+    s_.P = read_params(params);
+  }
+
+  /// What is not in columns or ties and that setup does not rebuild identically: foci added
+  /// since setup and their activity, neighbourhood trust, team areas (a reorganisation merges
+  /// them), policy state, costs and outcome counters. CSR arrays are rebuilt from the columns.
+  void save(StateWriter& out) const override {
+    out.put_vector("community.focus_kind", s_.focus_kind);
+    out.put_vector("community.focus_nbhd", s_.focus_nbhd);
+    out.put_vector("community.focus_activity", s_.focus_activity);
+    out.put_vector("community.nbhd_trust", s_.nbhd_trust);
+    out.put_vector("community.nbhd_team_area", s_.nbhd_team_area);
+    out.put_vector("community.team_rp", s_.team_rp);
+    out.put_vector("community.outcomes.jobs", s_.outcomes.jobs);
+    out.put_vector("community.outcomes.cases", s_.outcomes.cases);
+    out.put_vector("community.outcomes.attainment", s_.outcomes.attainment);
+    out.put_vector("community.outcomes.behaviour", s_.outcomes.behaviour);
+    const double reals[5] = {s_.cost_to_date, s_.savings_to_date, s_.staff_leavers, s_.capacity_factor, s_.reorg_stress};
+    out.put_value("community.reals", reals);
+    const std::uint8_t flags[4] = {s_.reorg_started, s_.reorg_finished, s_.extra_posts_open, s_.collaboration_done};
+    out.put_value("community.flags", flags);
+    out.put_value("community.befriending_matches", s_.befriending_matches);
+  }
+
+  void load(const StateReader& in) override {
+    s_.focus_kind = in.get_vector<std::uint8_t>("community.focus_kind");
+    s_.focus_nbhd = in.get_vector<std::uint32_t>("community.focus_nbhd");
+    s_.focus_activity = in.get_vector<float>("community.focus_activity");
+    s_.nbhd_trust = in.get_vector<float>("community.nbhd_trust");
+    s_.nbhd_team_area = in.get_vector<std::uint32_t>("community.nbhd_team_area");
+    s_.team_rp = in.get_vector<float>("community.team_rp");
+    s_.outcomes.jobs = in.get_vector<double>("community.outcomes.jobs");
+    s_.outcomes.cases = in.get_vector<double>("community.outcomes.cases");
+    s_.outcomes.attainment = in.get_vector<double>("community.outcomes.attainment");
+    s_.outcomes.behaviour = in.get_vector<double>("community.outcomes.behaviour");
+    using Reals = std::array<double, 5>;
+    const auto reals = in.get_value<Reals>("community.reals");
+    s_.cost_to_date = reals[0];
+    s_.savings_to_date = reals[1];
+    s_.staff_leavers = reals[2];
+    s_.capacity_factor = reals[3];
+    s_.reorg_stress = reals[4];
+    using Flags = std::array<std::uint8_t, 4>;
+    const auto flags = in.get_value<Flags>("community.flags");
+    s_.reorg_started = flags[0];
+    s_.reorg_finished = flags[1];
+    s_.extra_posts_open = flags[2];
+    s_.collaboration_done = flags[3];
+    s_.befriending_matches = in.get_value<std::uint32_t>("community.befriending_matches");
+    s_.rebuild_foci();
+    s_.rebuild_residents_of_nbhd();
+    s_.rebuild_teams();
+  }
+
  private:
   State s_;
+  std::map<std::string, ParameterValue> setup_values_;
 };
 
 }  // namespace

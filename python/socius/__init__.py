@@ -1,1 +1,51 @@
-"""socius: agent-based community simulation (under construction)."""
+"""socius: agent-based community simulation.
+
+Simulate a population whose ties form and decay week by week, and compare policy options with
+honest uncertainty. The C++ engine does the work; this package is its public face::
+
+    import socius
+    scenario = socius.Scenario.load("scenarios/baseline.toml")
+    sim = socius.Simulation(scenario, seed=1).run()
+    socius.run(scenario, "out.h5", seed=1)            # the same run, written to HDF5
+    ds = socius.open_results("out.h5")                # an xarray.Dataset
+    socius.sweep("scenarios/sweeps/davidsen_grid.toml", out="sweeps/grid")   # many runs, resumable
+    socius.compare(["baseline.toml", "early_action.toml"], replicates=5, seed=1,
+                   output="comparison.h5")            # paired replicates, one file
+    socius.report("comparison.h5", "report/")         # report/index.html, self-contained
+"""
+
+from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
+from ._core import models as _models
+from .compare import compare
+from .report import report
+from .results import ResultsError, open_results
+from .scenario import Scenario, ScenarioError
+from .simulation import Simulation, resume, run
+from .sweeps import SweepSpec, open_sweep, sensitivity, sweep
+
+__all__ = [
+    "CheckpointError",
+    "Error",
+    "InvariantError",
+    "OutputError",
+    "ResultsError",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "SweepSpec",
+    "__version__",
+    "compare",
+    "models",
+    "open_results",
+    "open_sweep",
+    "report",
+    "resume",
+    "run",
+    "sensitivity",
+    "sweep",
+]
+
+
+def models() -> list[dict]:
+    """The built-in models: name, summary and the systems of a step."""
+    return list(_models())

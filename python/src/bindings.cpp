@@ -82,12 +82,54 @@ std::vector<ParameterEntry> to_entries(const py::list& items) {
   return out;
 }
 
+/// Every network statistic of a tie graph, as a dict of floats and NumPy arrays.
+py::dict network_statistics(const TieGraph& g, std::uint32_t path_sources, std::uint64_t seed) {
+  netstats::SummaryOptions opt;
+  opt.path_sources = path_sources;
+  opt.seed = seed;
+  const auto s = netstats::summarize(g, opt);
+  const auto obw = netstats::overlap_by_weight(g, 10);
+  const auto comps = netstats::connected_components(g);
+  py::dict d;
+  d["mean_degree"] = s.mean_degree;
+  d["mean_strength"] = s.mean_strength;
+  d["mean_weight"] = s.mean_weight;
+  d["max_degree"] = s.max_degree;
+  d["isolated_share"] = s.isolated_share;
+  d["average_clustering"] = s.average_clustering;
+  d["transitivity"] = s.transitivity;
+  d["assortativity"] = s.assortativity;
+  d["largest_component_share"] = s.largest_component_share;
+  d["components"] = s.components;
+  d["mean_overlap"] = s.mean_overlap;
+  d["overlap_weight_spearman"] = s.overlap_weight_spearman;
+  d["overlap_weight_pearson"] = obw.pearson;
+  d["mean_path_length"] = s.mean_path_length;
+  d["degree_histogram"] = py::array(py::cast(netstats::degree_histogram(g)));
+  d["local_clustering"] = py::array(py::cast(netstats::local_clustering(g)));
+  d["triangles"] = py::array(py::cast(netstats::triangles(g)));
+  d["weights"] = py::array(py::cast(netstats::weights(g)));
+  d["overlap"] = py::array(py::cast(netstats::overlap(g)));
+  d["overlap_by_weight"] = py::dict(py::arg("mean_weight") = obw.mean_weight, py::arg("mean_overlap") = obw.mean_overlap,
+                                    py::arg("count") = obw.count);
+  d["component_sizes"] = py::array(py::cast(comps.sizes));
+  d["component_label"] = py::array(py::cast(comps.label));
+  return d;
+}
+
 /// A simulation plus the stop flag that Ctrl-C sets from Python.
 struct PySimulation {
   PySimulation(const std::string& model, const py::list& entries, std::optional<std::uint64_t> seed, int threads)
-      : sim(models::find(model), to_entries(entries), seed, threads) {}
-  Simulation sim;
+      : sim(std::make_unique<Simulation>(models::find(model), to_entries(entries), seed, threads)) {}
+  explicit PySimulation(std::unique_ptr<Simulation> s) : sim(std::move(s)) {}
+  std::unique_ptr<Simulation> sim;
   std::atomic<bool> stop{false};
+};
+
+/// A verified checkpoint file held in memory.
+struct PyCheckpoint {
+  explicit PyCheckpoint(const std::string& path) : reader(read_file(path), path) {}
+  StateReader reader;
 };
 
 }  // namespace
@@ -98,9 +140,14 @@ PYBIND11_MODULE(_core, m) {
   m.attr("RESULTS_FORMAT") = kResultsFormat;
 
   auto base = py::register_exception<Error>(m, "Error", PyExc_RuntimeError);
-  py::register_exception<ScenarioError>(m, "ScenarioError", base.ptr());
-  py::register_exception<OutputError>(m, "OutputError", base.ptr());
-  py::register_exception<InvariantError>(m, "InvariantError", base.ptr());
+  base.doc() = "Base of the errors socius raises on purpose (except ScenarioError).";
+  // Bad input is a ValueError to Python code; the command line maps it to exit code 2.
+  auto scenario = py::register_exception<ScenarioError>(m, "ScenarioError", PyExc_ValueError);
+  scenario.doc() = "A scenario or parameter is invalid; the message names the file, key, value and what is allowed.";
+  auto output = py::register_exception<OutputError>(m, "OutputError", base.ptr());
+  output.doc() = "A results file cannot be written or read (missing, not socius output, disk full).";
+  auto invariant = py::register_exception<InvariantError>(m, "InvariantError", base.ptr());
+  invariant.doc() = "An internal invariant was broken: a bug in socius or in a model; please report it.";
 
   m.def("models", [] {
     py::list out;
@@ -114,7 +161,8 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("schema", [](const std::string& model) {
     py::list out;
-    for (const auto& s : models::find(model).full_schema().specs()) {
+    const ParameterSchema schema = models::find(model).full_schema();  // kept alive for the loop
+    for (const auto& s : schema.specs()) {
       py::dict d;
       d["key"] = s.key;
       d["type"] = type_name(s.type);
@@ -131,7 +179,8 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("model"), "Every parameter of a model (simulation keys, system switches, model keys).");
 
   m.def("resolve", [](const std::string& model, const py::list& entries) {
-    const auto set = ParameterSet::resolve(models::find(model).full_schema(), to_entries(entries));
+    const auto& description = models::find(model);
+    const auto set = resolve_parameters(description, description.full_schema(), to_entries(entries));
     py::dict out;
     for (const auto& [k, v] : set.values()) out[py::str(k)] = to_python(v);
     return out;
@@ -144,6 +193,21 @@ PYBIND11_MODULE(_core, m) {
   m.def("derive_seed", &derive_seed, py::arg("parent"), py::arg("index"),
         "An independent 64-bit seed derived from a parent seed and an index.");
 
+  m.def("network_statistics", [](AgentIndex n, const std::vector<AgentIndex>& source, const std::vector<AgentIndex>& target,
+                                  std::optional<std::vector<float>> weight, std::uint32_t path_sources, std::uint64_t seed) {
+    if (source.size() != target.size() || (weight && weight->size() != source.size())) {
+      throw py::value_error("source, target and weight must have the same length");
+    }
+    TieGraph g(n);
+    std::vector<TieEvent> batch;
+    batch.reserve(source.size());
+    for (std::size_t i = 0; i < source.size(); ++i) batch.push_back(TieEvent::add(source[i], target[i], weight ? (*weight)[i] : 1.0f, 0));
+    g.apply(batch);
+    return network_statistics(g, path_sources, seed);
+  }, py::arg("n"), py::arg("source"), py::arg("target"), py::arg("weight") = py::none(), py::arg("path_sources") = 0,
+  py::arg("seed") = 0,
+  "Network statistics (socius/netstats.hpp) of the graph on n agents with the given ties (duplicates merged).");
+
   py::class_<PySimulation>(m, "Simulation")
       .def(py::init<const std::string&, const py::list&, std::optional<std::uint64_t>, int>(),
            py::arg("model"), py::arg("entries"), py::arg("seed") = py::none(), py::arg("threads") = 0)
@@ -151,26 +215,26 @@ PYBIND11_MODULE(_core, m) {
         if (n < 0) throw py::value_error("n must be >= 0, got " + std::to_string(n));
         s.stop = false;
         py::gil_scoped_release release;
-        return s.sim.step(n, &s.stop);
+        return s.sim->step(n, &s.stop);
       }, py::arg("n"), "Runs up to n steps with the GIL released; returns the steps done.")
       .def("request_stop", [](PySimulation& s) { s.stop = true; },
            "Asks a running step() to return after the current step (safe from any thread).")
-      .def_property_readonly("seed", [](const PySimulation& s) { return s.sim.seed(); })
-      .def_property_readonly("threads", [](const PySimulation& s) { return s.sim.threads(); })
-      .def_property_readonly("model", [](const PySimulation& s) { return s.sim.model_name(); })
-      .def_property_readonly("time", [](const PySimulation& s) { return s.sim.time(); })
-      .def_property_readonly("steps_done", [](const PySimulation& s) { return s.sim.steps_done(); })
-      .def_property_readonly("steps_total", [](const PySimulation& s) { return s.sim.steps_total(); })
-      .def_property_readonly("wall_seconds", [](const PySimulation& s) { return s.sim.wall_seconds(); })
-      .def_property_readonly("population", [](const PySimulation& s) { return s.sim.world().population.size(); })
-      .def_property_readonly("tie_count", [](const PySimulation& s) { return s.sim.world().ties.tie_count(); })
+      .def_property_readonly("seed", [](const PySimulation& s) { return s.sim->seed(); })
+      .def_property_readonly("threads", [](const PySimulation& s) { return s.sim->threads(); })
+      .def_property_readonly("model", [](const PySimulation& s) { return s.sim->model_name(); })
+      .def_property_readonly("time", [](const PySimulation& s) { return s.sim->time(); })
+      .def_property_readonly("steps_done", [](const PySimulation& s) { return s.sim->steps_done(); })
+      .def_property_readonly("steps_total", [](const PySimulation& s) { return s.sim->steps_total(); })
+      .def_property_readonly("wall_seconds", [](const PySimulation& s) { return s.sim->wall_seconds(); })
+      .def_property_readonly("population", [](const PySimulation& s) { return s.sim->world().population.size(); })
+      .def_property_readonly("tie_count", [](const PySimulation& s) { return s.sim->world().ties.tie_count(); })
       .def("parameters", [](const PySimulation& s) {
         py::dict out;
-        for (const auto& [k, v] : s.sim.parameters().values()) out[py::str(k)] = to_python(v);
+        for (const auto& [k, v] : s.sim->parameters().values()) out[py::str(k)] = to_python(v);
         return out;
       })
       .def("indicators", [](const PySimulation& s) {
-        const Recorder& r = s.sim.recorder();
+        const Recorder& r = s.sim->recorder();
         const auto nt = static_cast<py::ssize_t>(r.times.size());
         const auto ng = static_cast<py::ssize_t>(r.spec.groups.size());
         const auto ni = static_cast<py::ssize_t>(r.spec.indicators.size());
@@ -182,23 +246,27 @@ PYBIND11_MODULE(_core, m) {
       }, "Recorded indicators (copies): time, values[time, group, indicator], names.")
       .def("column_names", [](PySimulation& s) {
         std::vector<std::string> names;
-        for (const auto& c : s.sim.world().population.columns()) names.push_back(c.name);
+        for (const auto& c : s.sim->world().population.columns()) names.push_back(c.name);
         return names;
       })
-      .def("column", [](py::object self, const std::string& name) {
+      .def("column", [](py::object self, const std::string& name, bool writable) {
         auto& s = self.cast<PySimulation&>();
-        for (const auto& c : s.sim.world().population.columns()) {
+        std::string known;
+        for (const auto& c : s.sim->world().population.columns()) {
+          known += (known.empty() ? "" : ", ") + c.name;
           if (c.name != name) continue;
+          // The view's base is the simulation object: the memory lives as long as the view.
           py::array view(numpy_dtype(c.dtype), {static_cast<py::ssize_t>(c.size)},
                          {static_cast<py::ssize_t>(c.item_size)}, c.data, self);
-          py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+          if (!writable) py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
           return view;
         }
-        throw py::key_error("no agent column '" + name + "'");
-      }, py::arg("name"), "A read-only NumPy view of an agent column (no copy).")
-      .def_property_readonly("generation", [](PySimulation& s) { return s.sim.world().population.generation(); })
+        throw py::key_error("no agent column '" + name + "'; the columns are: " + known);
+      }, py::arg("name"), py::arg("writable") = false, "A NumPy view of an agent column (no copy).")
+      .def("set_parameters", [](PySimulation& s, const py::list& entries) { s.sim->set_parameters(to_entries(entries)); },
+           py::arg("entries"), "Changes model parameters between steps; raises ScenarioError.")
       .def("edges", [](const PySimulation& s) {
-        const auto edges = s.sim.world().ties.edges();
+        const auto edges = s.sim->world().ties.edges();
         const auto n = static_cast<py::ssize_t>(edges.size());
         py::array_t<std::uint32_t> u(n), v(n);
         py::array_t<float> w(n);
@@ -211,20 +279,47 @@ PYBIND11_MODULE(_core, m) {
         }
         return py::dict(py::arg("source") = u, py::arg("target") = v, py::arg("weight") = w, py::arg("type") = t);
       }, "Every tie once (source < target) as arrays: source, target, weight, type.")
-      .def("check_ties", [](const PySimulation& s) { return s.sim.world().ties.check(); },
+      .def("network_statistics", [](const PySimulation& s, std::uint32_t path_sources) {
+        return network_statistics(s.sim->world().ties, path_sources, derive_seed(s.sim->seed(), static_cast<std::uint64_t>(s.sim->steps_done())));
+      }, py::arg("path_sources") = 32,
+      "Network statistics of the current tie graph: summary values, degree histogram, clustering, overlap, components.")
+      .def("check_ties", [](const PySimulation& s) { return s.sim->world().ties.check(); },
            "Empty string if the tie-graph invariants hold, else the first violation.")
       .def("memory_bytes", [](const PySimulation& s) {
-        return s.sim.world().ties.memory_bytes() + s.sim.world().population.memory_bytes();
+        return s.sim->world().ties.memory_bytes() + s.sim->world().population.memory_bytes();
       });
+
+  py::register_exception<CheckpointError>(m, "CheckpointError", PyExc_ValueError)
+      .doc() = "A checkpoint cannot be used: corrupt, truncated, or from another version.";
+
+  m.def("save_checkpoint", [](const std::string& path, PySimulation& s, ResultsWriter* writer,
+                              const std::map<std::string, std::string>& extras) {
+    py::gil_scoped_release release;
+    StateWriter out;
+    for (const auto& [k, v] : extras) out.put_string("extra." + k, v);
+    s.sim->save(out);
+    if (writer) writer->save_snapshots(out);
+    write_file_atomically(path, out.bytes());
+  }, py::arg("path"), py::arg("simulation"), py::arg("writer"), py::arg("extras"),
+  "Saves the complete state (and the writer's snapshots) to `path` atomically.");
+
+  py::class_<PyCheckpoint>(m, "Checkpoint")
+      .def(py::init<const std::string&>(), py::arg("path"), "Reads and verifies a checkpoint file.")
+      .def("extra", [](const PyCheckpoint& c, const std::string& key) { return c.reader.get_string("extra." + key); })
+      .def_property_readonly("model", [](const PyCheckpoint& c) { return c.reader.get_string("model"); })
+      .def("restore", [](const PyCheckpoint& c, int threads) {
+        return std::make_unique<PySimulation>(Simulation::restore(models::find(c.reader.get_string("model")), c.reader, threads));
+      }, py::arg("threads") = 0, "Rebuilds the simulation saved in the checkpoint.")
+      .def("load_snapshots_into", [](const PyCheckpoint& c, ResultsWriter& w) { w.load_snapshots(c.reader); });
 
   py::class_<ResultsWriter>(m, "ResultsWriter")
       .def(py::init<std::string>(), py::arg("path"))
-      .def("attach", [](ResultsWriter& w, PySimulation& s) { w.attach(s.sim); }, py::keep_alive<2, 1>(),
+      .def("attach", [](ResultsWriter& w, PySimulation& s) { w.attach(*s.sim); }, py::keep_alive<2, 1>(),
            py::arg("simulation"), "Streams the simulation's tie-graph snapshots into this file.")
       .def("attribute", py::overload_cast<const std::string&, const std::string&>(&ResultsWriter::attribute))
       .def("attribute", py::overload_cast<const std::string&, std::int64_t>(&ResultsWriter::attribute))
       .def("attribute", py::overload_cast<const std::string&, double>(&ResultsWriter::attribute))
-      .def("commit", [](ResultsWriter& w, PySimulation& s) { w.commit(s.sim); }, py::arg("simulation"))
+      .def("commit", [](ResultsWriter& w, PySimulation& s) { w.commit(*s.sim); }, py::arg("simulation"))
       .def("discard", &ResultsWriter::discard)
       .def_property_readonly("path", &ResultsWriter::path)
       .def_property_readonly("temp_path", &ResultsWriter::temp_path);

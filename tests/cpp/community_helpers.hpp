@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "registry.hpp"
+#include "socius/checkpoint.hpp"
 #include "socius/socius.hpp"
 
 namespace community_test {

@@ -357,3 +357,27 @@ TEST_CASE("community: cost_to_date at the horizon is the planned spend", "[commu
   CHECK(planned == Approx(700.0 + 5 * 100.0 + 1000.0));
   CHECK(last(sim, "all", "cost_to_date") == Approx(planned));
 }
+
+TEST_CASE("community: a run resumed from a checkpoint continues bit for bit", "[community][checkpoint]") {
+  auto e = small(all_policies(), 2500, 5, 14);
+  Simulation straight(model(), e, 17, 2);
+  straight.run();
+  Simulation first(model(), e, 17, 2);
+  first.step(12);  // through the reorganisation and the ramps
+  StateWriter out;
+  first.save(out);
+  StateReader in(out.bytes(), "memory");
+  auto resumed = Simulation::restore(model(), in, 2);
+  resumed->run();
+  CHECK(same_bits(straight.recorder().values, resumed->recorder().values));
+  CHECK(resumed->world().ties.check().empty());
+}
+
+TEST_CASE("community: parameters can change between steps, except those that shaped the setup", "[community][reconfigure]") {
+  Simulation sim(model(), small({}, 2000, 2, 6), 3, 2);
+  sim.step(3);
+  sim.set_parameters({{"contact.mean", 0.0, "hook"}, {"contact.family_away_weekly", 0.0, "hook"}, {"burnout.collegial_contacts", 0.0, "hook"}});
+  sim.run();
+  CHECK(last(sim, "all", "no_contact_share") == 1.0);
+  CHECK_THROWS_AS(sim.set_parameters({{"structure.neighbourhood_size", 500.0, "hook"}}), ScenarioError);
+}

@@ -44,6 +44,11 @@ class ResultsWriter {
   /// Writes the indicators and provenance of `sim`, closes the file and renames it into place.
   void commit(const Simulation& sim);
 
+  /// Copies the snapshots written so far into a checkpoint, and back into a fresh writer on
+  /// resume, so that a resumed run's file holds every snapshot.
+  void save_snapshots(class StateWriter& out);
+  void load_snapshots(const class StateReader& in);
+
   /// Closes and deletes the temporary file now (what the destructor does), e.g. after a failed
   /// run. Later calls on this writer throw OutputError.
   void discard();

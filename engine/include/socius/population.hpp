@@ -53,16 +53,25 @@ class Population {
   const std::vector<std::uint64_t>& ids() const { return ids_; }
 
   /// Appends `n` agents with fresh ids; every column grows, new cells take the column's initial
-  /// value. Returns the index of the first new agent. Storage may move: take spans afresh.
+  /// value. Returns the index of the first new agent. Only during setup: see freeze().
   AgentIndex add(AgentIndex n);
+
+  /// Fixes the number of slots (the Simulation does this after setup). From then on column
+  /// storage never moves, so views handed out (e.g. NumPy arrays) stay valid for the life of the
+  /// simulation; arrivals take the slots of leavers (renew), and a model that needs room to grow
+  /// allocates spare slots at setup.
+  void freeze() { frozen_ = true; }
+  bool frozen() const { return frozen_; }
 
   /// A newcomer takes slot `a`: it gets a fresh id. Columns keep their values; the model resets
   /// whatever a newcomer should not inherit.
   void renew(AgentIndex a) { ids_[a] = next_id_++; }
 
-  /// Registers a column; its vector is owned here and lives as long as the population.
+  /// Registers a column; its vector is owned here and lives as long as the population. Only
+  /// during setup; a model must not resize a column's vector.
   template <class T>
   std::vector<T>& add_column(const std::string& name, T initial, std::string description = {}) {
+    if (frozen_) throw InvariantError("column '" + name + "' registered after setup");
     if (find(name)) throw InvariantError("column '" + name + "' registered twice");
     auto col = std::make_unique<Column<T>>(name, std::move(description), initial);
     col->values.assign(size(), initial);
@@ -81,8 +90,11 @@ class Population {
   }
 
   std::vector<ColumnView> columns();
-  /// Incremented whenever column storage may have moved (after `add`); views check it.
-  std::uint64_t generation() const { return generation_; }
+
+  /// Saves ids and every column; load() restores them into a population with the same slots
+  /// and columns (CheckpointError otherwise).
+  void save(class StateWriter& out) const;
+  void load(const class StateReader& in);
   std::size_t memory_bytes() const;
 
  private:
@@ -111,7 +123,7 @@ class Population {
   std::vector<std::uint64_t> ids_;
   std::vector<std::unique_ptr<ColumnBase>> columns_;
   std::uint64_t next_id_ = 0;
-  std::uint64_t generation_ = 0;
+  bool frozen_ = false;
 };
 
 }  // namespace socius

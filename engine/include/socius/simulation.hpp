@@ -57,6 +57,14 @@ class Model {
   virtual IndicatorSpec indicators() const = 0;
   /// Writes the current indicators into out[group * n_indicators + indicator].
   virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
+  /// Saves the model's state that is not in population columns or the tie graph and that setup
+  /// does not rebuild identically (setup is rerun with the same seed before load). The default
+  /// refuses: a model opts in to checkpoints by overriding both (possibly with nothing to save).
+  virtual void save(class StateWriter& out) const;
+  virtual void load(const class StateReader& in);
+  /// Takes new parameter values between steps (e.g. a Python hook acting as a custom
+  /// intervention). Called with the complete, validated set. The default refuses.
+  virtual void reconfigure(const ParameterSet& params);
 };
 
 struct SystemInfo {
@@ -75,11 +83,20 @@ struct ModelDescription {
   std::int64_t default_population = 10000;
   std::int64_t default_steps = 520;
   std::int64_t default_burn_in = 0;
+  /// Typical memory per agent, ties included, at default parameters: a population that would
+  /// not fit in this machine's memory is refused before anything is allocated.
+  std::size_t bytes_per_agent = 512;
   std::function<std::unique_ptr<Model>(const ParameterSet&)> create;
 
   /// The full schema: simulation keys, system switches and the model's own parameters.
   ParameterSchema full_schema() const;
 };
+
+/// Validates scenario entries for `model` (schema = model.full_schema()): refuses a population
+/// that cannot fit in physical memory, with the memory it would need, before anything is
+/// allocated; then checks every entry (ParameterSet::resolve). Throws ScenarioError.
+ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSchema& schema,
+                                const std::vector<ParameterEntry>& entries);
 
 /// Recorded indicators, kept in memory: tiny next to the state (time x group x indicator).
 struct Recorder {
@@ -123,6 +140,17 @@ class Simulation {
   const World& world() const { return world_; }
   const Recorder& recorder() const { return recorder_; }
   std::int64_t snapshot_every() const { return snapshot_every_; }
+  /// Saves the complete state: parameters (initial and current), seed, step, recorded
+  /// indicators, population, ties and the model's own state.
+  void save(class StateWriter& out) const;
+  /// Rebuilds a simulation from a checkpoint: setup is rerun with the saved seed and initial
+  /// parameters, then the saved state replaces it. CheckpointError if the checkpoint does not
+  /// match this engine version or model.
+  static std::unique_ptr<Simulation> restore(const ModelDescription& model, const class StateReader& in, int threads = 0);
+  /// Changes parameters between steps: `entries` are validated on top of the current values
+  /// (ScenarioError on any problem, and nothing changes) and handed to the model. The
+  /// `simulation.*` and `systems.*` keys are fixed once a simulation is built.
+  void set_parameters(const std::vector<ParameterEntry>& entries);
   void set_snapshot_sink(SnapshotSink sink) { sink_ = std::move(sink); }
 
  private:
@@ -131,6 +159,8 @@ class Simulation {
   void in_arena(F&& f);
 
   std::string model_name_;
+  ParameterSchema schema_;
+  ParameterSet initial_params_;
   ParameterSet params_;
   std::uint64_t seed_;
   int threads_;

@@ -1,7 +1,9 @@
 // The umbrella header: everything a model or an application needs from the engine.
 #pragma once
 
+#include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
+#include "socius/netstats.hpp"
 #include "socius/output.hpp"
 #include "socius/parallel.hpp"
 #include "socius/parameters.hpp"

@@ -101,6 +101,11 @@ class TieGraph {
   /// violation.
   std::string check() const;
 
+  /// Saves every agent's ties in block order (the order matters: models pick ties by position).
+  void save(class StateWriter& out) const;
+  /// Replaces the graph with a saved one; CheckpointError if the saved graph is inconsistent.
+  void load(const class StateReader& in);
+
   /// Bytes held by the graph (entries including slack, and per-agent bookkeeping).
   std::size_t memory_bytes() const;
 

@@ -1,0 +1,29 @@
+# The two commands of the README:
+#   make demo   install what is missing, build, run the main job
+#   make test   install what is missing, build, run every test (C++ and Python)
+# Both are incremental: the build directory is kept, so a second run takes seconds.
+PYTHON ?= python3
+PRESET ?= release
+BUILD := build/$(PRESET)
+export PYTHONPATH := $(CURDIR)/python$(if $(PYTHONPATH),:$(PYTHONPATH),)
+
+.PHONY: demo test test-cpp test-python build bootstrap clean
+
+demo: build
+	@mkdir -p results
+	$(PYTHON) -m socius run scenarios/classic/davidsen2002_p00822.toml -o results/demo.h5 --seed 1
+	$(PYTHON) -m socius info results/demo.h5
+
+test: build
+	ctest --preset $(PRESET) -j2
+	$(PYTHON) -m pytest -q
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	@test -f $(BUILD)/build.ninja || cmake --preset $(PRESET)
+	cmake --build --preset $(PRESET)
+
+clean:
+	rm -rf build python/socius/_core*.so

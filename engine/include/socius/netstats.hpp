@@ -1,0 +1,126 @@
+// Network statistics for any model's tie graph: degrees and strengths, clustering (local average
+// and global transitivity, which differ a lot on social networks), assortativity, weights, tie
+// overlap against weight (Onnela et al. 2007's test of Granovetter's weak-ties hypothesis),
+// connected components and sampled shortest paths. Every function is deterministic: results
+// depend only on the graph (and, for sampled estimates, on the seed), never on the number of
+// threads; floating-point sums use parallel_sum's fixed reduction tree or integer counts.
+//
+// Conventions follow NetworkX where it has the statistic, so the two can be compared directly:
+// local clustering of a node with fewer than two ties is 0, and the average runs over every node.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "socius/ties.hpp"
+
+namespace socius::netstats {
+
+/// Number of agents with each degree: result[k] = agents with exactly k ties (size max degree + 1).
+std::vector<std::uint64_t> degree_histogram(const TieGraph& g);
+
+/// Mean number of ties per agent, 2E / N (0 for an empty population).
+double mean_degree(const TieGraph& g);
+
+/// Mean strength (sum of tie weights) per agent, 2 W / N.
+double mean_strength(const TieGraph& g);
+
+/// Mean weight per tie (0 without ties).
+double mean_weight(const TieGraph& g);
+
+/// Every tie's weight once, in TieGraph::edges() order.
+std::vector<double> weights(const TieGraph& g);
+
+/// Counts of tie weights in bins [k * width, (k + 1) * width), k = 0 .. floor(max / width).
+std::vector<std::uint64_t> weight_histogram(const TieGraph& g, double width);
+
+/// For each half-tie, in block order (agent 0's ties first, then agent 1's, ...), the number of
+/// common neighbours of its two ends. The building block of clustering and overlap; costs
+/// sum over agents of degree squared, in parallel.
+std::vector<std::uint32_t> common_neighbours(const TieGraph& g);
+
+/// Triangles through each agent.
+std::vector<std::uint64_t> triangles(const TieGraph& g);
+
+/// Local clustering of each agent: 2 t_i / (k_i (k_i - 1)), 0 when k_i < 2.
+std::vector<double> local_clustering(const TieGraph& g);
+
+/// Average local clustering over every agent (those with fewer than two ties count as 0), as
+/// networkx.average_clustering. With `only_degree_two = true`, averages over agents with at
+/// least two ties instead (the convention of some papers).
+double average_clustering(const TieGraph& g, bool only_degree_two = false);
+
+/// A deterministic estimate of average_clustering(g) from `samples` agents drawn uniformly with
+/// replacement by a counter-based stream keyed on `seed`: cost proportional to the samples'
+/// neighbourhoods instead of the whole graph. Standard error about 0.5 / sqrt(samples).
+double average_clustering_sampled(const TieGraph& g, std::uint32_t samples, std::uint64_t seed);
+
+/// Global clustering (transitivity): 3 x triangles / connected triples, as networkx.transitivity.
+double transitivity(const TieGraph& g);
+
+/// Degree assortativity: Pearson correlation of the degrees at the two ends of a tie, over both
+/// orientations of every tie (Newman 2002), as networkx.degree_assortativity_coefficient. NaN
+/// when undefined (no ties, or every tie joins agents of one degree).
+double degree_assortativity(const TieGraph& g);
+
+/// Topological overlap of each tie, in TieGraph::edges() order (Onnela et al. 2007):
+/// O_ij = n_ij / ((k_i - 1) + (k_j - 1) - n_ij), with n_ij common neighbours; 0 when both
+/// ends have no other tie.
+std::vector<double> overlap(const TieGraph& g);
+
+/// Overlap against weight: ties sorted by weight (equal weights in edges() order) are cut into
+/// `bins` groups of equal count; for each, the mean weight and mean overlap. A rising curve is
+/// Granovetter's weak-ties structure (strong ties inside dense groups, weak ties between them).
+struct OverlapByWeight {
+  std::vector<double> mean_weight;
+  std::vector<double> mean_overlap;
+  std::vector<std::uint64_t> count;
+  double spearman = 0.0;  ///< rank correlation of overlap and weight (average ranks for ties); NaN if undefined
+  double pearson = 0.0;   ///< linear correlation of overlap and weight; NaN if undefined
+};
+OverlapByWeight overlap_by_weight(const TieGraph& g, std::uint32_t bins = 10);
+
+/// Connected components: label[a] is the smallest agent index in a's component; sizes are in
+/// descending order (isolated agents are components of size 1).
+struct Components {
+  std::vector<AgentIndex> label;
+  std::vector<std::uint64_t> sizes;
+  double largest_share = 0.0;  ///< largest size / number of agents
+  std::uint64_t count() const { return sizes.size(); }
+};
+Components connected_components(const TieGraph& g);
+
+/// Shortest paths estimated by breadth-first search from `sources` agents drawn uniformly (with
+/// replacement) by a stream keyed on `seed`, in parallel. Distances to unreachable agents and to
+/// the source itself are left out.
+struct PathLengths {
+  double mean = 0.0;              ///< mean distance over reached (source, target) pairs; NaN if none
+  std::uint32_t max_seen = 0;     ///< longest distance seen: a lower bound on the diameter
+  std::uint64_t pairs = 0;        ///< (source, target) pairs reached
+};
+PathLengths shortest_paths_sampled(const TieGraph& g, std::uint32_t sources, std::uint64_t seed);
+
+/// Everything a model usually records, in one call (one pass over common neighbours).
+struct Summary {
+  double mean_degree = 0.0;
+  double mean_strength = 0.0;
+  double mean_weight = 0.0;
+  std::uint32_t max_degree = 0;
+  double isolated_share = 0.0;        ///< agents without ties / agents
+  double average_clustering = 0.0;    ///< over every agent, as networkx.average_clustering
+  double transitivity = 0.0;          ///< 3 x triangles / connected triples
+  double assortativity = 0.0;         ///< NaN when undefined
+  double largest_component_share = 0.0;
+  std::uint64_t components = 0;       ///< including isolated agents
+  double mean_overlap = 0.0;          ///< mean topological overlap per tie
+  double overlap_weight_spearman = 0.0;  ///< NaN when undefined (e.g. all weights equal)
+  double mean_path_length = 0.0;      ///< sampled; NaN when not computed or no pair reached
+};
+struct SummaryOptions {
+  std::uint32_t path_sources = 0;   ///< BFS sources for mean_path_length; 0 skips it (NaN)
+  bool overlap = true;              ///< compute mean_overlap and overlap_weight_spearman
+  std::uint64_t seed = 0;           ///< keys the sampled estimates
+};
+Summary summarize(const TieGraph& g, const SummaryOptions& options = {});
+
+}  // namespace socius::netstats

@@ -1,0 +1,156 @@
+// Kumpula, Onnela, Saramäki, Kaski & Kertész (2007). Each round, every node i, from the network
+// as it stands at the start of the round:
+//  - local search (cyclic closure): if i has ties, it goes to a neighbour j chosen with
+//    probability w_ij / s_i, then to a neighbour k != i of j chosen with probability
+//    w_jk / (s_j - w_ij); w_ij and w_jk grow by delta, and w_ik grows by delta if that tie
+//    exists, or is created with weight w0 with probability p_delta;
+//  - global attachment (focal closure): if i has no ties, or otherwise with probability p_r, it
+//    ties to a random other node with weight w0.
+// The changes of the round are applied together at its end, as one batch of Strengthen and Add
+// events (increments to one tie add up; a tie proposed twice is made once). Then node deletion:
+// each node, with probability p_d, loses all its ties (a second batch, so a deleted node also
+// loses the ties it made in this round).
+//
+// Interpretation: when j's only neighbour is i, the search stops and no weight changes (the
+// paper's search needs a k != i). A random attachment to a node already tied to i changes
+// nothing.
+#include <cmath>
+
+#include "classic.hpp"
+#include "socius/socius.hpp"
+
+namespace socius::models::classic {
+
+namespace {
+
+enum : Purpose { kRound = 1 };
+
+/// Index in `ties` of the tie drawn with probability weight / total (total > 0), skipping the
+/// tie to `skip` (whose weight the caller left out of total).
+std::size_t draw_by_weight(std::span<const HalfTie> ties, double total, Stream& rng, AgentIndex skip) {
+  double r = rng.uniform() * total;
+  std::size_t last = ties.size();
+  for (std::size_t i = 0; i < ties.size(); ++i) {
+    if (ties[i].other == skip) continue;
+    last = i;
+    r -= ties[i].weight;
+    if (r < 0.0) return i;
+  }
+  return last;  // rounding left r just above zero: the last eligible tie
+}
+
+class Kumpula final : public Model {
+ public:
+  explicit Kumpula(const ParameterSet& p)
+      : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
+        delta_(static_cast<float>(p.real("kumpula.delta"))),
+        p_delta_(p.real("kumpula.p_delta")),
+        p_r_(p.real("kumpula.p_r")),
+        p_d_(p.real("kumpula.p_d")),
+        w0_(static_cast<float>(p.real("kumpula.w0"))),
+        path_sources_(static_cast<std::uint32_t>(p.integer("kumpula.path_sources"))) {
+    require_population(p, 2, "kumpula");
+  }
+
+  void setup(World& world, const StepContext&) override {
+    world.population.add(n_);
+    world.ties.resize(n_);
+  }
+
+  std::vector<System> systems() override {
+    return {{"round", [this](World& w, const StepContext& ctx) { round(w, ctx); }}};
+  }
+
+  IndicatorSpec indicators() const override { return network_indicators(); }
+
+  void measure(const World& world, const StepContext& ctx, double* out) const override {
+    measure_network(world.ties, ctx, path_sources_, out);
+  }
+
+ private:
+  void round(World& world, const StepContext& ctx) {
+    TieGraph& g = world.ties;
+    // Strengths at the start of the round, so each search scans each block once.
+    strength_.resize(n_);
+    parallel_for(0, n_, [&](AgentIndex a) {
+      double s = 0.0;
+      for (const HalfTie& h : g.ties(a)) s += h.weight;
+      strength_[a] = s;
+    });
+    parallel_for(0, n_, [&](AgentIndex i) {
+      Stream rng = ctx.stream(i, kRound);
+      auto& out = changes_.local();
+      const auto mine = g.ties(i);
+      if (!mine.empty()) {
+        const HalfTie& ij = mine[draw_by_weight(mine, strength_[i], rng, kNoAgent)];
+        const AgentIndex j = ij.other;
+        const auto theirs = g.ties(j);
+        if (theirs.size() > 1) {
+          const double s_j = strength_[j] - ij.weight;
+          const AgentIndex k = theirs[draw_by_weight(theirs, s_j, rng, i)].other;
+          out.push_back(TieEvent::strengthen(i, j, delta_));
+          out.push_back(TieEvent::strengthen(j, k, delta_));
+          const bool tied = g.degree(i) <= g.degree(k) ? g.find(i, k) >= 0 : g.find(k, i) >= 0;
+          if (tied) {
+            out.push_back(TieEvent::strengthen(i, k, delta_));
+          } else if (rng.bernoulli(p_delta_)) {
+            out.push_back(TieEvent::add(i, k, w0_, 0));
+          }
+        }
+      }
+      if (mine.empty() || rng.bernoulli(p_r_)) {
+        AgentIndex j = rng.below(n_ - 1);
+        if (j >= i) ++j;
+        out.push_back(TieEvent::add(i, j, w0_, 0));
+      }
+      if (rng.bernoulli(p_d_)) deletions_.local().push_back(TieEvent::remove_all(i));
+    });
+    batch_ = changes_.take();
+    g.apply(batch_);
+    batch_ = deletions_.take();
+    if (!batch_.empty()) {
+      g.apply(batch_);
+      for (const TieEvent& e : batch_) world.population.renew(e.u);
+    }
+  }
+
+  AgentIndex n_;
+  float delta_;
+  double p_delta_, p_r_, p_d_;
+  float w0_;
+  std::uint32_t path_sources_;
+  EventBuffer changes_, deletions_;
+  std::vector<TieEvent> batch_;
+  std::vector<double> strength_;
+};
+
+}  // namespace
+
+ModelDescription kumpula() {
+  ModelDescription d;
+  d.name = "kumpula";
+  d.summary = "Kumpula et al. (2007): weighted local search, random attachment and node deletion";
+  d.schema
+      .real("kumpula.delta", 1.0, 0.0, 1e6, "weight units",
+            "Reinforcement: weight added to each tie of a local search's triangle (or path).",
+            "Kumpula et al. (2007); delta = 1 is the community-forming case")
+      .real("kumpula.p_delta", 0.05, 0.0, 1.0, "probability per search",
+            "Probability that a local search ending at a stranger k creates the tie i-k (cyclic closure).",
+            "Kumpula et al. (2007)")
+      .real("kumpula.p_r", 0.0005, 0.0, 1.0, "probability per node per round",
+            "Probability that a node with ties also ties to a random node (focal closure).",
+            "Kumpula et al. (2007)")
+      .real("kumpula.p_d", 0.001, 0.0, 1.0, "probability per node per round",
+            "Probability that a node loses all its ties (it leaves and is replaced).",
+            "Kumpula et al. (2007)")
+      .real("kumpula.w0", 1.0, 1e-6, 1e6, "weight units", "Weight of a new tie.", "Kumpula et al. (2007)");
+  add_measurement_parameters(d.schema, "kumpula");
+  d.systems = {{"round", "local search, random attachment and node deletion, applied at the round's end"}};
+  d.default_population = 10000;
+  d.default_steps = 25000;
+  d.default_burn_in = 0;
+  d.create = [](const ParameterSet& p) { return std::make_unique<Kumpula>(p); };
+  return d;
+}
+
+}  // namespace socius::models::classic

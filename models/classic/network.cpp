@@ -1,0 +1,56 @@
+// The network indicators shared by the classic models.
+#include "classic.hpp"
+#include "socius/errors.hpp"
+#include "socius/netstats.hpp"
+#include "socius/random.hpp"
+
+namespace socius::models::classic {
+
+IndicatorSpec network_indicators() {
+  return {{"all"},
+          {"mean_degree", "mean_strength", "mean_weight", "max_degree", "isolated_share",
+           "average_clustering", "transitivity", "assortativity", "largest_component_share",
+           "components", "mean_overlap", "overlap_weight_spearman", "mean_path_length", "ties"},
+          {"mean number of ties per person (ties)",
+           "mean sum of tie weights per person (weight units)",
+           "mean weight per tie (weight units)",
+           "largest number of ties of one person (ties)",
+           "share of people with no tie (fraction)",
+           "average local clustering over every person, 0 for fewer than two ties (fraction)",
+           "global clustering: 3 x triangles / connected triples (fraction)",
+           "degree assortativity: Pearson correlation of degrees across ties (NaN if undefined)",
+           "share of people in the largest connected component (fraction)",
+           "number of connected components, isolated people included (count)",
+           "mean topological overlap of ties, Onnela et al. 2007 (fraction)",
+           "Spearman correlation of tie overlap and weight (NaN if weights are all equal)",
+           "mean shortest-path length, estimated by BFS from sampled sources (ties; NaN if not sampled)",
+           "number of ties (count)"}};
+}
+
+void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out) {
+  netstats::SummaryOptions opt;
+  opt.path_sources = path_sources;
+  opt.seed = derive_seed(ctx.seed, ctx.step);
+  const auto s = netstats::summarize(g, opt);
+  const double values[] = {s.mean_degree, s.mean_strength, s.mean_weight, static_cast<double>(s.max_degree),
+                           s.isolated_share, s.average_clustering, s.transitivity, s.assortativity,
+                           s.largest_component_share, static_cast<double>(s.components), s.mean_overlap,
+                           s.overlap_weight_spearman, s.mean_path_length, static_cast<double>(g.tie_count())};
+  for (std::size_t i = 0; i < std::size(values); ++i) out[i] = values[i];
+}
+
+void add_measurement_parameters(ParameterSchema& schema, const std::string& model) {
+  schema.integer(model + ".path_sources", 32, 0, 1'000'000, "sources",
+                 "Breadth-first searches per record for the mean shortest-path estimate (0: not estimated).",
+                 "socius convention: 32 sources give about 1% precision on these networks");
+}
+
+void require_population(const ParameterSet& p, std::int64_t minimum, const std::string& model) {
+  const auto n = p.integer("simulation.population");
+  if (n < minimum) {
+    throw ScenarioError("key 'simulation.population' = " + std::to_string(n) + ": model '" + model +
+                        "' needs at least " + std::to_string(minimum) + " people");
+  }
+}
+
+}  // namespace socius::models::classic

@@ -1,0 +1,338 @@
+"""The sweep index ``DIR/sweep.h5``: every run of a sweep in one file that xarray opens.
+
+Layout (netCDF-4 style HDF5, dimension scales ``run``, ``time``, ``group``, ``indicator``):
+
+- ``indicators(run, time, group, indicator)``: by default an HDF5 *virtual dataset* whose
+  pieces are the runs' own ``indicators`` datasets (nothing is copied; the run files must stay
+  beside the index, at the same relative paths). A run without a results file reads as NaN.
+  With ``virtual=False``, or when runs were recorded at different times, the values are copied.
+- coordinates along ``run``: ``scenario``, ``point``, ``replicate``, ``seed`` (uint64),
+  ``status`` (``done``, ``failed``, ``missing``), ``attempts``, and one per varied parameter,
+  named by its key (e.g. ``davidsen.p``);
+- one variable per summary statistic, e.g. ``final_mean_degree(run)`` (NaN unless done);
+- ``wall_seconds(run)`` and ``error(run)`` (the last error of a failed run);
+- attributes: ``format`` (``socius-sweep-1``), ``sweep`` (the spec, self-contained TOML),
+  ``sweep_hash``, ``design``, ``salib_problem`` (JSON), run counts.
+
+The file is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time as _time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .. import _core
+from .runner import SPEC_FILE, read_error
+from .spec import SummarySpec, SweepSpec, SweepSpecError
+
+__all__ = ["build_index", "compute_summaries", "INDEX_FILE", "INDEX_FORMAT"]
+
+INDEX_FILE = "sweep.h5"
+INDEX_FORMAT = "socius-sweep-1"
+
+
+def _as_str(values) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+
+
+def compute_summaries(times: np.ndarray, groups: Sequence[str], indicators: Sequence[str],
+                      values: np.ndarray, specs: Sequence[SummarySpec]) -> dict[str, float]:
+    """Per-run statistics of ``values[time, group, indicator]``, named by each spec.
+
+    Raises
+    ------
+    ValueError
+        If an indicator, group or the time of an ``at`` statistic was not recorded.
+    """
+    groups, indicators = list(groups), list(indicators)
+    out: dict[str, float] = {}
+    for s in specs:
+        group = s.group or ("all" if "all" in groups else groups[0])
+        if group not in groups:
+            raise ValueError(f"summary '{s.name}': group '{group}' not recorded; groups: {', '.join(groups)}")
+        names = indicators if s.indicator == "*" else [s.indicator]
+        for ind in names:
+            if ind not in indicators:
+                raise ValueError(f"summary '{s.name}': indicator '{ind}' not recorded; "
+                                 f"indicators: {', '.join(indicators)}")
+            series = values[:, groups.index(group), indicators.index(ind)]
+            name = f"{s.name}_{ind}" if s.indicator == "*" else s.name
+            if len(times) == 0:
+                out[name] = float("nan")
+                continue
+            if s.stat == "final":
+                out[name] = float(series[-1])
+                continue
+            if s.stat == "at":
+                hit = np.nonzero(times == s.time)[0]
+                if not len(hit):
+                    raise ValueError(f"summary '{s.name}': time {s.time} was not recorded")
+                out[name] = float(series[hit[0]])
+                continue
+            horizon = times[-1]
+            if s.last is not None:
+                mask = times > horizon - s.last
+            else:
+                lo = s.start if s.start is not None else times[0]
+                hi = s.stop if s.stop is not None else horizon
+                mask = (times >= lo) & (times <= hi)
+            window = series[mask]
+            if not len(window):
+                raise ValueError(f"summary '{s.name}': no recorded time in its window")
+            fn = {"mean": np.mean, "median": np.median, "min": np.min, "max": np.max, "std": np.std}[s.stat]
+            out[name] = float(fn(window))
+    return out
+
+
+def _read_run(path: Path, values: bool) -> dict:
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        a = f.attrs
+        out = {
+            "time": np.asarray(f["time"][...], dtype=np.int64),
+            "group": _as_str(f["group"][...]),
+            "indicator": _as_str(f["indicator"][...]),
+            "seed": int(_as_str([a.get("seed", "")])[0] or -1),
+            "hash": _as_str([a.get("sweep_hash", "")])[0],
+            "attempt": int(a.get("sweep_attempt", 1)),
+            "wall": float(a.get("wall_seconds", np.nan)),
+        }
+        if values:
+            out["values"] = np.asarray(f["indicators"][...], dtype=np.float64)
+        return out
+
+
+def _blocks(indices: list[int]) -> list[tuple[int, int, int]]:
+    """Contiguous pieces of a list of source indices: (target start, source start, length)."""
+    out = []
+    start = 0
+    for k in range(1, len(indices) + 1):
+        if k == len(indices) or indices[k] != indices[k - 1] + 1:
+            out.append((start, indices[start], k - start))
+            start = k
+    return out
+
+
+def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
+    """Builds ``out/sweep.h5`` from the runs that exist now (see the module doc for the layout).
+
+    Safe to call at any time, e.g. while shards still run: runs without a results file show as
+    ``missing`` (or ``failed``) with NaN values. Returns the index path.
+
+    Raises
+    ------
+    SweepSpecError
+        If ``out`` is not a sweep directory, or a recorded indicator or group named in the spec
+        does not exist in the runs.
+    """
+    import h5py
+
+    out = Path(out)
+    if not (out / SPEC_FILE).is_file():
+        raise SweepSpecError(f"'{out}' is not a sweep directory (no {SPEC_FILE}); give the --out "
+                             "directory of socius sweep")
+    spec = SweepSpec.load(out / SPEC_FILE)
+    spec_hash = spec.hash()
+    n = spec.n_runs
+    status = np.array(["missing"] * n, dtype=object)
+    attempts = np.zeros(n, dtype=np.int64)
+    wall = np.full(n, np.nan)
+    errors = np.array([""] * n, dtype=object)
+    done: list[int] = []
+
+    # Pass 1: statuses, axes and summaries; one run's values in memory at a time.
+    first = None
+    times = np.zeros(0, dtype=np.int64)
+    same = True
+    summaries: dict[str, np.ndarray] = {}
+    for r in range(n):
+        info = spec.run_info(r)
+        path = out / info.relpath
+        if path.exists():
+            try:
+                meta = _read_run(path, values=True)
+            except (OSError, KeyError) as e:
+                status[r] = "failed"
+                errors[r] = f"unreadable results file {info.relpath}: {e}"
+                continue
+            if meta["seed"] != info.seed or (meta["hash"] and meta["hash"] != spec_hash):
+                status[r] = "failed"
+                errors[r] = (f"{info.relpath} belongs to another sweep (seed {meta['seed']}, sweep "
+                             f"hash {meta['hash']!r}); delete it and resume")
+                continue
+            try:
+                vals = compute_summaries(meta["time"], meta["group"], meta["indicator"], meta.pop("values"),
+                                         spec.summaries)
+            except ValueError as e:
+                raise SweepSpecError(f"{out / SPEC_FILE}: {e} (run {r})") from None
+            for name, v in vals.items():
+                summaries.setdefault(name, np.full(n, np.nan))[r] = v
+            status[r] = "done"
+            attempts[r] = meta["attempt"]
+            wall[r] = meta["wall"]
+            done.append(r)
+            if first is None:
+                first, times = meta, meta["time"]
+            elif not (np.array_equal(meta["time"], first["time"]) and meta["group"] == first["group"]
+                      and meta["indicator"] == first["indicator"]):
+                same = False
+                times = np.union1d(times, meta["time"])
+        else:
+            err = path.with_suffix(".error.json")
+            if err.exists():
+                rec = read_error(err)
+                status[r] = "failed"
+                attempts[r] = int(rec.get("attempts", 1))
+                errors[r] = str(rec.get("error", "unknown error"))
+    if not same:
+        virtual = False  # runs recorded at different times: copy onto the union of times
+
+    if first is not None:
+        all_groups, all_inds = first["group"], first["indicator"]
+        groups = spec.groups or all_groups
+        inds = spec.indicators or all_inds
+        for kind, chosen, have in (("group", groups, all_groups), ("indicator", inds, all_inds)):
+            unknown = [x for x in chosen if x not in have]
+            if unknown:
+                raise SweepSpecError(f"{out / SPEC_FILE}: record.{kind}s: {unknown} not recorded by "
+                                     f"model '{spec.model}'; allowed: {', '.join(have)}")
+    else:
+        all_groups, all_inds, groups, inds = [], [], [], []
+
+    target = out / INDEX_FILE
+    tmp = out / f".{INDEX_FILE}.tmp-{os.getpid()}"
+    str_t = h5py.string_dtype()
+    try:
+        with h5py.File(tmp, "w") as f:
+            def scale(name, data, dtype=None):
+                ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
+                ds.make_scale(name)
+                return ds
+
+            scale("run", np.arange(n, dtype=np.int64))
+            scale("time", np.asarray(times, dtype=np.int64)).attrs.update(
+                units="steps", long_name="policy time: steps after burn-in")
+            scale("group", np.array(groups, dtype=object), str_t)
+            scale("indicator", np.array(inds, dtype=object), str_t)
+            shape = (n, len(times), len(groups), len(inds))
+            use_virtual = first is not None and virtual
+            if use_virtual:
+                layout = h5py.VirtualLayout(shape=shape, dtype="f8")
+                gi = [all_groups.index(g) for g in groups]
+                ii = [all_inds.index(x) for x in inds]
+                src_shape = (len(times), len(all_groups), len(all_inds))
+                for r in done:
+                    src = h5py.VirtualSource(spec.run_info(r).relpath, "indicators", shape=src_shape)
+                    for gt, gs, gl in _blocks(gi):
+                        for it, is_, il in _blocks(ii):
+                            layout[r, :, gt:gt + gl, it:it + il] = src[:, gs:gs + gl, is_:is_ + il]
+                var = f.create_virtual_dataset("indicators", layout, fillvalue=np.nan)
+            else:
+                chunks = (1,) + tuple(max(1, s) for s in shape[1:]) if all(shape) else None
+                var = f.create_dataset("indicators", shape=shape, dtype="f8", fillvalue=np.nan,
+                                       chunks=chunks, compression="gzip" if chunks else None)
+
+            # Pass 2, for a copied index only: the values, one run in memory at a time.
+            for r in ([] if use_virtual else done):
+                d = _read_run(out / spec.run_info(r).relpath, values=True)
+                block = np.full(shape[1:], np.nan)
+                gsel = [d["group"].index(g) for g in groups]
+                isel = [d["indicator"].index(x) for x in inds]
+                block[np.searchsorted(times, d["time"])] = d["values"][:, gsel][:, :, isel]
+                var[r] = block
+            for i, dim in enumerate(("run", "time", "group", "indicator")):
+                var.dims[i].attach_scale(f[dim])
+
+            coords = ["scenario", "point", "replicate", "seed", "status", "attempts"]
+
+            def per_run(name, data, dtype=None, **attrs):
+                ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
+                ds.dims[0].attach_scale(f["run"])
+                ds.attrs.update(attrs)
+                return ds
+
+            runs = [spec.run_info(r) for r in range(n)]
+            per_run("scenario", np.array([spec.scenarios[i.scenario].name for i in runs], dtype=object), str_t,
+                    long_name="scenario of the run")
+            per_run("point", np.array([i.point for i in runs], dtype=np.int64), long_name="design point")
+            per_run("replicate", np.array([i.replicate for i in runs], dtype=np.int64), long_name="replicate")
+            per_run("seed", np.array([i.seed for i in runs], dtype=np.uint64),
+                    long_name="the run's seed: derive_seed(derive_seed(master, point), replicate)")
+            per_run("status", status, str_t, long_name="done, failed or missing")
+            per_run("attempts", attempts, long_name="attempts so far (of a done run: the one that finished)")
+            for j, fac in enumerate(spec.factors):
+                col = [i.values[fac.key] for i in runs]
+                dtype = (np.float64 if fac.type == "real" else np.int64 if fac.type == "integer"
+                         else bool if fac.type == "boolean" else None)
+                data = np.array(col, dtype=dtype) if dtype else np.array(col, dtype=object)
+                per_run(fac.key, data, None if dtype else str_t, long_name=f"parameter {fac.key}")
+                coords.append(fac.key)
+            var.attrs["coordinates"] = " ".join(coords)
+            var.attrs["long_name"] = "recorded indicators of every run (NaN: the run is not done)"
+            for name, data in summaries.items():
+                base = next((s for s in spec.summaries if name == s.name or name.startswith(s.name + "_")), None)
+                ds = per_run(name, data, long_name=f"summary: {base.stat} of {base.indicator}" if base else name)
+                ds.attrs["coordinates"] = " ".join(coords)
+            per_run("wall_seconds", wall, units="s", long_name="wall time of the run")
+            per_run("error", errors, str_t, long_name="last error of a failed run")
+            problem = spec.problem() if spec.method != "grid" else None
+            f.attrs.update({
+                "format": INDEX_FORMAT,
+                "sweep_name": spec.name,
+                "sweep_hash": spec_hash,
+                "sweep": spec.to_toml(),
+                "model": spec.model,
+                "design": spec.method,
+                "master_seed": str(spec.seed),
+                "replicates": spec.replicates,
+                "points": spec.n_points,
+                "runs": n,
+                "runs_done": int((status == "done").sum()),
+                "runs_failed": int((status == "failed").sum()),
+                "runs_missing": int((status == "missing").sum()),
+                "virtual": int(use_virtual),
+                "salib_problem": json.dumps(problem) if problem else "",
+                "engine_version": _core.__version__,
+                "created": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime()),
+            })
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def open_sweep(out: str | os.PathLike):
+    """Opens a sweep's index as an ``xarray.Dataset``.
+
+    Parameters
+    ----------
+    out : path
+        The sweep directory (its ``sweep.h5`` is opened) or the index file itself.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``indicators(run, time, group, indicator)``, one variable per summary, and the run's
+        scenario, design point, replicate, seed, status and parameter values as coordinates.
+
+    Raises
+    ------
+    SweepSpecError
+        If there is no index (build it with ``socius sweep-index DIR``).
+    """
+    import xarray as xr
+
+    path = Path(out)
+    if path.is_dir():
+        path = path / INDEX_FILE
+    if not path.is_file():
+        raise SweepSpecError(f"no sweep index at '{path}'; build it with: socius sweep-index DIR")
+    return xr.open_dataset(path, engine="h5netcdf")

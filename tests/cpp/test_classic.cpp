@@ -1,0 +1,286 @@
+// The classic network-formation models: their rules at the edges (where a probability of 0 or 1
+// makes the outcome certain), invariants after every step, determinism across thread counts,
+// and the steady-state statistics at reduced sizes. Long runs at the published sizes are tagged
+// [.long] and left out of the default suite.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <oneapi/tbb/global_control.h>
+
+#include "registry.hpp"
+#include "socius/socius.hpp"
+
+using namespace socius;
+
+namespace {
+
+using Entries = std::vector<ParameterEntry>;
+
+Entries base(std::int64_t n, std::int64_t steps, Entries extra = {}) {
+  Entries e = {{"simulation.population", n, "test"},
+               {"simulation.steps", steps, "test"},
+               {"simulation.burn_in", std::int64_t{0}, "test"},
+               {"simulation.record_every", std::max<std::int64_t>(1, steps), "test"}};
+  e.insert(e.end(), extra.begin(), extra.end());
+  return e;
+}
+
+/// Runs step by step, checking the tie-graph invariants after each.
+void run_checked(Simulation& sim) {
+  while (!sim.finished()) {
+    sim.step(1);
+    const auto problem = sim.world().ties.check();
+    INFO("step " << sim.steps_done());
+    REQUIRE(problem.empty());
+  }
+}
+
+/// The last recorded value of an indicator.
+double last(const Simulation& sim, const std::string& name) {
+  const auto& r = sim.recorder();
+  const auto& names = r.spec.indicators;
+  const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  REQUIRE(i < names.size());
+  return r.values[r.values.size() - names.size() + i];
+}
+
+/// Every tie as (source, target, weight bits), for bitwise comparison.
+std::vector<Edge> edges(const Simulation& sim) { return sim.world().ties.edges(); }
+
+bool same(const std::vector<Edge>& a, const std::vector<Edge>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].source != b[i].source || a[i].target != b[i].target || a[i].weight != b[i].weight) return false;
+  }
+  return true;
+}
+
+/// Same seed: same bits for 1, 2 and 4 threads (ties and recorded indicators); other seed: other bits.
+void check_determinism(const std::string& model, const Entries& e) {
+  // Let arenas of 4 threads have 4 even on a 2-core machine.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  const auto& d = models::find(model);
+  Simulation one(d, e, 7, 1);
+  one.run();
+  for (int threads : {2, 4}) {
+    Simulation many(d, e, 7, threads);
+    many.run();
+    INFO(model << " with " << threads << " threads");
+    CHECK(same(edges(one), edges(many)));
+    const auto& a = one.recorder().values;
+    const auto& b = many.recorder().values;
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))));
+  }
+  Simulation other(d, e, 8, 2);
+  other.run();
+  CHECK_FALSE(same(edges(one), edges(other)));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Jin, Girvan & Newman (2001), Model II
+
+TEST_CASE("jgn: no meetings from no ties means no ties ever", "[classic][jgn]") {
+  Simulation sim(models::find("jgn"), base(100, 50, {{"jgn.r0", 0.0, "test"}}), 1, 2);
+  sim.run();
+  CHECK(sim.world().ties.tie_count() == 0u);
+}
+
+TEST_CASE("jgn: z* caps every degree, and z* = 0 forbids ties", "[classic][jgn]") {
+  Simulation sim(models::find("jgn"),
+                 base(200, 60, {{"jgn.r0", 0.01, "test"}, {"jgn.gamma", 0.0, "test"}, {"jgn.z_star", std::int64_t{3}, "test"}}), 1, 2);
+  run_checked(sim);
+  std::uint32_t kmax = 0;
+  for (AgentIndex a = 0; a < 200; ++a) kmax = std::max(kmax, sim.world().ties.degree(a));
+  CHECK(kmax == 3u);  // 200 meetings a step fill (almost) everyone up
+  CHECK(sim.world().ties.tie_count() >= 290u);
+  CHECK(sim.world().ties.tie_count() <= 300u);
+
+  Simulation none(models::find("jgn"), base(200, 20, {{"jgn.r0", 0.01, "test"}, {"jgn.z_star", std::int64_t{0}, "test"}}), 1, 2);
+  none.run();
+  CHECK(none.world().ties.tie_count() == 0u);
+}
+
+TEST_CASE("jgn: gamma = 1 removes every tie each step", "[classic][jgn]") {
+  Simulation sim(models::find("jgn"), base(150, 20, {{"jgn.r0", 0.01, "test"}, {"jgn.gamma", 1.0, "test"}}), 1, 2);
+  for (int s = 0; s < 20; ++s) {
+    sim.step(1);
+    REQUIRE(sim.world().ties.tie_count() == 0u);
+  }
+}
+
+TEST_CASE("jgn: introductions close triangles; without them there are almost none", "[classic][jgn]") {
+  // Meetings alone make a sparse random graph (transitivity about <k>/N); introductions add
+  // many triangles.
+  Simulation random_only(models::find("jgn"), base(250, 1500, {{"jgn.r1", 0.0, "test"}}), 3, 2);
+  random_only.run();
+  Simulation full(models::find("jgn"), base(250, 1500), 3, 2);
+  full.run();
+  CHECK(last(random_only, "transitivity") < 0.1);
+  CHECK(last(full, "transitivity") > 0.3);
+}
+
+TEST_CASE("jgn: determinism across threads", "[classic][jgn][determinism]") {
+  check_determinism("jgn", base(250, 300));
+  // At N = 2,500 the introductions (about 50,000 a step) are drawn in parallel.
+  check_determinism("jgn", base(2500, 40, {{"jgn.r0", 0.0002, "test"}}));
+}
+
+TEST_CASE("jgn: steady state at the published parameters (N = 250)", "[classic][jgn][published]") {
+  // 3,000 steps is 15 tie lifetimes (1/gamma = 200): the steady state. Averaged over 4 seeds.
+  double k = 0, c = 0, t = 0;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    Simulation sim(models::find("jgn"), base(250, 3000), seed, 2);
+    sim.run();
+    REQUIRE(sim.world().ties.check().empty());
+    k += last(sim, "mean_degree") / 4;
+    c += last(sim, "average_clustering") / 4;
+    t += last(sim, "transitivity") / 4;
+    CHECK(last(sim, "max_degree") <= 5.0);
+  }
+  // Degrees saturate just below z* = 5; clustering is high (a random graph of this density
+  // would have about 5/250 = 0.02). Measured means: docs/classic.md.
+  CHECK(k == Approx(4.9).margin(0.15));
+  CHECK(c == Approx(0.55).margin(0.1));
+  CHECK(t == Approx(0.55).margin(0.1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Davidsen, Ebel & Bornholdt (2002)
+
+TEST_CASE("davidsen: one update from no ties makes exactly one tie", "[classic][davidsen]") {
+  Simulation sim(models::find("davidsen"),
+                 base(50, 1, {{"davidsen.p", 0.0, "test"}, {"davidsen.updates_per_step", std::int64_t{1}, "test"}}), 1, 1);
+  sim.run();
+  CHECK(sim.world().ties.tie_count() == 1u);
+}
+
+TEST_CASE("davidsen: without turnover ties only accumulate, and the graph closes up", "[classic][davidsen]") {
+  Simulation sim(models::find("davidsen"), base(60, 1000, {{"davidsen.p", 0.0, "test"}}), 1, 2);
+  std::size_t before = 0;
+  for (int s = 0; s < 1000; ++s) {
+    sim.step(1);
+    REQUIRE(sim.world().ties.tie_count() >= before);
+    before = sim.world().ties.tie_count();
+  }
+  // Introductions keep closing triangles until the network is complete.
+  CHECK(before == 60u * 59u / 2u);
+}
+
+TEST_CASE("davidsen: with two people and p = 1, every tie is undone by the leaver", "[classic][davidsen]") {
+  // Each update ties the only pair; then one of the two leaves, taking the tie along.
+  Simulation sim(models::find("davidsen"),
+                 base(2, 200, {{"davidsen.p", 1.0, "test"}, {"davidsen.updates_per_step", std::int64_t{1}, "test"}}), 1, 1);
+  for (int s = 0; s < 200; ++s) {
+    sim.step(1);
+    REQUIRE(sim.world().ties.tie_count() == 0u);
+  }
+  // Every update replaced one person: ids have moved on.
+  const auto& ids = sim.world().population.ids();
+  CHECK(std::max(ids[0], ids[1]) >= 200u);
+}
+
+TEST_CASE("davidsen: invariants and determinism", "[classic][davidsen][determinism]") {
+  Simulation sim(models::find("davidsen"), base(500, 30), 3, 2);
+  run_checked(sim);
+  check_determinism("davidsen", base(2000, 20));
+}
+
+TEST_CASE("davidsen: a population of one is refused with a message", "[classic][davidsen]") {
+  CHECK_THROWS_AS(Simulation(models::find("davidsen"), base(1, 1), 1, 1), ScenarioError);
+}
+
+TEST_CASE("davidsen: steady state at p = 0.0822 (N = 2,000)", "[classic][davidsen][published]") {
+  // ln(0.5/N) / ln(1 - p/N) = 9.2 N / p updates: 112 sweeps at N = 2,000.
+  double k = 0, c = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    Simulation sim(models::find("davidsen"), base(2000, 115), seed, 2);
+    sim.run();
+    k += last(sim, "mean_degree") / 3;
+    c += last(sim, "average_clustering") / 3;
+  }
+  // Measured at N = 10,000 over 10 seeds (docs/classic.md): <k> = 7.1, C = 0.41; the mean
+  // degree barely depends on N in this model, clustering a little more.
+  CHECK(k == Approx(7.1).margin(0.5));
+  CHECK(c == Approx(0.42).margin(0.06));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kumpula et al. (2007)
+
+TEST_CASE("kumpula: a first round ties every node at random", "[classic][kumpula]") {
+  Simulation sim(models::find("kumpula"), base(1000, 1, {{"kumpula.p_d", 0.0, "test"}}), 1, 2);
+  sim.run();
+  for (AgentIndex a = 0; a < 1000; ++a) REQUIRE(sim.world().ties.degree(a) >= 1u);
+  CHECK(sim.world().ties.check().empty());
+}
+
+TEST_CASE("kumpula: p_d = 1 empties the graph every round", "[classic][kumpula]") {
+  Simulation sim(models::find("kumpula"), base(500, 10, {{"kumpula.p_d", 1.0, "test"}, {"kumpula.p_r", 1.0, "test"}}), 1, 2);
+  for (int s = 0; s < 10; ++s) {
+    sim.step(1);
+    REQUIRE(sim.world().ties.tie_count() == 0u);
+  }
+}
+
+TEST_CASE("kumpula: delta = 0 and p_delta = 0 keep every weight at w0", "[classic][kumpula]") {
+  Simulation sim(models::find("kumpula"),
+                 base(500, 50, {{"kumpula.delta", 0.0, "test"}, {"kumpula.p_delta", 0.0, "test"}, {"kumpula.w0", 2.5, "test"}}), 1, 2);
+  run_checked(sim);
+  for (const auto& e : sim.world().ties.edges()) REQUIRE(e.weight == 2.5f);
+  // Without cyclic closure, triangles only come from chance random attachments.
+  CHECK(last(sim, "transitivity") < 0.02);
+}
+
+TEST_CASE("kumpula: weights are w0 plus whole multiples of delta", "[classic][kumpula]") {
+  Simulation sim(models::find("kumpula"), base(500, 100, {{"kumpula.delta", 0.5, "test"}}), 2, 2);
+  run_checked(sim);
+  for (const auto& e : sim.world().ties.edges()) {
+    const double steps = (e.weight - 1.0) / 0.5;
+    REQUIRE(steps == std::round(steps));
+    REQUIRE(steps >= 0.0);
+  }
+}
+
+TEST_CASE("kumpula: without deletion, mean strength only grows",
+          "[classic][kumpula]") {
+  Simulation sim(models::find("kumpula"), base(300, 30, {{"kumpula.p_d", 0.0, "test"}}), 4, 2);
+  sim.step(5);
+  double strength = last(sim, "mean_strength");
+  for (int s = 0; s < 25; ++s) {
+    sim.step(1);
+    REQUIRE(last(sim, "mean_strength") >= strength);
+    strength = last(sim, "mean_strength");
+  }
+}
+
+TEST_CASE("kumpula: determinism across threads", "[classic][kumpula][determinism]") {
+  check_determinism("kumpula", base(3000, 40));
+}
+
+TEST_CASE("kumpula: steady state at the published parameters (N = 1,000)", "[classic][kumpula][published]") {
+  // Mean degree settles after about 5,000 rounds (five node lifetimes, 1/p_d); the statistics
+  // are averaged over records every 500 rounds from 4,000 to 6,000. Measured at N = 10,000 and
+  // 25,000 rounds over 7 seeds (docs/classic.md): <k> = 10.9, C = 0.65, rho(O, w) = 0.52.
+  Simulation sim(models::find("kumpula"), base(1000, 6000, {{"simulation.record_every", std::int64_t{500}, "test"}}), 1, 2);
+  double k = 0, c = 0, rho = 0;
+  int records = 0;
+  while (!sim.finished()) {
+    sim.step(500);
+    if (sim.time() < 4000) continue;
+    REQUIRE(sim.world().ties.check().empty());
+    k += last(sim, "mean_degree");
+    c += last(sim, "average_clustering");
+    rho += last(sim, "overlap_weight_spearman");
+    ++records;
+  }
+  REQUIRE(records == 5);
+  CHECK(k / records == Approx(10.8).margin(1.2));
+  CHECK(c / records == Approx(0.65).margin(0.05));
+  CHECK(rho / records > 0.4);  // Granovetter: strong ties sit in dense neighbourhoods
+}

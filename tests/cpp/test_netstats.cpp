@@ -1,0 +1,252 @@
+// Network statistics against small graphs whose values are known by hand, and their
+// determinism. (The comparison with NetworkX on random graphs is in tests/python.)
+#include <catch2/catch.hpp>
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <cmath>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "socius/netstats.hpp"
+#include "socius/random.hpp"
+
+using namespace socius;
+namespace ns = socius::netstats;
+
+namespace {
+
+TieGraph graph(AgentIndex n, const std::vector<std::pair<AgentIndex, AgentIndex>>& edges,
+               const std::vector<float>& w = {}) {
+  TieGraph g(n);
+  std::vector<TieEvent> batch;
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    batch.push_back(TieEvent::add(edges[i].first, edges[i].second, w.empty() ? 1.0f : w[i], 0));
+  }
+  g.apply(batch);
+  REQUIRE(g.tie_count() == edges.size());
+  return g;
+}
+
+/// G(n, p) drawn from a counter-based stream.
+TieGraph random_graph(AgentIndex n, double p, std::uint64_t seed) {
+  TieGraph g(n);
+  std::vector<TieEvent> batch;
+  for (AgentIndex a = 0; a < n; ++a) {
+    Stream rng(seed, 0, a, 0);
+    for (AgentIndex b = a + 1; b < n; ++b) {
+      if (rng.bernoulli(p)) batch.push_back(TieEvent::add(a, b, 1.0f + static_cast<float>(rng.below(5)), 0));
+    }
+  }
+  g.apply(batch);
+  return g;
+}
+
+template <class F>
+auto with_threads(int threads, F&& f) {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  tbb::task_arena arena(threads);
+  return arena.execute(std::forward<F>(f));
+}
+
+}  // namespace
+
+TEST_CASE("triangle: everything closed", "[netstats]") {
+  const auto g = graph(3, {{0, 1}, {1, 2}, {0, 2}});
+  CHECK(ns::mean_degree(g) == 2.0);
+  CHECK(ns::degree_histogram(g) == std::vector<std::uint64_t>{0, 0, 3});
+  CHECK(ns::triangles(g) == std::vector<std::uint64_t>{1, 1, 1});
+  CHECK(ns::local_clustering(g) == std::vector<double>{1.0, 1.0, 1.0});
+  CHECK(ns::average_clustering(g) == 1.0);
+  CHECK(ns::transitivity(g) == 1.0);
+  CHECK(std::isnan(ns::degree_assortativity(g)));  // every tie joins degree 2 to degree 2
+  CHECK(ns::overlap(g) == std::vector<double>{1.0, 1.0, 1.0});
+  const auto c = ns::connected_components(g);
+  CHECK(c.sizes == std::vector<std::uint64_t>{3});
+  CHECK(c.largest_share == 1.0);
+  const auto p = ns::shortest_paths_sampled(g, 10, 1);
+  CHECK(p.mean == 1.0);
+  CHECK(p.max_seen == 1u);
+  CHECK(p.pairs == 20u);  // 10 sources x 2 others
+}
+
+TEST_CASE("star: no clustering, perfectly disassortative", "[netstats]") {
+  const auto g = graph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}});
+  CHECK(ns::mean_degree(g) == Approx(1.6));
+  CHECK(ns::degree_histogram(g) == std::vector<std::uint64_t>{0, 4, 0, 0, 1});
+  CHECK(ns::average_clustering(g) == 0.0);
+  CHECK(ns::transitivity(g) == 0.0);
+  CHECK(ns::degree_assortativity(g) == Approx(-1.0));
+  for (double o : ns::overlap(g)) CHECK(o == 0.0);
+  // From the centre: 4 pairs at distance 1; from a leaf: 1 + 2 + 2 + 2. Many sources hit both.
+  const auto p = ns::shortest_paths_sampled(g, 1000, 7);
+  CHECK(p.max_seen == 2u);
+  CHECK(p.mean > 1.0);
+  CHECK(p.mean < 1.75);
+}
+
+TEST_CASE("path of four: assortativity -1/2, mean distance 5/3", "[netstats]") {
+  const auto g = graph(4, {{0, 1}, {1, 2}, {2, 3}});
+  CHECK(ns::degree_assortativity(g) == Approx(-0.5));
+  CHECK(ns::average_clustering(g) == 0.0);
+  CHECK(ns::transitivity(g) == 0.0);
+  // Edge 1-2: no common neighbour, (2-1) + (2-1) - 0 others: overlap 0. Edges at the ends: 0.
+  CHECK(ns::overlap(g) == std::vector<double>{0.0, 0.0, 0.0});
+  // Sampling every source many times gives the exact mean as the sample mean of per-source means
+  // weighted by pairs; with 4 sources equally likely the expectation is 5/3.
+  const auto p = ns::shortest_paths_sampled(g, 20000, 3);
+  CHECK(p.mean == Approx(5.0 / 3.0).margin(0.02));
+  CHECK(p.max_seen == 3u);
+}
+
+TEST_CASE("two components and an isolated agent", "[netstats]") {
+  const auto g = graph(6, {{0, 1}, {1, 2}, {0, 2}, {3, 4}});
+  const auto c = ns::connected_components(g);
+  CHECK(c.sizes == std::vector<std::uint64_t>{3, 2, 1});
+  CHECK(c.count() == 3u);
+  CHECK(c.largest_share == 0.5);
+  CHECK(c.label == std::vector<AgentIndex>{0, 0, 0, 3, 3, 5});
+  CHECK(ns::average_clustering(g) == 0.5);
+  CHECK(ns::average_clustering(g, true) == 1.0);
+  CHECK(ns::transitivity(g) == 1.0);
+  const auto s = ns::summarize(g);
+  CHECK(s.isolated_share == Approx(1.0 / 6.0));
+  CHECK(s.components == 3u);
+  CHECK(s.max_degree == 2u);
+  CHECK(std::isnan(s.mean_path_length));  // not requested
+}
+
+TEST_CASE("triangle with a pendant: local average and transitivity differ", "[netstats]") {
+  const auto g = graph(4, {{0, 1}, {1, 2}, {0, 2}, {2, 3}});
+  CHECK(ns::local_clustering(g) == std::vector<double>{1.0, 1.0, 1.0 / 3.0, 0.0});
+  CHECK(ns::average_clustering(g) == Approx(7.0 / 12.0));
+  CHECK(ns::transitivity(g) == Approx(0.6));  // 3 x 1 triangle / 5 connected triples
+}
+
+TEST_CASE("a weighted case: strength, weights, overlap against weight", "[netstats]") {
+  const auto g = graph(4, {{0, 1}, {1, 2}, {0, 2}, {2, 3}}, {1.0f, 2.0f, 3.0f, 4.0f});
+  CHECK(ns::mean_weight(g) == 2.5);
+  CHECK(ns::mean_strength(g) == 5.0);
+  CHECK(ns::weight_histogram(g, 1.0) == std::vector<std::uint64_t>{0, 1, 1, 1, 1});
+  CHECK(ns::weight_histogram(g, 2.5) == std::vector<std::uint64_t>{2, 2});
+  // edges() order: 0-1 (w 1), 0-2 (w 3), 1-2 (w 2), 2-3 (w 4).
+  CHECK(ns::weights(g) == std::vector<double>{1.0, 3.0, 2.0, 4.0});
+  CHECK(ns::overlap(g) == std::vector<double>{1.0, 0.5, 0.5, 0.0});
+  const auto o = ns::overlap_by_weight(g, 2);
+  CHECK(o.mean_weight == std::vector<double>{1.5, 3.5});
+  CHECK(o.mean_overlap == std::vector<double>{0.75, 0.25});
+  CHECK(o.count == std::vector<std::uint64_t>{2, 2});
+  CHECK(o.spearman == Approx(-4.5 / std::sqrt(22.5)));
+  CHECK(o.pearson == Approx(-1.5 / std::sqrt(2.5)));
+  const auto s = ns::summarize(g);
+  CHECK(s.mean_overlap == Approx(0.5));
+  CHECK(s.overlap_weight_spearman == Approx(o.spearman));
+  CHECK_THROWS(ns::weight_histogram(g, 0.0));
+}
+
+TEST_CASE("empty and tie-less graphs are well defined", "[netstats]") {
+  const TieGraph empty(0);
+  CHECK(ns::mean_degree(empty) == 0.0);
+  CHECK(ns::summarize(empty).components == 0u);
+  const TieGraph lonely(5);
+  const auto s = ns::summarize(lonely, {4, true, 1});
+  CHECK(s.mean_degree == 0.0);
+  CHECK(s.isolated_share == 1.0);
+  CHECK(s.components == 5u);
+  CHECK(s.largest_component_share == 0.2);
+  CHECK(std::isnan(s.assortativity));
+  CHECK(std::isnan(s.mean_overlap));
+  CHECK(std::isnan(s.mean_path_length));
+  CHECK(ns::average_clustering_sampled(lonely, 10, 1) == 0.0);
+}
+
+TEST_CASE("sampled clustering: exact where every agent agrees, close elsewhere", "[netstats]") {
+  // Disjoint triangles: every agent has clustering 1.
+  std::vector<std::pair<AgentIndex, AgentIndex>> e;
+  for (AgentIndex t = 0; t < 30; ++t) {
+    e.push_back({3 * t, 3 * t + 1});
+    e.push_back({3 * t + 1, 3 * t + 2});
+    e.push_back({3 * t, 3 * t + 2});
+  }
+  CHECK(ns::average_clustering_sampled(graph(90, e), 500, 9) == 1.0);
+
+  const auto g = random_graph(2000, 0.01, 5);
+  const double exact = ns::average_clustering(g);
+  const double est = ns::average_clustering_sampled(g, 4000, 11);
+  CHECK(est == Approx(exact).margin(0.01));
+  CHECK(est == ns::average_clustering_sampled(g, 4000, 11));
+  CHECK(est != ns::average_clustering_sampled(g, 4000, 12));
+}
+
+TEST_CASE("statistics are identical for 1, 2 and 4 threads", "[netstats][determinism]") {
+  const auto g = random_graph(6000, 0.002, 21);
+  const ns::SummaryOptions opt{16, true, 99};
+  const auto s1 = with_threads(1, [&] { return ns::summarize(g, opt); });
+  for (int threads : {2, 4}) {
+    const auto s = with_threads(threads, [&] { return ns::summarize(g, opt); });
+    CHECK(s.mean_strength == s1.mean_strength);
+    CHECK(s.average_clustering == s1.average_clustering);
+    CHECK(s.transitivity == s1.transitivity);
+    CHECK(s.assortativity == s1.assortativity);
+    CHECK(s.mean_overlap == s1.mean_overlap);
+    CHECK(s.overlap_weight_spearman == s1.overlap_weight_spearman);
+    CHECK(s.mean_path_length == s1.mean_path_length);
+    CHECK(with_threads(threads, [&] { return ns::average_clustering_sampled(g, 3000, 4); }) ==
+          with_threads(1, [&] { return ns::average_clustering_sampled(g, 3000, 4); }));
+  }
+  // Sanity on G(n, p): clustering near p, mean degree near (n - 1) p, one giant component.
+  CHECK(s1.mean_degree == Approx(12.0).epsilon(0.05));
+  CHECK(s1.transitivity == Approx(0.002).margin(0.001));
+  CHECK(s1.largest_component_share > 0.99);
+  CHECK(s1.mean_path_length == Approx(std::log(6000.0) / std::log(12.0)).epsilon(0.1));
+}
+
+TEST_CASE("large batches (radix-sorted) apply as a reference implementation says", "[ties]") {
+  // A reference with std::map: removals, then summed strengthening, then adds (largest weight).
+  const AgentIndex n = 300;
+  TieGraph g(n);
+  std::map<std::pair<AgentIndex, AgentIndex>, double> ref;
+  for (std::uint32_t round = 0; round < 6; ++round) {
+    std::vector<TieEvent> batch;
+    Stream rng(77, round, 0, 0);
+    for (int i = 0; i < 3000; ++i) {
+      const AgentIndex u = rng.below(n);
+      AgentIndex v = rng.below(n - 1);
+      if (v >= u) ++v;
+      const auto op = rng.below(10);
+      if (op < 5) batch.push_back(TieEvent::add(u, v, 1.0f + static_cast<float>(rng.below(3)), 0));
+      else if (op < 9) batch.push_back(TieEvent::strengthen(u, v, 0.5f));
+      else batch.push_back(TieEvent::remove(u, v));
+    }
+    if (round % 2) batch.push_back(TieEvent::remove_all(rng.below(n)));
+    // Reference semantics.
+    std::map<std::pair<AgentIndex, AgentIndex>, double> dw, add;
+    std::vector<AgentIndex> wiped;
+    for (const auto& e : batch) {
+      const auto key = std::minmax(e.u, e.v);
+      if (e.op == TieOp::RemoveAll) wiped.push_back(e.u);
+      else if (e.op == TieOp::Remove) ref.erase(key);
+      else if (e.op == TieOp::Strengthen) dw[key] += e.weight;
+      else add[key] = std::max(add[key], static_cast<double>(e.weight));
+    }
+    for (AgentIndex w : wiped) {
+      for (auto it = ref.begin(); it != ref.end();) it = (it->first.first == w || it->first.second == w) ? ref.erase(it) : std::next(it);
+    }
+    for (const auto& [k, d] : dw) {
+      if (ref.count(k)) ref[k] = static_cast<float>(ref[k] + d);
+    }
+    for (const auto& [k, w] : add) {
+      if (!ref.count(k)) ref[k] = w;
+    }
+    g.apply(batch);
+    REQUIRE(g.check().empty());
+    REQUIRE(g.tie_count() == ref.size());
+    for (const auto& e : g.edges()) {
+      const auto it = ref.find({e.source, e.target});
+      REQUIRE(it != ref.end());
+      REQUIRE(e.weight == static_cast<float>(it->second));
+    }
+  }
+}

@@ -1,0 +1,206 @@
+"""socius compare: paired replicates in worker processes, merged into one file xarray opens."""
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import socius
+
+# The module, not the function socius.compare that shadows it as an attribute of the package.
+compare_module = importlib.import_module("socius.compare")
+
+from conftest import PYTHON_DIR, cli
+
+SEED = 11
+
+
+def write_scenario(folder, name, p=0.05, steps=12, **simulation):
+    sim = {"population": 300, "burn_in": 5, "steps": steps, **simulation}
+    path = folder / f"{name}.toml"
+    path.write_text(f'model = "davidsen"\nname = "{name}"\ndescription = "test scenario {name}"\n'
+                    "[simulation]\n" + "".join(f"{k} = {v}\n" for k, v in sim.items())
+                    + f"[davidsen]\np = {p}\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scenarios")
+    # "same" has the baseline's parameters under another name: its paired differences must be 0.
+    return [write_scenario(folder, "base"), write_scenario(folder, "high_p", p=0.3),
+            write_scenario(folder, "same")]
+
+
+@pytest.fixture(scope="module")
+def comparison(scenarios, tmp_path_factory):
+    out = tmp_path_factory.mktemp("comparison") / "cmp.h5"
+    return socius.compare(scenarios, replicates=3, seed=SEED, output=out, workers=2, progress=False)
+
+
+def test_the_file_opens_in_xarray_with_scenario_and_replicate_dimensions(comparison, scenarios):
+    with xr.open_dataset(comparison, engine="h5netcdf") as ds:
+        assert ds["indicators"].dims == ("scenario", "replicate", "time", "group", "indicator")
+        assert list(ds["scenario"].values) == ["base", "high_p", "same"]
+        assert list(ds["replicate"].values) == [0, 1, 2]
+        assert list(ds["time"].values) == list(range(13))
+        assert "mean_degree" in ds["indicator"].values and list(ds["group"].values) == ["all"]
+        values = ds["indicators"].values
+        # Indicators a model does not compute in this configuration are NaN throughout (e.g. the
+        # path length with path sampling off); every other value is finite.
+        computed = ~np.isnan(values).all(axis=(0, 1, 2, 3))
+        assert computed.sum() >= 10
+        assert np.isfinite(values[..., computed]).all()
+        assert ds.attrs["format"] == "socius-comparison-1"
+        assert ds.attrs["master_seed"] == str(SEED)
+        assert ds.attrs["engine_version"] == socius.__version__ and ds.attrs["git_revision"]
+        seeds = [int(s) for s in ds["seed"].values]
+        assert seeds == [socius._core.derive_seed(SEED, r) for r in range(3)]
+        assert len(set(seeds)) == 3
+        for name, path in zip(ds["scenario"].values, scenarios):
+            scenario = socius.Scenario.load(path)
+            entry = ds.sel(scenario=name)
+            assert entry["scenario_hash"].item() == scenario.hash()
+            assert tomllib.loads(entry["scenario_toml"].item())["name"] == name
+            assert entry["scenario_description"].item() == f"test scenario {name}"
+            assert int(entry["population"]) == 300
+            assert np.isnan(entry["budget"].item())  # davidsen scenarios state no budget
+        assert ds.sel(scenario="base")["scenario_hash"].item() == ds.sel(scenario="same")["scenario_hash"].item()
+
+
+def test_replicate_r_of_every_scenario_runs_with_the_same_recorded_seed(comparison, scenarios, tmp_path):
+    with xr.open_dataset(comparison, engine="h5netcdf") as ds:
+        seed = int(ds["seed"].values[1])
+        stored = {name: ds["indicators"].sel(scenario=name, replicate=1).values for name in ("base", "high_p")}
+    for name, path in (("base", scenarios[0]), ("high_p", scenarios[1])):
+        single = socius.run(path, tmp_path / f"{name}.h5", seed=seed, progress=False)
+        with h5py.File(single, "r") as f:
+            assert f["indicators"][()].tobytes() == stored[name].tobytes()
+
+
+def test_a_scenario_identical_to_the_baseline_has_paired_differences_exactly_zero(comparison):
+    with xr.open_dataset(comparison, engine="h5netcdf") as ds:
+        diff = ds["indicators"].sel(scenario="same") - ds["indicators"].sel(scenario="base")
+        assert ((diff.values == 0) | np.isnan(diff.values)).all()
+        assert (diff.values == 0).sum() > 0.9 * diff.size
+        # ...while the replicates themselves differ, and so does a scenario that is not identical.
+        base = ds["indicators"].sel(scenario="base", indicator="ties").values
+        assert not np.array_equal(base[0], base[1])
+        assert (ds["indicators"].sel(scenario="high_p") != ds["indicators"].sel(scenario="base")).any()
+
+
+def test_the_same_master_seed_gives_bit_identical_results_another_seed_other_results(comparison, scenarios,
+                                                                                     tmp_path):
+    # Other worker and thread counts: results must not depend on them.
+    again = socius.compare(scenarios, replicates=3, seed=SEED, output=tmp_path / "again.h5", workers=1,
+                           threads=2, progress=False)
+    other = socius.compare(scenarios[:1], replicates=1, seed=SEED + 1, output=tmp_path / "other.h5",
+                           progress=False)
+    with h5py.File(comparison, "r") as a, h5py.File(again, "r") as b, h5py.File(other, "r") as c:
+        assert a["indicators"][()].tobytes() == b["indicators"][()].tobytes()
+        assert np.array_equal(a["seed"][()], b["seed"][()])
+        assert not np.array_equal(a["indicators"][0, 0], c["indicators"][0, 0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.h5", "other.h5"]  # no leftovers
+
+
+def test_compare_on_the_command_line_prints_the_file_and_the_report(scenarios, tmp_path):
+    out, report_dir = tmp_path / "cmp.h5", tmp_path / "report"
+    r = cli("compare", scenarios[0], scenarios[1], "-r", 2, "--seed", 5, "-o", out, "--report", report_dir,
+            "--steps", 8, "--set", "simulation.population=200", "--workers", 2, "-q")
+    assert r.returncode == 0, r.stderr
+    assert f"comparison written to {out}" in r.stdout
+    assert f"report written to {report_dir / 'index.html'}" in r.stdout
+    assert "master seed 5" in r.stderr
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.sizes["scenario"] == 2 and ds.sizes["replicate"] == 2 and ds.sizes["time"] == 9
+        assert all(int(p) == 200 for p in ds["population"].values)
+    assert (report_dir / "index.html").stat().st_size > 10_000
+    info = cli("info", out)
+    assert info.returncode == 0 and "2 scenarios x 2 replicates" in info.stdout and "master 5" in info.stdout
+
+
+@pytest.mark.parametrize("case, fragment", [
+    ("steps", "key 'simulation.steps' = 20 differs from the baseline"),
+    ("burn_in", "key 'simulation.burn_in' = 7 differs from the baseline"),
+    ("record_every", "key 'simulation.record_every' = 2 differs from the baseline"),
+    ("name", "compared scenarios need distinct names"),
+    ("missing", "does not exist"),
+    ("invalid", "out of range"),
+])
+def test_scenarios_that_cannot_be_compared_exit_2_and_write_nothing(tmp_path, case, fragment):
+    base = write_scenario(tmp_path, "base")
+    (tmp_path / "sub").mkdir()
+    other = {
+        "steps": lambda: write_scenario(tmp_path, "other", steps=20),
+        "burn_in": lambda: write_scenario(tmp_path, "other", burn_in=7),
+        "record_every": lambda: write_scenario(tmp_path, "other", record_every=2),
+        "name": lambda: write_scenario(tmp_path / "sub", "base"),
+        "missing": lambda: tmp_path / "missing.toml",
+        "invalid": lambda: write_scenario(tmp_path, "other", p=3.0),
+    }[case]()
+    before = sorted(tmp_path.rglob("*"))
+    r = cli("compare", base, other, "-o", tmp_path / "out.h5", "-r", 2, "--report", tmp_path / "rep", "-q")
+    assert r.returncode == 2, r.stderr
+    assert fragment in r.stderr and "Traceback" not in r.stderr
+    if case in ("steps", "burn_in", "record_every"):
+        assert "scenario 'other'" in r.stderr  # names the scenario and the key
+    assert sorted(tmp_path.rglob("*")) == before  # no output, no report, no temporary files
+
+
+def test_compare_checks_its_arguments(scenarios, tmp_path):
+    for kwargs, error in (({"replicates": 0}, "replicates"), ({"seed": -1}, "seed"),
+                          ({"workers": 0}, "workers"), ({"threads": 1.5}, "threads")):
+        with pytest.raises(ValueError, match=error):
+            socius.compare(scenarios[:1], output=tmp_path / "x.h5", progress=False, **kwargs)
+    with pytest.raises(socius.ScenarioError, match="at least one scenario"):
+        socius.compare([], output=tmp_path / "x.h5")
+    with pytest.raises(socius.OutputError, match="does not exist"):
+        socius.compare(scenarios[:1], output=tmp_path / "no" / "x.h5", progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_while_merging_leaves_no_file_and_keeps_an_existing_one(scenarios, tmp_path, monkeypatch):
+    out = tmp_path / "cmp.h5"
+    out.write_bytes(b"an earlier comparison")
+    calls = []
+
+    def failing_add(self, i, r, path):
+        calls.append(path)
+        raise RuntimeError("simulated failure while reading a run")
+
+    monkeypatch.setattr(compare_module._Collector, "add", failing_add)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        socius.compare(scenarios, replicates=3, seed=1, output=out, workers=2, progress=False)
+    assert len(calls) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp.h5"]  # no run folder, no temporary file
+    assert out.read_bytes() == b"an earlier comparison"
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_nothing(tmp_path):
+    for name in ("long", "long2"):
+        (tmp_path / f"{name}.toml").write_text(
+            f'model = "davidsen"\nname = "{name}"\n[simulation]\npopulation = 20000\nburn_in = 0\nsteps = 100000\n')
+    env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
+    proc = subprocess.Popen([sys.executable, "-m", "socius", "compare", "long.toml", "long2.toml", "-r", "2",
+                             "-o", "out.h5", "-q", "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 60
+    # Wait until the workers are writing their runs, then interrupt.
+    while not any(p.name.startswith(".") and p.name.endswith(tuple("0123456789"))
+                  for p in tmp_path.rglob(".*.h5.tmp-*")):
+        assert proc.poll() is None and time.time() < deadline, proc.stderr.read() if proc.poll() is not None else ""
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "long2.toml"]
