@@ -9,10 +9,13 @@ export PYTHONPATH := $(CURDIR)/python$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 .PHONY: demo test test-cpp test-python build bootstrap clean
 
+# The flagship comparison: baseline, early action, structural reform and both, at equal budget.
+DEMO_SCENARIOS := scenarios/baseline.toml scenarios/early_action.toml scenarios/structural_reform.toml scenarios/combined.toml
+
 demo: build
 	@mkdir -p results
-	$(PYTHON) -m socius run scenarios/classic/davidsen2002_p00822.toml -o results/demo.h5 --seed 1
-	$(PYTHON) -m socius info results/demo.h5
+	$(PYTHON) -m socius compare $(DEMO_SCENARIOS) --replicates 3 --seed 1 --population 10000 \
+	    -o results/comparison.h5 --report results/report
 
 test: build
 	ctest --preset $(PRESET) -j2

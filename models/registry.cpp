@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include "classic/classic.hpp"
+#include "community/community.hpp"
 #include "socius/errors.hpp"
 
 namespace socius::models {
@@ -11,6 +12,7 @@ const std::vector<ModelDescription>& builtin() {
     v.push_back(classic::jgn());
     v.push_back(classic::davidsen());
     v.push_back(classic::kumpula());
+    v.push_back(community::description());
     return v;
   }();
   return all;

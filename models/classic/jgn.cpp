@@ -71,6 +71,10 @@ class Jgn final : public Model {
             {"decay", [this](World& w, const StepContext& ctx) { decay(w.ties, ctx); }}};
   }
 
+  // The model's state is the tie graph; everything else is scratch rebuilt each step.
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
+
   IndicatorSpec indicators() const override { return network_indicators(); }
 
   void measure(const World& world, const StepContext& ctx, double* out) const override {

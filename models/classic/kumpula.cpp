@@ -70,15 +70,15 @@ class Kumpula final : public Model {
     return {{"round", [this](World& w, const StepContext& ctx) { round(w, ctx); }}};
   }
 
+  // The model's state is the tie graph; everything else is scratch rebuilt each step.
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
+
   IndicatorSpec indicators() const override { return network_indicators(); }
 
   void measure(const World& world, const StepContext& ctx, double* out) const override {
     measure_network(world.ties, ctx, path_sources_, out);
   }
-
-  // Nothing to save beyond columns and ties: strengths and event buffers are rebuilt each round.
-  void save(StateWriter&) const override {}
-  void load(const StateReader&) override {}
 
  private:
   void round(World& world, const StepContext& ctx) {

@@ -8,6 +8,8 @@ import pytest
 
 import socius
 
+from conftest import ROOT
+
 
 @pytest.fixture
 def sim(small_scenario):
@@ -129,3 +131,47 @@ def test_repr_and_help_are_useful(sim):
     assert "davidsen" in repr(sim) and "seed 3" in repr(sim)
     for obj in (socius.Simulation.run, socius.Simulation.every, socius.Scenario.load, socius.run, socius.open_results):
         assert obj.__doc__ and len(obj.__doc__) > 40
+
+
+def community(population=2000, steps=8, burn_in=4):
+    return socius.Scenario.load(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"simulation.population": population, "simulation.steps": steps, "simulation.burn_in": burn_in})
+
+
+def test_column_views_are_live_views_and_stay_valid():
+    sim = socius.Simulation(community(), seed=2)
+    lonely = sim.column("loneliness")
+    ids_before = sim.column("age").copy()
+    assert not lonely.flags.writeable and not lonely.flags.owndata
+    before = lonely.copy()
+    sim.step(6)  # residents move, die and arrive: newcomers take leavers' slots
+    assert not np.array_equal(before, lonely)             # the step's changes show in the view
+    assert np.array_equal(lonely, sim.column("loneliness"))  # and it is the live column
+    assert lonely.shape == (sim.population,)
+    del sim  # the view keeps the simulation's memory alive
+    assert np.isfinite(lonely).all() and ((lonely >= 0) & (lonely <= 1)).all()
+    with pytest.raises(ValueError):
+        lonely[0] = 0.5
+    assert ids_before.shape == lonely.shape
+
+
+def test_a_hook_writing_a_column_changes_the_simulation():
+    a = socius.Simulation(community(), seed=3)
+    b = socius.Simulation(community(), seed=3)
+
+    @b.every(1, start=0)
+    def nobody_trusts(s):
+        s.column("trust", writable=True)[:] = 0.0
+
+    a.run(progress=False)
+    b.run(progress=False)
+    ta = a.results["indicators"].sel(group="all", indicator="trust_share").values
+    tb = b.results["indicators"].sel(group="all", indicator="trust_share").values
+    assert ta[0] == tb[0]          # recorded before the first hook call
+    assert (tb[1:] < ta[1:]).all()  # afterwards trust is lower every week
+
+
+def test_unknown_columns_name_the_known_ones():
+    sim = socius.Simulation(community(), seed=1)
+    with pytest.raises(KeyError, match="loneliness"):
+        sim.column("lonelyness")

@@ -67,8 +67,10 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path):
     assert all(".tmp-" in name for name in leftovers)
 
 
-def test_python_resume_matches_an_uninterrupted_run(tmp_path, small_scenario):
-    scenario = socius.Scenario.load(small_scenario).with_overrides({"simulation.steps": 40})
+@pytest.mark.parametrize("model", [m["name"] for m in socius.models()])
+def test_python_resume_matches_an_uninterrupted_run(tmp_path, model):
+    scenario = socius.Scenario.from_dict({"model": model, "simulation": {
+        "population": 600, "steps": 40, "burn_in": 4, "snapshot_every": 10}})
     reference = socius.run(scenario, tmp_path / "ref.h5", seed=4, progress=False)
     # Simulate a crash: stop after the checkpoint at step 30 by raising from a hook.
     out, ckpt = tmp_path / "out.h5", tmp_path / "state.ckpt"

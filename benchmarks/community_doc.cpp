@@ -1,0 +1,51 @@
+// Prints the community model's parameter table (from its schema) as Markdown, for docs/model.md;
+// with --indicators, the indicator table (from a tiny instance of the model).
+#include <cstdio>
+#include <string>
+
+#include "registry.hpp"
+#include "socius/socius.hpp"
+
+using namespace socius;
+
+namespace {
+std::string cell(std::string s) {
+  for (auto& c : s) if (c == '|') c = '/';
+  return s;
+}
+std::string range(const ParameterSpec& s) {
+  char buf[128];
+  switch (s.type) {
+    case ParameterType::Boolean: return "true/false";
+    case ParameterType::Choice: {
+      std::string out;
+      for (const auto& c : s.choices) out += (out.empty() ? "" : ", ") + ("`" + c + "`");
+      return out;
+    }
+    case ParameterType::Integer:
+      std::snprintf(buf, sizeof buf, "%lld to %lld", static_cast<long long>(s.min), static_cast<long long>(s.max));
+      return buf;
+    default:
+      std::snprintf(buf, sizeof buf, "%g to %g", s.min, s.max);
+      return buf;
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto& m = models::find("community");
+  if (argc > 1 && std::string(argv[1]) == "--indicators") {
+    Simulation sim(m, {{"simulation.population", std::int64_t{100}, "doc"}, {"simulation.burn_in", std::int64_t{0}, "doc"}, {"simulation.steps", std::int64_t{0}, "doc"}}, 1, 1);
+    const auto& spec = sim.recorder().spec;
+    std::printf("| indicator | meaning and unit |\n|---|---|\n");
+    for (std::size_t i = 0; i < spec.indicators.size(); ++i) std::printf("| `%s` | %s |\n", spec.indicators[i].c_str(), cell(spec.descriptions[i]).c_str());
+    return 0;
+  }
+  std::printf("| key | unit | default | allowed | description | source |\n|---|---|---|---|---|---|\n");
+  const ParameterSchema schema = m.full_schema();
+  for (const auto& s : schema.specs()) {
+    std::printf("| `%s` | %s | `%s` | %s | %s | %s |\n", s.key.c_str(), cell(s.unit).c_str(), cell(to_toml(s.default_value)).c_str(),
+                cell(range(s)).c_str(), cell(s.description).c_str(), cell(s.source).c_str());
+  }
+  return 0;
+}

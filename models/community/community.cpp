@@ -1,0 +1,156 @@
+// The community model: wiring of its systems (one file each), setup and indicators.
+#include "community.hpp"
+
+#include <array>
+#include <map>
+
+#include "indicators.hpp"
+#include "socius/checkpoint.hpp"
+#include "state.hpp"
+
+namespace socius::models::community {
+
+namespace {
+
+class Community final : public Model {
+ public:
+  explicit Community(const ParameterSet& set) : s_(read_params(set)), setup_values_(set.values()) {}
+
+  void setup(World& world, const StepContext& ctx) override {
+    setup_world(s_, world, ctx);
+    s_.groups = group_list();
+    s_.outcomes.resize(s_.groups.size());
+  }
+
+  std::vector<System> systems() override {
+    auto sys = [this](const char* name, void (*f)(State&, World&, const StepContext&)) {
+      return System{name, [this, f](World& w, const StepContext& ctx) { f(s_, w, ctx); }};
+    };
+    return {sys("policies", run_policies),       sys("life_events", run_life_events),
+            sys("contact", run_contact),         sys("tie_strength", run_tie_strength),
+            sys("tie_formation", run_tie_formation), sys("loneliness", run_loneliness),
+            sys("trust", run_trust),             sys("civic", run_civic),
+            sys("services", run_services),       sys("burnout", run_burnout)};
+  }
+
+  IndicatorSpec indicators() const override {
+    IndicatorSpec spec;
+    spec.groups = group_list();
+    for (const auto& i : indicator_list()) {
+      spec.indicators.push_back(i.name);
+      spec.descriptions.push_back(i.description);
+    }
+    return spec;
+  }
+
+  void measure(const World& world, const StepContext& ctx, double* out) const override {
+    measure_indicators(s_, world, ctx, out);
+  }
+
+  /// New parameter values between steps (e.g. a Python hook acting as an intervention). Keys
+  /// that shaped the setup (structure, posts, teams, which hubs and reserve posts exist) are fixed
+  /// once the simulation is built; everything else takes effect from the next step.
+  void reconfigure(const ParameterSet& params) override {
+    static const std::vector<std::string> prefixes = {"structure.", "services.team_neighbourhoods", "policy.hubs.enabled",
+                                                      "policy.hubs.target", "policy.hubs.per_neighbourhood",
+                                                      "policy.relational_practice.enabled", "policy.relational_practice.target",
+                                                      "policy.relational_practice.extra_posts", "policy.collaboration.target"};
+    for (const auto& [key, value] : params.values()) {
+      bool fixed = key.ends_with("_posts") && key.starts_with("services.");
+      for (const auto& p : prefixes) fixed |= key.starts_with(p);
+      if (fixed && setup_values_.count(key) && setup_values_.at(key) != value) {
+        throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shapes the model's setup and is fixed once the simulation is built (it was " +
+                            to_toml(setup_values_.at(key)) + ")");
+      }
+    }
+    s_.P = read_params(params);
+  }
+
+  /// What is not in columns or ties and that setup does not rebuild identically: foci added
+  /// since setup and their activity, neighbourhood trust, team areas (a reorganisation merges
+  /// them), policy state, costs and outcome counters. CSR arrays are rebuilt from the columns.
+  void save(StateWriter& out) const override {
+    out.put_vector("community.focus_kind", s_.focus_kind);
+    out.put_vector("community.focus_nbhd", s_.focus_nbhd);
+    out.put_vector("community.focus_activity", s_.focus_activity);
+    out.put_vector("community.nbhd_trust", s_.nbhd_trust);
+    out.put_vector("community.nbhd_team_area", s_.nbhd_team_area);
+    out.put_vector("community.team_rp", s_.team_rp);
+    out.put_vector("community.outcomes.jobs", s_.outcomes.jobs);
+    out.put_vector("community.outcomes.cases", s_.outcomes.cases);
+    out.put_vector("community.outcomes.attainment", s_.outcomes.attainment);
+    out.put_vector("community.outcomes.behaviour", s_.outcomes.behaviour);
+    const double reals[5] = {s_.cost_to_date, s_.savings_to_date, s_.staff_leavers, s_.capacity_factor, s_.reorg_stress};
+    out.put_value("community.reals", reals);
+    const std::uint8_t flags[4] = {s_.reorg_started, s_.reorg_finished, s_.extra_posts_open, s_.collaboration_done};
+    out.put_value("community.flags", flags);
+    out.put_value("community.befriending_matches", s_.befriending_matches);
+  }
+
+  void load(const StateReader& in) override {
+    s_.focus_kind = in.get_vector<std::uint8_t>("community.focus_kind");
+    s_.focus_nbhd = in.get_vector<std::uint32_t>("community.focus_nbhd");
+    s_.focus_activity = in.get_vector<float>("community.focus_activity");
+    s_.nbhd_trust = in.get_vector<float>("community.nbhd_trust");
+    s_.nbhd_team_area = in.get_vector<std::uint32_t>("community.nbhd_team_area");
+    s_.team_rp = in.get_vector<float>("community.team_rp");
+    s_.outcomes.jobs = in.get_vector<double>("community.outcomes.jobs");
+    s_.outcomes.cases = in.get_vector<double>("community.outcomes.cases");
+    s_.outcomes.attainment = in.get_vector<double>("community.outcomes.attainment");
+    s_.outcomes.behaviour = in.get_vector<double>("community.outcomes.behaviour");
+    using Reals = std::array<double, 5>;
+    const auto reals = in.get_value<Reals>("community.reals");
+    s_.cost_to_date = reals[0];
+    s_.savings_to_date = reals[1];
+    s_.staff_leavers = reals[2];
+    s_.capacity_factor = reals[3];
+    s_.reorg_stress = reals[4];
+    using Flags = std::array<std::uint8_t, 4>;
+    const auto flags = in.get_value<Flags>("community.flags");
+    s_.reorg_started = flags[0];
+    s_.reorg_finished = flags[1];
+    s_.extra_posts_open = flags[2];
+    s_.collaboration_done = flags[3];
+    s_.befriending_matches = in.get_value<std::uint32_t>("community.befriending_matches");
+    s_.rebuild_foci();
+    s_.rebuild_residents_of_nbhd();
+    s_.rebuild_teams();
+  }
+
+ private:
+  State s_;
+  std::map<std::string, ParameterValue> setup_values_;
+};
+
+}  // namespace
+
+double planned_spend(const ParameterSet& set) {
+  const Params p = read_params(set);
+  return planned_spend(p, p.steps);
+}
+
+ModelDescription description() {
+  ModelDescription d;
+  d.name = "community";
+  d.summary = "Residents, foci and typed ties; loneliness, trust and civic efficacy; services, relationship quality and burnout; timed policies with costs (MODEL.md)";
+  d.schema = community_schema();
+  d.systems = {
+      {"policies", "timed interventions (hubs, befriending, relational practice, collaboration, reorganisation) and their costs"},
+      {"life_events", "ageing, household moves with newcomers, deaths and bereavement, retirement, job loss, leaving education, births"},
+      {"contact", "weekly contact budgets (Poisson, reduced by loneliness) spent on ties by strength or on meeting new people at foci"},
+      {"tie_strength", "reinforcement of used ties, decay of unused ones, loss below the floor (kin go dormant), friend/acquaintance type"},
+      {"tie_formation", "focal closure, triadic closure and chance meetings, with homophily, trust and capacity in acceptance"},
+      {"loneliness", "cognitive discrepancy between desired and actual relationships, with contagion along ties"},
+      {"trust", "generalised trust toward a target from positive contacts, local ties, neighbourhood trust and service quality"},
+      {"civic", "civic efficacy from hub and community membership, local ties and trust"},
+      {"services", "needs, caseloads and waiting lists, relationship quality, outcome hazards h0 (1 + beta q), reassignment"},
+      {"burnout", "professionals' burnout, turnover, vacancies and their filling"},
+  };
+  d.default_population = 20000;
+  d.default_steps = 520;
+  d.default_burn_in = 260;
+  d.create = [](const ParameterSet& p) { return std::make_unique<Community>(p); };
+  return d;
+}
+
+}  // namespace socius::models::community

@@ -1,0 +1,226 @@
+// Indicators, by group ("all" residents, deprivation quintiles, age bands, parents of young
+// children). Per-resident sums use a deterministic reduction (fixed blocks, fixed tree), so
+// values are bit-identical for any number of threads. See community.cpp for the list.
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/partitioner.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "indicators.hpp"
+#include "state.hpp"
+
+namespace socius::models::community {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum Field { fN, fLonely, fNoContact, fTrust, fPull, fCivic, fQsum, fQn, fWaiting, fDegree, fStrength, fNoClose, fLsum, fTsum, kFields };
+
+struct Acc {
+  std::vector<double> v;
+  Acc() = default;
+  explicit Acc(std::size_t n) : v(n, 0.0) {}
+};
+
+double local_clustering(const State& s, const TieGraph& g, AgentIndex a, std::vector<AgentIndex>& nb) {
+  nb.clear();
+  for (const HalfTie& h : g.ties(a)) {
+    if (is_social(h.type)) nb.push_back(h.other);
+  }
+  if (nb.size() < 2) return kNaN;
+  std::sort(nb.begin(), nb.end());
+  std::uint64_t links = 0;
+  for (AgentIndex j : nb) {
+    for (const HalfTie& h : g.ties(j)) {
+      if (is_social(h.type) && h.other > j && std::binary_search(nb.begin(), nb.end(), h.other)) ++links;
+    }
+  }
+  const double d = static_cast<double>(nb.size());
+  (void)s;
+  return 2.0 * static_cast<double>(links) / (d * (d - 1.0));
+}
+
+double largest_component(const State& s, const TieGraph& g) {
+  const AgentIndex R = s.residents;
+  std::vector<AgentIndex> parent(R);
+  std::iota(parent.begin(), parent.end(), 0u);
+  auto find = [&](AgentIndex x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  for (AgentIndex a = 0; a < R; ++a) {
+    for (const HalfTie& h : g.ties(a)) {
+      if (!is_social(h.type) || h.other < a) continue;
+      const AgentIndex x = find(a), y = find(h.other);
+      if (x != y) parent[std::max(x, y)] = std::min(x, y);
+    }
+  }
+  std::vector<std::uint32_t> size(R, 0);
+  std::uint32_t best = 0;
+  for (AgentIndex a = 0; a < R; ++a) best = std::max(best, ++size[find(a)]);
+  return R ? static_cast<double>(best) / R : kNaN;
+}
+
+}  // namespace
+
+const std::vector<IndicatorInfo>& indicator_list() {
+  static const std::vector<IndicatorInfo> list = {
+      {"residents", "residents in the group (count)"},
+      {"lonely_share", "share often or always lonely (L >= loneliness.threshold), 0-1"},
+      {"no_contact_share", "share with no contact this week with any kin, friend or acquaintance, nor with a relative living elsewhere, 0-1"},
+      {"trust_share", "share saying most people can be trusted (T >= trust.threshold), 0-1"},
+      {"pull_together_share", "share saying people in their neighbourhood pull together, 0-1"},
+      {"civic_efficacy_mean", "mean civic efficacy E, 0-1"},
+      {"jobs_found", "jobs found since policy time 0, cumulative count of residents"},
+      {"cases_resolved", "legal cases resolved since policy time 0, cumulative count"},
+      {"attainment", "steps of school progress since policy time 0, cumulative count"},
+      {"behaviour_change", "positive health behaviour changes since policy time 0, cumulative count"},
+      {"relationship_quality_mean", "mean relationship quality q over current service relationships, 0-1"},
+      {"waiting_list", "needs waiting for a professional now (count; a resident can wait for several services)"},
+      {"burnout_mean", "mean burnout B of professionals in post, 0-1 (group 'all' only; NaN elsewhere)"},
+      {"staff_turnover", "professionals who left since policy time 0, cumulative count (group 'all' only)"},
+      {"vacancies", "funded posts vacant now, count (group 'all' only)"},
+      {"cost_to_date", "policy spending since policy time 0, GBP, cumulative (group 'all' only)"},
+      {"savings_to_date", "promised reorganisation savings since policy time 0, GBP, cumulative (group 'all' only)"},
+      {"mean_degree", "mean number of social ties (kin, friend, acquaintance) per resident"},
+      {"mean_strength", "mean sum of social tie weights per resident"},
+      {"clustering", "mean local clustering coefficient of social ties over a deterministic sample of residents with 2+ ties"},
+      {"no_close_tie_share", "share without a kin or friend tie of weight >= ties.close_threshold, 0-1"},
+      {"largest_component_share", "share of residents in the largest component of social ties (group 'all', every indicators.component_every steps; NaN otherwise)"},
+      {"loneliness_mean", "mean loneliness L, 0-1"},
+      {"trust_mean", "mean trust T, 0-1"},
+  };
+  return list;
+}
+
+const std::vector<std::string>& group_list() {
+  static const std::vector<std::string> groups = {"all",        "quintile_1", "quintile_2", "quintile_3", "quintile_4",
+                                                  "quintile_5", "age_16_24",  "age_25_34",  "age_35_44",  "age_45_54",
+                                                  "age_55_64",  "age_65_74",  "age_75_plus", "age_65_plus", "parents"};
+  return groups;
+}
+
+void measure_indicators(const State& s, const World& world, const StepContext& ctx, double* out) {
+  const auto& g = world.ties;
+  const Params& P = s.P;
+  const std::size_t G = group_list().size(), K = indicator_list().size();
+  const AgentIndex R = s.residents;
+  const std::size_t width = G * kFields;
+  const auto l_thr = static_cast<float>(P.l_threshold), t_thr = static_cast<float>(P.t_threshold);
+  const auto close = static_cast<float>(P.close_threshold);
+
+  Acc acc = tbb::parallel_deterministic_reduce(
+      tbb::blocked_range<AgentIndex>(0, R, kGrain), Acc(width),
+      [&](const tbb::blocked_range<AgentIndex>& r, Acc a) {
+        std::uint32_t groups[8];
+        for (AgentIndex i = r.begin(); i != r.end(); ++i) {
+          double degree = 0, strength = 0;
+          bool has_close = false;
+          for (const HalfTie& h : g.ties(i)) {
+            if (!is_social(h.type)) continue;
+            degree += 1;
+            strength += h.weight;
+            has_close |= h.type != kAcquaintance && h.weight >= close;
+          }
+          double qsum = 0, qn = 0, waiting = 0;
+          const std::uint8_t needs = (*s.needs)[i];
+          for (int k = 0; k < kServices; ++k) {
+            if (!(needs & (1u << k))) continue;
+            if ((*s.prof[k])[i] != kNone) {
+              qsum += (*s.quality[k])[i];
+              qn += 1;
+            } else {
+              waiting += 1;
+            }
+          }
+          const std::uint32_t j = (*s.nbhd)[i];
+          const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.pull_threshold;
+          const float L = (*s.lonely)[i], T = (*s.trust)[i];
+          double f[kFields] = {1.0, L >= l_thr ? 1.0 : 0.0, ((*s.made)[i] + (*s.received)[i]) == 0 ? 1.0 : 0.0,
+                               T >= t_thr ? 1.0 : 0.0, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting, degree, strength,
+                               has_close ? 0.0 : 1.0, L, T};
+          const int n = s.groups_of(i, groups);
+          for (int k = 0; k < n; ++k) {
+            double* row = a.v.data() + groups[k] * kFields;
+            for (int x = 0; x < kFields; ++x) row[x] += f[x];
+          }
+        }
+        return a;
+      },
+      [](Acc x, const Acc& y) {
+        for (std::size_t i = 0; i < x.v.size(); ++i) x.v[i] += y.v[i];
+        return x;
+      },
+      tbb::simple_partitioner());
+
+  // Clustering over an evenly spaced sample (serial: small).
+  std::vector<double> csum(G, 0.0), cn(G, 0.0);
+  if (P.clustering_sample > 0 && R > 0) {
+    const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.clustering_sample)));
+    std::vector<AgentIndex> nb;
+    std::uint32_t groups[8];
+    for (AgentIndex a = 0; a < R; a += stride) {
+      const double c = local_clustering(s, g, a, nb);
+      if (std::isnan(c)) continue;
+      const int n = s.groups_of(a, groups);
+      for (int k = 0; k < n; ++k) {
+        csum[groups[k]] += c;
+        cn[groups[k]] += 1;
+      }
+    }
+  }
+  const bool components = ctx.time % P.component_every == 0;
+  const double component = components ? largest_component(s, g) : kNaN;
+  // Professionals.
+  double bsum = 0, bn = 0, vacancies = 0;
+  for (AgentIndex p = R; p < s.agents(); ++p) {
+    if ((*s.post)[p] == 1) {
+      bsum += (*s.burnout)[p];
+      bn += 1;
+    } else if ((*s.post)[p] == 2) {
+      vacancies += 1;
+    }
+  }
+
+  for (std::size_t gi = 0; gi < G; ++gi) {
+    const double* f = acc.v.data() + gi * kFields;
+    const double n = f[fN];
+    auto share = [&](int field) { return n > 0 ? f[field] / n : kNaN; };
+    double* o = out + gi * K;
+    const bool all = gi == 0;
+    o[0] = n;
+    o[1] = share(fLonely);
+    o[2] = share(fNoContact);
+    o[3] = share(fTrust);
+    o[4] = share(fPull);
+    o[5] = share(fCivic);
+    o[6] = s.outcomes.jobs[gi];
+    o[7] = s.outcomes.cases[gi];
+    o[8] = s.outcomes.attainment[gi];
+    o[9] = s.outcomes.behaviour[gi];
+    o[10] = f[fQn] > 0 ? f[fQsum] / f[fQn] : kNaN;
+    o[11] = f[fWaiting];
+    o[12] = all ? (bn > 0 ? bsum / bn : kNaN) : kNaN;
+    o[13] = all ? s.staff_leavers : kNaN;
+    o[14] = all ? vacancies : kNaN;
+    o[15] = all ? s.cost_to_date : kNaN;
+    o[16] = all ? s.savings_to_date : kNaN;
+    o[17] = share(fDegree);
+    o[18] = share(fStrength);
+    o[19] = cn[gi] > 0 ? csum[gi] / cn[gi] : kNaN;
+    o[20] = share(fNoClose);
+    o[21] = all ? component : kNaN;
+    o[22] = share(fLsum);
+    o[23] = share(fTsum);
+  }
+}
+
+}  // namespace socius::models::community

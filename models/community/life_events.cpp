@@ -1,0 +1,197 @@
+// Life events: ageing, household moves (a newcomer household takes the home, arriving with
+// household ties only), death of older residents (bereavement of co-residents; the slot goes to
+// a young person of the area turning 16, who joins a family household of the neighbourhood), retirement (the workplace focus is
+// lost), job loss, leaving education, and births (adults become parents of a young child).
+// A parallel pass draws each resident's event from its own stream; a serial pass in agent order
+// applies the few events that touch other agents or shared accounting.
+#include <algorithm>
+#include <cmath>
+
+#include "state.hpp"
+
+namespace socius::models::community {
+
+namespace {
+
+enum LifeEvent : std::uint8_t { kNoEvent = 0, kDeath = 1, kMove = 2, kRetire = 3, kJobLoss = 4, kLeaveEducation = 5, kBirth = 6 };
+
+double by_quintile(double q1, double q5, int q) { return q1 + (q5 - q1) * (q - 1) / 4.0; }
+
+/// Ends every service relationship of resident a (caseload accounting); the ties themselves go
+/// with the RemoveAll event the caller proposes.
+void drop_services(State& s, AgentIndex a) {
+  for (int k = 0; k < kServices; ++k) {
+    const std::uint32_t p = (*s.prof[k])[a];
+    if (p != kNone) --(*s.caseload)[p];
+    (*s.prof[k])[a] = kNone;
+    (*s.quality[k])[a] = 0.0f;
+    (*s.waited[k])[a] = 0;
+  }
+  (*s.needs)[a] = 0;
+}
+
+}  // namespace
+
+void run_life_events(State& s, World& w, const StepContext& ctx) {
+  const Params& P = s.P;
+  const AgentIndex R = s.residents;
+  auto& age = *s.age;
+  auto& status = *s.status;
+  auto& event = *s.event;
+  auto& household = *s.household;
+  const double week = 1.0 / 52.0;
+
+  // 1. Draw events (parallel, own state only).
+  parallel_for(0, R, [&](AgentIndex a) {
+    Stream rng = ctx.stream(a, kPurposeLife);
+    age[a] += static_cast<float>(week);
+    const float x = age[a];
+    const int q = s.quintile[(*s.nbhd)[a]];
+    std::uint8_t e = kNoEvent;
+    const std::uint32_t h = household[a];
+    const bool head = s.focus_members[s.focus_offset[h]] == a;  // lowest index in the household
+    if (rng.bernoulli(std::exp(P.mortality_a + P.mortality_b * x) * week)) {
+      e = kDeath;
+    } else if (head && rng.bernoulli(by_quintile(P.move_q1, P.move_q5, q) * week)) {
+      e = kMove;
+    } else if (status[a] != kRetired && status[a] != kEducation && x >= P.retirement_age) {
+      e = kRetire;
+    } else if (status[a] == kEmployed && rng.bernoulli(by_quintile(P.job_loss_q1, P.job_loss_q5, q) * week)) {
+      e = kJobLoss;
+    } else if (status[a] == kEducation && x >= P.education_leave_age - 1.0 && rng.bernoulli(1.0 / 104.0)) {
+      e = kLeaveEducation;
+    } else if (x >= 22 && x < 42 && (*s.parent_until)[a] <= x && rng.bernoulli(P.birth_rate * week)) {
+      e = kBirth;
+    }
+    // A child turning 5 ends the school-gate focus of a parent without other work focus.
+    const std::uint32_t wf = (*s.focus_work)[a];
+    if (wf != kNone && s.focus_kind[wf] == kSchoolGate && (*s.parent_until)[a] <= x) (*s.focus_work)[a] = kNone;
+    event[a] = e;
+  });
+
+  // 2. Apply (serial, agent order).
+  std::vector<TieEvent> events;
+  std::vector<AgentIndex> slots;
+  bool changed = false;
+  for (AgentIndex a = 0; a < R; ++a) {
+    const std::uint8_t e = event[a];
+    if (e == kNoEvent) continue;
+    Stream rng = ctx.stream(a, kPurposeNewcomer);
+    const std::uint32_t h = household[a];
+    changed = true;
+    switch (e) {
+      case kDeath: {
+        // Bereavement: co-residents feel the loss. The kin tie goes with RemoveAll.
+        std::uint32_t others = 0;
+        for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
+          const AgentIndex b = s.focus_members[i];
+          if (b == a || household[b] != h) continue;
+          (*s.lonely)[b] = clamp01((*s.lonely)[b] + static_cast<float>(P.bereavement));
+          ++others;
+        }
+        drop_services(s, a);
+        events.push_back(TieEvent::remove_all(a));
+        w.population.renew(a);
+        // The slot goes to a young person of the area coming of age (16): a child of a family
+        // in the neighbourhood joins the adult population, with kin ties to their household.
+        // This keeps the adult age structure close to stationary (entries at 16 replace deaths).
+        // Without a family found, an in-migrant of working age takes a home of their own.
+        const std::uint32_t j = (*s.nbhd)[a];
+        const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
+        AgentIndex parent = kNone;
+        for (int tries = 0; tries < 30 && parent == kNone && hi > lo; ++tries) {
+          const AgentIndex r = s.residents_of_nbhd[lo + rng.below(hi - lo)];
+          if (r != a && age[r] >= 36.0f && age[r] < 60.0f && household[r] != h) parent = r;
+        }
+        std::uint32_t home = h;
+        if (parent != kNone) {
+          home = household[parent];
+        } else if (others > 0) {
+          home = s.n_foci();
+          s.focus_kind.push_back(kHousehold);
+          s.focus_nbhd.push_back(j);
+          s.focus_activity.push_back(1.0f);
+        }
+        const AgentIndex one[1] = {a};
+        fill_household(s, one, home, rng, false, events);
+        if (parent != kNone) {
+          age[a] = static_cast<float>(16.0 + rng.uniform());
+          (*s.parent_until)[a] = 0.0f;
+          status[a] = kEducation;
+          (*s.needs)[a] = 1u << kEducationSvc;
+          (*s.focus_work)[a] = s.colleges_of_nbhd[j];
+          (*s.lonely)[a] = 0.2f;
+          for (std::uint32_t i = s.focus_offset[home]; i < s.focus_offset[home + 1]; ++i) {
+            const AgentIndex b = s.focus_members[i];
+            if (b != a && household[b] == home) events.push_back(TieEvent::add(a, b, 0.8f, kKin));
+          }
+        } else if (age[a] >= 45.0f) {  // in-migrants are mostly young adults (ONS)
+          age[a] = static_cast<float>(20.0 + 25.0 * rng.uniform());
+          (*s.parent_until)[a] = 0.0f;
+          if (status[a] == kRetired) {
+            status[a] = kEmployed;
+            (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+          }
+        }
+        break;
+      }
+      case kMove: {
+        slots.clear();
+        for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
+          const AgentIndex b = s.focus_members[i];
+          if (household[b] == h) slots.push_back(b);
+        }
+        for (AgentIndex b : slots) {
+          drop_services(s, b);
+          events.push_back(TieEvent::remove_all(b));
+          w.population.renew(b);
+          if (b != a) event[b] = kNoEvent;  // moved away with the household
+        }
+        fill_household(s, slots, h, rng, false, events);
+        break;
+      }
+      case kRetire:
+        if (status[a] == kUnemployed) drop_service(s, a, kEmployment, events);
+        status[a] = kRetired;
+        (*s.focus_work)[a] = kNone;
+        break;
+      case kJobLoss:
+        status[a] = kUnemployed;
+        (*s.focus_work)[a] = kNone;
+        (*s.needs)[a] |= 1u << kEmployment;
+        break;
+      case kLeaveEducation: {
+        drop_service(s, a, kEducationSvc, events);
+        const int q = s.quintile[(*s.nbhd)[a]];
+        if (rng.bernoulli(by_quintile(P.employment_q1, P.employment_q5, q))) {
+          status[a] = kEmployed;
+          (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+        } else {
+          status[a] = kUnemployed;
+          (*s.focus_work)[a] = kNone;
+          (*s.needs)[a] |= 1u << kEmployment;
+        }
+        break;
+      }
+      case kBirth: {
+        // The resident and an adult partner in the household (aged within 10 years) become parents.
+        const float until = age[a] + 5.0f;
+        for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
+          const AgentIndex b = s.focus_members[i];
+          if (household[b] != h) continue;
+          if (b != a && (std::abs(age[b] - age[a]) > 10.0f || (*s.parent_until)[b] > age[b])) continue;
+          (*s.parent_until)[b] = age[b] + (until - age[a]);
+          if (status[b] != kEmployed && (*s.focus_work)[b] == kNone) (*s.focus_work)[b] = s.school_of_nbhd[(*s.nbhd)[b]];
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  if (!events.empty()) w.ties.apply(events);
+  // Membership changes every week (work foci, newcomers): rebuild the CSR once.
+  (void)changed;
+  s.rebuild_foci();
+}
+
+}  // namespace socius::models::community

@@ -1,0 +1,44 @@
+// Loneliness (cognitive discrepancy: Perlman & Peplau 1981). Actual relationships are the
+// strength-weighted close ties plus this week's contacts,
+//   A = close_weight x (sum over kin and friend ties of w) + contact_weight x (contacts made + received),
+// the discrepancy is D = max(0, 1 - A / desired), and loneliness moves toward
+//   L* = logistic(slope (D - midpoint) + spread (Lbar - L))
+// at loneliness.rate per week (desired is multiplied by loneliness.desired_parent for parents of
+// a child under 5 and by loneliness.desired_young at 16-24), where Lbar is the strength-weighted mean loneliness of one's
+// social ties last week. The spread term is the contagion Cacioppo, Fowler & Christakis (2009)
+// found in the Framingham data; applied week after week it reaches beyond direct ties. The
+// withdrawal feedback acts through the contact budget (contact.cpp).
+// Neighbours' loneliness is read from a copy taken before the loop (double buffer).
+#include <cmath>
+
+#include "state.hpp"
+
+namespace socius::models::community {
+
+void run_loneliness(State& s, World& w, const StepContext&) {
+  const Params& P = s.P;
+  const auto& g = w.ties;
+  auto& L = *s.lonely;
+  auto& prev = s.lonely_prev;
+  prev.resize(s.residents);
+  parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
+  parallel_for(0, s.residents, [&](AgentIndex a) {
+    double close = 0, wsum = 0, lsum = 0;
+    for (const HalfTie& h : g.ties(a)) {
+      if (!is_social(h.type)) continue;
+      if (h.type != kAcquaintance) close += h.weight;
+      wsum += h.weight;
+      lsum += h.weight * prev[h.other];
+    }
+    const double actual = P.close_weight * close + P.contact_weight * ((*s.made)[a] + (*s.received)[a]);
+    double desired = std::max(1e-6, static_cast<double>((*s.desired)[a]));
+    if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.desired_parent;
+    if ((*s.age)[a] < 25) desired *= P.desired_young;
+    const double D = std::max(0.0, 1.0 - actual / desired);
+    const double spread = wsum > 0 ? P.spread * (lsum / wsum - prev[a]) : 0.0;
+    const double target = logistic(P.l_slope * (D - P.l_midpoint) + spread);
+    L[a] = clamp01(static_cast<float>(prev[a] + P.l_rate * (target - prev[a])));
+  });
+}
+
+}  // namespace socius::models::community

@@ -1,0 +1,243 @@
+// Internal state of the community model, shared by its systems. Not part of the public surface:
+// models/community/community.hpp is. Everything per agent is a column of the engine's Population
+// (structure of arrays); foci membership is kept as CSR arrays rebuilt from the columns.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "params.hpp"
+#include "socius/socius.hpp"
+
+namespace socius::models::community {
+
+/// Tie types (HalfTie::type).
+enum TieKind : TieType { kKin = 0, kFriend = 1, kAcquaintance = 2, kService = 3, kCollegial = 4 };
+inline bool is_social(TieType t) { return t <= kAcquaintance; }
+
+/// HalfTie::flags bits (each owner writes only its own halves' flags). kLocal caches whether
+/// the other end lives in the same neighbourhood (slots never change neighbourhood, and a
+/// renewed slot loses all its ties, so the cache stays valid for the tie's life).
+enum : std::uint8_t { kUsedByOwner = 1, kLocalKnown = 2, kLocal = 4 };
+/// HalfTie::stamp holds the last step (mod 2^16) in which either end used the tie.
+inline std::uint16_t stamp_of(std::uint32_t step) { return static_cast<std::uint16_t>(step & 0xFFFFu); }
+
+/// Employment status.
+enum Status : std::uint8_t { kEmployed = 0, kUnemployed = 1, kRetired = 2, kEducation = 3, kInactive = 4 };
+
+/// Services (and the need each meets). Professionals have one service.
+enum Service : std::uint8_t { kEmployment = 0, kEducationSvc = 1, kHealth = 2, kLegal = 3 };
+inline constexpr int kServices = 4;
+
+/// Focus kinds.
+enum FocusKind : std::uint8_t { kHousehold = 0, kWorkplace = 1, kCollege = 2, kSchoolGate = 3, kCommunity = 4, kHub = 5 };
+
+inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+/// Random purposes, one per mechanism (and per sub-draw where a system draws twice for an agent).
+enum : Purpose {
+  kPurposeSetup = 1,
+  kPurposeSetupTies = 2,
+  kPurposeLife = 10,
+  kPurposeNewcomer = 11,
+  kPurposeContact = 20,
+  kPurposeFormation = 30,
+  kPurposeTrust = 40,
+  kPurposeServices = 50,
+  kPurposeAssign = 51,
+  kPurposeBurnout = 60,
+  kPurposeVacancy = 61,
+  kPurposeHubs = 70,
+  kPurposeBefriending = 71,
+  kPurposeCollaboration = 72,
+  kPurposeReorganisation = 73,
+  kPurposeMeasure = 80,
+};
+
+/// Cumulative outcome counters since policy time 0, per indicator group.
+struct OutcomeCounters {
+  std::vector<double> jobs, cases, attainment, behaviour;
+  void resize(std::size_t groups) {
+    jobs.assign(groups, 0.0);
+    cases.assign(groups, 0.0);
+    attainment.assign(groups, 0.0);
+    behaviour.assign(groups, 0.0);
+  }
+};
+
+/// Everything the systems share. Column references point into the Population (stable: the
+/// population never grows after setup).
+struct State {
+  explicit State(const Params& p) : P(p) {}
+  Params P;
+
+  AgentIndex residents = 0;      ///< agents [0, residents) are residents
+  AgentIndex professionals = 0;  ///< agents [residents, residents + professionals) are posts
+  AgentIndex agents() const { return residents + professionals; }
+
+  // --- residents (columns sized to every agent; professionals ignore most) ---
+  std::vector<std::uint32_t>* nbhd = nullptr;        // neighbourhood index
+  std::vector<float>* age = nullptr;                 // years
+  std::vector<std::uint32_t>* household = nullptr;   // focus id of the household
+  std::vector<std::uint8_t>* status = nullptr;       // Status
+  std::vector<float>* parent_until = nullptr;        // age at which the youngest child turns 5
+  std::vector<float>* sociability = nullptr;         // multiplier of the contact budget, mean 1
+  std::vector<float>* desired = nullptr;             // desired close-tie strength
+  std::vector<float>* lonely = nullptr;              // L in [0, 1]
+  std::vector<float>* trust = nullptr;               // T in [0, 1]
+  std::vector<float>* civic = nullptr;               // E in [0, 1]
+  std::vector<float>* disposition = nullptr;         // individual trust intercept (logit scale)
+  std::vector<float>* positive = nullptr;            // moving average of the positive share of contacts
+  std::vector<std::uint32_t>* focus_work = nullptr;  // workplace, college or school gate
+  std::vector<std::uint32_t>* focus_comm = nullptr;  // club, faith group, library
+  std::vector<std::uint32_t>* focus_hub = nullptr;   // a policy hub
+  std::vector<std::uint16_t>* made = nullptr;        // social contacts made this week
+  std::vector<std::uint16_t>* received = nullptr;    // social contacts received this week
+  std::vector<std::uint16_t>* local_ties = nullptr;  // social ties in one's own neighbourhood (contact system)
+  std::vector<std::uint8_t>* family_away = nullptr;  // relatives living outside the area (not agents)
+  std::vector<std::uint8_t>* meetings = nullptr;     // contacts spent meeting new people
+  std::vector<std::uint8_t>* event = nullptr;        // scratch: life event drawn this step
+  std::vector<std::uint16_t>* svc_event = nullptr;   // scratch: service outcomes drawn this step
+  std::vector<std::uint32_t>* befriender = nullptr;  // befriending volunteer, or kNone
+  std::vector<std::uint8_t>* needs = nullptr;        // bit s: has a need for service s
+  std::array<std::vector<std::uint32_t>*, kServices> prof{};  // professional agent, or kNone
+  std::array<std::vector<float>*, kServices> quality{};       // q with the current professional
+  std::array<std::vector<std::uint16_t>*, kServices> waited{};  // weeks on the waiting list
+
+  // --- professionals (columns indexed by agent too) ---
+  std::vector<std::uint8_t>* service = nullptr;      // Service
+  std::vector<std::uint32_t>* team = nullptr;        // team index
+  std::vector<std::uint8_t>* post = nullptr;         // 0 unfunded reserve, 1 filled, 2 vacant
+  std::vector<std::uint32_t>* caseload = nullptr;    // clients now
+  std::vector<float>* capacity = nullptr;            // clients they can serve well
+  std::vector<float>* tenure = nullptr;              // weeks in post
+  std::vector<float>* burnout = nullptr;             // B in [0, 1]
+  std::vector<std::int32_t>* vacant_until = nullptr; // step at which a vacancy is filled
+  std::vector<std::uint8_t>* extra_post = nullptr;   // 1: a post funded by relational practice
+
+  // --- neighbourhoods ---
+  std::uint32_t n_nbhd = 0;
+  std::vector<std::uint8_t> quintile;       // 1 most deprived .. 5 least
+  std::vector<std::uint32_t> nbhd_size;     // residents now
+  std::vector<float> nbhd_trust;            // mean trust, from the previous step
+  std::vector<std::uint32_t> nbhd_team_area;  // area (team) serving each neighbourhood
+  std::uint32_t n_areas = 0;
+
+  // --- foci: attributes per focus, membership as CSR rebuilt from the columns ---
+  std::vector<std::uint8_t> focus_kind;
+  std::vector<std::uint32_t> focus_nbhd;
+  std::vector<float> focus_activity;
+  std::vector<std::uint32_t> focus_offset;   // size foci + 1
+  std::vector<AgentIndex> focus_members;
+  std::uint32_t n_foci() const { return static_cast<std::uint32_t>(focus_kind.size()); }
+  std::vector<std::uint32_t> community_foci_of_nbhd_offset;  // CSR: community foci per nbhd
+  std::vector<std::uint32_t> community_foci;
+  std::vector<std::uint32_t> hubs_of_nbhd;   // first hub focus per nbhd (kNone if no hub)
+  std::vector<std::uint32_t> colleges_of_nbhd;
+  std::vector<std::uint32_t> school_of_nbhd;
+  std::uint32_t n_workplaces_first = 0, n_workplaces = 0;
+  std::vector<std::uint32_t> residents_of_nbhd_offset;  // CSR of residents by neighbourhood
+  std::vector<AgentIndex> residents_of_nbhd;
+
+  // --- teams ---
+  std::uint32_t n_teams = 0;                 // kServices * n_areas
+  std::vector<std::uint32_t> team_offset;    // CSR: posts of each team
+  std::vector<AgentIndex> team_posts;
+  std::vector<float> team_rp;                // relational practice strength in each team (0..1)
+  std::vector<std::uint8_t> area_targeted_rp, area_targeted_collab;
+  double capacity_factor = 1.0;              // reorganisation: transition loss, then efficiency gain
+  double reorg_stress = 0.0;                 // burnout added per week now
+  void rebuild_teams();
+
+  // --- double buffers (copies taken before parallel loops that read neighbours) ---
+  std::vector<float> lonely_prev;
+
+  // --- policy state ---
+  double cost_to_date = 0.0;
+  double savings_to_date = 0.0;
+  double staff_leavers = 0.0;  // since time 0
+  bool reorg_started = false, reorg_finished = false;
+  std::uint32_t hub_first = kNone, hub_count = 0;
+  std::vector<std::uint8_t> nbhd_targeted_hubs, nbhd_targeted_collab;
+  bool collaboration_done = false;
+  bool extra_posts_open = false;
+  std::uint32_t befriending_matches = 0;
+
+  // --- indicators ---
+  std::vector<std::string> groups;
+  OutcomeCounters outcomes;
+
+  void rebuild_foci();
+  void rebuild_residents_of_nbhd();
+  /// Indicator groups a resident belongs to (indices into `groups`), written to out; returns count.
+  int groups_of(AgentIndex a, std::uint32_t* out) const;
+};
+
+/// Bernoulli draw from one 32-bit number (the hot loops draw many): exact at p <= 0 and p >= 1.
+inline bool chance(Stream& rng, double p) {
+  return p >= 1.0 || (p > 0.0 && rng.next_u32() < static_cast<std::uint32_t>(p * 4294967296.0));
+}
+
+inline float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
+inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+/// Ramp of a timed intervention in the step that ends at policy time t: the policy acts in the
+/// `duration` steps start < t <= start + duration, at strength min(1, (t - start) / ramp_up)
+/// (1 at once when ramp_up is 0), and 0 otherwise.
+inline double ramp(const TimedPolicy& p, std::int64_t t) {
+  if (!p.enabled || t <= p.start || t > p.start + p.duration) return 0.0;
+  if (p.ramp_up <= 0) return 1.0;
+  return std::min(1.0, static_cast<double>(t - p.start) / static_cast<double>(p.ramp_up));
+}
+
+/// Whether a timed policy has ended by policy time t.
+inline bool ended(const TimedPolicy& p, std::int64_t t) { return t > p.start + p.duration; }
+
+/// Whether a neighbourhood of the given quintile is targeted.
+inline bool targets_quintile(Target t, int quintile) {
+  switch (t) {
+    case Target::All: return true;
+    case Target::MostDeprived: return quintile == 1;
+    case Target::TwoMostDeprived: return quintile <= 2;
+    case Target::OlderIsolated: return true;  // every area; residents are filtered by the policy
+  }
+  return false;
+}
+
+// The systems, one per mechanism (each in its own file).
+void run_policies(State& s, World& w, const StepContext& ctx);
+void run_life_events(State& s, World& w, const StepContext& ctx);
+void run_contact(State& s, World& w, const StepContext& ctx);
+void run_tie_strength(State& s, World& w, const StepContext& ctx);
+void run_tie_formation(State& s, World& w, const StepContext& ctx);
+void run_loneliness(State& s, World& w, const StepContext& ctx);
+void run_trust(State& s, World& w, const StepContext& ctx);
+void run_civic(State& s, World& w, const StepContext& ctx);
+void run_services(State& s, World& w, const StepContext& ctx);
+void run_burnout(State& s, World& w, const StepContext& ctx);
+
+// Setup and helpers shared by several systems.
+/// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),
+/// from the count the contact system refreshes every week.
+double known_share(const State& s, const TieGraph& g, AgentIndex a);
+/// The filled post of `team` with most room below overload x capacity, other than `exclude`.
+AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);
+void setup_world(State& s, World& w, const StepContext& ctx);
+/// Draws a newcomer household of `size` adults into the slots `slots` (already emptied of
+/// ties): ages, status, traits; kin ties are proposed into `events`.
+void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus,
+                    Stream& rng, bool at_setup, std::vector<TieEvent>& events);
+/// Ends resident a's need for service k and its service relationship (the tie's removal is
+/// proposed into `events`; caseload accounting is done here).
+void drop_service(State& s, AgentIndex a, int k, std::vector<TieEvent>& events);
+/// Releases every client of professional p (their needs go back to the waiting list).
+void release_clients(State& s, World& w, AgentIndex p, std::vector<TieEvent>& events);
+/// Assigns waiting clients to professionals of their team with room, in agent order.
+void assign_waiting(State& s, World& w, const StepContext& ctx);
+
+}  // namespace socius::models::community
