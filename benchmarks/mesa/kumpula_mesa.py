@@ -27,6 +27,8 @@ import time
 import mesa
 import networkx as nx
 
+from nxstats import statistics
+
 
 class Person(mesa.Agent):
     """A node of the network: proposes its changes in step(), makes them in advance()."""
@@ -97,18 +99,6 @@ class KumpulaModel(mesa.Model):
         self.agents.do("advance")
         self.agents.do("make_new_ties")
         self.agents.do("leave")
-
-
-def statistics(G: nx.Graph) -> dict:
-    n = G.number_of_nodes()
-    m = G.number_of_edges()
-    weights = [d["weight"] for _, _, d in G.edges(data=True)]
-    return {
-        "mean_degree": 2.0 * m / n,
-        "mean_weight": sum(weights) / m if m else float("nan"),
-        "average_clustering": nx.average_clustering(G),
-        "ties": m,
-    }
 
 
 def main() -> None:
