@@ -182,11 +182,13 @@ def machine() -> dict:
 
 # ----------------------------------------------------------------------------- sections
 
-def community(quick: bool, big: bool) -> dict:
+def community(quick: bool, big: bool, smoke: bool = False) -> dict:
     """The community model at its default baseline parameters (scenarios/baseline.toml) at each
     size, 1 and 2 threads: setup and run timed apart, medians of repetitions, peak memory."""
     model, entries = scenario_entries(ROOT / "scenarios" / "baseline.toml")
-    if quick:
+    if smoke:
+        plan = [(2_000, 3, 1)]
+    elif quick:
         plan = [(10_000, 26, 1), (100_000, 4, 1)]
     else:
         plan = [(10_000, 104, 5), (100_000, 52, 3), (1_000_000, 13, 3)]
@@ -208,13 +210,13 @@ def community(quick: bool, big: bool) -> dict:
     return {"section": "community", "scenario": "scenarios/baseline.toml", "runs": runs}
 
 
-def output_overhead(quick: bool) -> dict:
+def output_overhead(quick: bool, smoke: bool = False) -> dict:
     """Run time of the community model with and without recording at the default schedule:
     (a) indicators only at time 0 and at the horizon, no file; (b) indicators every step (the
     default schedule), no file; (c) every step and an HDF5 results file (ResultsWriter, as
     `socius run` writes it)."""
     model, entries = scenario_entries(ROOT / "scenarios" / "baseline.toml")
-    n, steps, reps = (20_000, 26, 1) if quick else (100_000, 52, 3)
+    n, steps, reps = (2_000, 3, 1) if smoke else (20_000, 26, 1) if quick else (100_000, 52, 3)
     base = [x for x in entries if not x.startswith(("simulation.population=", "simulation.steps=", "simulation.burn_in=",
                                                       "simulation.record_every="))]
     base += [f"simulation.population={n}", f"simulation.steps={steps}", "simulation.burn_in=0"]
@@ -242,12 +244,14 @@ def output_overhead(quick: bool) -> dict:
     return out
 
 
-def classic(quick: bool, workdir: Path) -> dict:
+def classic(quick: bool, workdir: Path, smoke: bool = False) -> dict:
     """The classic presets at their published sizes (the full schedule in the full suite, a
     fixed number of steps in --quick), and Kumpula at 100 times its published size: grown from
     no ties for 200 rounds, then 20 rounds from that network (a checkpoint)."""
     presets = ["jgn2001", "davidsen2002_p002", "davidsen2002_p00822", "davidsen2002_p03", "kumpula2007"]
     quick_steps = {"jgn2001": 3000, "davidsen2002_p002": 5, "davidsen2002_p00822": 5, "davidsen2002_p03": 5, "kumpula2007": 500}
+    if smoke:
+        quick, quick_steps = True, {k: 2 for k in quick_steps}
     runs = []
     for name in presets:
         model, entries = scenario_entries(ROOT / "scenarios" / "classic" / f"{name}.toml")
@@ -277,20 +281,24 @@ def classic(quick: bool, workdir: Path) -> dict:
     return {"section": "classic", "runs": runs, "kumpula_1M": big}
 
 
-def micro(quick: bool, results: Path) -> dict:
+def micro(quick: bool, results: Path, smoke: bool = False) -> dict:
     """Google Benchmark micro-benchmarks (benchmarks/micro.cpp)."""
     exe = BIN / "socius_micro"
     if not exe.exists():
         return {"section": "micro", "skipped": "socius_micro not built (Google Benchmark missing)"}
     out = results / "micro_raw.json"
     cmd = [str(exe), f"--benchmark_out={out}", "--benchmark_out_format=json"]
-    if quick:
-        cmd += ["--benchmark_filter=(/100000|Stream|Philox)", "--benchmark_min_time=0.05"]
+    if smoke:
+        cmd += ["--benchmark_filter=(BM_Philox|BM_StreamPerAgent|BM_TieIterate/10000$)", "--benchmark_min_time=0.01"]
+    elif quick:
+        cmd += ["--benchmark_filter=(/100000/|/100000$|Stream|Philox)", "--benchmark_min_time=0.05"]
     else:
         cmd += ["--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"]
     log("micro-benchmarks")
     load0 = load_average()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"socius_micro failed:\n{r.stderr}")
     raw = json.loads(out.read_text())
     out.unlink()
     rows = []
@@ -332,12 +340,12 @@ def targets_table(res: dict) -> list[str]:
     if one_m2:
         rate = one_m2["agent_steps_per_s"]
         lines.append(f"| community, 1M residents, 2 threads: >= 5 M resident-steps/s | {fmt(rate)} resident-steps/s "
-                     f"(load {one_m2['load_before']:.1f}) | {'yes' if rate >= 5e6 else f'no: {rate / 5e6:.0%} of the target'} |")
+                     f"(load {one_m2['load_before']:.1f}) | {'yes' if rate >= 5e6 else 'no: ' + format(rate / 5e6, '.0%') + ' of the target'} |")
         s = one_m2["setup_median_s"]
         lines.append(f"| community, 1M residents: setup < 10 s | {s:.2f} s | {'yes' if s < 10 else 'no'} |")
         b = one_m2["peak_bytes_per_agent"]
         lines.append(f"| <= 1 KiB per resident at 1M, ties included | {b:.0f} bytes peak per resident "
-                     f"({b / 1024:.2f} KiB) | {'yes' if b <= 1024 else f'no: {b / 1024:.2f} KiB'} |")
+                     f"({b / 1024:.2f} KiB) | {'yes' if b <= 1024 else 'no: ' + format(b / 1024, '.2f') + ' KiB'} |")
     else:
         lines.append("| community at 1M residents | not measured in this run (--quick) | |")
     ten = pick(10_000_000, 2)
@@ -359,7 +367,7 @@ def targets_table(res: dict) -> list[str]:
     if m and "ratio" in m:
         ok = m["ratio"] >= 500
         lines.append(f"| >= 500 x faster than Mesa, Kumpula N = {m['nodes']:,} | {m['ratio']:.0f} x ({m['rounds']} rounds, "
-                     f"{m['seeds']} seeds) | {'yes' if ok else f'no: {m['ratio'] / 500:.0%} of the target'} |")
+                     f"{m['seeds']} seeds) | {'yes' if ok else 'no: ' + format(m['ratio'] / 500, '.0%') + ' of the target'} |")
         lines.append(f"| same network statistics as Mesa | {'all within sampling error' if m['statistics_agree'] else 'DIFFER'} | "
                      f"{'yes' if m['statistics_agree'] else 'no'} |")
     return lines
@@ -467,6 +475,8 @@ def render(res: dict, quick: bool) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description="Runs the socius benchmark suite and writes RESULTS.md.")
     ap.add_argument("--quick", action="store_true", help="a smaller suite, under two minutes")
+    ap.add_argument("--smoke", action="store_true",
+                    help="the smallest configuration of every section but Mesa, in seconds (for the tests)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks",
                     help="folder for results/ and RESULTS.md (default: benchmarks/)")
     ap.add_argument("--only", nargs="+", choices=["community", "output", "classic", "micro", "mesa"],
@@ -479,26 +489,27 @@ def main() -> int:
         build()
     results = a.out / "results"
     results.mkdir(parents=True, exist_ok=True)
-    sections = a.only or ["community", "output", "classic", "micro", "mesa"]
+    sections = a.only or ["community", "output", "classic", "micro"] + ([] if a.smoke else ["mesa"])
+    a.quick |= a.smoke
     res = {"machine": machine()}
     (results / "machine.json").write_text(json.dumps(res["machine"], indent=1))
     with tempfile.TemporaryDirectory() as work:
         for s in sections:
             if s == "community":
                 fits = (res["machine"]["memory_gib"] * GIB) > 10_000_000 * 1.5 * KIB
-                res[s] = community(a.quick, big=not a.no_10m and fits)
+                res[s] = community(a.quick, big=not a.no_10m and fits, smoke=a.smoke)
             elif s == "output":
-                res[s] = output_overhead(a.quick)
+                res[s] = output_overhead(a.quick, smoke=a.smoke)
             elif s == "classic":
-                res[s] = classic(a.quick, Path(work))
+                res[s] = classic(a.quick, Path(work), smoke=a.smoke)
             elif s == "micro":
-                res[s] = micro(a.quick, results)
+                res[s] = micro(a.quick, results, smoke=a.smoke)
             elif s == "mesa":
                 res[s] = mesa(a.quick, results)
             (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
     # Sections not run this time keep their last figures in RESULTS.md.
     for s in ["community", "output", "classic", "micro", "mesa"]:
-        if s not in res and (results / f"{s}.json").exists():
+        if s not in res and not a.smoke and (results / f"{s}.json").exists():
             res[s] = json.loads((results / f"{s}.json").read_text())
     (a.out / "RESULTS.md").write_text(render(res, a.quick))
     log(f"wrote {a.out / 'RESULTS.md'} and {results}/*.json in {time.time() - t0:.0f} s")
