@@ -2,6 +2,7 @@
 #include "community.hpp"
 
 #include <array>
+#include <cmath>
 #include <map>
 
 #include "indicators.hpp"
@@ -88,6 +89,9 @@ class Community final : public Model {
   }
 
   void load(const StateReader& in) override {
+    // Sizes fixed by setup (rerun before load with the same seed and parameters).
+    const std::size_t foci_at_setup = s_.focus_kind.size(), n_teams = s_.team_rp.size();
+    const std::size_t outcome_size = s_.outcomes.jobs.size();
     s_.focus_kind = in.get_vector<std::uint8_t>("community.focus_kind");
     s_.focus_nbhd = in.get_vector<std::uint32_t>("community.focus_nbhd");
     s_.focus_activity = in.get_vector<float>("community.focus_activity");
@@ -112,12 +116,57 @@ class Community final : public Model {
     s_.extra_posts_open = flags[2];
     s_.collaboration_done = flags[3];
     s_.befriending_matches = in.get_value<std::uint32_t>("community.befriending_matches");
+    // Everything the rebuilds below index with must be in range: a damaged checkpoint is
+    // refused here rather than read out of bounds (found by fuzzing).
+    const std::string problem = check_loaded(foci_at_setup, n_teams, outcome_size);
+    if (!problem.empty()) in.fail("community state: " + problem);
     s_.rebuild_foci();
     s_.rebuild_residents_of_nbhd();
     s_.rebuild_teams();
   }
 
  private:
+  std::string check_loaded(std::size_t foci_at_setup, std::size_t n_teams, std::size_t outcome_size) const {
+    const std::size_t F = s_.focus_kind.size();
+    if (F < foci_at_setup || s_.focus_nbhd.size() != F || s_.focus_activity.size() != F) return "focus arrays disagree";
+    if (s_.nbhd_trust.size() != s_.n_nbhd || s_.nbhd_team_area.size() != s_.n_nbhd) return "neighbourhood arrays have the wrong size";
+    if (s_.team_rp.size() != n_teams) return "team arrays have the wrong size";
+    for (const auto* v : {&s_.outcomes.jobs, &s_.outcomes.cases, &s_.outcomes.attainment, &s_.outcomes.behaviour}) {
+      if (v->size() != outcome_size) return "outcome counters have the wrong size";
+    }
+    for (std::size_t f = 0; f < F; ++f) {
+      if (s_.focus_nbhd[f] >= s_.n_nbhd && s_.focus_nbhd[f] != kNone) return "a focus is in no known neighbourhood";
+      if (!std::isfinite(s_.focus_activity[f])) return "a focus activity is not finite";
+    }
+    for (std::uint32_t j = 0; j < s_.n_nbhd; ++j) {
+      if (s_.nbhd_team_area[j] >= s_.n_areas) return "a neighbourhood is served by no known area";
+    }
+    const AgentIndex n = s_.agents();
+    auto bad_focus = [&](std::uint32_t f) { return f != kNone && f >= F; };
+    auto bad_agent = [&](std::uint32_t x) { return x != kNone && (x < s_.residents || x >= n); };
+    for (AgentIndex a = 0; a < n; ++a) {
+      if (a < s_.residents && (*s_.nbhd)[a] >= s_.n_nbhd) return "a resident lives in no known neighbourhood";
+      if (bad_focus((*s_.household)[a]) || bad_focus((*s_.focus_work)[a]) || bad_focus((*s_.focus_comm)[a]) ||
+          bad_focus((*s_.focus_hub)[a])) {
+        return "a resident belongs to an unknown focus";
+      }
+      if ((*s_.status)[a] > kInactive || (*s_.service)[a] >= kServices) return "a status or service code is out of range";
+      if (a >= s_.residents && (*s_.team)[a] != kNone && (*s_.team)[a] >= n_teams) return "a professional is in no known team";
+      const std::uint32_t b = (*s_.befriender)[a];
+      if (b != kNone && b >= n) return "a befriender is not an agent";
+      for (int k = 0; k < kServices; ++k) {
+        if (bad_agent((*s_.prof[k])[a])) return "a client's professional is not a professional";
+        const float q = (*s_.quality[k])[a];
+        if (!(q >= 0.0f && q <= 1.0f)) return "a relationship quality is outside [0, 1]";
+      }
+      for (const auto* c : {s_.lonely, s_.trust, s_.civic}) {
+        const float x = (*c)[a];
+        if (!(x >= 0.0f && x <= 1.0f)) return "a loneliness, trust or civic efficacy value is outside [0, 1]";
+      }
+    }
+    return {};
+  }
+
   State s_;
   std::map<std::string, ParameterValue> setup_values_;
 };
