@@ -122,6 +122,9 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
       [&](const tbb::blocked_range<AgentIndex>& r, Acc a) {
         std::uint32_t groups[8];
         for (AgentIndex i = r.begin(); i != r.end(); ++i) {
+          // Blocks of consecutive residents are scattered by relocation: ask for the ties of
+          // the resident a few places ahead so that its cache misses overlap with this one.
+          if (i + 8 < r.end()) g.prefetch_ties(i + 8);
           double degree = 0, strength = 0;
           bool has_close = false;
           for (const HalfTie& h : g.ties(i)) {
