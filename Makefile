@@ -7,7 +7,7 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 export PYTHONPATH := $(CURDIR)/python$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: demo test test-sanitize build bootstrap clean
+.PHONY: demo test test-sanitize build bootstrap clean bench bench-quick
 
 # The flagship comparison: baseline, early action, structural reform and both, at equal budget.
 DEMO_SCENARIOS := scenarios/baseline.toml scenarios/early_action.toml scenarios/structural_reform.toml scenarios/combined.toml
@@ -28,6 +28,13 @@ test-sanitize: bootstrap
 	@test -f build/sanitize/build.ninja || cmake --preset sanitize
 	cmake --build --preset sanitize
 	ctest --preset sanitize -j2 -E "steady state|lands near the UK"
+
+# The benchmark suite (benchmarks/run.py): writes benchmarks/results/*.json and benchmarks/RESULTS.md.
+bench: build
+	$(PYTHON) benchmarks/run.py
+
+bench-quick: build
+	$(PYTHON) benchmarks/run.py --quick
 
 bootstrap:
 	@scripts/bootstrap.sh

@@ -5,35 +5,11 @@
 namespace socius {
 
 namespace {
-constexpr std::uint32_t kM0 = 0xD2511F53u;
-constexpr std::uint32_t kM1 = 0xCD9E8D57u;
-constexpr std::uint32_t kW0 = 0x9E3779B9u;
-constexpr std::uint32_t kW1 = 0xBB67AE85u;
-
-inline void mulhilo(std::uint32_t a, std::uint32_t b, std::uint32_t& hi, std::uint32_t& lo) {
-  const std::uint64_t p = static_cast<std::uint64_t>(a) * b;
-  hi = static_cast<std::uint32_t>(p >> 32);
-  lo = static_cast<std::uint32_t>(p);
-}
-
 double log_factorial(double k) {
   int sign = 0;
   return lgamma_r(k + 1.0, &sign);
 }
 }  // namespace
-
-std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> c,
-                                           std::array<std::uint32_t, 2> k) noexcept {
-  for (int round = 0; round < 10; ++round) {
-    std::uint32_t hi0, lo0, hi1, lo1;
-    mulhilo(kM0, c[0], hi0, lo0);
-    mulhilo(kM1, c[2], hi1, lo1);
-    c = {hi1 ^ c[1] ^ k[0], lo1, hi0 ^ c[3] ^ k[1], lo0};
-    k[0] += kW0;
-    k[1] += kW1;
-  }
-  return c;
-}
 
 double Stream::normal() noexcept {
   constexpr double kTwoPi = 6.283185307179586476925286766559;

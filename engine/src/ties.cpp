@@ -1,14 +1,39 @@
 #include "socius/ties.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <limits>
+
+#include <oneapi/tbb/parallel_for.h>
 
 #include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
 
 namespace socius {
+
+namespace detail {
+namespace {
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+}
+void* huge_allocate(std::size_t bytes) {
+  if (bytes < kHugePage) return ::operator new(bytes);
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (!p) throw std::bad_alloc();
+  ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without huge pages it still works
+  return p;
+}
+void huge_deallocate(void* p, std::size_t bytes) noexcept {
+  if (bytes < kHugePage) ::operator delete(p);
+  else std::free(p);
+}
+}  // namespace detail
 
 namespace {
 constexpr std::uint32_t kUnset = 0xFFFFFFFFu;
@@ -21,11 +46,39 @@ bool event_less(const TieEvent& a, const TieEvent& b) {
   return a.type < b.type;
 }
 
+/// Calls f(lo, hi, chunk) in parallel for consecutive chunks of about `grain` elements of
+/// [begin, end). A boundary never falls inside a group (a run in which same(i - 1, i) holds), so
+/// each group is handled whole by one call. Chunks depend on the data alone, never on threads.
+template <class Same, class F>
+void parallel_groups(std::size_t begin, std::size_t end, std::size_t grain, Same same, F f) {
+  if (end <= begin) return;
+  const std::size_t chunks = (end - begin + grain - 1) / grain;
+  if (chunks == 1) {  // small batches (e.g. one event at a time) allocate nothing
+    f(begin, end, std::size_t{0});
+    return;
+  }
+  std::vector<std::size_t> cut(chunks + 1, end);
+  cut[0] = begin;
+  for (std::size_t c = 1; c < chunks; ++c) {
+    std::size_t i = std::max(begin + c * grain, cut[c - 1]);
+    while (i < end && i > begin && same(i - 1, i)) ++i;
+    cut[c] = i;
+  }
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    if (cut[c] < cut[c + 1]) f(cut[c], cut[c + 1], c);
+  });
+}
+
+constexpr std::size_t kApplyGrain = std::size_t{1} << 15;  // events per parallel chunk
+
 /// Sorts canonical events (u < v, or v = kNoAgent for RemoveAll) into event_less order. Large
 /// batches (a parallel round proposes one or more events per agent) use a least-significant-
 /// digit radix sort on (op, u, v) packed into 64 bits, then order each run of equal (op, u, v)
 /// by (weight, type): several times faster than a comparison sort, and the result is the same
-/// sequence, since event_less is a total order on the fields.
+/// sequence, since event_less is a total order on the fields. Each radix pass counts and
+/// scatters chunks of the batch in parallel; a stable sort has one result, so the output does
+/// not depend on the chunks or the threads. A pass whose digit is the same for every event is
+/// skipped (e.g. the operation bits of a batch of Strengthen events).
 void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
   const std::size_t m = events.size();
   const unsigned b = static_cast<unsigned>(std::bit_width(static_cast<std::uint64_t>(agents)));  // kNoAgent packs as `agents`
@@ -39,38 +92,58 @@ void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
   };
   constexpr unsigned kDigit = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  const std::size_t chunks = (m + kChunk - 1) / kChunk;
   std::vector<TieEvent> tmp(m);
-  std::vector<std::size_t> count(kBuckets);
+  std::vector<std::size_t> count(chunks * kBuckets);  // count[c * kBuckets + digit]
   for (unsigned shift = 0; shift < 2 * b + 2; shift += kDigit) {
-    std::fill(count.begin(), count.end(), 0);
-    for (const TieEvent& e : events) ++count[(key(e) >> shift) & (kBuckets - 1)];
-    std::size_t sum = 0;
-    for (auto& c : count) {
-      const std::size_t here = c;
-      c = sum;
-      sum += here;
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+      std::size_t* cc = count.data() + c * kBuckets;
+      std::fill(cc, cc + kBuckets, 0);
+      const std::size_t hi = std::min(m, (c + 1) * kChunk);
+      for (std::size_t i = c * kChunk; i < hi; ++i) ++cc[(key(events[i]) >> shift) & (kBuckets - 1)];
+    });
+    // Where each chunk's events of each digit go: digits in order, chunks in order within a
+    // digit (what keeps the sort stable).
+    std::size_t sum = 0, used = 0;
+    for (std::size_t d = 0; d < kBuckets; ++d) {
+      std::size_t digit_total = 0;
+      for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t here = count[c * kBuckets + d];
+        count[c * kBuckets + d] = sum;
+        sum += here;
+        digit_total += here;
+      }
+      used += digit_total != 0;
     }
-    for (const TieEvent& e : events) tmp[count[(key(e) >> shift) & (kBuckets - 1)]++] = e;
+    if (used == 1) continue;  // every event has this digit: the pass would change nothing
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+      std::size_t* cc = count.data() + c * kBuckets;
+      const std::size_t hi = std::min(m, (c + 1) * kChunk);
+      for (std::size_t i = c * kChunk; i < hi; ++i) tmp[cc[(key(events[i]) >> shift) & (kBuckets - 1)]++] = events[i];
+    });
     events.swap(tmp);
   }
-  for (std::size_t i = 0; i < m;) {
-    std::size_t j = i + 1;
-    const std::uint64_t k = key(events[i]);
-    while (j < m && key(events[j]) == k) ++j;
-    if (j - i > 1) {
-      std::sort(events.begin() + static_cast<std::ptrdiff_t>(i), events.begin() + static_cast<std::ptrdiff_t>(j),
-                [](const TieEvent& x, const TieEvent& y) { return event_less(x, y); });
-    }
-    i = j;
-  }
+  parallel_groups(0, m, kApplyGrain, [&](std::size_t i, std::size_t j) { return key(events[i]) == key(events[j]); },
+                  [&](std::size_t lo, std::size_t hi, std::size_t) {
+                    for (std::size_t i = lo; i < hi;) {
+                      std::size_t j = i + 1;
+                      const std::uint64_t k = key(events[i]);
+                      while (j < hi && key(events[j]) == k) ++j;
+                      if (j - i > 1) {
+                        std::sort(events.begin() + static_cast<std::ptrdiff_t>(i), events.begin() + static_cast<std::ptrdiff_t>(j),
+                                  [](const TieEvent& x, const TieEvent& y) { return event_less(x, y); });
+                      }
+                      i = j;
+                    }
+                  });
 }
 }  // namespace
 
 void TieGraph::resize(AgentIndex agents) {
   if (agents < this->agents()) throw InvariantError("TieGraph::resize cannot shrink the agent set");
   const auto end = static_cast<std::uint32_t>(entries_.size());
-  offset_.resize(agents, end);
-  degree_.resize(agents, 0);
+  block_.resize(agents, Block{end, 0});
   capacity_.resize(agents, 0);
 }
 
@@ -93,60 +166,60 @@ void TieGraph::relocate(AgentIndex a, std::uint32_t capacity) {
     return;
   }
   entries_.resize(start + capacity);
-  const std::uint32_t old = offset_[a];
-  for (std::uint32_t i = 0; i < degree_[a]; ++i) {
+  const std::uint32_t old = block_[a].offset;
+  for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
     entries_[start + i] = entries_[old + i];
     const std::uint32_t t = entries_[start + i].twin;
     if (t != kUnset) entries_[t].twin = static_cast<std::uint32_t>(start + i);
   }
   wasted_ += capacity_[a];
-  offset_[a] = static_cast<std::uint32_t>(start);
+  block_[a].offset = static_cast<std::uint32_t>(start);
   capacity_[a] = capacity;
 }
 
 void TieGraph::push_half(AgentIndex a, const HalfTie& h) {
-  if (degree_[a] == capacity_[a]) relocate(a, std::max<std::uint32_t>(4, 2 * capacity_[a]));
-  entries_[offset_[a] + degree_[a]] = h;
-  ++degree_[a];
+  if (block_[a].degree == capacity_[a]) relocate(a, std::max<std::uint32_t>(4, 2 * capacity_[a]));
+  entries_[block_[a].offset + block_[a].degree] = h;
+  ++block_[a].degree;
 }
 
 void TieGraph::remove_half(AgentIndex a, std::uint32_t pos) {
-  const std::uint32_t base = offset_[a];
-  const std::uint32_t last = degree_[a] - 1;
+  const std::uint32_t base = block_[a].offset;
+  const std::uint32_t last = block_[a].degree - 1;
   if (pos != last) {
     entries_[base + pos] = entries_[base + last];
     entries_[entries_[base + pos].twin].twin = base + pos;
   }
-  --degree_[a];
+  --block_[a].degree;
 }
 
 void TieGraph::remove_tie(AgentIndex a, std::uint32_t pos) {
-  const HalfTie h = entries_[offset_[a] + pos];
-  remove_half(h.other, h.twin - offset_[h.other]);
+  const HalfTie h = entries_[block_[a].offset + pos];
+  remove_half(h.other, h.twin - block_[h.other].offset);
   remove_half(a, pos);
   --ties_;
 }
 
 void TieGraph::compact() {
-  std::vector<HalfTie> fresh;
+  decltype(entries_) fresh;
   std::size_t total = 0;
-  for (AgentIndex a = 0; a < agents(); ++a) total += degree_[a] + degree_[a] / 4 + 2;
+  for (AgentIndex a = 0; a < agents(); ++a) total += block_[a].degree + block_[a].degree / 4 + 2;
   fresh.resize(total);
   std::vector<std::uint32_t> moved_to(entries_.size(), kUnset);
   std::uint32_t next = 0;
   for (AgentIndex a = 0; a < agents(); ++a) {
-    const std::uint32_t cap = degree_[a] + degree_[a] / 4 + 2;
-    for (std::uint32_t i = 0; i < degree_[a]; ++i) {
-      fresh[next + i] = entries_[offset_[a] + i];
-      moved_to[offset_[a] + i] = next + i;
+    const std::uint32_t cap = block_[a].degree + block_[a].degree / 4 + 2;
+    for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
+      fresh[next + i] = entries_[block_[a].offset + i];
+      moved_to[block_[a].offset + i] = next + i;
     }
-    offset_[a] = next;
+    block_[a].offset = next;
     capacity_[a] = cap;
     next += cap;
   }
   for (AgentIndex a = 0; a < agents(); ++a) {
-    for (std::uint32_t i = 0; i < degree_[a]; ++i) {
-      HalfTie& h = fresh[offset_[a] + i];
+    for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
+      HalfTie& h = fresh[block_[a].offset + i];
       h.twin = moved_to[h.twin];
     }
   }
@@ -154,40 +227,65 @@ void TieGraph::compact() {
   wasted_ = 0;
 }
 
-BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
+void TieGraph::canonicalise(std::vector<TieEvent>& events) const {
   const AgentIndex n = agents();
-  for (auto& e : events) {
-    if (e.u >= n) throw InvariantError("tie event names agent " + std::to_string(e.u) + " of " + std::to_string(n));
+  // Checked in parallel; on a problem, the serial pass below reports the first one, so the
+  // message does not depend on threads.
+  std::atomic<bool> bad{false};
+  const auto fix = [n](TieEvent& e) {
+    if (e.u >= n) return false;
     if (e.op == TieOp::RemoveAll) {
       e.v = kNoAgent;
       e.weight = 0.0f;
       e.type = 0;
-      continue;
+      return true;
     }
-    if (e.v >= n) throw InvariantError("tie event names agent " + std::to_string(e.v) + " of " + std::to_string(n));
-    if (e.u == e.v) throw InvariantError("tie event would tie agent " + std::to_string(e.u) + " to itself");
-    if (!std::isfinite(e.weight) || (e.op == TieOp::Add && !(e.weight > 0.0f))) {
-      throw InvariantError("tie event has an invalid weight " + std::to_string(e.weight));
-    }
+    if (e.v >= n || e.u == e.v) return false;
+    if (!std::isfinite(e.weight) || (e.op == TieOp::Add && !(e.weight > 0.0f))) return false;
     if (e.u > e.v) std::swap(e.u, e.v);
     if (e.op == TieOp::Remove) {
       e.weight = 0.0f;
       e.type = 0;
     }
     if (e.op == TieOp::Strengthen) e.type = 0;
+    return true;
+  };
+  const auto canonical = [&](std::size_t lo, std::size_t hi, std::size_t) {
+    bool ok = true;
+    for (std::size_t i = lo; i < hi; ++i) {
+      TieEvent e = events[i];
+      if (fix(e)) events[i] = e;
+      else ok = false;
+    }
+    if (!ok) bad.store(true, std::memory_order_relaxed);
+  };
+  parallel_groups(0, events.size(), kApplyGrain, [](std::size_t, std::size_t) { return false; }, canonical);
+  if (!bad.load()) return;
+  for (const auto& e : events) {
+    if (e.u >= n) throw InvariantError("tie event names agent " + std::to_string(e.u) + " of " + std::to_string(n));
+    if (e.op == TieOp::RemoveAll) continue;
+    if (e.v >= n) throw InvariantError("tie event names agent " + std::to_string(e.v) + " of " + std::to_string(n));
+    if (e.u == e.v) throw InvariantError("tie event would tie agent " + std::to_string(e.u) + " to itself");
+    if (!std::isfinite(e.weight) || (e.op == TieOp::Add && !(e.weight > 0.0f))) {
+      throw InvariantError("tie event has an invalid weight " + std::to_string(e.weight));
+    }
   }
-  sort_events(events, n);
+}
+
+BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
+  canonicalise(events);
+  sort_events(events, agents());
 
   BatchSummary summary;
   std::size_t i = 0;
   const std::size_t m = events.size();
-  // RemoveAll and Remove.
+  // RemoveAll and Remove (few: serial).
   for (; i < m && events[i].op <= TieOp::Remove; ++i) {
     const TieEvent& e = events[i];
     if (e.op == TieOp::RemoveAll) {
-      if (degree_[e.u] == 0) ++summary.ignored;
-      while (degree_[e.u] > 0) {
-        remove_tie(e.u, degree_[e.u] - 1);
+      if (block_[e.u].degree == 0) ++summary.ignored;
+      while (block_[e.u].degree > 0) {
+        remove_tie(e.u, block_[e.u].degree - 1);
         ++summary.removed;
       }
     } else {
@@ -200,50 +298,114 @@ BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
       }
     }
   }
-  // Strengthen: sum the increments of each pair in canonical order.
-  while (i < m && events[i].op == TieOp::Strengthen) {
-    const AgentIndex u = events[i].u, v = events[i].v;
-    double dw = 0.0;
-    std::size_t j = i;
-    for (; j < m && events[j].op == TieOp::Strengthen && events[j].u == u && events[j].v == v; ++j) dw += events[j].weight;
-    const auto pos = find(u, v);
-    if (pos < 0) {
-      summary.ignored += j - i;
-    } else {
-      HalfTie& h = entries_[offset_[u] + static_cast<std::uint32_t>(pos)];
-      const float w = static_cast<float>(static_cast<double>(h.weight) + dw);
-      if (w > 0.0f) {
-        h.weight = w;
-        entries_[h.twin].weight = w;
-        ++summary.strengthened;
-      } else {
-        remove_tie(u, static_cast<std::uint32_t>(pos));
+  const auto same_pair = [&](std::size_t x, std::size_t y) { return events[x].u == events[y].u && events[x].v == events[y].v; };
+
+  // Strengthen: sum the increments of each pair in canonical order. Pairs are distinct, and the
+  // pair (u, v) writes only the weights of its own two halves, so chunks of pairs are updated in
+  // parallel (other threads read only the `other` and `twin` fields, which nothing writes here).
+  // A tie whose weight would drop to zero or below is removed afterwards, serially and in
+  // canonical order: removals move entries within blocks, and doing them after the weight
+  // updates (which move nothing) leaves every block exactly as removing them on the way would.
+  std::size_t s_end = i;
+  while (s_end < m && events[s_end].op == TieOp::Strengthen) ++s_end;
+  {
+    struct Part {
+      std::size_t strengthened = 0, ignored = 0;
+      std::vector<std::pair<AgentIndex, AgentIndex>> drop;
+    };
+    const auto strengthen = [&](std::size_t lo, std::size_t hi, Part& part) {
+      for (std::size_t k = lo; k < hi;) {
+        const AgentIndex u = events[k].u, v = events[k].v;
+        double dw = 0.0;
+        std::size_t j = k;
+        for (; j < hi && events[j].u == u && events[j].v == v; ++j) dw += events[j].weight;
+        const auto pos = find(u, v);
+        if (pos < 0) {
+          part.ignored += j - k;
+        } else {
+          HalfTie& h = entries_[block_[u].offset + static_cast<std::uint32_t>(pos)];
+          const float w = static_cast<float>(static_cast<double>(h.weight) + dw);
+          if (w > 0.0f) {
+            h.weight = w;
+            entries_[h.twin].weight = w;
+            ++part.strengthened;
+          } else {
+            part.drop.emplace_back(u, v);
+          }
+        }
+        k = j;
+      }
+    };
+    const auto merge = [&](const Part& part) {
+      summary.strengthened += part.strengthened;
+      summary.ignored += part.ignored;
+      for (const auto& [u, v] : part.drop) {
+        remove_tie(u, static_cast<std::uint32_t>(find(u, v)));
         ++summary.removed;
       }
-    }
-    i = j;
-  }
-  // Add: within a pair's group the events are sorted by weight ascending, then type; the winner
-  // is the largest weight, and among equal weights the smallest type.
-  while (i < m) {
-    const AgentIndex u = events[i].u, v = events[i].v;
-    std::size_t j = i;
-    while (j < m && events[j].u == u && events[j].v == v) ++j;
-    std::size_t win = j - 1;
-    while (win > i && events[win - 1].weight == events[j - 1].weight) --win;
-    if (find(u, v) >= 0) {
-      summary.ignored += j - i;
+    };
+    if (s_end - i <= kApplyGrain) {
+      Part part;
+      strengthen(i, s_end, part);
+      merge(part);
     } else {
-      const TieEvent& e = events[win];
+      std::vector<Part> parts((s_end - i + kApplyGrain - 1) / kApplyGrain);
+      parallel_groups(i, s_end, kApplyGrain, same_pair, [&](std::size_t lo, std::size_t hi, std::size_t c) { strengthen(lo, hi, parts[c]); });
+      for (const Part& part : parts) merge(part);
+    }
+  }
+  i = s_end;
+
+  // Add: within a pair's group the events are sorted by weight ascending, then type; the winner
+  // is the largest weight, and among equal weights the smallest type. Whether each pair is
+  // already tied is looked up in parallel for large batches (nothing changes meanwhile); the new
+  // halves are then appended serially in canonical order, so every block grows exactly as when
+  // one pair is handled at a time.
+  {
+    const auto add = [&](std::size_t w) {
+      const TieEvent& e = events[w];
+      const AgentIndex u = e.u, v = e.v;
       push_half(u, HalfTie{v, e.weight, kUnset, 0, e.type, 0});
-      const std::uint32_t pos_u = offset_[u] + degree_[u] - 1;
+      const std::uint32_t pos_u = block_[u].offset + block_[u].degree - 1;
       push_half(v, HalfTie{u, e.weight, pos_u, 0, e.type, 0});
-      entries_[pos_u].twin = offset_[v] + degree_[v] - 1;
+      entries_[pos_u].twin = block_[v].offset + block_[v].degree - 1;
       ++ties_;
       ++summary.added;
-      summary.ignored += j - i - 1;
+    };
+    // Calls winner(index of the winning event) for each absent pair of [lo, hi), in order;
+    // returns the number of events ignored.
+    const auto choose = [&](std::size_t lo, std::size_t hi, auto&& winner) {
+      std::size_t ignored = 0;
+      for (std::size_t k = lo; k < hi;) {
+        const AgentIndex u = events[k].u, v = events[k].v;
+        std::size_t j = k;
+        while (j < hi && events[j].u == u && events[j].v == v) ++j;
+        if (find(u, v) >= 0) {
+          ignored += j - k;
+        } else {
+          std::size_t win = j - 1;
+          while (win > k && events[win - 1].weight == events[j - 1].weight) --win;
+          winner(win);
+          ignored += j - k - 1;
+        }
+        k = j;
+      }
+      return ignored;
+    };
+    if (m - i <= kApplyGrain) {
+      summary.ignored += choose(i, m, add);  // pairs are distinct: adding on the way is the same
+    } else {
+      const std::size_t chunks = (m - i + kApplyGrain - 1) / kApplyGrain;
+      std::vector<std::vector<std::size_t>> winners(chunks);
+      std::vector<std::size_t> ignored(chunks, 0);
+      parallel_groups(i, m, kApplyGrain, same_pair, [&](std::size_t lo, std::size_t hi, std::size_t c) {
+        ignored[c] = choose(lo, hi, [&](std::size_t w) { winners[c].push_back(w); });
+      });
+      for (std::size_t c = 0; c < chunks; ++c) {
+        summary.ignored += ignored[c];
+        for (const std::size_t w : winners[c]) add(w);
+      }
     }
-    i = j;
   }
   if (wasted_ > (1u << 16) && wasted_ * 2 > entries_.size()) compact();
   return summary;
@@ -264,18 +426,18 @@ std::string TieGraph::check() const {
   std::size_t halves = 0;
   std::vector<AgentIndex> seen;
   for (AgentIndex a = 0; a < agents(); ++a) {
-    if (degree_[a] > capacity_[a]) return "agent " + std::to_string(a) + ": degree exceeds its block";
-    if (static_cast<std::size_t>(offset_[a]) + capacity_[a] > entries_.size()) return "agent " + std::to_string(a) + ": block outside the entry array";
-    halves += degree_[a];
+    if (block_[a].degree > capacity_[a]) return "agent " + std::to_string(a) + ": degree exceeds its block";
+    if (static_cast<std::size_t>(block_[a].offset) + capacity_[a] > entries_.size()) return "agent " + std::to_string(a) + ": block outside the entry array";
+    halves += block_[a].degree;
     seen.clear();
-    for (std::uint32_t i = 0; i < degree_[a]; ++i) {
-      const HalfTie& h = entries_[offset_[a] + i];
+    for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
+      const HalfTie& h = entries_[block_[a].offset + i];
       const std::string where = "tie " + std::to_string(a) + "-" + std::to_string(h.other);
       if (h.other >= agents()) return where + ": other end out of range";
       if (h.other == a) return where + ": self-tie";
-      if (h.twin < offset_[h.other] || h.twin >= offset_[h.other] + degree_[h.other]) return where + ": twin outside the other end's block";
+      if (h.twin < block_[h.other].offset || h.twin >= block_[h.other].offset + block_[h.other].degree) return where + ": twin outside the other end's block";
       const HalfTie& t = entries_[h.twin];
-      if (t.other != a || t.twin != offset_[a] + i) return where + ": twin does not point back";
+      if (t.other != a || t.twin != block_[a].offset + i) return where + ": twin does not point back";
       if (t.weight != h.weight) return where + ": asymmetric weight";
       if (t.type != h.type) return where + ": asymmetric type";
       if (!std::isfinite(h.weight) || !(h.weight > 0.0f)) return where + ": weight not positive and finite";
@@ -290,7 +452,7 @@ std::string TieGraph::check() const {
 
 std::size_t TieGraph::memory_bytes() const {
   return entries_.capacity() * sizeof(HalfTie) +
-         (offset_.capacity() + degree_.capacity() + capacity_.capacity()) * sizeof(std::uint32_t);
+         block_.capacity() * sizeof(Block) + capacity_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace socius
@@ -314,7 +476,9 @@ void TieGraph::save(StateWriter& out) const {
   for (AgentIndex a = 0; a < agents(); ++a) {
     for (const HalfTie& h : ties(a)) halves.push_back({h.other, h.weight, h.stamp, h.type, h.flags});
   }
-  out.put_vector("ties.degree", degree_);
+  std::vector<std::uint32_t> degree(agents());
+  for (AgentIndex a = 0; a < agents(); ++a) degree[a] = block_[a].degree;
+  out.put_vector("ties.degree", degree);
   out.put_vector("ties.halves", halves);
 }
 
@@ -326,7 +490,7 @@ void TieGraph::load(const StateReader& in) {
   for (auto d : degree) total += d;
   if (total != halves.size() || total % 2 != 0) in.fail("the tie graph's degrees do not match its ties");
   if (total + agents() * std::size_t{2} >= std::numeric_limits<std::uint32_t>::max()) in.fail("the tie graph is too large");
-  std::vector<HalfTie> entries;
+  decltype(entries_) entries;
   std::vector<std::uint32_t> offset(agents()), capacity(agents());
   std::size_t pos = 0, next = 0;
   for (AgentIndex a = 0; a < agents(); ++a) {
@@ -363,8 +527,8 @@ void TieGraph::load(const StateReader& in) {
     }
   }
   entries_ = std::move(entries);
-  offset_ = std::move(offset);
-  degree_ = degree;
+  block_.resize(agents());
+  for (AgentIndex a = 0; a < agents(); ++a) block_[a] = Block{offset[a], degree[a]};
   capacity_ = std::move(capacity);
   ties_ = total / 2;
   wasted_ = 0;

@@ -14,7 +14,9 @@
 // Interpretation: when j's only neighbour is i, the search stops and no weight changes (the
 // paper's search needs a k != i). A random attachment to a node already tied to i changes
 // nothing.
+#include <array>
 #include <cmath>
+#include <optional>
 
 #include "classic.hpp"
 #include "socius/socius.hpp"
@@ -24,6 +26,13 @@ namespace socius::models::classic {
 namespace {
 
 enum : Purpose { kRound = 1 };
+
+/// Sum of the weights of a block, in block order.
+double strength(std::span<const HalfTie> ties) {
+  double s = 0.0;
+  for (const HalfTie& h : ties) s += h.weight;
+  return s;
+}
 
 /// Index in `ties` of the tie drawn with probability weight / total (total > 0), skipping the
 /// tie to `skip` (whose weight the caller left out of total).
@@ -74,40 +83,69 @@ class Kumpula final : public Model {
  private:
   void round(World& world, const StepContext& ctx) {
     TieGraph& g = world.ties;
-    // Strengths at the start of the round, so each search scans each block once.
-    strength_.resize(n_);
-    parallel_for(0, n_, [&](AgentIndex a) {
-      double s = 0.0;
-      for (const HalfTie& h : g.ties(a)) s += h.weight;
-      strength_[a] = s;
-    });
-    parallel_for(0, n_, [&](AgentIndex i) {
-      Stream rng = ctx.stream(i, kRound);
+    // Each search reaches a random neighbour j's ties: two dependent cache misses (j's block
+    // record, then j's entries) that dominate the round at a million nodes. Agents are taken
+    // in groups: first every member draws its j and the group asks for j's record, then for
+    // j's entries, and only then are the searches completed, so the misses of a group overlap
+    // instead of following one another. Each agent's draws come from its own stream in the
+    // same order as one agent at a time, so the results are unchanged.
+    parallel_for_blocks(0, n_, [&](AgentIndex lo, AgentIndex hi) {
       auto& out = changes_.local();
-      const auto mine = g.ties(i);
-      if (!mine.empty()) {
-        const HalfTie& ij = mine[draw_by_weight(mine, strength_[i], rng, kNoAgent)];
-        const AgentIndex j = ij.other;
-        const auto theirs = g.ties(j);
-        if (theirs.size() > 1) {
-          const double s_j = strength_[j] - ij.weight;
-          const AgentIndex k = theirs[draw_by_weight(theirs, s_j, rng, i)].other;
-          out.push_back(TieEvent::strengthen(i, j, delta_));
-          out.push_back(TieEvent::strengthen(j, k, delta_));
-          const bool tied = g.degree(i) <= g.degree(k) ? g.find(i, k) >= 0 : g.find(k, i) >= 0;
-          if (tied) {
-            out.push_back(TieEvent::strengthen(i, k, delta_));
-          } else if (rng.bernoulli(p_delta_)) {
-            out.push_back(TieEvent::add(i, k, w0_, 0));
+      auto& leaving = deletions_.local();
+      constexpr AgentIndex kGroup = 32;
+      struct Search {
+        Stream rng;
+        AgentIndex j;
+        float w_ij;
+      };
+      std::array<std::optional<Search>, kGroup> group;
+      for (AgentIndex first = lo; first < hi; first += kGroup) {
+        const AgentIndex last = std::min<AgentIndex>(hi, first + kGroup);
+        for (AgentIndex i = first; i < last; ++i) {
+          Search& s = group[i - first].emplace(Search{ctx.stream(i, kRound), kNoAgent, 0.0f});
+          const auto mine = g.ties(i);
+          if (mine.empty()) continue;
+          // Strengths are summed from the blocks as they are needed (j's block is read anyway
+          // to draw k), in block order, rather than kept in an array: one cache miss fewer.
+          const HalfTie& ij = mine[draw_by_weight(mine, strength(mine), s.rng, kNoAgent)];
+          s.j = ij.other;
+          s.w_ij = ij.weight;
+          g.prefetch(s.j);
+        }
+        for (AgentIndex i = first; i < last; ++i) {
+          if (group[i - first]->j != kNoAgent) g.prefetch_ties(group[i - first]->j);
+        }
+        for (AgentIndex i = last; i < std::min<AgentIndex>(hi, last + kGroup); ++i) g.prefetch_ties(i);
+        for (AgentIndex i = first; i < last; ++i) {
+          Search& s = *group[i - first];
+          Stream& rng = s.rng;
+          const auto mine = g.ties(i);
+          if (s.j != kNoAgent) {
+            const AgentIndex j = s.j;
+            const auto theirs = g.ties(j);
+            if (theirs.size() > 1) {
+              const double s_j = strength(theirs) - s.w_ij;
+              const AgentIndex k = theirs[draw_by_weight(theirs, s_j, rng, i)].other;
+              out.push_back(TieEvent::strengthen(i, j, delta_));
+              out.push_back(TieEvent::strengthen(j, k, delta_));
+              // Whether i and k are tied, from i's block (in cache), not k's.
+              bool tied = false;
+              for (const HalfTie& h : mine) tied |= h.other == k;
+              if (tied) {
+                out.push_back(TieEvent::strengthen(i, k, delta_));
+              } else if (rng.bernoulli(p_delta_)) {
+                out.push_back(TieEvent::add(i, k, w0_, 0));
+              }
+            }
           }
+          if (mine.empty() || rng.bernoulli(p_r_)) {
+            AgentIndex j = rng.below(n_ - 1);
+            if (j >= i) ++j;
+            out.push_back(TieEvent::add(i, j, w0_, 0));
+          }
+          if (rng.bernoulli(p_d_)) leaving.push_back(TieEvent::remove_all(i));
         }
       }
-      if (mine.empty() || rng.bernoulli(p_r_)) {
-        AgentIndex j = rng.below(n_ - 1);
-        if (j >= i) ++j;
-        out.push_back(TieEvent::add(i, j, w0_, 0));
-      }
-      if (rng.bernoulli(p_d_)) deletions_.local().push_back(TieEvent::remove_all(i));
     });
     batch_ = changes_.take();
     g.apply(batch_);
@@ -125,7 +163,6 @@ class Kumpula final : public Model {
   std::uint32_t path_sources_;
   EventBuffer changes_, deletions_;
   std::vector<TieEvent> batch_;
-  std::vector<double> strength_;
 };
 
 }  // namespace

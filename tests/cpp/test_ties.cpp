@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "socius/parallel.hpp"
 #include "socius/random.hpp"
 #include "socius/ties.hpp"
 
@@ -204,4 +209,157 @@ TEST_CASE("a grown graph keeps agents' ties and compaction preserves them", "[ti
   CHECK(g.degree(0) == 11);
   CHECK(g.check().empty());
   CHECK(g.find(0, 1) >= 0);
+}
+
+namespace {
+// The serial batch rules with block positions, one event at a time, as TieGraph::apply did
+// before it was made parallel: events in canonical order, swap-removal, appends at the end of
+// blocks. Large batches are applied in parallel chunks now; the blocks must come out the same,
+// position by position (models pick ties by position).
+struct LayoutReference {
+  struct Half {
+    AgentIndex other;
+    float weight;
+    TieType type;
+  };
+  std::vector<std::vector<Half>> blocks;
+  explicit LayoutReference(AgentIndex n) : blocks(n) {}
+  std::ptrdiff_t find(AgentIndex a, AgentIndex b) const {
+    for (std::size_t i = 0; i < blocks[a].size(); ++i)
+      if (blocks[a][i].other == b) return static_cast<std::ptrdiff_t>(i);
+    return -1;
+  }
+  void remove_half(AgentIndex a, AgentIndex b) {
+    auto& blk = blocks[a];
+    const auto pos = static_cast<std::size_t>(find(a, b));
+    blk[pos] = blk.back();
+    blk.pop_back();
+  }
+  void remove_tie(AgentIndex a, std::size_t pos) {
+    const AgentIndex b = blocks[a][pos].other;
+    remove_half(b, a);
+    remove_half(a, b);
+  }
+  void apply(std::vector<TieEvent> events) {
+    for (auto& e : events) {
+      if (e.op == TieOp::RemoveAll) {
+        e.v = kNoAgent;
+        e.weight = 0.0f;
+        e.type = 0;
+        continue;
+      }
+      if (e.u > e.v) std::swap(e.u, e.v);
+      if (e.op != TieOp::Add) e.type = 0;
+      if (e.op == TieOp::Remove) e.weight = 0.0f;
+    }
+    std::sort(events.begin(), events.end(), [](const TieEvent& a, const TieEvent& b) {
+      return std::tie(a.op, a.u, a.v, a.weight, a.type) < std::tie(b.op, b.u, b.v, b.weight, b.type);
+    });
+    std::size_t i = 0;
+    const std::size_t m = events.size();
+    for (; i < m && events[i].op <= TieOp::Remove; ++i) {
+      const auto& e = events[i];
+      if (e.op == TieOp::RemoveAll) {
+        while (!blocks[e.u].empty()) remove_tie(e.u, blocks[e.u].size() - 1);
+      } else if (find(e.u, e.v) >= 0) {
+        remove_tie(e.u, static_cast<std::size_t>(find(e.u, e.v)));
+      }
+    }
+    while (i < m && events[i].op == TieOp::Strengthen) {
+      const AgentIndex u = events[i].u, v = events[i].v;
+      double dw = 0.0;
+      for (; i < m && events[i].op == TieOp::Strengthen && events[i].u == u && events[i].v == v; ++i) dw += events[i].weight;
+      const auto pos = find(u, v);
+      if (pos < 0) continue;
+      const float w = static_cast<float>(static_cast<double>(blocks[u][static_cast<std::size_t>(pos)].weight) + dw);
+      if (w > 0.0f) {
+        blocks[u][static_cast<std::size_t>(pos)].weight = w;
+        blocks[v][static_cast<std::size_t>(find(v, u))].weight = w;
+      } else {
+        remove_tie(u, static_cast<std::size_t>(pos));
+      }
+    }
+    while (i < m) {
+      const AgentIndex u = events[i].u, v = events[i].v;
+      std::size_t j = i;
+      while (j < m && events[j].u == u && events[j].v == v) ++j;
+      std::size_t win = j - 1;
+      while (win > i && events[win - 1].weight == events[j - 1].weight) --win;
+      if (find(u, v) < 0) {
+        blocks[u].push_back({v, events[win].weight, events[win].type});
+        blocks[v].push_back({u, events[win].weight, events[win].type});
+      }
+      i = j;
+    }
+  }
+};
+
+/// A batch of `count` random events on n agents: mostly strengthens of existing ties (some
+/// negative enough to remove them), adds, removals and a few RemoveAll.
+std::vector<TieEvent> busy_batch(const TieGraph& g, std::uint32_t round, std::size_t count) {
+  const AgentIndex n = g.agents();
+  std::vector<TieEvent> batch;
+  Stream rng(7, round, 0, 0);
+  while (batch.size() < count) {
+    const AgentIndex u = rng.below(n);
+    const auto r = rng.below(1000);
+    const auto mine = g.ties(u);
+    if (r < 600 && !mine.empty()) {
+      const AgentIndex v = mine[rng.below(static_cast<std::uint32_t>(mine.size()))].other;
+      const float dw = r < 20 ? -64.0f : static_cast<float>(rng.below(4)) * 0.25f;
+      batch.push_back(TieEvent::strengthen(u, v, dw));
+      if (r % 3 == 0) batch.push_back(TieEvent::strengthen(v, u, 0.5f));  // same pair twice
+    } else if (r < 900) {
+      AgentIndex v = rng.below(n - 1);
+      if (v >= u) ++v;
+      batch.push_back(TieEvent::add(u, v, static_cast<float>(rng.below(4) + 1), static_cast<TieType>(rng.below(3))));
+    } else if (r < 998) {
+      if (!mine.empty()) batch.push_back(TieEvent::remove(u, mine[rng.below(static_cast<std::uint32_t>(mine.size()))].other));
+    } else {
+      batch.push_back(TieEvent::remove_all(u));
+    }
+  }
+  return batch;
+}
+}  // namespace
+
+TEST_CASE("large batches, applied in parallel chunks, give the serial blocks position by position for any thread count",
+          "[ties][determinism]") {
+  const AgentIndex n = 20000;
+  LayoutReference ref(n);
+  std::vector<TieGraph> graphs;
+  for (int t = 0; t < 3; ++t) graphs.emplace_back(n);
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);  // 4 threads on 2 cores
+  for (std::uint32_t round = 0; round < 6; ++round) {
+    const auto batch = busy_batch(graphs[0], round, 150'000);  // several chunks of every phase
+    ref.apply(batch);
+    int k = 0;
+    for (int threads : {1, 2, 4}) {
+      tbb::task_arena arena(threads);
+      auto copy = batch;
+      arena.execute([&] { graphs[static_cast<std::size_t>(k)].apply(copy); });
+      ++k;
+    }
+    for (const auto& g : graphs) {
+      REQUIRE(g.check().empty());
+      for (AgentIndex a = 0; a < n; ++a) {
+        const auto blk = g.ties(a);
+        REQUIRE(blk.size() == ref.blocks[a].size());
+        for (std::size_t i = 0; i < blk.size(); ++i) {
+          REQUIRE(blk[i].other == ref.blocks[a][i].other);
+          REQUIRE(blk[i].weight == ref.blocks[a][i].weight);
+          REQUIRE(blk[i].type == ref.blocks[a][i].type);
+        }
+      }
+    }
+  }
+  CHECK(graphs[0].tie_count() > 100'000);
+}
+
+TEST_CASE("parallel_for_blocks covers every agent once, in blocks", "[parallel]") {
+  std::vector<int> seen(100'000, 0);
+  parallel_for_blocks(0, 100'000, [&](AgentIndex lo, AgentIndex hi) {
+    for (AgentIndex a = lo; a < hi; ++a) ++seen[a];
+  });
+  CHECK(std::all_of(seen.begin(), seen.end(), [](int x) { return x == 1; }));
 }

@@ -30,6 +30,15 @@ void parallel_for(AgentIndex begin, AgentIndex end, F&& f) {
                     });
 }
 
+/// Calls f(lo, hi) for consecutive blocks of agents [lo, hi) covering [begin, end), in
+/// parallel; for loops that handle a few agents at a time (e.g. to overlap their memory
+/// accesses) or set up per-block state once.
+template <class F>
+void parallel_for_blocks(AgentIndex begin, AgentIndex end, F&& f) {
+  tbb::parallel_for(tbb::blocked_range<AgentIndex>(begin, end, kGrain),
+                    [&](const tbb::blocked_range<AgentIndex>& r) { f(r.begin(), r.end()); });
+}
+
 /// Sum of f(a) over [begin, end) with a reduction tree fixed by the range and grain alone, so
 /// the floating-point result is bit-identical for any number of threads.
 template <class T, class F>

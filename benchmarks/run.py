@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+"""socius benchmark suite: one command runs every benchmark and writes the figures.
+
+    python3 benchmarks/run.py            # the full suite (about 30 to 40 minutes here)
+    python3 benchmarks/run.py --quick    # a smaller version, under two minutes
+    make bench                           # the full suite; make bench-quick for --quick
+
+Writes benchmarks/results/*.json (one file per section, every repetition's figures) and
+benchmarks/RESULTS.md (a table of every figure, the targets of issue 7, the machine, compiler,
+flags and date), then appends benchmarks/NOTES.md (what profiling showed and what was done about
+it), which is written by hand. --out DIR writes them elsewhere (the tests use a temporary
+folder, so a test run never overwrites the recorded figures).
+
+Each configuration runs in a process of its own (benchmarks/socius_throughput), so the peak
+memory it reports is that configuration's alone. Benchmarks are programs, not timed tests.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "release"
+BIN = BUILD / "benchmarks"
+sys.path.insert(0, str(ROOT / "python"))
+
+KIB = 1024.0
+GIB = 1024.0 ** 3
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def build() -> None:
+    """Configures (if needed) and builds the benchmark programs in the release preset."""
+    if not (BUILD / "build.ninja").exists():
+        subprocess.run(["cmake", "--preset", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    targets = ["socius_throughput", "socius_micro"]
+    subprocess.run(["cmake", "--build", "--preset", "release", "--target", *targets], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def scenario_entries(path: Path) -> tuple[str, list[str]]:
+    """The model and the key=value entries of a scenario file (includes resolved)."""
+    from socius.scenario import Scenario
+
+    sc = Scenario.load(path)
+    out = []
+    for key, value, _origin in sc.entries:
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, float):
+            text = repr(value)
+        else:
+            text = str(value)
+        out.append(f"{key}={text}")
+    return sc.model, out
+
+
+def throughput(model: str, entries: list[str], threads: int, reps: int, *, steps: int | None = None,
+               output: Path | None = None, resume: Path | None = None, save: Path | None = None,
+               seed: int = 1, timeout: float = 3600) -> dict:
+    """Runs socius_throughput once (one process, `reps` repetitions) and returns its figures,
+    with the load average before and after."""
+    cmd = [str(BIN / "socius_throughput"), "--model", model, "--threads", str(threads), "--reps", str(reps),
+           "--seed", str(seed)]
+    if steps is not None:
+        cmd += ["--steps", str(steps)]
+    if output is not None:
+        cmd += ["--output", str(output)]
+    if resume is not None:
+        cmd += ["--resume", str(resume)]
+    if save is not None:
+        cmd += ["--save", str(save)]
+    cmd += entries
+    load0 = load_average()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{r.stderr}")
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    d["load_before"], d["load_after"] = load0, load_average()
+    d["command"] = " ".join(cmd[1:])
+    return d
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    if x is None or x != x:
+        return "n/a"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.{digits}g} M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:.{digits}g} k"
+    return f"{x:.{digits}g}"
+
+
+def size_label(n: float) -> str:
+    n = float(n)
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if n >= div:
+            v = n / div
+            return f"{v:.0f}{suffix}" if abs(v - round(v)) < 0.05 else f"{v:.2g}{suffix}"
+    return f"{n:.0f}"
+
+
+# ----------------------------------------------------------------------------- machine
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0.0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = float(line.split()[1]) * KIB
+    except OSError:
+        pass
+    cache = {}
+    try:
+        for line in (BUILD / "CMakeCache.txt").read_text().splitlines():
+            m = re.match(r"^(CMAKE_CXX_COMPILER|CMAKE_CXX_FLAGS|CMAKE_CXX_FLAGS_RELEASE|CMAKE_BUILD_TYPE):[A-Z]+=(.*)$", line)
+            if m:
+                cache[m.group(1)] = m.group(2)
+    except OSError:
+        pass
+    compiler = cache.get("CMAKE_CXX_COMPILER", "c++")
+    try:
+        version = subprocess.run([compiler, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        version = compiler
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                               text=True).stdout.strip()
+        rev += " (uncommitted changes)" if dirty else ""
+    except OSError:
+        rev = "unknown"
+    thp = "unknown"
+    try:
+        thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text().strip()
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem / GIB,
+        "os": f"{platform.system()} {platform.release()}",
+        "compiler": version,
+        "build_type": cache.get("CMAKE_BUILD_TYPE", ""),
+        "flags": (cache.get("CMAKE_CXX_FLAGS", "") + " " + cache.get("CMAKE_CXX_FLAGS_RELEASE", "")).strip(),
+        "transparent_hugepages": thp,
+        "git_revision": rev,
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_at_start": list(os.getloadavg()),
+    }
+
+
+# ----------------------------------------------------------------------------- sections
+
+def community(quick: bool, big: bool, smoke: bool = False) -> dict:
+    """The community model at its default baseline parameters (scenarios/baseline.toml) at each
+    size, 1 and 2 threads: setup and run timed apart, medians of repetitions, peak memory."""
+    model, entries = scenario_entries(ROOT / "scenarios" / "baseline.toml")
+    if smoke:
+        plan = [(2_000, 3, 1)]
+    elif quick:
+        plan = [(10_000, 26, 1), (100_000, 4, 1)]
+    else:
+        plan = [(10_000, 104, 5), (100_000, 52, 3), (1_000_000, 13, 3)]
+        if big:
+            plan.append((10_000_000, 2, 1))
+    runs = []
+    for n, steps, reps in plan:
+        for threads in (1, 2):
+            if n >= 10_000_000 and threads == 1:
+                continue  # the 10M run shows that a city fits and runs; one thread would take long
+            log(f"community: {n} residents, {steps} steps, {threads} thread(s), {reps} repetition(s)")
+            # Timed from setup, without burn-in: steps of the model as it runs, recording every
+            # indicator at the scenario's schedule (every step), without writing a file.
+            e = [x for x in entries if not x.startswith(("simulation.population=", "simulation.steps=", "simulation.burn_in="))]
+            e += [f"simulation.population={n}", f"simulation.steps={steps}", "simulation.burn_in=0"]
+            d = throughput(model, e, threads, reps, timeout=7200)
+            d["requested_population"] = n
+            runs.append(d)
+    return {"section": "community", "scenario": "scenarios/baseline.toml", "runs": runs}
+
+
+def output_overhead(quick: bool, smoke: bool = False) -> dict:
+    """Run time of the community model with and without recording at the default schedule:
+    (a) indicators only at time 0 and at the horizon, no file; (b) indicators every step (the
+    default schedule), no file; (c) every step and an HDF5 results file (ResultsWriter, as
+    `socius run` writes it)."""
+    model, entries = scenario_entries(ROOT / "scenarios" / "baseline.toml")
+    n, steps, reps = (2_000, 3, 1) if smoke else (20_000, 26, 1) if quick else (100_000, 52, 3)
+    base = [x for x in entries if not x.startswith(("simulation.population=", "simulation.steps=", "simulation.burn_in=",
+                                                      "simulation.record_every="))]
+    base += [f"simulation.population={n}", f"simulation.steps={steps}", "simulation.burn_in=0"]
+    out = {"section": "output", "population": n, "steps": steps, "threads": 2, "variants": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        variants = {
+            "no_recording": (base + [f"simulation.record_every={steps}"], None),
+            "indicators_every_step": (base + ["simulation.record_every=1"], None),
+            "hdf5_every_step": (base + ["simulation.record_every=1"], Path(tmp) / "run.h5"),
+        }
+        # Interleaved repetitions, so that a change of load affects every variant alike.
+        per = {k: [] for k in variants}
+        for r in range(reps):
+            for name, (e, path) in variants.items():
+                log(f"output overhead: {name} (repetition {r + 1}/{reps})")
+                per[name].append(throughput(model, e, 2, 1, output=path))
+        for name, ds in per.items():
+            out["variants"][name] = {"run_s": [d["run_median_s"] for d in ds], "run_median_s": statistics.median(d["run_median_s"] for d in ds),
+                                     "load": [d["load_before"] for d in ds], "runs": ds}
+    v = out["variants"]
+    base_t = v["no_recording"]["run_median_s"]
+    out["recording_cost"] = v["hdf5_every_step"]["run_median_s"] / base_t - 1.0
+    out["indicator_cost"] = v["indicators_every_step"]["run_median_s"] / base_t - 1.0
+    out["hdf5_write_cost"] = v["hdf5_every_step"]["run_median_s"] / v["indicators_every_step"]["run_median_s"] - 1.0
+    return out
+
+
+def classic(quick: bool, workdir: Path, smoke: bool = False) -> dict:
+    """The classic presets at their published sizes (the full schedule in the full suite, a
+    fixed number of steps in --quick), and Kumpula at 100 times its published size: grown from
+    no ties for 200 rounds, then 20 rounds from that network (a checkpoint)."""
+    presets = ["jgn2001", "davidsen2002_p002", "davidsen2002_p00822", "davidsen2002_p03", "kumpula2007"]
+    quick_steps = {"jgn2001": 3000, "davidsen2002_p002": 5, "davidsen2002_p00822": 5, "davidsen2002_p03": 5, "kumpula2007": 500}
+    if smoke:
+        quick, quick_steps = True, {k: 2 for k in quick_steps}
+    runs = []
+    for name in presets:
+        model, entries = scenario_entries(ROOT / "scenarios" / "classic" / f"{name}.toml")
+        if quick:
+            entries = [x for x in entries if not x.startswith(("simulation.steps=", "simulation.burn_in="))]
+            entries += [f"simulation.steps={quick_steps[name]}", "simulation.burn_in=0"]
+        reps = 1 if quick or name == "kumpula2007" else 3
+        for threads in (1, 2):
+            log(f"classic: {name}, {threads} thread(s)")
+            d = throughput(model, entries, threads, reps)
+            d["preset"] = name
+            runs.append(d)
+    big = []
+    if not quick:
+        n = 1_000_000
+        ckpt = workdir / "kumpula_1M_r200.ckpt"
+        e = [f"simulation.population={n}", "simulation.steps=100000", "simulation.record_every=100000", "kumpula.path_sources=0"]
+        log("classic: Kumpula at N = 1,000,000, 200 rounds from no ties (2 threads)")
+        grow = throughput("kumpula", e, 2, 1, steps=200, save=ckpt)
+        grow["phase"] = "200 rounds from no ties"
+        big.append(grow)
+        for threads in (1, 2):
+            log(f"classic: Kumpula at N = 1,000,000, 20 rounds from round 200, {threads} thread(s)")
+            d = throughput("kumpula", [], threads, 3, steps=20, resume=ckpt)
+            d["phase"] = "20 rounds from round 200"
+            big.append(d)
+    return {"section": "classic", "runs": runs, "kumpula_1M": big}
+
+
+def micro(quick: bool, results: Path, smoke: bool = False) -> dict:
+    """Google Benchmark micro-benchmarks (benchmarks/micro.cpp)."""
+    exe = BIN / "socius_micro"
+    if not exe.exists():
+        return {"section": "micro", "skipped": "socius_micro not built (Google Benchmark missing)"}
+    out = results / "micro_raw.json"
+    cmd = [str(exe), f"--benchmark_out={out}", "--benchmark_out_format=json"]
+    if smoke:
+        cmd += ["--benchmark_filter=(BM_Philox|BM_StreamPerAgent|BM_TieIterate/10000$)", "--benchmark_min_time=0.01"]
+    elif quick:
+        cmd += ["--benchmark_filter=(/100000/|/100000$|Stream|Philox)", "--benchmark_min_time=0.05"]
+    else:
+        cmd += ["--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"]
+    log("micro-benchmarks")
+    load0 = load_average()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"socius_micro failed:\n{r.stderr}")
+    raw = json.loads(out.read_text())
+    out.unlink()
+    rows = []
+    for b in raw["benchmarks"]:
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        rows.append({"name": b.get("run_name", b["name"]), "real_time": b["real_time"], "cpu_time": b["cpu_time"],
+                     "time_unit": b["time_unit"], "items_per_second": b.get("items_per_second"),
+                     **{k: b[k] for k in ("events_per_batch", "ties", "indicators") if k in b}})
+    return {"section": "micro", "context": raw.get("context", {}), "load_before": load0, "load_after": load_average(),
+            "benchmarks": rows}
+
+
+def mesa(quick: bool, results: Path) -> dict | None:
+    """The peer comparison (benchmarks/compare_mesa.py), run as its own command."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "compare_mesa.py"), "--json", str(results / "mesa.json")]
+    if quick:
+        cmd += ["--quick"]
+    log("peer comparison with Mesa")
+    r = subprocess.run(cmd)
+    if r.returncode != 0:
+        return {"section": "mesa", "error": f"compare_mesa.py exited with {r.returncode}"}
+    return json.loads((results / "mesa.json").read_text())
+
+
+# ----------------------------------------------------------------------------- report
+
+def targets_table(res: dict) -> list[str]:
+    lines = ["| target (issue 7) | measured | met? |", "|---|---|---|"]
+    com = res.get("community", {}).get("runs", [])
+
+    def pick(n, t):
+        for d in com:
+            if d["requested_population"] == n and d["threads"] == t:
+                return d
+        return None
+
+    one_m2, one_m1 = pick(1_000_000, 2), pick(1_000_000, 1)
+    if one_m2:
+        rate = one_m2["agent_steps_per_s"]
+        lines.append(f"| community, 1M residents, 2 threads: >= 5 M resident-steps/s | {fmt(rate)} resident-steps/s "
+                     f"(load {one_m2['load_before']:.1f}) | {'yes' if rate >= 5e6 else 'no: ' + format(rate / 5e6, '.0%') + ' of the target'} |")
+        s = one_m2["setup_median_s"]
+        lines.append(f"| community, 1M residents: setup < 10 s | {s:.2f} s | {'yes' if s < 10 else 'no'} |")
+        b = one_m2["peak_bytes_per_agent"]
+        lines.append(f"| <= 1 KiB per resident at 1M, ties included | {b:.0f} bytes peak per resident "
+                     f"({b / 1024:.2f} KiB) | {'yes' if b <= 1024 else 'no: ' + format(b / 1024, '.2f') + ' KiB'} |")
+    else:
+        lines.append("| community at 1M residents | not measured in this run (--quick) | |")
+    ten = pick(10_000_000, 2)
+    if ten:
+        lines.append(f"| 10M residents fit and run | setup {ten['setup_median_s']:.1f} s, {fmt(ten['agent_steps_per_s'])} "
+                     f"resident-steps/s, {ten['peak_rss_bytes'] / GIB:.1f} GiB peak | yes |")
+    elif one_m2:
+        lines.append("| 10M residents fit and run | not run (--no-10m) | |")
+    if one_m2 and one_m1:
+        sp = one_m1["run_median_s"] / one_m2["run_median_s"]
+        lines.append(f"| 2 threads >= 1.8 x 1 thread at 1M | {sp:.2f} x | {'yes' if sp >= 1.8 else 'no'} |")
+    o = res.get("output")
+    if o:
+        c = o["recording_cost"]
+        lines.append(f"| HDF5 recording < 5% of run time at the default schedule | {c:+.1%} (indicators every step "
+                     f"{o['indicator_cost']:+.1%}, writing the file {o['hdf5_write_cost']:+.1%}; {size_label(o['population'])} "
+                     f"residents) | {'yes' if c < 0.05 else 'no'} |")
+    m = res.get("mesa")
+    if m and "ratio" in m:
+        ok = m["ratio"] >= 500
+        lines.append(f"| >= 500 x faster than Mesa, Kumpula N = {m['nodes']:,} | {m['ratio']:.0f} x ({m['rounds']} rounds, "
+                     f"{m['seeds']} seeds) | {'yes' if ok else 'no: ' + format(m['ratio'] / 500, '.0%') + ' of the target'} |")
+        lines.append(f"| same network statistics as Mesa | {'all within sampling error' if m['statistics_agree'] else 'DIFFER'} | "
+                     f"{'yes' if m['statistics_agree'] else 'no'} |")
+    return lines
+
+
+def render(res: dict, quick: bool) -> str:
+    mach = res["machine"]
+    L = [f"# socius benchmark results{' (quick run)' if quick else ''}", "",
+         "Written by `python3 benchmarks/run.py" + (" --quick" if quick else "") + "` (`make bench`); every figure below comes from "
+         "`benchmarks/results/*.json` of the same run. Medians of repetitions; `load` is the 1-minute load average when the "
+         "measurement started (2 cores: above 2 means other work shared the machine, and wall times suffer).", "",
+         "## Machine", "",
+         "| | |", "|---|---|",
+         f"| CPU | {mach['cpu']}, {mach['cores']} cores |",
+         f"| memory | {mach['memory_gib']:.1f} GiB |",
+         f"| OS | {mach['os']}; transparent huge pages: {mach['transparent_hugepages']} |",
+         f"| compiler | {mach['compiler']} |",
+         f"| build | {mach['build_type']}, flags `{mach['flags']}` |",
+         f"| socius | {mach['git_revision']} |",
+         f"| date | {mach['date']} |",
+         f"| load average at start | {', '.join(f'{x:.2f}' for x in mach['load_average_at_start'])} |", "",
+         "## Targets", ""]
+    L += targets_table(res)
+    L.append("")
+    com = res.get("community")
+    if com:
+        L += ["## Community model: throughput and memory", "",
+              f"Default baseline parameters (`{com['scenario']}`), timed from setup without burn-in, indicators recorded every "
+              "step (the scenario's schedule), no file written. Resident-steps per second = residents x steps / run time. "
+              "Peak memory is the process's peak resident set minus what it held before building the simulation.", "",
+              "| residents | threads | steps | reps | setup (s) | run (s) | resident-steps/s | speed-up | ties | peak memory | per resident | load |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        by = {}
+        for d in com["runs"]:
+            by[(d["requested_population"], d["threads"])] = d
+        for d in com["runs"]:
+            one = by.get((d["requested_population"], 1))
+            sp = f"{one['run_median_s'] / d['run_median_s']:.2f} x" if one and d["threads"] == 2 else ""
+            L.append(f"| {d['population']:,.0f} | {d['threads']} | {d['steps']:.0f} | {d['reps']} | {d['setup_median_s']:.2f} | "
+                     f"{d['run_median_s']:.2f} | {fmt(d['agent_steps_per_s'])} | {sp} | {d['ties']:,.0f} | "
+                     f"{(d['peak_rss_bytes'] - d['rss_before_bytes']) / 2**20:,.0f} MiB | {d['peak_bytes_per_agent']:.0f} B | "
+                     f"{d['load_before']:.1f} |")
+        L.append("")
+    o = res.get("output")
+    if o:
+        L += ["## Output overhead", "",
+              f"Community model, {o['population']:,} residents, {o['steps']} steps, 2 threads, repetitions interleaved.", "",
+              "| variant | run (s), median | runs (s) |", "|---|---|---|"]
+        names = {"no_recording": "indicators at time 0 and the horizon only, no file",
+                 "indicators_every_step": "indicators every step (default schedule), no file",
+                 "hdf5_every_step": "indicators every step and an HDF5 results file"}
+        for k, v in o["variants"].items():
+            L.append(f"| {names[k]} | {v['run_median_s']:.3f} | {', '.join(f'{x:.3f}' for x in v['run_s'])} |")
+        L += ["", f"Recording at the default schedule costs {o['recording_cost']:+.1%} of run time: computing the indicators "
+              f"{o['indicator_cost']:+.1%}, writing the HDF5 file {o['hdf5_write_cost']:+.1%}.", ""]
+    cl = res.get("classic")
+    if cl:
+        L += ["## Classic models", "",
+              "The presets of `scenarios/classic/` at their published sizes" + (" (a fixed number of steps in --quick)" if quick else ", full schedule with its recording") + ".", "",
+              "| preset | agents | steps | threads | reps | run (s) | steps/s | agent-steps/s | ties at the end | load |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for d in cl["runs"]:
+            L.append(f"| {d['preset']} | {d['population']:,.0f} | {d['steps']:.0f} | {d['threads']} | {d['reps']} | {d['run_median_s']:.2f} | "
+                     f"{fmt(d['steps'] / d['run_median_s'])} | {fmt(d['agent_steps_per_s'])} | {d['ties']:,.0f} | {d['load_before']:.1f} |")
+        if cl.get("kumpula_1M"):
+            L += ["", "Kumpula at 100 times its published size (N = 1,000,000):", "",
+                  "| phase | threads | run (s) | s per round | peak memory | load |", "|---|---|---|---|---|---|"]
+            for d in cl["kumpula_1M"]:
+                L.append(f"| {d['phase']} | {d['threads']} | {d['run_median_s']:.2f} | {d['run_median_s'] / d['steps']:.3f} | "
+                         f"{d['peak_rss_bytes'] / 2**20:,.0f} MiB | {d['load_before']:.1f} |")
+        L.append("")
+    mi = res.get("micro")
+    if mi and "benchmarks" in mi:
+        L += ["## Micro-benchmarks (Google Benchmark)", "",
+              f"`build/release/benchmarks/socius_micro`; load {mi['load_before']:.1f} at the start. Arguments: agents, threads.", "",
+              "| benchmark | real time | CPU time | items/s | |", "|---|---|---|---|---|"]
+        for b in mi["benchmarks"]:
+            extra = ", ".join(f"{k} {fmt(b[k])}" for k in ("events_per_batch", "ties", "indicators") if k in b)
+            L.append(f"| {b['name']} | {b['real_time']:.4g} {b['time_unit']} | {b['cpu_time']:.4g} {b['time_unit']} | "
+                     f"{fmt(b['items_per_second']) if b.get('items_per_second') else ''} | {extra} |")
+        L.append("")
+    m = res.get("mesa")
+    if m:
+        L += ["## Peer comparison: Kumpula et al. (2007) in Mesa 3 and in socius", ""]
+        if "error" in m:
+            L += [f"Not measured: {m['error']}.", ""]
+        else:
+            L += [f"`benchmarks/compare_mesa.py`: N = {m['nodes']:,}, {m['rounds']} rounds from no ties, {m['seeds']} seeds, "
+                  f"published parameters; Mesa {m['mesa_version']} on Python {m['mesa_python']}, socius with "
+                  f"{m['socius_threads']} threads. Times are of the rounds alone (no statistics).", "",
+                  "| | Mesa | socius | ratio |", "|---|---|---|---|",
+                  f"| run time per seed, median (s) | {m['mesa_run_s']:.3f} | {m['socius_run_s']:.5f} | {m['ratio']:.0f} x |",
+                  f"| socius with 1 thread (s) | | {m['socius_run_s_1thread']:.5f} | {m['ratio_1thread']:.0f} x |", "",
+                  "| statistic | Mesa mean (sd) | socius mean (sd) | difference / its standard error | agree |", "|---|---|---|---|---|"]
+            for k, s in m["statistics"].items():
+                L.append(f"| {k} | {s['mesa_mean']:.4f} ({s['mesa_sd']:.4f}) | {s['socius_mean']:.4f} ({s['socius_sd']:.4f}) | "
+                         f"{s['z']:+.2f} | {'yes' if s['agree'] else 'NO'} |")
+            L.append("")
+    notes = ROOT / "benchmarks" / "NOTES.md"
+    if notes.exists():
+        L += [notes.read_text().rstrip(), ""]
+    return "\n".join(L)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Runs the socius benchmark suite and writes RESULTS.md.")
+    ap.add_argument("--quick", action="store_true", help="a smaller suite, under two minutes")
+    ap.add_argument("--smoke", action="store_true",
+                    help="the smallest configuration of every section but Mesa, in seconds (for the tests)")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks",
+                    help="folder for results/ and RESULTS.md (default: benchmarks/)")
+    ap.add_argument("--only", nargs="+", choices=["community", "output", "classic", "micro", "mesa"],
+                    help="run only these sections")
+    ap.add_argument("--no-10m", action="store_true", help="skip the 10-million-resident run")
+    ap.add_argument("--no-build", action="store_true", help="use the programs already built")
+    a = ap.parse_args()
+    t0 = time.time()
+    if not a.no_build:
+        build()
+    results = a.out / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    sections = a.only or ["community", "output", "classic", "micro"] + ([] if a.smoke else ["mesa"])
+    a.quick |= a.smoke
+    res = {"machine": machine()}
+    (results / "machine.json").write_text(json.dumps(res["machine"], indent=1))
+    with tempfile.TemporaryDirectory() as work:
+        for s in sections:
+            if s == "community":
+                fits = (res["machine"]["memory_gib"] * GIB) > 10_000_000 * 1.5 * KIB
+                res[s] = community(a.quick, big=not a.no_10m and fits, smoke=a.smoke)
+            elif s == "output":
+                res[s] = output_overhead(a.quick, smoke=a.smoke)
+            elif s == "classic":
+                res[s] = classic(a.quick, Path(work), smoke=a.smoke)
+            elif s == "micro":
+                res[s] = micro(a.quick, results, smoke=a.smoke)
+            elif s == "mesa":
+                res[s] = mesa(a.quick, results)
+            (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
+    # Sections not run this time keep their last figures in RESULTS.md.
+    for s in ["community", "output", "classic", "micro", "mesa"]:
+        if s not in res and not a.smoke and (results / f"{s}.json").exists():
+            res[s] = json.loads((results / f"{s}.json").read_text())
+    (a.out / "RESULTS.md").write_text(render(res, a.quick))
+    log(f"wrote {a.out / 'RESULTS.md'} and {results}/*.json in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
