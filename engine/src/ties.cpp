@@ -26,7 +26,10 @@ void* huge_allocate(std::size_t bytes) {
   const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
   void* p = std::aligned_alloc(kHugePage, rounded);
   if (!p) throw std::bad_alloc();
-  ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without huge pages it still works
+  // Advice only: without huge pages it still works. SOCIUS_NO_THP=1 turns it off (first-touch
+  // faults of huge pages are slow on some virtual machines; docs/engine.md).
+  static const bool off = std::getenv("SOCIUS_NO_THP") != nullptr;
+  if (!off) ::madvise(p, rounded, MADV_HUGEPAGE);
   return p;
 }
 void huge_deallocate(void* p, std::size_t bytes) noexcept {
