@@ -7,7 +7,7 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 export PYTHONPATH := $(CURDIR)/python$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: demo test test-cpp test-python build bootstrap clean bench bench-quick
+.PHONY: demo test test-sanitize build bootstrap clean bench bench-quick
 
 # The flagship comparison: baseline, early action, structural reform and both, at equal budget.
 DEMO_SCENARIOS := scenarios/baseline.toml scenarios/early_action.toml scenarios/structural_reform.toml scenarios/combined.toml
@@ -20,6 +20,14 @@ demo: build
 test: build
 	ctest --preset $(PRESET) -j2
 	$(PYTHON) -m pytest -q
+	$(MAKE) --no-print-directory test-sanitize
+
+# The C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, without the long
+# steady-state and calibration runs (they are slow under the sanitizers and test no other code).
+test-sanitize: bootstrap
+	@test -f build/sanitize/build.ninja || cmake --preset sanitize
+	cmake --build --preset sanitize
+	ctest --preset sanitize -j2 -E "steady state|lands near the UK"
 
 # The benchmark suite (benchmarks/run.py): writes benchmarks/results/*.json and benchmarks/RESULTS.md.
 bench: build

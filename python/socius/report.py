@@ -865,8 +865,10 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     Parameters
     ----------
     path : path
-        A comparison file from :func:`socius.compare` / ``socius compare``, or a results file from
-        :func:`socius.run` / ``socius run`` (one scenario, one replicate: no intervals).
+        A comparison file from :func:`socius.compare` / ``socius compare``, a results file from
+        :func:`socius.run` / ``socius run`` (one scenario, one replicate: no intervals), or a sweep
+        directory (or its ``sweep.h5``): then the page shows how each summary responds to each
+        parameter and, for Sobol and Morris designs, the sensitivity indices.
     out_dir : path
         Folder for the report; created if missing. The page is ``out_dir/index.html``, written
         under a temporary name and renamed when complete.
@@ -882,6 +884,10 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
         If ``path`` is missing or is not socius output, or ``out_dir`` cannot be made.
     """
     path = Path(path)
+    from .sweeps.report import is_sweep, sweep_report
+
+    if is_sweep(path):  # a sweep directory or its index: the sweep's own page, with sensitivity
+        return sweep_report(path, out_dir)
     d = _load(path)
     out_dir = Path(out_dir)
     try:

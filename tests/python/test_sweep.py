@@ -658,3 +658,27 @@ def test_runs_with_different_horizons_share_the_union_of_times(tmp_path):
         assert list(ds["systems.update"].values) == [True, False, True, False]
         assert (v[1, :2] == 0).all() and (v[3] == 0).all()   # no updates: nobody ever meets
         assert _array_equal(ds["final_degree"].values, [v[0, 1], v[1, 1], v[2, 2], v[3, 2]])
+
+
+def test_the_report_of_a_morris_sweep_shows_sensitivity(tmp_path):
+    import base64
+    import re
+
+    spec = tmp_path / "morris.toml"
+    spec.write_text(
+        f'name = "tiny-morris"\nscenario = "{SCENARIOS / "classic" / "davidsen2002_p00822.toml"}"\n'
+        "seed = 5\nreplicates = 1\n[design]\nmethod = \"morris\"\ntrajectories = 4\nlevels = 4\n"
+        "[set]\nsimulation.population = 300\nsimulation.burn_in = 10\nsimulation.steps = 4\n"
+        "davidsen.path_sources = 0\n"
+        "[parameters]\n\"davidsen.p\" = { min = 0.02, max = 0.3 }\n"
+        "[summaries]\nfinal_degree = { indicator = \"mean_degree\" }\n")
+    out = tmp_path / "out"
+    assert cli("sweep", spec, "--out", out, "-q").returncode == 0
+    r = cli("report", out, "-o", tmp_path / "rep")
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert "Morris elementary effects" in page and "mu*" in page and "davidsen.p" in page
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) >= 2
+    assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
+    assert "http://" not in page and "https://" not in page
