@@ -72,7 +72,7 @@ void parallel_groups(std::size_t begin, std::size_t end, std::size_t grain, Same
   });
 }
 
-constexpr std::size_t kApplyGrain = std::size_t{1} << 15;  // events per parallel chunk
+constexpr std::size_t kApplyGrain = std::size_t{1} << 13;  // events per parallel chunk
 
 /// Sorts canonical events (u < v, or v = kNoAgent for RemoveAll) into event_less order. Large
 /// batches (a parallel round proposes one or more events per agent) use a least-significant-
@@ -95,7 +95,9 @@ void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
   };
   constexpr unsigned kDigit = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kDigit;
-  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  // At most about 32 chunks (the digit offsets are summed serially over chunks x buckets), and
+  // at least 16,384 events each; the sorted result does not depend on the chunks.
+  const std::size_t kChunk = std::max<std::size_t>(std::size_t{1} << 14, (m + 31) / 32);
   const std::size_t chunks = (m + kChunk - 1) / kChunk;
   std::vector<TieEvent> tmp(m);
   std::vector<std::size_t> count(chunks * kBuckets);  // count[c * kBuckets + digit]
