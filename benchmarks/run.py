@@ -382,11 +382,16 @@ def targets_table(res: dict) -> list[str]:
     return lines
 
 
+def when(section: dict) -> str:
+    return f"Measured {section['measured_at']}.\n" if section.get("measured_at") else ""
+
+
 def render(res: dict, quick: bool) -> str:
     mach = res["machine"]
     L = [f"# socius benchmark results{' (quick run)' if quick else ''}", "",
          "Written by `python3 benchmarks/run.py" + (" --quick" if quick else "") + "` (`make bench`); every figure below comes from "
-         "`benchmarks/results/*.json` of the same run. Medians of repetitions; `load` is the 1-minute load average when the "
+         "`benchmarks/results/*.json`; a section run again alone (`--only`) replaces its figures, the others keep those of "
+         "their last run (each section says when it was measured). Medians of repetitions; `load` is the 1-minute load average when the "
          "measurement started (2 cores: above 2 means other work shared the machine, and wall times suffer).", "",
          "## Machine", "",
          "| | |", "|---|---|",
@@ -403,7 +408,7 @@ def render(res: dict, quick: bool) -> str:
     L.append("")
     com = res.get("community")
     if com:
-        L += ["## Community model: throughput and memory", "",
+        L += ["## Community model: throughput and memory", "", when(com),
               f"Default baseline parameters (`{com['scenario']}`), timed from setup without burn-in, indicators recorded every "
               "step (the scenario's schedule), no file written. Resident-steps per second = residents x steps / run time. "
               "Peak memory is the process's peak resident set minus what it held before building the simulation.", "",
@@ -426,7 +431,7 @@ def render(res: dict, quick: bool) -> str:
         L.append("")
     o = res.get("output")
     if o:
-        L += ["## Output overhead", "",
+        L += ["## Output overhead", "", when(o),
               f"Community model, {o['population']:,} residents, {o['steps']} steps, 2 threads, repetitions interleaved.", "",
               "| variant | run (s), median | runs (s) |", "|---|---|---|"]
         names = {"no_recording": "indicators at time 0 and the horizon only, no file",
@@ -438,7 +443,7 @@ def render(res: dict, quick: bool) -> str:
               f"{o['indicator_cost']:+.1%}, writing the HDF5 file {o['hdf5_write_cost']:+.1%}.", ""]
     cl = res.get("classic")
     if cl:
-        L += ["## Classic models", "",
+        L += ["## Classic models", "", when(cl),
               "The presets of `scenarios/classic/` at their published sizes" + (" (a fixed number of steps in --quick)" if quick else ", full schedule with its recording") + ".", "",
               "| preset | agents | steps | threads | reps | run (s) | steps/s | agent-steps/s | cores used | ties at the end | load |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -454,7 +459,7 @@ def render(res: dict, quick: bool) -> str:
         L.append("")
     mi = res.get("micro")
     if mi and "benchmarks" in mi:
-        L += ["## Micro-benchmarks (Google Benchmark)", "",
+        L += ["## Micro-benchmarks (Google Benchmark)", "", when(mi),
               f"`build/release/benchmarks/socius_micro`; load {mi['load_before']:.1f} at the start. Arguments: agents, threads.", "",
               "| benchmark | real time | CPU time | items/s | |", "|---|---|---|---|---|"]
         for b in mi["benchmarks"]:
@@ -464,7 +469,7 @@ def render(res: dict, quick: bool) -> str:
         L.append("")
     m = res.get("mesa")
     if m:
-        L += ["## Peer comparison: Kumpula et al. (2007) in Mesa 3 and in socius", ""]
+        L += ["## Peer comparison: Kumpula et al. (2007) in Mesa 3 and in socius", "", when(m)]
         if "error" in m:
             L += [f"Not measured: {m['error']}.", ""]
         else:
@@ -519,6 +524,7 @@ def main() -> int:
                 res[s] = micro(a.quick, results, smoke=a.smoke)
             elif s == "mesa":
                 res[s] = mesa(a.quick, results)
+            res[s]["measured_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
     # Sections not run this time keep their last figures in RESULTS.md.
     for s in ["community", "output", "classic", "micro", "mesa"]:
