@@ -3,7 +3,7 @@
 (benchmarks/mesa/kumpula_mesa.py) against socius's `kumpula` preset, same parameters, same size,
 same number of rounds, several seeds.
 
-    python3 benchmarks/compare_mesa.py            # N = 10,000, 100 rounds, 8 seeds
+    python3 benchmarks/compare_mesa.py            # N = 10,000, 100 rounds, 16 seeds
     python3 benchmarks/compare_mesa.py --quick    # N = 10,000, 5 rounds, 3 seeds
 
 Reports the ratio of run times (the rounds alone, on each side; medians over seeds) and checks
@@ -128,7 +128,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the figures here")
     a = ap.parse_args()
     rounds = a.rounds or (5 if a.quick else 100)
-    seeds = a.seeds or (3 if a.quick else 8)
+    seeds = a.seeds or (3 if a.quick else 16)
 
     py = venv_python()
     version = subprocess.run([py, "-c", "import mesa, sys; print(mesa.__version__, sys.version.split()[0])"],

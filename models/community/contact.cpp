@@ -66,6 +66,7 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
   const AgentIndex R = s.residents;
 
   parallel_for(0, s.agents(), [&](AgentIndex a) {
+    if (a + 8 < s.agents()) g.prefetch_ties(a + 8);  // blocks are scattered: overlap the misses
     auto block = g.ties(a);
     for (HalfTie& h : block) {
       std::uint8_t f = static_cast<std::uint8_t>(h.flags & ~kUsedByOwner);

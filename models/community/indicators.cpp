@@ -122,6 +122,9 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
       [&](const tbb::blocked_range<AgentIndex>& r, Acc a) {
         std::uint32_t groups[8];
         for (AgentIndex i = r.begin(); i != r.end(); ++i) {
+          // Blocks of consecutive residents are scattered by relocation: ask for the ties of
+          // the resident a few places ahead so that its cache misses overlap with this one.
+          if (i + 8 < r.end()) g.prefetch_ties(i + 8);
           double degree = 0, strength = 0;
           bool has_close = false;
           for (const HalfTie& h : g.ties(i)) {
@@ -161,14 +164,22 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
       },
       tbb::simple_partitioner());
 
-  // Clustering over an evenly spaced sample (serial: small).
+  // Clustering over an evenly spaced sample: each sampled resident's coefficient is computed in
+  // parallel (the neighbour look-ups were the serial part of a recorded step), then summed in
+  // sample order, as before.
   std::vector<double> csum(G, 0.0), cn(G, 0.0);
   if (P.clustering_sample > 0 && R > 0) {
     const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.clustering_sample)));
-    std::vector<AgentIndex> nb;
+    const AgentIndex samples = (R - 1) / stride + 1;
+    std::vector<double> coefficient(samples);
+    parallel_for_blocks(0, samples, [&](AgentIndex lo, AgentIndex hi) {
+      std::vector<AgentIndex> nb;
+      for (AgentIndex k = lo; k < hi; ++k) coefficient[k] = local_clustering(s, g, k * stride, nb);
+    });
     std::uint32_t groups[8];
-    for (AgentIndex a = 0; a < R; a += stride) {
-      const double c = local_clustering(s, g, a, nb);
+    for (AgentIndex q = 0; q < samples; ++q) {
+      const AgentIndex a = q * stride;
+      const double c = coefficient[q];
       if (std::isnan(c)) continue;
       const int n = s.groups_of(a, groups);
       for (int k = 0; k < n; ++k) {

@@ -23,6 +23,7 @@ void run_loneliness(State& s, World& w, const StepContext&) {
   prev.resize(s.residents);
   parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
   parallel_for(0, s.residents, [&](AgentIndex a) {
+    if (a + 8 < s.residents) g.prefetch_ties(a + 8);  // blocks are scattered: overlap the misses
     double close = 0, wsum = 0, lsum = 0;
     for (const HalfTie& h : g.ties(a)) {
       if (!is_social(h.type)) continue;

@@ -27,6 +27,7 @@ void run_tie_strength(State& s, World& w, const StepContext& ctx) {
   const std::uint16_t now = stamp_of(ctx.step);
   EventBuffer lost;
   parallel_for(0, s.agents(), [&](AgentIndex a) {
+    if (a + 8 < s.agents()) g.prefetch_ties(a + 8);  // blocks are scattered: overlap the misses
     for (HalfTie& h : g.ties(a)) {
       const TieType t = h.type;
       if (t == kService) continue;
