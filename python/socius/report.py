@@ -889,12 +889,16 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     if is_sweep(path):  # a sweep directory or its index: the sweep's own page, with sensitivity
         return sweep_report(path, out_dir)
     d = _load(path)
+    return write_page(out_dir, _page(d))
+
+
+def write_page(out_dir: str | os.PathLike, page: str) -> Path:
+    """Writes ``out_dir/index.html`` under a temporary name, then renames it into place."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
-    page = _page(d)
     target = out_dir / "index.html"
     tmp = out_dir / f".index.html.tmp-{os.getpid()}"
     try:

@@ -47,7 +47,7 @@ def _num(x: float) -> str:
 
 def sweep_report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     """Writes ``out_dir/index.html`` for the sweep at ``path`` (a directory or its sweep.h5)."""
-    from ..report import _figure, _png, _style
+    from ..report import _figure, _png, _style, write_page
     from .analysis import sensitivity
     from .index import open_sweep
 
@@ -116,16 +116,7 @@ def sweep_report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
             "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;line-height:1.4}"
             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
             "img{max-width:100%}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / "index.html"
-    tmp = out_dir / f".index.html.tmp-{os.getpid()}"
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_page(out_dir, page)
 
 
 def _sensitivity_section(si, method: str, _figure, _png) -> str:
