@@ -2,7 +2,7 @@
 """socius benchmark suite: one command runs every benchmark and writes the figures.
 
     python3 benchmarks/run.py            # the full suite (about 30 to 40 minutes here)
-    python3 benchmarks/run.py --quick    # a smaller version, under two minutes
+    python3 benchmarks/run.py --quick    # a smaller version, under two minutes (benchmarks/quick/)
     make bench                           # the full suite; make bench-quick for --quick
 
 Writes benchmarks/results/*.json (one file per section, every repetition's figures) and
@@ -495,14 +495,17 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="a smaller suite, under two minutes")
     ap.add_argument("--smoke", action="store_true",
                     help="the smallest configuration of every section but Mesa, in seconds (for the tests)")
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks",
-                    help="folder for results/ and RESULTS.md (default: benchmarks/)")
+    ap.add_argument("--out", type=Path,
+                    help="folder for results/ and RESULTS.md (default: benchmarks/, and benchmarks/quick/ for --quick "
+                         "and --smoke, so that a quick run never replaces the full figures)")
     ap.add_argument("--only", nargs="+", choices=["community", "output", "classic", "micro", "mesa"],
                     help="run only these sections")
     ap.add_argument("--no-10m", action="store_true", help="skip the 10-million-resident run")
     ap.add_argument("--no-build", action="store_true", help="use the programs already built")
     a = ap.parse_args()
     t0 = time.time()
+    if a.out is None:
+        a.out = ROOT / "benchmarks" / ("quick" if a.quick or a.smoke else "")
     if not a.no_build:
         build()
     results = a.out / "results"
