@@ -33,6 +33,10 @@ double local_clustering(const State& s, const TieGraph& g, AgentIndex a, std::ve
     if (is_social(h.type)) nb.push_back(h.other);
   }
   if (nb.size() < 2) return kNaN;
+  // The neighbours' blocks are scattered: ask for every block record, then every block, before
+  // reading any, so that their cache misses overlap instead of following one another.
+  for (AgentIndex j : nb) g.prefetch(j);
+  for (AgentIndex j : nb) g.prefetch_ties(j);
   std::sort(nb.begin(), nb.end());
   std::uint64_t links = 0;
   for (AgentIndex j : nb) {
@@ -113,25 +117,26 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   const Params& P = s.P;
   const std::size_t G = group_list().size(), K = indicator_list().size();
   const AgentIndex R = s.residents;
-  const std::size_t width = G * kFields;
+  // Sums are taken per cell (quintile x age band x parent), 14 additions per resident, and then
+  // added up per group, instead of 14 additions for each of a resident's up to 5 groups.
+  constexpr std::size_t C = State::kCells;
+  const std::size_t width = C * kFields;
   const auto l_thr = static_cast<float>(P.l_threshold), t_thr = static_cast<float>(P.t_threshold);
   const auto close = static_cast<float>(P.close_threshold);
 
+  // The social-tie fields come from the loneliness system's sums when it ran in this step
+  // (state.hpp); otherwise every resident's ties are walked here.
+  const bool summed = s.social_sums_step == ctx.step && s.social_sums.size() == C * State::kSocialFields;
   Acc acc = tbb::parallel_deterministic_reduce(
       tbb::blocked_range<AgentIndex>(0, R, kGrain), Acc(width),
       [&](const tbb::blocked_range<AgentIndex>& r, Acc a) {
-        std::uint32_t groups[8];
         for (AgentIndex i = r.begin(); i != r.end(); ++i) {
           // Blocks of consecutive residents are scattered by relocation: ask for the ties of
           // the resident a few places ahead so that its cache misses overlap with this one.
-          if (i + 8 < r.end()) g.prefetch_ties(i + 8);
-          double degree = 0, strength = 0;
-          bool has_close = false;
-          for (const HalfTie& h : g.ties(i)) {
-            if (!is_social(h.type)) continue;
-            degree += 1;
-            strength += h.weight;
-            has_close |= h.type != kAcquaintance && h.weight >= close;
+          SocialTies st;
+          if (!summed) {
+            if (i + 12 < r.end()) g.prefetch_ties(i + 12);
+            st = social_ties(g.ties(i), close);
           }
           double qsum = 0, qn = 0, waiting = 0;
           const std::uint8_t needs = (*s.needs)[i];
@@ -148,13 +153,10 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
           const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.pull_threshold;
           const float L = (*s.lonely)[i], T = (*s.trust)[i];
           double f[kFields] = {1.0, L >= l_thr ? 1.0 : 0.0, ((*s.made)[i] + (*s.received)[i]) == 0 ? 1.0 : 0.0,
-                               T >= t_thr ? 1.0 : 0.0, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting, degree, strength,
-                               has_close ? 0.0 : 1.0, L, T};
-          const int n = s.groups_of(i, groups);
-          for (int k = 0; k < n; ++k) {
-            double* row = a.v.data() + groups[k] * kFields;
-            for (int x = 0; x < kFields; ++x) row[x] += f[x];
-          }
+                               T >= t_thr ? 1.0 : 0.0, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting,
+                               static_cast<double>(st.degree), st.strength, st.has_close || summed ? 0.0 : 1.0, L, T};
+          double* row = a.v.data() + s.cell_of(i) * kFields;
+          for (int x = 0; x < kFields; ++x) row[x] += f[x];
         }
         return a;
       },
@@ -163,6 +165,26 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
         return x;
       },
       tbb::simple_partitioner());
+  if (summed) {
+    for (std::size_t c = 0; c < C; ++c) {
+      const double* from = s.social_sums.data() + c * State::kSocialFields;
+      acc.v[c * kFields + fDegree] = from[0];
+      acc.v[c * kFields + fStrength] = from[1];
+      acc.v[c * kFields + fNoClose] = from[2];
+    }
+  }
+  std::vector<double> sums(G * kFields, 0.0);
+  {
+    std::uint32_t groups[8];
+    for (std::uint32_t c = 0; c < C; ++c) {
+      const double* cell = acc.v.data() + c * kFields;
+      const int n = State::groups_of_cell(c, groups);
+      for (int k = 0; k < n; ++k) {
+        double* row = sums.data() + groups[k] * kFields;
+        for (int x = 0; x < kFields; ++x) row[x] += cell[x];
+      }
+    }
+  }
 
   // Clustering over an evenly spaced sample: each sampled resident's coefficient is computed in
   // parallel (the neighbour look-ups were the serial part of a recorded step), then summed in
@@ -174,7 +196,10 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     std::vector<double> coefficient(samples);
     parallel_for_blocks(0, samples, [&](AgentIndex lo, AgentIndex hi) {
       std::vector<AgentIndex> nb;
-      for (AgentIndex k = lo; k < hi; ++k) coefficient[k] = local_clustering(s, g, k * stride, nb);
+      for (AgentIndex k = lo; k < hi; ++k) {
+        if (k + 2 < hi) g.prefetch_ties((k + 2) * stride);
+        coefficient[k] = local_clustering(s, g, k * stride, nb);
+      }
     });
     std::uint32_t groups[8];
     for (AgentIndex q = 0; q < samples; ++q) {
@@ -202,7 +227,7 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   }
 
   for (std::size_t gi = 0; gi < G; ++gi) {
-    const double* f = acc.v.data() + gi * kFields;
+    const double* f = sums.data() + gi * kFields;
     const double n = f[fN];
     auto share = [&](int field) { return n > 0 ? f[field] / n : kNaN; };
     double* o = out + gi * K;

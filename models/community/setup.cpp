@@ -207,15 +207,21 @@ void State::rebuild_residents_of_nbhd() {
   for (std::uint32_t j = 0; j < n_nbhd; ++j) nbhd_size[j] = residents_of_nbhd_offset[j + 1] - residents_of_nbhd_offset[j];
 }
 
-int State::groups_of(AgentIndex a, std::uint32_t* out) const {
-  int n = 0;
-  out[n++] = 0;
-  out[n++] = quintile[(*nbhd)[a]];  // groups 1..5
+std::uint32_t State::cell_of(AgentIndex a) const {
   const float x = (*age)[a];
-  const std::uint32_t band = x < 25 ? 6 : x < 35 ? 7 : x < 45 ? 8 : x < 55 ? 9 : x < 65 ? 10 : x < 75 ? 11 : 12;
-  out[n++] = band;
-  if (x >= 65) out[n++] = 13;
-  if ((*parent_until)[a] > x) out[n++] = 14;
+  const std::uint32_t band = x < 25 ? 0 : x < 35 ? 1 : x < 45 ? 2 : x < 55 ? 3 : x < 65 ? 4 : x < 75 ? 5 : 6;
+  const std::uint32_t parent = (*parent_until)[a] > x ? 1 : 0;
+  return ((quintile[(*nbhd)[a]] - 1u) * 7u + band) * 2u + parent;
+}
+
+int State::groups_of_cell(std::uint32_t cell, std::uint32_t* out) {
+  const std::uint32_t parent = cell % 2, band = (cell / 2) % 7, quintile = cell / 14 + 1;
+  int n = 0;
+  out[n++] = 0;          // all
+  out[n++] = quintile;   // groups 1..5
+  out[n++] = 6 + band;   // age_16_24 .. age_75_plus
+  if (band >= 5) out[n++] = 13;  // age_65_plus
+  if (parent) out[n++] = 14;     // parents
   return n;
 }
 

@@ -157,6 +157,18 @@ struct State {
   // --- double buffers (copies taken before parallel loops that read neighbours) ---
   std::vector<float> lonely_prev;
 
+  // --- social-tie sums for the indicators ---
+  // The loneliness system is the last one of a step to read every resident's social ties, and no
+  // later system changes social ties (services and burnout change service and collegial ties
+  // only). It sums, per indicator cell, the fields the indicators need from the ties (count,
+  // summed weight, residents without a close tie), with the same blocks and reduction tree as
+  // the indicators, so the indicators need not walk the ties again. `social_sums_step` is the
+  // step they describe; the indicators walk the ties themselves when it is not the current step
+  // (the record at policy time 0 without burn-in, loneliness switched off, after a restore).
+  static constexpr int kSocialFields = 3;  // degree, strength, no close tie
+  std::vector<double> social_sums;          // kCells x kSocialFields
+  std::uint32_t social_sums_step = std::numeric_limits<std::uint32_t>::max();
+
   // --- policy state ---
   double cost_to_date = 0.0;
   double savings_to_date = 0.0;
@@ -175,8 +187,37 @@ struct State {
   void rebuild_foci();
   void rebuild_residents_of_nbhd();
   /// Indicator groups a resident belongs to (indices into `groups`), written to out; returns count.
-  int groups_of(AgentIndex a, std::uint32_t* out) const;
+  int groups_of(AgentIndex a, std::uint32_t* out) const { return groups_of_cell(cell_of(a), out); }
+  /// Residents fall into kCells cells (deprivation quintile x age band x parent of a child under
+  /// 5); every indicator group is a union of cells, so sums can be taken per cell and then
+  /// added up per group.
+  static constexpr std::uint32_t kCells = 5 * 7 * 2;
+  std::uint32_t cell_of(AgentIndex a) const;
+  /// Indicator groups of every resident of `cell`, written to out; returns count (at most 5).
+  static int groups_of_cell(std::uint32_t cell, std::uint32_t* out);
 };
+
+/// One resident's social ties: their number, their summed weight in block order, and whether one
+/// is a kin or friend tie of weight >= close. A function of its own so that the running sums stay
+/// in registers (written inline in a loop, GCC kept the strength on the stack, a store and reload
+/// per tie).
+struct SocialTies {
+  std::uint32_t degree = 0;
+  double strength = 0;
+  bool has_close = false;
+};
+inline SocialTies social_ties(std::span<const HalfTie> ties, float close) {
+  std::uint32_t degree = 0;
+  double strength = 0;
+  bool has_close = false;
+  for (const HalfTie& h : ties) {
+    if (!is_social(h.type)) continue;
+    degree += 1;
+    strength += h.weight;
+    has_close |= h.type != kAcquaintance && h.weight >= close;
+  }
+  return {degree, strength, has_close};
+}
 
 /// Bernoulli draw from one 32-bit number (the hot loops draw many): exact at p <= 0 and p >= 1.
 inline bool chance(Stream& rng, double p) {
