@@ -145,6 +145,47 @@ std::vector<std::uint64_t> degree_histogram(const TieGraph& g) {
   return h;
 }
 
+namespace {
+/// Integer counts in `bins` bins from f(a, counts) called for every agent, in parallel with
+/// per-thread counts added up at the end (exact, so independent of the thread count).
+template <class F>
+std::vector<std::uint64_t> count_in_parallel(const TieGraph& g, std::size_t bins, F&& f) {
+  tbb::enumerable_thread_specific<std::vector<std::uint64_t>> local([bins] { return std::vector<std::uint64_t>(bins, 0); });
+  parallel_for_blocks(0, g.agents(), [&](AgentIndex lo, AgentIndex hi) {
+    auto& counts = local.local();
+    for (AgentIndex a = lo; a < hi; ++a) f(a, counts);
+  });
+  std::vector<std::uint64_t> h(bins, 0);
+  for (const auto& counts : local) {
+    for (std::size_t k = 0; k < bins; ++k) h[k] += counts[k];
+  }
+  return h;
+}
+}  // namespace
+
+std::vector<std::uint64_t> binned_degree_histogram(const TieGraph& g, std::uint32_t open_from) {
+  return count_in_parallel(g, static_cast<std::size_t>(open_from) + 1, [&](AgentIndex a, std::vector<std::uint64_t>& counts) {
+    ++counts[std::min(g.degree(a), open_from)];
+  });
+}
+
+std::vector<std::uint64_t> binned_weight_histogram(const TieGraph& g, const std::vector<double>& lower) {
+  if (lower.empty()) throw Error("netstats::binned_weight_histogram: needs at least one bin edge");
+  for (std::size_t k = 0; k < lower.size(); ++k) {
+    if (!std::isfinite(lower[k]) || (k > 0 && !(lower[k] > lower[k - 1]))) {
+      throw Error("netstats::binned_weight_histogram: bin edges must be finite and strictly increasing (edge " +
+                  std::to_string(k) + " = " + std::to_string(lower[k]) + ")");
+    }
+  }
+  return count_in_parallel(g, lower.size(), [&](AgentIndex a, std::vector<std::uint64_t>& counts) {
+    for (const HalfTie& h : g.ties(a)) {
+      if (a > h.other) continue;  // each tie once
+      const auto k = std::upper_bound(lower.begin(), lower.end(), static_cast<double>(h.weight)) - lower.begin();
+      ++counts[k > 0 ? static_cast<std::size_t>(k - 1) : 0];
+    }
+  });
+}
+
 double mean_degree(const TieGraph& g) {
   if (g.agents() == 0) return 0.0;
   return 2.0 * static_cast<double>(g.tie_count()) / g.agents();

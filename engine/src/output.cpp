@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "socius/checkpoint.hpp"
@@ -350,6 +352,53 @@ void ResultsWriter::commit(const Simulation& sim) {
     m.attach(values, group, 1, "indicators");
     m.attach(values, indicator, 2, "indicators");
     m.string_attribute(values, "long_name", "recorded indicators by group");
+
+    // Distributions: /<name> (time, <dimension>), with the bins' lower edges as the coordinate
+    // /<dimension> (int64 when every edge is a whole number, e.g. degrees; float64 otherwise).
+    std::map<std::string, Handle> scales;
+    for (const auto& dist : rec.distributions) {
+      const auto& spec = dist.spec;
+      const hsize_t nb = spec.bin_lower.size();
+      if (dist.values.size() != nt * nb) {
+        throw OutputError("cannot write results to '" + m.target + "': distribution '" + spec.name + "' has " +
+                          std::to_string(dist.values.size()) + " values for " + std::to_string(nt) + " times x " +
+                          std::to_string(nb) + " bins");
+      }
+      auto it = scales.find(spec.dimension);
+      if (it == scales.end()) {
+        const bool whole = std::all_of(spec.bin_lower.begin(), spec.bin_lower.end(), [](double x) {
+          return x == std::floor(x) && std::abs(x) < 9e15;
+        });
+        Handle dim = m.dataset_1d(spec.dimension, whole ? H5T_STD_I64LE : H5T_IEEE_F64LE, nb, nb, false);
+        if (whole) {
+          std::vector<std::int64_t> edges(spec.bin_lower.begin(), spec.bin_lower.end());
+          m.write_all(dim, H5T_NATIVE_INT64, edges.data(), spec.dimension);
+        } else {
+          m.write_all(dim, H5T_NATIVE_DOUBLE, spec.bin_lower.data(), spec.dimension);
+        }
+        m.check(H5DSset_scale(dim, spec.dimension.c_str()), "marking dimension " + spec.dimension);
+        m.string_attribute(dim, "long_name", "lower edge of each bin: bin k holds [" + spec.dimension + "[k], " +
+                                                 spec.dimension + "[k+1]); the last bin is open-ended");
+        m.string_attribute(dim, "units", spec.bin_units);
+        it = scales.emplace(spec.dimension, std::move(dim)).first;
+      }
+      hsize_t ddims[2] = {nt, nb};
+      Handle dspace(H5Screate_simple(2, ddims, nullptr), H5Sclose);
+      Handle ddcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+      if (nt) {
+        hsize_t chunk[2] = {std::min<hsize_t>(nt, 128), nb};
+        H5Pset_chunk(ddcpl, 2, chunk);
+        H5Pset_shuffle(ddcpl);
+        H5Pset_deflate(ddcpl, 4);
+      }
+      Handle ds(H5Dcreate2(m.file, spec.name.c_str(), H5T_IEEE_F64LE, dspace, H5P_DEFAULT, ddcpl, H5P_DEFAULT), H5Dclose);
+      m.check(ds.get(), "creating dataset " + spec.name);
+      if (nt) m.write_all(ds, H5T_NATIVE_DOUBLE, dist.values.data(), spec.name);
+      m.attach(ds, time, 0, spec.name);
+      m.attach(ds, it->second, 1, spec.name);
+      m.string_attribute(ds, "long_name", spec.description);
+      m.string_attribute(ds, "units", spec.units);
+    }
   }
   {  // snapshot index
     const hsize_t ns = m.snap_times.size();

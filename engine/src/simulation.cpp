@@ -8,9 +8,12 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <random>
+#include <set>
 
 namespace socius {
 
@@ -68,6 +71,59 @@ ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSc
   return ParameterSet::resolve(schema, entries);
 }
 
+namespace {
+
+bool identifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+/// Checks a model's distributions (a model bug if wrong: InvariantError naming the model and the
+/// distribution): identifier names that do not clash with each other or with the results file's
+/// own variables, at least one finite, strictly increasing bin edge, and a dimension shared by
+/// two distributions only with the same edges.
+void check_distributions(const std::string& model, const std::vector<DistributionSpec>& specs) {
+  // The variables every results file has (output.hpp).
+  const std::set<std::string> reserved = {"time", "group", "indicator", "indicators", "indicator_description",
+                                          "snapshot", "snapshot_offset", "snapshot_count", "edge",
+                                          "edge_source", "edge_target", "edge_weight", "edge_type"};
+  std::set<std::string> names;
+  for (const auto& d : specs) {
+    const std::string where = "model '" + model + "', distribution '" + d.name + "': ";
+    if (!identifier(d.name) || !identifier(d.dimension)) {
+      throw InvariantError(where + "name and dimension ('" + d.dimension + "') must be identifiers (letters, digits, _)");
+    }
+    for (const auto& n : {d.name, d.dimension}) {
+      if (reserved.count(n)) throw InvariantError(where + "'" + n + "' is a name the results file already uses");
+    }
+    if (d.name == d.dimension || !names.insert(d.name).second) {
+      throw InvariantError(where + "the name is used twice (by another distribution or as its dimension)");
+    }
+    if (d.bin_lower.empty()) throw InvariantError(where + "it has no bins");
+    for (std::size_t k = 0; k < d.bin_lower.size(); ++k) {
+      if (!std::isfinite(d.bin_lower[k]) || (k > 0 && !(d.bin_lower[k] > d.bin_lower[k - 1]))) {
+        throw InvariantError(where + "bin edges must be finite and strictly increasing (edge " + std::to_string(k) + ")");
+      }
+    }
+  }
+  for (const auto& d : specs) {
+    if (names.count(d.dimension)) {
+      throw InvariantError("model '" + model + "': dimension '" + d.dimension + "' is also a distribution's name");
+    }
+    for (const auto& e : specs) {
+      if (d.dimension == e.dimension && d.bin_lower != e.bin_lower) {
+        throw InvariantError("model '" + model + "': distributions '" + d.name + "' and '" + e.name +
+                             "' share dimension '" + d.dimension + "' with different bins");
+      }
+    }
+  }
+}
+
+}  // namespace
+
 struct Simulation::Arena {
   explicit Arena(int threads) : arena(threads) {
     // TBB caps workers at the core count; asking for more threads than cores (e.g. to check
@@ -108,6 +164,9 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
     if (params_.boolean("systems." + all[i].name)) systems_.push_back(std::move(all[i]));
   }
   recorder_.spec = model_->indicators();
+  auto distributions = model_->distributions();
+  check_distributions(model.name, distributions);
+  for (auto& d : distributions) recorder_.distributions.push_back({std::move(d), {}});
   const auto t0 = std::chrono::steady_clock::now();
   StepContext ctx{seed_, 0, -burn_in_};
   in_arena([&] { model_->setup(world_, ctx); });
@@ -123,6 +182,8 @@ Simulation::~Simulation() = default;
 void Model::reconfigure(const ParameterSet&) {
   throw ScenarioError("this model does not support changing parameters during a run");
 }
+
+void Model::measure_distributions(const World&, const StepContext&, const std::vector<double*>&) const {}
 
 void Model::save(StateWriter&) const {
   throw CheckpointError("this model does not support checkpoints");
@@ -190,6 +251,7 @@ void Simulation::save(StateWriter& out) const {
   out.put_value("wall_seconds", wall_seconds_);
   out.put_vector("recorder.times", recorder_.times);
   out.put_vector("recorder.values", recorder_.values);
+  for (const auto& d : recorder_.distributions) out.put_vector("recorder.distribution." + d.spec.name, d.values);
   world_.population.save(out);
   world_.ties.save(out);
   model_->save(out);
@@ -218,6 +280,26 @@ std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, c
   sim->recorder_.values = in.get_vector<double>("recorder.values");
   const std::size_t row = sim->recorder_.spec.groups.size() * sim->recorder_.spec.indicators.size();
   if (sim->recorder_.values.size() != sim->recorder_.times.size() * row) in.fail("its recorded indicators have the wrong shape");
+  // Distributions: a checkpoint without a model's distribution (written before distributions
+  // were recorded) is accepted only if nothing was recorded yet; otherwise the file would have
+  // a hole, so it is refused.
+  for (auto& d : sim->recorder_.distributions) {
+    const std::string key = "recorder.distribution." + d.spec.name;
+    if (!in.has(key)) {
+      if (!sim->recorder_.times.empty()) {
+        in.fail("it has no recorded values of distribution '" + d.spec.name + "' (section '" + key +
+                "'); it was written before this model recorded distributions: rerun from the start");
+      }
+      continue;
+    }
+    d.values = in.get_vector<double>(key);
+    const std::size_t bins = d.spec.bin_lower.size();
+    if (d.values.size() != sim->recorder_.times.size() * bins) {
+      in.fail("its recorded distribution '" + d.spec.name + "' has " + std::to_string(d.values.size()) +
+              " values; expected " + std::to_string(sim->recorder_.times.size()) + " times x " + std::to_string(bins) +
+              " bins (were the bins changed?)");
+    }
+  }
   sim->world_.population.load(in);
   sim->world_.ties.load(in);
   sim->model_->load(in);
@@ -249,6 +331,15 @@ void Simulation::record() {
     StepContext ctx{seed_, static_cast<std::uint32_t>(steps_done_), t};
     double* out = recorder_.values.data() + recorder_.values.size() - row;
     in_arena([&] { model_->measure(world_, ctx, out); });
+    if (!recorder_.distributions.empty()) {
+      std::vector<double*> rows;
+      for (auto& d : recorder_.distributions) {
+        const std::size_t bins = d.spec.bin_lower.size();
+        d.values.resize(d.values.size() + bins, 0.0);
+        rows.push_back(d.values.data() + d.values.size() - bins);
+      }
+      in_arena([&] { model_->measure_distributions(world_, ctx, rows); });
+    }
   }
   if (sink_ && snapshot_every_ > 0 && (t % snapshot_every_ == 0 || t == horizon_)) sink_(t, world_.ties);
 }

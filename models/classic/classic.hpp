@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "socius/simulation.hpp"
 
@@ -30,8 +31,15 @@ IndicatorSpec network_indicators();
 /// `path_sources` breadth-first searches whose sources are drawn from ctx's seed and step.
 void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out);
 
-/// Adds "<model>.path_sources" to a schema.
-void add_measurement_parameters(ParameterSchema& schema, const std::string& model);
+/// Adds "<model>.path_sources" and "<model>.degree_bins" (default `degree_bins`) to a schema.
+void add_measurement_parameters(ParameterSchema& schema, const std::string& model, std::int64_t degree_bins);
+
+/// The degree distribution recorded over time, "degree_distribution" over dimension "degree":
+/// degrees 0 .. open_from - 1 get a bin each and one more bin counts degrees >= open_from.
+DistributionSpec degree_distribution(std::uint32_t open_from);
+
+/// Writes degree_distribution(open_from)'s counts of `g` into out[0 .. open_from].
+void measure_degree_distribution(const TieGraph& g, std::uint32_t open_from, double* out);
 
 /// Throws ScenarioError unless the population has at least `minimum` agents.
 void require_population(const ParameterSet& p, std::int64_t minimum, const std::string& model);

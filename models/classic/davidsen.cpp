@@ -21,7 +21,8 @@ class Davidsen final : public Model {
       : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
         p_(p.real("davidsen.p")),
         updates_(p.integer("davidsen.updates_per_step")),
-        path_sources_(static_cast<std::uint32_t>(p.integer("davidsen.path_sources"))) {
+        path_sources_(static_cast<std::uint32_t>(p.integer("davidsen.path_sources"))),
+        degree_bins_(static_cast<std::uint32_t>(p.integer("davidsen.degree_bins"))) {
     require_population(p, 2, "davidsen");
     if (updates_ == 0) updates_ = n_;
   }
@@ -44,6 +45,12 @@ class Davidsen final : public Model {
 
   void measure(const World& world, const StepContext& ctx, double* out) const override {
     measure_network(world.ties, ctx, path_sources_, out);
+  }
+
+  std::vector<DistributionSpec> distributions() const override { return {degree_distribution(degree_bins_)}; }
+
+  void measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const override {
+    measure_degree_distribution(world.ties, degree_bins_, out[0]);
   }
 
  private:
@@ -78,6 +85,7 @@ class Davidsen final : public Model {
   double p_;
   std::int64_t updates_;
   std::uint32_t path_sources_;
+  std::uint32_t degree_bins_;
 };
 
 }  // namespace
@@ -93,7 +101,7 @@ ModelDescription davidsen() {
       .integer("davidsen.updates_per_step", 0, 0, 2'000'000'000, "updates",
                "Sequential updates per engine step; 0 means one per person (a sweep).",
                "socius convention");
-  add_measurement_parameters(d.schema, "davidsen");
+  add_measurement_parameters(d.schema, "davidsen", 2500);
   d.systems = {{"update", "sequential introductions and turnover"}};
   d.default_population = 10000;
   d.bytes_per_agent = 300;  // about 7 ties: 2 x 16-byte halves each, with slack, plus bookkeeping

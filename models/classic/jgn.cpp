@@ -51,7 +51,8 @@ class Jgn final : public Model {
         r1_(p.real("jgn.r1")),
         gamma_(p.real("jgn.gamma")),
         z_star_(static_cast<std::uint32_t>(p.integer("jgn.z_star"))),
-        path_sources_(static_cast<std::uint32_t>(p.integer("jgn.path_sources"))) {
+        path_sources_(static_cast<std::uint32_t>(p.integer("jgn.path_sources"))),
+        degree_bins_(static_cast<std::uint32_t>(p.integer("jgn.degree_bins"))) {
     require_population(p, 2, "jgn");
     const double pairs = 0.5 * static_cast<double>(n_) * (n_ - 1.0);
     if (std::round(pairs * r0_) > 4e9) {
@@ -79,6 +80,12 @@ class Jgn final : public Model {
 
   void measure(const World& world, const StepContext& ctx, double* out) const override {
     measure_network(world.ties, ctx, path_sources_, out);
+  }
+
+  std::vector<DistributionSpec> distributions() const override { return {degree_distribution(degree_bins_)}; }
+
+  void measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const override {
+    measure_degree_distribution(world.ties, degree_bins_, out[0]);
   }
 
  private:
@@ -163,6 +170,7 @@ class Jgn final : public Model {
   double r0_, r1_, gamma_;
   std::uint32_t z_star_;
   std::uint32_t path_sources_;
+  std::uint32_t degree_bins_;
   std::vector<Proposal> proposals_;
   std::vector<std::uint64_t> cum_;
   std::vector<Proposal> halves_;
@@ -187,7 +195,7 @@ ModelDescription jgn() {
       .integer("jgn.z_star", 5, 0, 1'000'000, "ties",
                "Most ties a person can hold: a meeting or introduction makes no tie if either has z* already.",
                "Jin, Girvan & Newman (2001), Model II");
-  add_measurement_parameters(d.schema, "jgn");
+  add_measurement_parameters(d.schema, "jgn", 50);
   d.systems = {{"meet", "random meetings between pairs"},
                {"introduce", "friends of friends are introduced"},
                {"decay", "ties are lost in proportion to degree"}};

@@ -39,10 +39,32 @@ void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t pa
   for (std::size_t i = 0; i < std::size(values); ++i) out[i] = values[i];
 }
 
-void add_measurement_parameters(ParameterSchema& schema, const std::string& model) {
+void add_measurement_parameters(ParameterSchema& schema, const std::string& model, std::int64_t degree_bins) {
   schema.integer(model + ".path_sources", 32, 0, 1'000'000, "sources",
                  "Breadth-first searches per record for the mean shortest-path estimate (0: not estimated).",
                  "socius convention: 32 sources give about 1% precision on these networks");
+  schema.integer(model + ".degree_bins", degree_bins, 1, 100'000, "ties",
+                 "K of the recorded degree_distribution: degrees 0 .. K-1 get a bin each and one more bin counts "
+                 "people with K or more ties (K + 1 bins, recorded with the indicators).",
+                 "socius convention: above the largest degree measured at the preset (docs/classic.md)");
+}
+
+DistributionSpec degree_distribution(std::uint32_t open_from) {
+  DistributionSpec d;
+  d.name = "degree_distribution";
+  d.dimension = "degree";
+  d.bin_lower.resize(static_cast<std::size_t>(open_from) + 1);
+  for (std::uint32_t k = 0; k <= open_from; ++k) d.bin_lower[k] = k;
+  d.description = "people by number of ties: bin k counts people with exactly degree[k] ties; the last bin "
+                  "counts people with degree[-1] ties or more (sums to the population)";
+  d.units = "people";
+  d.bin_units = "ties";
+  return d;
+}
+
+void measure_degree_distribution(const TieGraph& g, std::uint32_t open_from, double* out) {
+  const auto h = netstats::binned_degree_histogram(g, open_from);
+  for (std::size_t k = 0; k < h.size(); ++k) out[k] = static_cast<double>(h[k]);
 }
 
 void require_population(const ParameterSet& p, std::int64_t minimum, const std::string& model) {

@@ -35,6 +35,10 @@ class Simulation:
         """
     def column_names(self) -> list[str]:
         ...
+    def distributions(self) -> list:
+        """
+        Recorded distributions (copies), in the model's order: a list of dicts with name, dimension, bin_lower (lower bin edges; the last bin is open-ended), description, units, bin_units, time, values[time, bin]. Empty for models without distributions.
+        """
     def edges(self) -> dict:
         """
         Every tie once (source < target) as arrays: source, target, weight, type.

@@ -34,8 +34,9 @@ def _check(path: Path) -> None:
 def open_results(path: str | os.PathLike):
     """Opens a results file as an ``xarray.Dataset``.
 
-    The main variable is ``indicators`` with dimensions ``(time, group, indicator)``; tie-graph
-    snapshots are the ragged arrays ``edge_*`` indexed by ``snapshot_offset``/``snapshot_count``;
+    The main variable is ``indicators`` with dimensions ``(time, group, indicator)``; models that
+    record distributions add one variable each, e.g. ``degree_distribution(time, degree)``, with
+    the bins' lower edges as coordinate (the last bin is open-ended); tie-graph snapshots are the ragged arrays ``edge_*`` indexed by ``snapshot_offset``/``snapshot_count``;
     provenance (seed, resolved scenario, versions) is in ``attrs``.
 
     Raises

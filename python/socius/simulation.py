@@ -192,10 +192,19 @@ class Simulation:
         """The recorded indicators as arrays: ``time``, ``values[time, group, indicator]``, names."""
         return dict(self._sim.indicators())
 
+    def distributions(self) -> list[dict[str, Any]]:
+        """The recorded distributions (e.g. ``degree_distribution`` of the classic models), one
+        dict each: ``name``, ``dimension``, ``bin_lower`` (lower bin edges; the last bin is
+        open-ended), ``description``, ``units``, ``bin_units``, ``time``, ``values[time, bin]``.
+        Empty for models that record none."""
+        return [dict(d) for d in self._sim.distributions()]
+
     @property
     def results(self):
-        """The indicators recorded so far as an ``xarray.Dataset``, shaped like a results file:
-        ``indicators(time, group, indicator)`` with the seed and scenario in ``attrs``."""
+        """What was recorded so far as an ``xarray.Dataset``, shaped like a results file:
+        ``indicators(time, group, indicator)``, each distribution the model records as
+        ``<name>(time, <dimension>)`` with the bins' lower edges as coordinate, and the seed and
+        scenario in ``attrs``."""
         import xarray as xr
 
         r = self._sim.indicators()
@@ -205,6 +214,16 @@ class Simulation:
             coords={"time": r["time"], "group": list(r["groups"]), "indicator": list(r["indicators"])},
         )
         ds["time"].attrs.update(units="steps", long_name="policy time: steps after burn-in (1 step = 1 week)")
+        for d in self._sim.distributions():
+            dim, edges = d["dimension"], np.asarray(d["bin_lower"])
+            if dim not in ds.coords:
+                # As in the file: whole-number edges (degrees) are integers.
+                whole = bool(np.all(edges == np.floor(edges)) and np.all(np.abs(edges) < 9e15))
+                ds.coords[dim] = (dim, edges.astype(np.int64) if whole else edges, {
+                    "long_name": f"lower edge of each bin: bin k holds [{dim}[k], {dim}[k+1]); "
+                                 "the last bin is open-ended",
+                    "units": d["bin_units"]})
+            ds[d["name"]] = (("time", dim), d["values"], {"long_name": d["description"], "units": d["units"]})
         ds.attrs.update(model=self.scenario.model, scenario_name=self.scenario.name,
                         scenario=self.scenario.to_toml(), seed=str(self.seed), threads=self.threads)
         return ds

@@ -244,6 +244,24 @@ PYBIND11_MODULE(_core, m) {
         return py::dict(py::arg("time") = times, py::arg("values") = values, py::arg("groups") = r.spec.groups,
                         py::arg("indicators") = r.spec.indicators, py::arg("descriptions") = r.spec.descriptions);
       }, "Recorded indicators (copies): time, values[time, group, indicator], names.")
+      .def("distributions", [](const PySimulation& s) {
+        const Recorder& r = s.sim->recorder();
+        const auto nt = static_cast<py::ssize_t>(r.times.size());
+        py::list out;
+        for (const auto& d : r.distributions) {
+          const auto nb = static_cast<py::ssize_t>(d.spec.bin_lower.size());
+          py::array_t<double> values({nt, nb});
+          std::copy(d.values.begin(), d.values.end(), values.mutable_data());
+          out.append(py::dict(py::arg("name") = d.spec.name, py::arg("dimension") = d.spec.dimension,
+                              py::arg("bin_lower") = py::array_t<double>(nb, d.spec.bin_lower.data()),
+                              py::arg("description") = d.spec.description, py::arg("units") = d.spec.units,
+                              py::arg("bin_units") = d.spec.bin_units, py::arg("time") = py::array_t<std::int64_t>(nt, r.times.data()),
+                              py::arg("values") = values));
+        }
+        return out;
+      }, "Recorded distributions (copies), in the model's order: a list of dicts with name, dimension, "
+         "bin_lower (lower bin edges; the last bin is open-ended), description, units, bin_units, time, "
+         "values[time, bin]. Empty for models without distributions.")
       .def("column_names", [](PySimulation& s) {
         std::vector<std::string> names;
         for (const auto& c : s.sim->world().population.columns()) names.push_back(c.name);

@@ -4,7 +4,9 @@
 // [.long] and left out of the default suite.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,12 @@ void check_determinism(const std::string& model, const Entries& e) {
     const auto& b = many.recorder().values;
     REQUIRE(a.size() == b.size());
     for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))));
+    // The recorded distributions too (integer counts: exact equality).
+    const auto& da = one.recorder().distributions;
+    const auto& db = many.recorder().distributions;
+    REQUIRE(da.size() == db.size());
+    REQUIRE_FALSE(da.empty());
+    for (std::size_t i = 0; i < da.size(); ++i) CHECK(da[i].values == db[i].values);
   }
   Simulation other(d, e, 8, 2);
   other.run();
@@ -328,4 +336,140 @@ TEST_CASE("kumpula: the parallel engine and grouped searches give the bits of th
     large.run();
     CHECK(digest(large) == 0xf9b0e86da9361e04ull);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions over time: degree (every model) and weight (Kumpula)
+
+namespace {
+
+/// The recorded values of distribution `name` at record index t.
+std::vector<double> row(const Simulation& sim, const std::string& name, std::size_t t) {
+  for (const auto& d : sim.recorder().distributions) {
+    if (d.spec.name != name) continue;
+    const std::size_t bins = d.spec.bin_lower.size();
+    REQUIRE(d.values.size() == sim.recorder().times.size() * bins);
+    return {d.values.begin() + static_cast<std::ptrdiff_t>(t * bins), d.values.begin() + static_cast<std::ptrdiff_t>((t + 1) * bins)};
+  }
+  FAIL("no distribution " << name);
+  return {};
+}
+
+double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
+}  // namespace
+
+TEST_CASE("davidsen: one update from no ties puts two people in degree bin 1", "[classic][distributions]") {
+  Simulation sim(models::find("davidsen"),
+                 base(5, 1, {{"davidsen.p", 0.0, "test"}, {"davidsen.updates_per_step", std::int64_t{1}, "test"},
+                             {"davidsen.degree_bins", std::int64_t{3}, "test"}}), 1, 1);
+  sim.run();
+  REQUIRE(sim.recorder().times == std::vector<std::int64_t>{0, 1});
+  const auto& d = sim.recorder().distributions.at(0);
+  CHECK(d.spec.name == "degree_distribution");
+  CHECK(d.spec.dimension == "degree");
+  CHECK(d.spec.bin_lower == std::vector<double>{0, 1, 2, 3});  // 0, 1, 2 and ">= 3"
+  CHECK(row(sim, "degree_distribution", 0) == std::vector<double>{5, 0, 0, 0});
+  CHECK(row(sim, "degree_distribution", 1) == std::vector<double>{3, 2, 0, 0});
+  CHECK(sim.recorder().distributions.size() == 1);  // Davidsen's ties are unweighted: no weight distribution
+}
+
+TEST_CASE("kumpula: after the first round nobody is isolated, and every weight is w0", "[classic][distributions]") {
+  Simulation sim(models::find("kumpula"),
+                 base(1000, 1, {{"kumpula.p_d", 0.0, "test"}, {"kumpula.degree_bins", std::int64_t{1}, "test"}}), 1, 2);
+  sim.run();
+  CHECK(row(sim, "degree_distribution", 0) == std::vector<double>{1000, 0});
+  CHECK(row(sim, "degree_distribution", 1) == std::vector<double>{0, 1000});  // bins 0 and ">= 1"
+  const auto w = row(sim, "weight_distribution", 1);
+  CHECK(w.size() == 64);
+  CHECK(w[0] == static_cast<double>(sim.world().ties.tie_count()));
+  CHECK(sum(w) == w[0]);
+  CHECK(sum(row(sim, "weight_distribution", 0)) == 0.0);
+}
+
+TEST_CASE("degree distribution: sums to the population, the last bin is open, the final row is the final graph's",
+          "[classic][distributions]") {
+  for (const char* model : {"davidsen", "kumpula", "jgn"}) {
+    INFO(model);
+    const std::int64_t n = std::string(model) == "jgn" ? 250 : 2000;
+    const std::int64_t steps = std::string(model) == "jgn" ? 600 : 6;
+    Simulation sim(models::find(model), base(n, steps, {{std::string(model) + ".degree_bins", std::int64_t{3}, "test"},
+                                                        {"simulation.record_every", std::int64_t{1}, "test"}}), 4, 2);
+    sim.run();
+    const auto& times = sim.recorder().times;
+    REQUIRE(times.size() == static_cast<std::size_t>(steps) + 1);
+    for (std::size_t t = 0; t < times.size(); ++t) REQUIRE(sum(row(sim, "degree_distribution", t)) == static_cast<double>(n));
+    const auto h = netstats::degree_histogram(sim.world().ties);
+    REQUIRE(h.size() > 4);  // some degrees above the open bin's edge, so the test can fail
+    std::vector<double> folded(4, 0.0);
+    for (std::size_t k = 0; k < h.size(); ++k) folded[std::min<std::size_t>(k, 3)] += static_cast<double>(h[k]);
+    CHECK(row(sim, "degree_distribution", times.size() - 1) == folded);
+  }
+}
+
+TEST_CASE("kumpula: the weight distribution counts ties by their number of reinforcements", "[classic][distributions]") {
+  Simulation sim(models::find("kumpula"),
+                 base(500, 60, {{"kumpula.delta", 0.5, "test"}, {"kumpula.w0", 2.0, "test"}, {"kumpula.weight_bins", std::int64_t{24}, "test"},
+                                {"simulation.record_every", std::int64_t{10}, "test"}}), 2, 2);
+  sim.run();
+  const auto& spec = sim.recorder().distributions.at(1).spec;
+  CHECK(spec.name == "weight_distribution");
+  CHECK(spec.dimension == "weight");
+  // m = 0 .. 15, then floor(16 x 2^(j/4)): 16, 19, 22, 26, 32, 38, 45, 53.
+  const std::vector<double> m = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 22, 26, 32, 38, 45, 53};
+  REQUIRE(spec.bin_lower.size() == m.size());
+  for (std::size_t k = 0; k < m.size(); ++k) CHECK(spec.bin_lower[k] == 2.0 + 0.5 * m[k]);
+  // Every recorded row sums to the tie count recorded at the same time.
+  const auto& names = sim.recorder().spec.indicators;
+  const auto ties_index = static_cast<std::size_t>(std::find(names.begin(), names.end(), "ties") - names.begin());
+  for (std::size_t t = 0; t < sim.recorder().times.size(); ++t) {
+    CHECK(sum(row(sim, "weight_distribution", t)) == sim.recorder().values[t * names.size() + ties_index]);
+  }
+  // The final row, by hand from the ties: m = (w - w0) / delta, then the last bin with m_k <= m.
+  std::vector<double> expect(m.size(), 0.0);
+  double beyond = 0;
+  for (const auto& e : sim.world().ties.edges()) {
+    const double reinforcements = std::round((e.weight - 2.0) / 0.5);
+    const auto k = static_cast<std::size_t>(std::upper_bound(m.begin(), m.end(), reinforcements) - m.begin()) - 1;
+    expect[k] += 1;
+    beyond += reinforcements >= 53;
+  }
+  CHECK(row(sim, "weight_distribution", sim.recorder().times.size() - 1) == expect);
+  CHECK(expect[0] > 0);
+  CHECK(expect[16] + expect[17] + expect[18] > 0);  // ties in the wider bins
+  CHECK(expect.back() == beyond);
+}
+
+TEST_CASE("distribution parameters out of range are refused naming the key", "[classic][distributions]") {
+  auto msg = [](const std::string& model, Entries e) {
+    try {
+      Simulation sim(models::find(model), base(100, 1, e), 1, 1);
+    } catch (const ScenarioError& err) {
+      return std::string(err.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(msg("kumpula", {{"kumpula.degree_bins", std::int64_t{0}, "k.toml"}}),
+             Catch::Contains("kumpula.degree_bins") && Catch::Contains("k.toml"));
+  CHECK_THAT(msg("kumpula", {{"kumpula.weight_bins", std::int64_t{0}, "k.toml"}}), Catch::Contains("kumpula.weight_bins"));
+  CHECK_THAT(msg("kumpula", {{"kumpula.weight_bins", std::int64_t{161}, "k.toml"}}), Catch::Contains("kumpula.weight_bins"));
+  CHECK_THAT(msg("jgn", {{"jgn.degree_bins", std::int64_t{-3}, "j.toml"}}), Catch::Contains("jgn.degree_bins"));
+  CHECK_THAT(msg("davidsen", {{"davidsen.degree_bins", std::int64_t{100'001}, "d.toml"}}), Catch::Contains("davidsen.degree_bins"));
+  CHECK(msg("davidsen", {{"davidsen.degree_bins", std::int64_t{1}, "d.toml"}}) == "no error");
+}
+
+TEST_CASE("kumpula: a resumed run records the same distributions as an uninterrupted one", "[classic][distributions][checkpoint]") {
+  const auto e = base(800, 30, {{"simulation.record_every", std::int64_t{4}, "test"}});
+  const auto& d = models::find("kumpula");
+  Simulation whole(d, e, 11, 2);
+  whole.run();
+  Simulation first(d, e, 11, 2);
+  first.step(13);
+  StateWriter out;
+  first.save(out);
+  auto resumed = Simulation::restore(d, StateReader(out.bytes(), "memory"), 1);
+  resumed->run();
+  REQUIRE(resumed->recorder().distributions.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) CHECK(whole.recorder().distributions[i].values == resumed->recorder().distributions[i].values);
+  CHECK(whole.recorder().times == resumed->recorder().times);
 }

@@ -146,6 +146,22 @@ TEST_CASE("a weighted case: strength, weights, overlap against weight", "[netsta
   CHECK_THROWS(ns::weight_histogram(g, 0.0));
 }
 
+TEST_CASE("fixed-bin histograms: degrees with an open last bin, weights by lower edges", "[netstats]") {
+  // Star on 0 plus a tie 1-2: degrees 4, 2, 2, 1, 1, and agent 5 isolated.
+  const auto g = graph(6, {{0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, 2}}, {1.0f, 1.5f, 2.0f, 7.0f, 0.25f});
+  CHECK(ns::binned_degree_histogram(g, 2) == std::vector<std::uint64_t>{1, 2, 3});  // 0, 1, ">= 2"
+  CHECK(ns::binned_degree_histogram(g, 4) == std::vector<std::uint64_t>{1, 2, 2, 0, 1});
+  CHECK(ns::binned_degree_histogram(g, 8) == std::vector<std::uint64_t>{1, 2, 2, 0, 1, 0, 0, 0, 0});
+  CHECK(ns::binned_degree_histogram(g, 0) == std::vector<std::uint64_t>{6});
+  // Bins [1, 2), [2, 4), [4, inf); 0.25 is below the first edge and goes in bin 0; 2.0 is on an edge.
+  CHECK(ns::binned_weight_histogram(g, {1.0, 2.0, 4.0}) == std::vector<std::uint64_t>{3, 1, 1});
+  CHECK(ns::binned_weight_histogram(g, {0.0}) == std::vector<std::uint64_t>{5});
+  CHECK(ns::binned_weight_histogram(g, {0.5, 1.5, 1.75}) == std::vector<std::uint64_t>{2, 1, 2});
+  CHECK_THROWS_WITH(ns::binned_weight_histogram(g, {1.0, 1.0}), Catch::Contains("strictly increasing"));
+  CHECK_THROWS(ns::binned_weight_histogram(g, {}));
+  CHECK(ns::binned_degree_histogram(TieGraph(0), 3) == std::vector<std::uint64_t>{0, 0, 0, 0});
+}
+
 TEST_CASE("empty and tie-less graphs are well defined", "[netstats]") {
   const TieGraph empty(0);
   CHECK(ns::mean_degree(empty) == 0.0);
@@ -193,6 +209,10 @@ TEST_CASE("statistics are identical for 1, 2 and 4 threads", "[netstats][determi
     CHECK(s.mean_overlap == s1.mean_overlap);
     CHECK(s.overlap_weight_spearman == s1.overlap_weight_spearman);
     CHECK(s.mean_path_length == s1.mean_path_length);
+    CHECK(with_threads(threads, [&] { return ns::binned_degree_histogram(g, 15); }) ==
+          with_threads(1, [&] { return ns::binned_degree_histogram(g, 15); }));
+    CHECK(with_threads(threads, [&] { return ns::binned_weight_histogram(g, {1.5, 2.5, 4.0}); }) ==
+          with_threads(1, [&] { return ns::binned_weight_histogram(g, {1.5, 2.5, 4.0}); }));
     CHECK(with_threads(threads, [&] { return ns::average_clustering_sampled(g, 3000, 4); }) ==
           with_threads(1, [&] { return ns::average_clustering_sampled(g, 3000, 4); }));
   }

@@ -7,13 +7,16 @@
 #include <cstring>
 #include <fstream>
 
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
 #include "socius/socius.hpp"
 
 using namespace socius;
 
 namespace {
 
-class Churn final : public Model {
+class Churn : public Model {
  public:
   explicit Churn(const ParameterSet& p)
       : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
@@ -52,7 +55,7 @@ class Churn final : public Model {
     }
   }
 
- private:
+ protected:
   void form(World& w, const StepContext& ctx) {
     parallel_for(0, n_, [&](AgentIndex a) {
       Stream rng = ctx.stream(a, 1);
@@ -113,6 +116,56 @@ ModelDescription churn() {
   d.default_burn_in = 5;
   d.create = [](const ParameterSet& p) { return std::make_unique<Churn>(p); };
   return d;
+}
+
+/// Churn that also records two distributions: agents by state in bins from 0, 0.25, 0.5 and
+/// 0.75, and agents by degree in bins 0, 1 and ">= 2". Other specs can be given (to test their
+/// validation).
+class ChurnDist final : public Churn {
+ public:
+  ChurnDist(const ParameterSet& p, std::vector<DistributionSpec> specs) : Churn(p), specs_(std::move(specs)) {}
+
+  std::vector<DistributionSpec> distributions() const override { return specs_; }
+
+  void measure_distributions(const World& w, const StepContext&, const std::vector<double*>& out) const override {
+    for (AgentIndex a = 0; a < n_; ++a) {
+      out[0][std::min(3, static_cast<int>((*state_)[a] * 4.0f))] += 1.0;
+      out[1][std::min(2u, w.ties.degree(a))] += 1.0;
+    }
+  }
+
+ private:
+  std::vector<DistributionSpec> specs_;
+};
+
+std::vector<DistributionSpec> churn_specs() {
+  return {{"state_distribution", "state", {0.0, 0.25, 0.5, 0.75}, "agents by state", "agents", "state units"},
+          {"degree_distribution", "degree", {0.0, 1.0, 2.0}, "agents by degree", "agents", "ties"}};
+}
+
+ModelDescription churn_dist(std::vector<DistributionSpec> specs = churn_specs()) {
+  ModelDescription d = churn();
+  d.create = [specs](const ParameterSet& p) { return std::make_unique<ChurnDist>(p, specs); };
+  return d;
+}
+
+/// A dataset of a results file read back whole (HDF5 converts to the memory type).
+template <class T>
+std::vector<T> read_dataset(hid_t file, const char* name, hid_t mem_type, std::vector<hsize_t>* shape = nullptr) {
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t space = H5Dget_space(ds);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  hsize_t n = 1;
+  for (auto d : dims) n *= d;
+  std::vector<T> out(n);
+  if (n) REQUIRE(H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0);
+  if (shape) *shape = dims;
+  H5Sclose(space);
+  H5Dclose(ds);
+  return out;
 }
 
 std::vector<double> run(std::uint64_t seed, int threads, std::vector<ParameterEntry> entries = {}) {
@@ -273,4 +326,157 @@ TEST_CASE("damaged checkpoints are refused with a reason", "[checkpoint]") {
   ModelDescription other = churn();
   other.name = "other";
   CHECK_THROWS_WITH(Simulation::restore(other, StateReader(good, "m.ckpt"), 1), Catch::Contains("model 'churn'"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions recorded over time (Model::distributions)
+
+TEST_CASE("distributions are recorded with the indicators, one full row of bins per time", "[simulation][distributions]") {
+  const std::vector<ParameterEntry> e{{"simulation.population", std::int64_t{400}, ""}, {"simulation.steps", std::int64_t{10}, ""},
+                                      {"simulation.record_every", std::int64_t{4}, ""}, {"simulation.burn_in", std::int64_t{3}, ""}};
+  Simulation sim(churn_dist(), e, 3, 2);
+  sim.run();
+  const auto& r = sim.recorder();
+  REQUIRE(r.times == std::vector<std::int64_t>{0, 4, 8, 10});
+  REQUIRE(r.distributions.size() == 2);
+  CHECK(r.distributions[0].spec.name == "state_distribution");
+  CHECK(r.distributions[0].values.size() == 4 * 4);
+  CHECK(r.distributions[1].values.size() == 4 * 3);
+  for (const auto& d : r.distributions) {
+    const std::size_t bins = d.spec.bin_lower.size();
+    for (std::size_t t = 0; t < r.times.size(); ++t) {
+      double sum = 0;
+      for (std::size_t k = 0; k < bins; ++k) sum += d.values[t * bins + k];
+      CHECK(sum == 400.0);  // every agent in one bin at every time
+    }
+  }
+  // The last row is the final state: the open bin counts every degree of 2 or more.
+  std::vector<double> expect(3, 0.0);
+  for (AgentIndex a = 0; a < 400; ++a) expect[std::min(2u, sim.world().ties.degree(a))] += 1.0;
+  CHECK(std::vector<double>(r.distributions[1].values.end() - 3, r.distributions[1].values.end()) == expect);
+  CHECK(expect[2] > 0.0);
+  // A model without distributions records none.
+  Simulation plain(churn(), e, 3, 1);
+  plain.run();
+  CHECK(plain.recorder().distributions.empty());
+}
+
+TEST_CASE("recorded distributions are the same for 1 and 2 threads", "[simulation][distributions][determinism]") {
+  Simulation one(churn_dist(), {}, 7, 1), two(churn_dist(), {}, 7, 2);
+  one.run();
+  two.run();
+  for (std::size_t d = 0; d < 2; ++d) CHECK(same_bits(one.recorder().distributions[d].values, two.recorder().distributions[d].values));
+  Simulation other(churn_dist(), {}, 8, 2);
+  other.run();
+  CHECK_FALSE(same_bits(one.recorder().distributions[0].values, other.recorder().distributions[0].values));
+}
+
+TEST_CASE("a model's distribution specs are checked when the simulation is built", "[simulation][distributions]") {
+  auto bad = [](auto change) {
+    auto specs = churn_specs();
+    change(specs);
+    try {
+      Simulation sim(churn_dist(specs), {}, 1, 1);
+    } catch (const InvariantError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(bad([](auto& s) { s[0].bin_lower = {0.0, 0.5, 0.5}; }), Catch::Contains("strictly increasing") && Catch::Contains("state_distribution"));
+  CHECK_THAT(bad([](auto& s) { s[0].bin_lower = {}; }), Catch::Contains("no bins"));
+  CHECK_THAT(bad([](auto& s) { s[0].bin_lower = {0.0, std::nan("")}; }), Catch::Contains("finite"));
+  CHECK_THAT(bad([](auto& s) { s[0].name = "time"; }), Catch::Contains("already uses"));
+  CHECK_THAT(bad([](auto& s) { s[0].dimension = "indicator"; }), Catch::Contains("already uses"));
+  CHECK_THAT(bad([](auto& s) { s[1].name = s[0].name; }), Catch::Contains("used twice"));
+  CHECK_THAT(bad([](auto& s) { s[0].name = "a/b"; }), Catch::Contains("identifiers"));
+  CHECK_THAT(bad([](auto& s) { s[1].dimension = "state"; }), Catch::Contains("different bins"));
+  CHECK_THAT(bad([](auto& s) { s[1].dimension = "state_distribution"; }), Catch::Contains("also a distribution's name"));
+  CHECK(bad([](auto& s) { s[1].dimension = "state"; s[1].bin_lower = s[0].bin_lower; }) == "no error");  // shared, same bins
+}
+
+TEST_CASE("the results file holds each distribution over (time, bin) with its bin edges", "[output][distributions]") {
+  const std::string path = "socius_test_distributions.h5";
+  std::remove(path.c_str());
+  Simulation sim(churn_dist(), {{"simulation.population", std::int64_t{300}, ""}, {"simulation.steps", std::int64_t{6}, ""},
+                                {"simulation.record_every", std::int64_t{2}, ""}}, 5, 2);
+  sim.run();
+  ResultsWriter writer(path);
+  writer.commit(sim);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  std::vector<hsize_t> shape;
+  const auto state = read_dataset<double>(f, "state_distribution", H5T_NATIVE_DOUBLE, &shape);
+  CHECK(shape == std::vector<hsize_t>{4, 4});  // times 0, 2, 4, 6
+  CHECK(state == sim.recorder().distributions[0].values);
+  const auto degree = read_dataset<double>(f, "degree_distribution", H5T_NATIVE_DOUBLE, &shape);
+  CHECK(shape == std::vector<hsize_t>{4, 3});
+  CHECK(degree == sim.recorder().distributions[1].values);
+  // Coordinates: lower edges, as float64 or, all whole numbers, int64; both dimension scales.
+  CHECK(read_dataset<double>(f, "state", H5T_NATIVE_DOUBLE) == std::vector<double>{0.0, 0.25, 0.5, 0.75});
+  CHECK(read_dataset<std::int64_t>(f, "degree", H5T_NATIVE_INT64) == std::vector<std::int64_t>{0, 1, 2});
+  for (const char* name : {"state", "degree"}) {
+    const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    CHECK(H5DSis_scale(ds) > 0);
+    const hid_t type = H5Dget_type(ds);
+    CHECK(H5Tget_class(type) == (std::string(name) == "degree" ? H5T_INTEGER : H5T_FLOAT));
+    H5Tclose(type);
+    H5Dclose(ds);
+  }
+  const hid_t ds = H5Dopen2(f, "degree_distribution", H5P_DEFAULT);
+  const hid_t time = H5Dopen2(f, "time", H5P_DEFAULT);
+  const hid_t deg = H5Dopen2(f, "degree", H5P_DEFAULT);
+  CHECK(H5DSis_attached(ds, time, 0) > 0);
+  CHECK(H5DSis_attached(ds, deg, 1) > 0);
+  CHECK(H5Aexists(ds, "units") > 0);
+  CHECK(H5Aexists(ds, "long_name") > 0);
+  H5Dclose(deg);
+  H5Dclose(time);
+  H5Dclose(ds);
+  H5Fclose(f);
+  std::remove(path.c_str());
+
+  // A model without distributions writes no such variable.
+  Simulation plain(churn(), {{"simulation.steps", std::int64_t{2}, ""}}, 5, 1);
+  plain.run();
+  ResultsWriter w2(path);
+  w2.commit(plain);
+  const hid_t f2 = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  CHECK(H5Lexists(f2, "indicators", H5P_DEFAULT) > 0);
+  CHECK(H5Lexists(f2, "degree", H5P_DEFAULT) == 0);
+  H5Fclose(f2);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("checkpoints carry the recorded distributions, checked on load", "[checkpoint][distributions]") {
+  const std::vector<ParameterEntry> entries{{"simulation.steps", std::int64_t{40}, ""}, {"simulation.record_every", std::int64_t{3}, ""}};
+  Simulation whole(churn_dist(), entries, 99, 2);
+  whole.run();
+  Simulation first(churn_dist(), entries, 99, 2);
+  first.step(20);
+  StateWriter out;
+  first.save(out);
+  auto resumed = Simulation::restore(churn_dist(), StateReader(out.bytes(), "memory"), 1);
+  resumed->run();
+  CHECK(whole.recorder().times == resumed->recorder().times);
+  for (std::size_t d = 0; d < 2; ++d) CHECK(same_bits(whole.recorder().distributions[d].values, resumed->recorder().distributions[d].values));
+
+  // A section of the wrong shape is refused, naming the distribution.
+  out.put_vector("recorder.distribution.degree_distribution", std::vector<double>(5, 0.0));  // the later section wins
+  CHECK_THROWS_WITH(Simulation::restore(churn_dist(), StateReader(out.bytes(), "s.ckpt"), 1),
+                    Catch::Contains("s.ckpt") && Catch::Contains("degree_distribution") && Catch::Contains("expected"));
+
+  // A checkpoint written without distributions: refused once something was recorded...
+  Simulation old(churn(), entries, 99, 1);
+  old.step(5);
+  StateWriter old_out;
+  old.save(old_out);
+  CHECK_THROWS_WITH(Simulation::restore(churn_dist(), StateReader(old_out.bytes(), "o.ckpt"), 1),
+                    Catch::Contains("no recorded values of distribution 'state_distribution'"));
+  // ... accepted (as empty) before the first record.
+  Simulation fresh(churn(), entries, 99, 1);
+  StateWriter fresh_out;
+  fresh.save(fresh_out);
+  auto from_fresh = Simulation::restore(churn_dist(), StateReader(fresh_out.bytes(), "f.ckpt"), 1);
+  from_fresh->run();
+  CHECK(same_bits(whole.recorder().distributions[0].values, from_fresh->recorder().distributions[0].values));
 }

@@ -19,6 +19,16 @@ namespace socius::netstats {
 /// Number of agents with each degree: result[k] = agents with exactly k ties (size max degree + 1).
 std::vector<std::uint64_t> degree_histogram(const TieGraph& g);
 
+/// Agents per degree in fixed bins, for recording over time: result[k] = agents with exactly k
+/// ties for k < open_from, result[open_from] = agents with open_from ties or more (size
+/// open_from + 1). In parallel; integer counts, so the same for any number of threads.
+std::vector<std::uint64_t> binned_degree_histogram(const TieGraph& g, std::uint32_t open_from);
+
+/// Ties per weight bin with lower edges `lower` (finite, strictly increasing, at least one):
+/// bin k holds lower[k] <= w < lower[k + 1]; weights below lower[0] go in bin 0 and the last bin
+/// is open-ended. In parallel; the same for any number of threads. Throws Error on bad edges.
+std::vector<std::uint64_t> binned_weight_histogram(const TieGraph& g, const std::vector<double>& lower);
+
 /// Mean number of ties per agent, 2E / N (0 for an empty population).
 double mean_degree(const TieGraph& g);
 

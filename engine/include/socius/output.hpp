@@ -3,6 +3,10 @@
 //   /indicators  float64 (time, group, indicator)   chunked, deflate-compressed
 //   /time /group /indicator                         dimension scales (coordinates)
 //   /indicator_description (indicator)
+//   for each distribution a model declares (Model::distributions; none for most models):
+//   /<name>  float64 (time, <dimension>)            chunked, deflate-compressed; long_name, units
+//   /<dimension>  the bins' lower edges (int64 if all whole, else float64), a dimension scale;
+//     bin k holds [edge k, edge k+1), the last bin is open-ended
 //   /snapshot (snapshot) with snapshot_offset, snapshot_count: the tie graph at snapshot
 //     times as ragged edge arrays edge_source, edge_target, edge_weight, edge_type (edge)
 //   root attributes: format, model, seed, threads, wall time, engine version, plus any the
@@ -41,7 +45,7 @@ class ResultsWriter {
   void attribute(const std::string& name, std::int64_t value);
   void attribute(const std::string& name, double value);
 
-  /// Writes the indicators and provenance of `sim`, closes the file and renames it into place.
+  /// Writes the indicators, distributions and provenance of `sim`, closes the file and renames it into place.
   void commit(const Simulation& sim);
 
   /// Copies the snapshots written so far into a checkpoint, and back into a fresh writer on

@@ -46,6 +46,19 @@ struct IndicatorSpec {
   std::vector<std::string> descriptions;  ///< one per indicator, with its unit
 };
 
+/// A distribution a model records over time: counts (or any per-bin value) in fixed bins declared
+/// up front, so the recorded array is rectangular (time x bins) however the state evolves. Bin k
+/// holds values in [bin_lower[k], bin_lower[k + 1]); the last bin is open-ended, [bin_lower.back(),
+/// infinity). Where values below bin_lower[0] go is the model's choice (say so in `description`).
+struct DistributionSpec {
+  std::string name;                ///< results variable, e.g. "degree_distribution"; an identifier
+  std::string dimension;           ///< its bin dimension, e.g. "degree"; an identifier
+  std::vector<double> bin_lower;   ///< lower edges, finite and strictly increasing, at least one
+  std::string description;         ///< one sentence: what is counted, and how values are binned
+  std::string units;               ///< of the values, e.g. "people", "ties"
+  std::string bin_units;           ///< of the bin edges, e.g. "ties", "weight units"
+};
+
 /// The running state of a model. Built by ModelDescription::create from validated parameters.
 class Model {
  public:
@@ -57,6 +70,14 @@ class Model {
   virtual IndicatorSpec indicators() const = 0;
   /// Writes the current indicators into out[group * n_indicators + indicator].
   virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
+  /// Optional: distributions recorded at the same times as the indicators. Asked once, when the
+  /// simulation is built (from the initial parameters); fixed for the run. None by default.
+  virtual std::vector<DistributionSpec> distributions() const { return {}; }
+  /// Writes the current value of each bin of distribution d into out[d][0 .. bins of d), in the
+  /// order of distributions(). The rows are zeroed before the call. Must give the same values
+  /// for any number of threads.
+  virtual void measure_distributions(const World& world, const StepContext& ctx,
+                                     const std::vector<double*>& out) const;
   /// Saves the model's state that is not in population columns or the tie graph and that setup
   /// does not rebuild identically (setup is rerun with the same seed before load). The default
   /// refuses: a model opts in to checkpoints by overriding both (possibly with nothing to save).
@@ -98,11 +119,18 @@ struct ModelDescription {
 ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSchema& schema,
                                 const std::vector<ParameterEntry>& entries);
 
-/// Recorded indicators, kept in memory: tiny next to the state (time x group x indicator).
+/// One recorded distribution: its spec and its values, times x bins, row-major.
+struct RecordedDistribution {
+  DistributionSpec spec;
+  std::vector<double> values;  ///< Recorder::times.size() x spec.bin_lower.size()
+};
+
+/// Recorded indicators and distributions, kept in memory: tiny next to the state.
 struct Recorder {
   IndicatorSpec spec;
   std::vector<std::int64_t> times;
   std::vector<double> values;  ///< times.size() x groups x indicators, row-major
+  std::vector<RecordedDistribution> distributions;  ///< in the model's order; none for most models
 };
 
 /// Receives tie-graph snapshots as they are taken (e.g. to stream them to the results file).
@@ -141,7 +169,7 @@ class Simulation {
   const Recorder& recorder() const { return recorder_; }
   std::int64_t snapshot_every() const { return snapshot_every_; }
   /// Saves the complete state: parameters (initial and current), seed, step, recorded
-  /// indicators, population, ties and the model's own state.
+  /// indicators and distributions, population, ties and the model's own state.
   void save(class StateWriter& out) const;
   /// Rebuilds a simulation from a checkpoint: setup is rerun with the saved seed and initial
   /// parameters, then the saved state replaces it. CheckpointError if the checkpoint does not
