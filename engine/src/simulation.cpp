@@ -323,12 +323,12 @@ void Simulation::set_parameters(const std::vector<ParameterEntry>& entries) {
 
 void Simulation::record() {
   const std::int64_t t = time();
-  const bool on_schedule = t % record_every_ == 0 || t == horizon_;
-  if (on_schedule) {
+  if (records_at(t)) {
     const std::size_t row = recorder_.spec.groups.size() * recorder_.spec.indicators.size();
     recorder_.times.push_back(t);
     recorder_.values.resize(recorder_.values.size() + row, 0.0);
     StepContext ctx{seed_, static_cast<std::uint32_t>(steps_done_), t};
+    ctx.recorded = true;
     double* out = recorder_.values.data() + recorder_.values.size() - row;
     in_arena([&] { model_->measure(world_, ctx, out); });
     if (!recorder_.distributions.empty()) {
@@ -351,6 +351,7 @@ std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) {
   while (done < n && remaining() > 0) {
     if (stop && stop->load(std::memory_order_relaxed)) break;
     StepContext ctx{seed_, static_cast<std::uint32_t>(steps_done_ + 1), time() + 1};
+    ctx.recorded = records_at(ctx.time);
     in_arena([&] {
       for (auto& sys : systems_) sys.run(world_, ctx);
     });

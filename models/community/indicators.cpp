@@ -27,25 +27,31 @@ struct Acc {
   explicit Acc(std::size_t n) : v(n, 0.0) {}
 };
 
-double local_clustering(const State& s, const TieGraph& g, AgentIndex a, std::vector<AgentIndex>& nb) {
-  nb.clear();
-  for (const HalfTie& h : g.ties(a)) {
-    if (is_social(h.type)) nb.push_back(h.other);
-  }
+// Local clustering of social ties from a resident's social neighbours `nb` (distinct; reordered
+// here); NaN with fewer than two.
+double local_clustering(const TieGraph& g, std::span<AgentIndex> nb) {
   if (nb.size() < 2) return kNaN;
-  // The neighbours' blocks are scattered: ask for every block record, then every block, before
-  // reading any, so that their cache misses overlap instead of following one another.
-  for (AgentIndex j : nb) g.prefetch(j);
-  for (AgentIndex j : nb) g.prefetch_ties(j);
-  std::sort(nb.begin(), nb.end());
   std::uint64_t links = 0;
-  for (AgentIndex j : nb) {
-    for (const HalfTie& h : g.ties(j)) {
-      if (is_social(h.type) && h.other > j && std::binary_search(nb.begin(), nb.end(), h.other)) ++links;
+  if (nb.size() <= 32) {
+    // Few neighbours (the usual case): a branch-free scan of all of them is cheaper than a
+    // binary search, whose branches the processor cannot predict.
+    for (AgentIndex j : nb) {
+      for (const HalfTie& h : g.ties(j)) {
+        if (!is_social(h.type) || h.other <= j) continue;
+        unsigned hit = 0;
+        for (AgentIndex v : nb) hit |= v == h.other ? 1u : 0u;
+        links += hit;
+      }
+    }
+  } else {
+    std::sort(nb.begin(), nb.end());
+    for (AgentIndex j : nb) {
+      for (const HalfTie& h : g.ties(j)) {
+        if (is_social(h.type) && h.other > j && std::binary_search(nb.begin(), nb.end(), h.other)) ++links;
+      }
     }
   }
   const double d = static_cast<double>(nb.size());
-  (void)s;
   return 2.0 * static_cast<double>(links) / (d * (d - 1.0));
 }
 
@@ -194,11 +200,30 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.clustering_sample)));
     const AgentIndex samples = (R - 1) / stride + 1;
     std::vector<double> coefficient(samples);
+    // Every block (record, then ties) a sample needs is scattered in memory. Samples are taken
+    // in groups of 16 and each stage asks for all of the group's blocks before reading any:
+    // the samples' own blocks, then their neighbours', so that the cache misses overlap.
     parallel_for_blocks(0, samples, [&](AgentIndex lo, AgentIndex hi) {
+      constexpr AgentIndex kGroup = 16;
       std::vector<AgentIndex> nb;
-      for (AgentIndex k = lo; k < hi; ++k) {
-        if (k + 2 < hi) g.prefetch_ties((k + 2) * stride);
-        coefficient[k] = local_clustering(s, g, k * stride, nb);
+      std::uint32_t start[kGroup + 1];
+      for (AgentIndex k0 = lo; k0 < hi; k0 += kGroup) {
+        const AgentIndex k1 = std::min(hi, k0 + kGroup);
+        for (AgentIndex k = k0; k < k1; ++k) g.prefetch(k * stride);
+        for (AgentIndex k = k0; k < k1; ++k) g.prefetch_ties(k * stride);
+        nb.clear();
+        for (AgentIndex k = k0; k < k1; ++k) {
+          start[k - k0] = static_cast<std::uint32_t>(nb.size());
+          for (const HalfTie& h : g.ties(k * stride)) {
+            if (is_social(h.type)) nb.push_back(h.other);
+          }
+        }
+        start[k1 - k0] = static_cast<std::uint32_t>(nb.size());
+        for (AgentIndex j : nb) g.prefetch(j);
+        for (AgentIndex j : nb) g.prefetch_ties(j);
+        for (AgentIndex k = k0; k < k1; ++k) {
+          coefficient[k] = local_clustering(g, std::span<AgentIndex>(nb.data() + start[k - k0], start[k - k0 + 1] - start[k - k0]));
+        }
       }
     });
     std::uint32_t groups[8];

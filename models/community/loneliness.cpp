@@ -29,39 +29,49 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
   prev.resize(s.residents);
   parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
   const auto close_threshold = static_cast<float>(P.close_threshold);
-  // The loop is also a reduction: per indicator cell, the social-tie sums the indicators need
-  // (state.hpp, `social_sums`), with the indicators' blocks and tree.
+  // Updates resident a's loneliness; returns its social ties' count, summed weight and whether
+  // one is close, which the indicators need.
+  const auto update = [&](AgentIndex a) {
+    if (a + 8 < s.residents) g.prefetch_ties(a + 8);  // blocks are scattered: overlap the misses
+    double close = 0, wsum = 0, lsum = 0;
+    SocialTies st;
+    for (const HalfTie& h : g.ties(a)) {
+      if (!is_social(h.type)) continue;
+      ++st.degree;
+      if (h.type != kAcquaintance) {
+        close += h.weight;
+        st.has_close |= h.weight >= close_threshold;
+      }
+      wsum += h.weight;
+      lsum += h.weight * prev[h.other];
+    }
+    st.strength = wsum;
+    const double actual = P.close_weight * close + P.contact_weight * ((*s.made)[a] + (*s.received)[a]);
+    double desired = std::max(1e-6, static_cast<double>((*s.desired)[a]));
+    if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.desired_parent;
+    if ((*s.age)[a] < 25) desired *= P.desired_young;
+    const double D = std::max(0.0, 1.0 - actual / desired);
+    const double spread = wsum > 0 ? P.spread * (lsum / wsum - prev[a]) : 0.0;
+    const double target = logistic(P.l_slope * (D - P.l_midpoint) + spread);
+    L[a] = clamp01(static_cast<float>(prev[a] + P.l_rate * (target - prev[a])));
+    return st;
+  };
+  if (!ctx.recorded) {
+    parallel_for(0, s.residents, [&](AgentIndex a) { update(a); });
+    return;
+  }
+  // In a recorded step the loop is also a reduction: per indicator cell, the social-tie sums the
+  // indicators need (state.hpp, `social_sums`), with the indicators' blocks and tree.
   using Sums = std::vector<double>;
   Sums sums = tbb::parallel_deterministic_reduce(
       tbb::blocked_range<AgentIndex>(0, s.residents, kGrain), Sums(State::kCells * State::kSocialFields, 0.0),
       [&](const tbb::blocked_range<AgentIndex>& r, Sums acc) {
         for (AgentIndex a = r.begin(); a != r.end(); ++a) {
-          if (a + 8 < r.end()) g.prefetch_ties(a + 8);  // blocks are scattered: overlap the misses
-          double close = 0, wsum = 0, lsum = 0;
-          std::uint32_t degree = 0;
-          bool has_close = false;
-          for (const HalfTie& h : g.ties(a)) {
-            if (!is_social(h.type)) continue;
-            ++degree;
-            if (h.type != kAcquaintance) {
-              close += h.weight;
-              has_close |= h.weight >= close_threshold;
-            }
-            wsum += h.weight;
-            lsum += h.weight * prev[h.other];
-          }
-          const double actual = P.close_weight * close + P.contact_weight * ((*s.made)[a] + (*s.received)[a]);
-          double desired = std::max(1e-6, static_cast<double>((*s.desired)[a]));
-          if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.desired_parent;
-          if ((*s.age)[a] < 25) desired *= P.desired_young;
-          const double D = std::max(0.0, 1.0 - actual / desired);
-          const double spread = wsum > 0 ? P.spread * (lsum / wsum - prev[a]) : 0.0;
-          const double target = logistic(P.l_slope * (D - P.l_midpoint) + spread);
-          L[a] = clamp01(static_cast<float>(prev[a] + P.l_rate * (target - prev[a])));
+          const SocialTies st = update(a);
           double* row = acc.data() + s.cell_of(a) * State::kSocialFields;
-          row[0] += static_cast<double>(degree);
-          row[1] += wsum;
-          row[2] += has_close ? 0.0 : 1.0;
+          row[0] += static_cast<double>(st.degree);
+          row[1] += st.strength;
+          row[2] += st.has_close ? 0.0 : 1.0;
         }
         return acc;
       },

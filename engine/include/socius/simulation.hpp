@@ -29,6 +29,9 @@ struct StepContext {
   std::uint64_t seed = 0;
   std::uint32_t step = 0;  ///< absolute step, counting burn-in; keys the random streams
   std::int64_t time = 0;   ///< policy time in steps: negative during burn-in, 0 when it ends
+  /// Whether the indicators are recorded at the end of this step, so that a system may skip
+  /// work that only the indicators need.
+  bool recorded = false;
   /// The random stream of agent `a` for `purpose` in this step.
   Stream stream(AgentIndex a, Purpose purpose) const { return Stream(seed, step, a, purpose); }
 };
@@ -183,6 +186,8 @@ class Simulation {
 
  private:
   void record();
+  /// Whether the indicators are recorded at policy time t (the schedule of record()).
+  bool records_at(std::int64_t t) const { return t >= 0 && (t % record_every_ == 0 || t == horizon_); }
   template <class F>
   void in_arena(F&& f);
 
