@@ -216,7 +216,7 @@ def output_overhead(quick: bool, smoke: bool = False) -> dict:
     default schedule), no file; (c) every step and an HDF5 results file (ResultsWriter, as
     `socius run` writes it)."""
     model, entries = scenario_entries(ROOT / "scenarios" / "baseline.toml")
-    n, steps, reps = (2_000, 3, 1) if smoke else (20_000, 26, 1) if quick else (100_000, 52, 3)
+    n, steps, reps = (2_000, 3, 1) if smoke else (20_000, 26, 1) if quick else (100_000, 52, 7)
     base = [x for x in entries if not x.startswith(("simulation.population=", "simulation.steps=", "simulation.burn_in=",
                                                       "simulation.record_every="))]
     base += [f"simulation.population={n}", f"simulation.steps={steps}", "simulation.burn_in=0"]

@@ -6,6 +6,8 @@
 #include <oneapi/tbb/partitioner.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -27,27 +29,38 @@ struct Acc {
   explicit Acc(std::size_t n) : v(n, 0.0) {}
 };
 
-// Local clustering of social ties from a resident's social neighbours `nb` (distinct; reordered
-// here); NaN with fewer than two.
-double local_clustering(const TieGraph& g, std::span<AgentIndex> nb) {
+// Local clustering of social ties from a resident's social neighbours `nb` (distinct); NaN with
+// fewer than two.
+double local_clustering(const TieGraph& g, std::span<const AgentIndex> nb) {
   if (nb.size() < 2) return kNaN;
+  // Membership of the neighbour set: an open-addressing hash table at most half full, so a
+  // look-up (most are misses: a neighbour's other ties) usually ends at the first, empty slot.
+  std::uint32_t bits = 4;
+  while ((1u << bits) < 2 * nb.size()) ++bits;
+  const std::uint32_t mask = (1u << bits) - 1;
+  std::array<AgentIndex, 256> small;
+  std::vector<AgentIndex> large;
+  AgentIndex* table = small.data();
+  if (mask + 1 > small.size()) {
+    large.resize(mask + 1);
+    table = large.data();
+  }
+  std::fill(table, table + mask + 1, kNoAgent);
+  const auto slot = [&](AgentIndex x) { return (x * 0x9E3779B1u) >> (32 - bits); };
+  for (AgentIndex j : nb) {
+    std::uint32_t k = slot(j);
+    while (table[k] != kNoAgent) k = (k + 1) & mask;
+    table[k] = j;
+  }
   std::uint64_t links = 0;
-  if (nb.size() <= 32) {
-    // Few neighbours (the usual case): a branch-free scan of all of them is cheaper than a
-    // binary search, whose branches the processor cannot predict.
-    for (AgentIndex j : nb) {
-      for (const HalfTie& h : g.ties(j)) {
-        if (!is_social(h.type) || h.other <= j) continue;
-        unsigned hit = 0;
-        for (AgentIndex v : nb) hit |= v == h.other ? 1u : 0u;
-        links += hit;
-      }
-    }
-  } else {
-    std::sort(nb.begin(), nb.end());
-    for (AgentIndex j : nb) {
-      for (const HalfTie& h : g.ties(j)) {
-        if (is_social(h.type) && h.other > j && std::binary_search(nb.begin(), nb.end(), h.other)) ++links;
+  for (AgentIndex j : nb) {
+    for (const HalfTie& h : g.ties(j)) {
+      if (!is_social(h.type) || h.other <= j) continue;
+      for (std::uint32_t k = slot(h.other); table[k] != kNoAgent; k = (k + 1) & mask) {
+        if (table[k] == h.other) {
+          ++links;
+          break;
+        }
       }
     }
   }
@@ -55,28 +68,46 @@ double local_clustering(const TieGraph& g, std::span<AgentIndex> nb) {
   return 2.0 * static_cast<double>(links) / (d * (d - 1.0));
 }
 
+// Share of residents in the largest component of social ties. Union-find run in parallel:
+// links are made by compare-and-swap on roots, always from the larger index to the smaller (so
+// no cycle can form), and finds halve paths towards ancestors. The components, and so the
+// result, are a property of the graph alone: the same for any number of threads and any order of
+// the unions.
 double largest_component(const State& s, const TieGraph& g) {
   const AgentIndex R = s.residents;
-  std::vector<AgentIndex> parent(R);
-  std::iota(parent.begin(), parent.end(), 0u);
-  auto find = [&](AgentIndex x) {
-    while (parent[x] != x) {
-      parent[x] = parent[parent[x]];
-      x = parent[x];
+  if (R == 0) return kNaN;
+  std::vector<std::atomic<AgentIndex>> parent(R);
+  parallel_for(0, R, [&](AgentIndex a) { parent[a].store(a, std::memory_order_relaxed); });
+  const auto find = [&](AgentIndex x) {
+    AgentIndex p = parent[x].load(std::memory_order_acquire);
+    while (p != x) {
+      const AgentIndex grand = parent[p].load(std::memory_order_acquire);
+      if (grand != p) parent[x].compare_exchange_weak(p, grand, std::memory_order_acq_rel, std::memory_order_acquire);
+      x = p;
+      p = parent[x].load(std::memory_order_acquire);
     }
     return x;
   };
-  for (AgentIndex a = 0; a < R; ++a) {
+  parallel_for(0, R, [&](AgentIndex a) {
     for (const HalfTie& h : g.ties(a)) {
       if (!is_social(h.type) || h.other < a) continue;
-      const AgentIndex x = find(a), y = find(h.other);
-      if (x != y) parent[std::max(x, y)] = std::min(x, y);
+      AgentIndex x = a, y = h.other;
+      while (true) {
+        x = find(x);
+        y = find(y);
+        if (x == y) break;
+        if (x < y) std::swap(x, y);  // link the larger root under the smaller
+        AgentIndex expected = x;
+        if (parent[x].compare_exchange_strong(expected, y, std::memory_order_acq_rel, std::memory_order_acquire)) break;
+      }
     }
-  }
+  });
+  std::vector<AgentIndex> root(R);
+  parallel_for(0, R, [&](AgentIndex a) { root[a] = find(a); });
   std::vector<std::uint32_t> size(R, 0);
   std::uint32_t best = 0;
-  for (AgentIndex a = 0; a < R; ++a) best = std::max(best, ++size[find(a)]);
-  return R ? static_cast<double>(best) / R : kNaN;
+  for (AgentIndex a = 0; a < R; ++a) best = std::max(best, ++size[root[a]]);
+  return static_cast<double>(best) / R;
 }
 
 }  // namespace
@@ -222,7 +253,7 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
         for (AgentIndex j : nb) g.prefetch(j);
         for (AgentIndex j : nb) g.prefetch_ties(j);
         for (AgentIndex k = k0; k < k1; ++k) {
-          coefficient[k] = local_clustering(g, std::span<AgentIndex>(nb.data() + start[k - k0], start[k - k0 + 1] - start[k - k0]));
+          coefficient[k] = local_clustering(g, std::span<const AgentIndex>(nb.data() + start[k - k0], start[k - k0 + 1] - start[k - k0]));
         }
       }
     });

@@ -207,13 +207,6 @@ void State::rebuild_residents_of_nbhd() {
   for (std::uint32_t j = 0; j < n_nbhd; ++j) nbhd_size[j] = residents_of_nbhd_offset[j + 1] - residents_of_nbhd_offset[j];
 }
 
-std::uint32_t State::cell_of(AgentIndex a) const {
-  const float x = (*age)[a];
-  const std::uint32_t band = x < 25 ? 0 : x < 35 ? 1 : x < 45 ? 2 : x < 55 ? 3 : x < 65 ? 4 : x < 75 ? 5 : 6;
-  const std::uint32_t parent = (*parent_until)[a] > x ? 1 : 0;
-  return ((quintile[(*nbhd)[a]] - 1u) * 7u + band) * 2u + parent;
-}
-
 int State::groups_of_cell(std::uint32_t cell, std::uint32_t* out) {
   const std::uint32_t parent = cell % 2, band = (cell / 2) % 7, quintile = cell / 14 + 1;
   int n = 0;

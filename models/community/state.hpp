@@ -3,6 +3,7 @@
 // (structure of arrays); foci membership is kept as CSR arrays rebuilt from the columns.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -192,7 +193,12 @@ struct State {
   /// 5); every indicator group is a union of cells, so sums can be taken per cell and then
   /// added up per group.
   static constexpr std::uint32_t kCells = 5 * 7 * 2;
-  std::uint32_t cell_of(AgentIndex a) const;
+  std::uint32_t cell_of(AgentIndex a) const {
+    const float x = (*age)[a];
+    const std::uint32_t band = x < 25 ? 0 : x < 35 ? 1 : x < 45 ? 2 : x < 55 ? 3 : x < 65 ? 4 : x < 75 ? 5 : 6;
+    const std::uint32_t parent = (*parent_until)[a] > x ? 1 : 0;
+    return ((quintile[(*nbhd)[a]] - 1u) * 7u + band) * 2u + parent;
+  }
   /// Indicator groups of every resident of `cell`, written to out; returns count (at most 5).
   static int groups_of_cell(std::uint32_t cell, std::uint32_t* out);
 };
@@ -265,7 +271,9 @@ void run_burnout(State& s, World& w, const StepContext& ctx);
 // Setup and helpers shared by several systems.
 /// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),
 /// from the count the contact system refreshes every week.
-double known_share(const State& s, const TieGraph& g, AgentIndex a);
+inline double known_share(const State& s, const TieGraph&, AgentIndex a) {
+  return std::min(1.0, (*s.local_ties)[a] / s.P.known_norm);
+}
 /// The filled post of `team` with most room below overload x capacity, other than `exclude`.
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);
 void setup_world(State& s, World& w, const StepContext& ctx);

@@ -13,10 +13,6 @@
 
 namespace socius::models::community {
 
-double known_share(const State& s, const TieGraph&, AgentIndex a) {
-  return std::min(1.0, (*s.local_ties)[a] / s.P.known_norm);
-}
-
 void run_trust(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   const auto& g = w.ties;
