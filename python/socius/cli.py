@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import _core
@@ -82,11 +84,16 @@ def _cmd_run(args) -> int:
     try:
         path = run(scenario, output, seed=args.seed, threads=args.threads, progress=not args.quiet,
                    checkpoint_every=args.checkpoint_every, checkpoint=ckpt)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         _interrupted(ckpt)
-        return 130
+        return _interrupt_code(e)
     print(f"socius: results written to {path}")
     return 0
+
+
+def _interrupt_code(e: KeyboardInterrupt) -> int:
+    """Exit code of a run stopped by Ctrl-C (130) or by SIGTERM (143), as a shell reports them."""
+    return 143 if isinstance(e, _Terminated) else 130
 
 
 def _interrupted(ckpt: Path | None) -> None:
@@ -100,9 +107,9 @@ def _cmd_resume(args) -> int:
     ckpt = Path(args.checkpoint)
     try:
         path = resume(ckpt, threads=args.threads, progress=not args.quiet)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         _interrupted(ckpt)
-        return 130
+        return _interrupt_code(e)
     print(f"socius: results written to {path}")
     return 0
 
@@ -196,10 +203,10 @@ def _cmd_sweep(args) -> int:
         result = sweep(spec, out, executor, workers=args.workers, threads=args.threads, shard=shard,
                        retries=args.retries, max_in_flight=args.max_in_flight, progress=not args.quiet,
                        index=False if args.no_index else None)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print(f"\nsocius: interrupted; finished runs are kept in {out}; run the same command again "
               "to resume", file=sys.stderr)
-        return 130
+        return _interrupt_code(e)
     except SweepRunError as e:
         print(f"socius: error: {e}", file=sys.stderr)
         return 1
@@ -335,17 +342,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (e.g. Slurm at a job's time limit, or ``kill``), handled like Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM stops a run as Ctrl-C does: between steps, temporary files removed, the last
+    # checkpoint kept. Python runs the handler in the main thread between chunks of C++ work.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return args.func(args)
+        code = args.func(args)
     except (ScenarioError, ResultsError, _core.CheckpointError) as e:
         print(f"socius: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print("\nsocius: interrupted; no results file was written (temporary files were removed)",
               file=sys.stderr)
-        return 130
+        return _interrupt_code(e)
+    return code
 
 
 if __name__ == "__main__":

@@ -159,24 +159,28 @@ def test_info_refuses_files_that_are_not_socius_results(tmp_path):
     assert r.returncode == 2 and "does not exist" in r.stderr
 
 
-def test_ctrl_c_stops_cleanly_and_leaves_no_file(tmp_path):
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_sigterm_stops_cleanly_and_leaves_no_file(tmp_path, sig, code):
+    # SIGTERM is what Slurm sends at a job's time limit: it must stop a run as Ctrl-C does.
     scenario = tmp_path / "long.toml"
     scenario.write_text('model = "davidsen"\n[simulation]\npopulation = 20000\nburn_in = 0\nsteps = 100000\n'
                         '[davidsen]\npath_sources = 0\n')
     out = tmp_path / "out.h5"
     env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
-    proc = subprocess.Popen([sys.executable, "-m", "socius", "run", str(scenario), "-o", str(out), "-q"],
+    proc = subprocess.Popen([sys.executable, "-m", "socius", "run", str(scenario), "-o", str(out), "-q",
+                             "--checkpoint-every", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.time() + 60
-    while not any(p.name.startswith(".out.h5.tmp") for p in tmp_path.iterdir()):
+    while not (tmp_path / "out.h5.ckpt").exists():
         assert proc.poll() is None and time.time() < deadline
         time.sleep(0.05)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
-    assert "interrupted" in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml"]
+    assert proc.returncode == code
+    assert "interrupted" in err and "socius resume" in err
+    # No results file and no temporary file; the checkpoint is kept to resume from.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "out.h5.ckpt"]
 
 
 def test_simulation_arguments_are_checked(small_scenario):
