@@ -206,26 +206,29 @@ void TieGraph::remove_tie(AgentIndex a, std::uint32_t pos) {
 }
 
 void TieGraph::compact() {
-  decltype(entries_) fresh;
+  // Blocks are copied in agent order with room for a quarter more ties; each old entry's twin
+  // field then records where that entry went (the old array is discarded), so remapping the
+  // twins needs no array of its own and the transient is the new array alone.
+  const AgentIndex n = agents();
   std::size_t total = 0;
-  for (AgentIndex a = 0; a < agents(); ++a) total += block_[a].degree + block_[a].degree / 4 + 2;
-  fresh.resize(total);
-  std::vector<std::uint32_t> moved_to(entries_.size(), kUnset);
+  for (AgentIndex a = 0; a < n; ++a) total += block_[a].degree + block_[a].degree / 4 + 2;
+  decltype(entries_) fresh(total);
   std::uint32_t next = 0;
-  for (AgentIndex a = 0; a < agents(); ++a) {
+  for (AgentIndex a = 0; a < n; ++a) {
     const std::uint32_t cap = block_[a].degree + block_[a].degree / 4 + 2;
+    const std::uint32_t from = block_[a].offset;
     for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
-      fresh[next + i] = entries_[block_[a].offset + i];
-      moved_to[block_[a].offset + i] = next + i;
+      fresh[next + i] = entries_[from + i];
+      entries_[from + i].twin = next + i;
     }
     block_[a].offset = next;
     capacity_[a] = cap;
     next += cap;
   }
-  for (AgentIndex a = 0; a < agents(); ++a) {
+  for (AgentIndex a = 0; a < n; ++a) {
     for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
       HalfTie& h = fresh[block_[a].offset + i];
-      h.twin = moved_to[h.twin];
+      if (h.twin != kUnset) h.twin = entries_[h.twin].twin;
     }
   }
   entries_ = std::move(fresh);
@@ -412,7 +415,13 @@ BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
       }
     }
   }
-  if (wasted_ > (1u << 16) && wasted_ * 2 > entries_.size()) compact();
+  // Compact when abandoned blocks are half the array, or when the array holds more than three
+  // times its compacted need: blocks keep the room of the most ties they ever held (with
+  // turnover, a slot that once held a hub keeps a hub's room), which is slack that no
+  // relocation counts as abandoned. Either way the array at least halves, so the cost is
+  // amortised over the growth that preceded it.
+  const std::size_t need = 2 * ties_ + 2 * static_cast<std::size_t>(agents());
+  if (entries_.size() > (1u << 16) && (wasted_ * 2 > entries_.size() || entries_.size() > 3 * need)) compact();
   return summary;
 }
 

@@ -211,6 +211,30 @@ TEST_CASE("a grown graph keeps agents' ties and compaction preserves them", "[ti
   CHECK(g.find(0, 1) >= 0);
 }
 
+TEST_CASE("room left in blocks by agents that once held many ties is reclaimed", "[ties]") {
+  // Turnover (Davidsen's model): a slot whose person was a hub keeps a hub's room after the
+  // hub leaves; without compaction on slack the array kept growing with every former hub.
+  TieGraph g(20000);
+  std::vector<TieEvent> b;
+  for (AgentIndex hub = 0; hub < 40; ++hub) {
+    b.clear();
+    for (AgentIndex v = 1000; v < 6000; ++v) b.push_back(TieEvent::add(hub, v, 1.0f, 0));
+    g.apply(b);
+    REQUIRE(g.degree(hub) == 5000);
+    b.assign(1, TieEvent::remove_all(hub));
+    g.apply(b);
+    REQUIRE(g.check().empty());
+  }
+  CHECK(g.tie_count() == 0);
+  // 40 former hubs with room for 8,192 ties each would be 5 MB of entries on their own.
+  CHECK(g.memory_bytes() < 4'000'000);
+  b.clear();
+  for (AgentIndex v = 1; v < 100; ++v) b.push_back(TieEvent::add(0, v, 1.0f, 0));
+  g.apply(b);
+  CHECK(g.degree(0) == 99);
+  CHECK(g.check().empty());
+}
+
 namespace {
 // The serial batch rules with block positions, one event at a time, as TieGraph::apply did
 // before it was made parallel: events in canonical order, swap-removal, appends at the end of
