@@ -381,3 +381,35 @@ TEST_CASE("community: parameters can change between steps, except those that sha
   CHECK(last(sim, "all", "no_contact_share") == 1.0);
   CHECK_THROWS_AS(sim.set_parameters({{"structure.neighbourhood_size", 500.0, "hook"}}), ScenarioError);
 }
+
+TEST_CASE("community: the tie indicators equal a direct count, whether summed by the loneliness pass or walked", "[community][indicators]") {
+  // In a recorded step the loneliness pass sums the tie fields for the indicators; at time 0
+  // without burn-in (no step has run) the indicators walk the ties themselves. Both must give
+  // what a plain count over every resident's social ties gives.
+  Simulation sim(model(), small({}, 3000, 0, 3), 5, 2);
+  const double close = sim.parameters().real("ties.close_threshold");
+  const auto direct = [&](double& degree, double& strength, double& no_close) {
+    const auto n = static_cast<AgentIndex>(last(sim, "all", "residents"));
+    degree = strength = no_close = 0;
+    for (AgentIndex a = 0; a < n; ++a) {
+      bool has_close = false;
+      for (const HalfTie& h : sim.world().ties.ties(a)) {
+        if (h.type > 2) continue;  // kin 0, friend 1, acquaintance 2 are the social ties
+        degree += 1;
+        strength += h.weight;
+        has_close |= h.type != 2 && h.weight >= static_cast<float>(close);
+      }
+      no_close += has_close ? 0 : 1;
+    }
+    return static_cast<double>(n);
+  };
+  for (const std::int64_t steps : {0, 3}) {
+    sim.step(steps);
+    REQUIRE(sim.recorder().times.back() == steps);
+    double degree, strength, no_close;
+    const double n = direct(degree, strength, no_close);
+    CHECK(last(sim, "all", "mean_degree") == degree / n);
+    CHECK(last(sim, "all", "mean_strength") == Approx(strength / n).epsilon(1e-12));
+    CHECK(last(sim, "all", "no_close_tie_share") == no_close / n);
+  }
+}
