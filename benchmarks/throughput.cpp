@@ -53,31 +53,6 @@ double proc_status_bytes(const char* field) {
   return 0.0;
 }
 
-/// FNV-1a over every agent's tie block in block order (other end, weight bits, type, stamp,
-/// flags) and the recorded indicators: equal digests mean bit-identical results, so the suite
-/// checks that 1 and 2 threads agree and that an optimisation changed nothing.
-std::uint64_t digest(const Simulation& sim) {
-  std::uint64_t h = 1469598103934665603ull;
-  const auto mix = [&h](const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  };
-  const TieGraph& g = sim.world().ties;
-  for (AgentIndex a = 0; a < g.agents(); ++a) {
-    const std::uint32_t d = g.degree(a);
-    mix(&d, sizeof d);
-    for (const HalfTie& t : g.ties(a)) {
-      mix(&t.other, sizeof t.other);
-      mix(&t.weight, sizeof t.weight);
-      mix(&t.stamp, sizeof t.stamp);
-      mix(&t.type, sizeof t.type);
-      mix(&t.flags, sizeof t.flags);
-    }
-  }
-  const auto& values = sim.recorder().values;
-  mix(values.data(), values.size() * sizeof(double));
-  return h;
-}
 
 /// CPU time of the whole process (every thread), user plus system, in seconds: less sensitive
 /// than wall time to other work on a shared machine.
@@ -178,7 +153,7 @@ int main(int argc, char** argv) {
       ties = static_cast<double>(sim.world().ties.tie_count());
       tie_bytes = static_cast<double>(sim.world().ties.memory_bytes());
       column_bytes = static_cast<double>(sim.world().population.memory_bytes());
-      last_digest = digest(sim);
+      last_digest = result_digest(sim);
     }
     const double peak = proc_status_bytes("VmHWM");
     const double run = median(runs);

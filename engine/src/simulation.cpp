@@ -363,4 +363,27 @@ std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) {
   return done;
 }
 
+std::uint64_t result_digest(const Simulation& sim) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  };
+  const TieGraph& g = sim.world().ties;
+  for (AgentIndex a = 0; a < g.agents(); ++a) {
+    const std::uint32_t d = g.degree(a);
+    mix(&d, sizeof d);
+    for (const HalfTie& t : g.ties(a)) {
+      mix(&t.other, sizeof t.other);
+      mix(&t.weight, sizeof t.weight);
+      mix(&t.stamp, sizeof t.stamp);
+      mix(&t.type, sizeof t.type);
+      mix(&t.flags, sizeof t.flags);
+    }
+  }
+  const auto& values = sim.recorder().values;
+  mix(values.data(), values.size() * sizeof(double));
+  return h;
+}
+
 }  // namespace socius

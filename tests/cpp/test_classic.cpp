@@ -293,33 +293,6 @@ TEST_CASE("kumpula: steady state at the published parameters (N = 1,000)", "[cla
   CHECK(rho / records > 0.4);  // Granovetter: strong ties sit in dense neighbourhoods
 }
 
-namespace {
-// FNV-1a over every agent's tie block in block order (other end, weight bits, stamp, type,
-// flags) and the recorded indicators: the digest benchmarks/throughput.cpp prints.
-std::uint64_t digest(const Simulation& sim) {
-  std::uint64_t h = 1469598103934665603ull;
-  const auto mix = [&h](const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  };
-  const TieGraph& g = sim.world().ties;
-  for (AgentIndex a = 0; a < g.agents(); ++a) {
-    const std::uint32_t d = g.degree(a);
-    mix(&d, sizeof d);
-    for (const HalfTie& t : g.ties(a)) {
-      mix(&t.other, sizeof t.other);
-      mix(&t.weight, sizeof t.weight);
-      mix(&t.stamp, sizeof t.stamp);
-      mix(&t.type, sizeof t.type);
-      mix(&t.flags, sizeof t.flags);
-    }
-  }
-  const auto& values = sim.recorder().values;
-  mix(values.data(), values.size() * sizeof(double));
-  return h;
-}
-}  // namespace
-
 TEST_CASE("kumpula: the parallel engine and grouped searches give the bits of the original serial implementation",
           "[classic][kumpula][determinism]") {
   // The digests were printed by the implementation before issue 7's performance work (serial
@@ -329,12 +302,12 @@ TEST_CASE("kumpula: the parallel engine and grouped searches give the bits of th
   for (int threads : {1, 2, 4}) {
     Simulation small(models::find("kumpula"), base(3000, 40, {{"simulation.record_every", std::int64_t{40}, "test"}}), 1, threads);
     small.run();
-    CHECK(digest(small) == 0x89f0fc7c465983f3ull);
+    CHECK(result_digest(small) == 0x89f0fc7c465983f3ull);
     Simulation large(models::find("kumpula"),
                      base(40000, 30, {{"simulation.record_every", std::int64_t{30}, "test"}, {"kumpula.path_sources", std::int64_t{0}, "test"}}),
                      1, threads);
     large.run();
-    CHECK(digest(large) == 0xf9b0e86da9361e04ull);
+    CHECK(result_digest(large) == 0xf9b0e86da9361e04ull);
   }
 }
 

@@ -209,4 +209,9 @@ class Simulation {
   std::unique_ptr<Arena> arena_;
 };
 
+/// FNV-1a over every agent's tie block in block order (other end, weight bits, stamp, type,
+/// flags) and the recorded indicators. Equal digests mean bit-identical results: the benchmarks
+/// print it so that an optimisation can be shown to change nothing, and tests pin it.
+std::uint64_t result_digest(const Simulation& sim);
+
 }  // namespace socius
