@@ -466,7 +466,13 @@ Summary summarize(const TieGraph& g, const SummaryOptions& options) {
   if (options.overlap && g.tie_count() > 0) {
     const auto o = overlap_from(g, cn, off);
     s.mean_overlap = std::accumulate(o.begin(), o.end(), 0.0) / static_cast<double>(o.size());
-    s.overlap_weight_spearman = pearson(ranks(weights(g)), ranks(o));
+    if (options.overlap_bins > 0) {
+      // The same overlaps and the same rank correlation, plus the binned curve.
+      s.overlap_curve = overlap_by_weight_from(weights(g), o, options.overlap_bins);
+      s.overlap_weight_spearman = s.overlap_curve.spearman;
+    } else {
+      s.overlap_weight_spearman = pearson(ranks(weights(g)), ranks(o));
+    }
   }
   s.mean_path_length = options.path_sources ? shortest_paths_sampled(g, options.path_sources, options.seed).mean : kNaN;
   return s;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "socius/netstats.hpp"
 #include "socius/simulation.hpp"
 
 namespace socius::models::classic {
@@ -29,7 +30,9 @@ IndicatorSpec network_indicators();
 
 /// Writes network_indicators() of `g` into out; shortest paths are estimated from
 /// `path_sources` breadth-first searches whose sources are drawn from ctx's seed and step.
-void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out);
+/// Returns the summary, with the overlap-against-weight curve in `overlap_bins` bins if > 0.
+netstats::Summary measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out,
+                                  std::uint32_t overlap_bins = 0);
 
 /// Adds "<model>.path_sources" and "<model>.degree_bins" (default `degree_bins`) to a schema.
 void add_measurement_parameters(ParameterSchema& schema, const std::string& model, std::int64_t degree_bins);

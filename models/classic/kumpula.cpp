@@ -16,6 +16,7 @@
 // nothing.
 #include <array>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "classic.hpp"
@@ -58,7 +59,8 @@ class Kumpula final : public Model {
         p_d_(p.real("kumpula.p_d")),
         w0_(static_cast<float>(p.real("kumpula.w0"))),
         path_sources_(static_cast<std::uint32_t>(p.integer("kumpula.path_sources"))),
-        degree_bins_(static_cast<std::uint32_t>(p.integer("kumpula.degree_bins"))) {
+        degree_bins_(static_cast<std::uint32_t>(p.integer("kumpula.degree_bins"))),
+        overlap_bins_(static_cast<std::uint32_t>(p.integer("kumpula.overlap_bins"))) {
     require_population(p, 2, "kumpula");
     // Weight bins on the lattice of weights w0 + m delta (m reinforcements): one bin per m
     // below 16, then m_k = floor(16 * 2^((k - 16) / 4)), about four bins per doubling. The
@@ -90,7 +92,11 @@ class Kumpula final : public Model {
   IndicatorSpec indicators() const override { return network_indicators(); }
 
   void measure(const World& world, const StepContext& ctx, double* out) const override {
-    measure_network(world.ties, ctx, path_sources_, out);
+    // The overlap curve needs the overlaps the indicators compute anyway (the common-neighbour
+    // pass is most of a record's cost), so it is taken here and kept for measure_distributions,
+    // which the engine calls next on the same graph.
+    auto s = measure_network(world.ties, ctx, path_sources_, out, overlap_bins_);
+    curve_ = Curve{&world.ties, ctx.step, ctx.time, world.ties.tie_count(), std::move(s.overlap_curve)};
   }
 
   std::vector<DistributionSpec> distributions() const override {
@@ -103,13 +109,40 @@ class Kumpula final : public Model {
                     "(sums to the number of ties)";
     w.units = "ties";
     w.bin_units = "weight units";
-    return {degree_distribution(degree_bins_), std::move(w)};
+    // Onnela et al. (2007)'s weak-ties check over time: ties ranked by weight and cut into bins of
+    // equal count, so the coordinate is the cumulative share of ties lighter than the bin, P_cum(w).
+    std::vector<double> ranks(overlap_bins_);
+    for (std::uint32_t k = 0; k < overlap_bins_; ++k) ranks[k] = static_cast<double>(k) / overlap_bins_;
+    DistributionSpec o;
+    o.name = "overlap_by_weight";
+    o.dimension = "weight_rank";
+    o.bin_lower = ranks;
+    o.description = "mean topological overlap of the ties in each slice of equal count, ties ranked by weight (equal "
+                    "weights in tie order): bin k holds the ties whose rank share is in [k/B, (k+1)/B); NaN while "
+                    "there are fewer ties than bins";
+    o.units = "fraction";
+    o.bin_units = "share of ties lighter (P_cum(w))";
+    DistributionSpec mw = o;
+    mw.name = "weight_by_weight_rank";
+    mw.description = "mean weight of the ties in each slice of overlap_by_weight (NaN while there are fewer ties than bins)";
+    mw.units = "weight units";
+    return {degree_distribution(degree_bins_), std::move(w), std::move(o), std::move(mw)};
   }
 
-  void measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const override {
+  void measure_distributions(const World& world, const StepContext& ctx, const std::vector<double*>& out) const override {
     measure_degree_distribution(world.ties, degree_bins_, out[0]);
     const auto h = netstats::binned_weight_histogram(world.ties, weight_cuts_);
     for (std::size_t k = 0; k < h.size(); ++k) out[1][k] = static_cast<double>(h[k]);
+    const bool cached = curve_ && curve_->graph == &world.ties && curve_->step == ctx.step &&
+                        curve_->time == ctx.time && curve_->ties == world.ties.tie_count();
+    const auto curve = cached ? std::move(curve_->value) : netstats::overlap_by_weight(world.ties, overlap_bins_);
+    curve_.reset();
+    // No ties: overlap_by_weight returns no bins; every bin is then empty (NaN).
+    for (std::uint32_t k = 0; k < overlap_bins_; ++k) {
+      const bool filled = k < curve.count.size() && curve.count[k] > 0;
+      out[2][k] = filled ? curve.mean_overlap[k] : std::numeric_limits<double>::quiet_NaN();
+      out[3][k] = filled ? curve.mean_weight[k] : std::numeric_limits<double>::quiet_NaN();
+    }
   }
 
  private:
@@ -194,6 +227,17 @@ class Kumpula final : public Model {
   float w0_;
   std::uint32_t path_sources_;
   std::uint32_t degree_bins_;
+  std::uint32_t overlap_bins_;
+  // The overlap curve computed by the last measure(), for the measure_distributions() of the same
+  // record; keyed on the graph, step, time and tie count so that a stale value is never used.
+  struct Curve {
+    const TieGraph* graph;
+    std::uint32_t step;
+    std::int64_t time;
+    std::size_t ties;
+    netstats::OverlapByWeight value;
+  };
+  mutable std::optional<Curve> curve_;
   std::vector<double> weight_lower_, weight_cuts_;  // declared edges; the edges ties are counted against
   EventBuffer changes_, deletions_;
   std::vector<TieEvent> batch_;
@@ -224,6 +268,10 @@ ModelDescription kumpula() {
                "m = floor(16 x 2^((k-16)/4)) for bin k (four per doubling); the last bin is open-ended. "
                "64 bins reach m = 55,108.",
                "socius convention: mean weight is about 256 at the preset (docs/classic.md), so 64 bins hold the tail");
+  d.schema.integer("kumpula.overlap_bins", 20, 1, 1000, "bins",
+                   "Bins of the recorded overlap_by_weight and weight_by_weight_rank: ties ranked by weight are cut "
+                   "into this many slices of equal count (the coordinate weight_rank is the share of lighter ties).",
+                   "socius convention: 20 slices of 5% resolve the rise of overlap with weight of Onnela et al. (2007), Fig. 2");
   add_measurement_parameters(d.schema, "kumpula", 200);
   d.systems = {{"round", "local search, random attachment and node deletion, applied at the round's end"}};
   d.default_population = 10000;

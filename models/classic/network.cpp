@@ -27,9 +27,11 @@ IndicatorSpec network_indicators() {
            "number of ties (count)"}};
 }
 
-void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out) {
+netstats::Summary measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out,
+                                  std::uint32_t overlap_bins) {
   netstats::SummaryOptions opt;
   opt.path_sources = path_sources;
+  opt.overlap_bins = overlap_bins;
   opt.seed = derive_seed(ctx.seed, ctx.step);
   const auto s = netstats::summarize(g, opt);
   const double values[] = {s.mean_degree, s.mean_strength, s.mean_weight, static_cast<double>(s.max_degree),
@@ -37,6 +39,7 @@ void measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t pa
                            s.largest_component_share, static_cast<double>(s.components), s.mean_overlap,
                            s.overlap_weight_spearman, s.mean_path_length, static_cast<double>(g.tie_count())};
   for (std::size_t i = 0; i < std::size(values); ++i) out[i] = values[i];
+  return s;
 }
 
 void add_measurement_parameters(ParameterSchema& schema, const std::string& model, std::int64_t degree_bins) {

@@ -163,6 +163,22 @@ class Simulation:
         """Every tie once as arrays ``source``, ``target`` (source < target), ``weight``, ``type``."""
         return dict(self._sim.edges())
 
+    def network_statistics(self, path_sources: int = 32) -> dict[str, Any]:
+        """Every network statistic of the current tie graph (``socius/netstats.hpp``), in parallel.
+
+        Summary values (``mean_degree``, ``average_clustering``, ``transitivity``,
+        ``assortativity``, ``mean_overlap``, ``overlap_weight_spearman`` and
+        ``overlap_weight_pearson``, ``mean_path_length`` estimated from ``path_sources``
+        breadth-first searches, ...) and per-agent or per-tie arrays (``degree_histogram``,
+        ``local_clustering``, ``triangles``, ``weights``, ``overlap``, ``component_sizes``,
+        ``component_label``), plus ``overlap_by_weight``: the mean weight, mean overlap and count
+        of ties in 10 slices of equal count by weight. The path sample is keyed on the seed and
+        the steps done, so the same state gives the same values.
+        """
+        if not isinstance(path_sources, int) or isinstance(path_sources, bool) or path_sources < 0:
+            raise ValueError(f"path_sources must be an int >= 0, got {path_sources!r}")
+        return dict(self._sim.network_statistics(path_sources))
+
     def to_networkx(self):
         """The tie graph as a ``networkx.Graph`` with ``weight`` and ``type`` edge attributes.
 

@@ -87,8 +87,9 @@ py::dict network_statistics(const TieGraph& g, std::uint32_t path_sources, std::
   netstats::SummaryOptions opt;
   opt.path_sources = path_sources;
   opt.seed = seed;
+  opt.overlap_bins = 10;  // the overlap curve from the summary's own overlaps
   const auto s = netstats::summarize(g, opt);
-  const auto obw = netstats::overlap_by_weight(g, 10);
+  const auto& obw = s.overlap_curve;
   const auto comps = netstats::connected_components(g);
   py::dict d;
   d["mean_degree"] = s.mean_degree;

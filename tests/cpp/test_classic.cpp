@@ -60,6 +60,14 @@ bool same(const std::vector<Edge>& a, const std::vector<Edge>& b) {
   return true;
 }
 
+/// Equal as recorded numbers: NaN matches NaN (an empty bin), everything else exactly.
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  }
+  return true;
+}
 /// Same seed: same bits for 1, 2 and 4 threads (ties and recorded indicators); other seed: other bits.
 void check_determinism(const std::string& model, const Entries& e) {
   // Let arenas of 4 threads have 4 even on a 2-core machine.
@@ -76,12 +84,12 @@ void check_determinism(const std::string& model, const Entries& e) {
     const auto& b = many.recorder().values;
     REQUIRE(a.size() == b.size());
     for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))));
-    // The recorded distributions too (integer counts: exact equality).
+    // The recorded distributions too (exact equality; NaN for an empty overlap slice).
     const auto& da = one.recorder().distributions;
     const auto& db = many.recorder().distributions;
     REQUIRE(da.size() == db.size());
     REQUIRE_FALSE(da.empty());
-    for (std::size_t i = 0; i < da.size(); ++i) CHECK(da[i].values == db[i].values);
+    for (std::size_t i = 0; i < da.size(); ++i) CHECK(same_values(da[i].values, db[i].values));
   }
   Simulation other(d, e, 8, 2);
   other.run();
@@ -413,6 +421,81 @@ TEST_CASE("kumpula: the weight distribution counts ties by their number of reinf
   CHECK(expect.back() == beyond);
 }
 
+TEST_CASE("kumpula: the recorded overlap_by_weight is Onnela's weak-ties curve of the graph, and it rises with weight",
+          "[classic][distributions]") {
+  auto entries = base(2000, 1000, {{"kumpula.overlap_bins", std::int64_t{5}, "test"}, {"kumpula.path_sources", std::int64_t{0}, "test"},
+                                   {"simulation.record_every", std::int64_t{500}, "test"}});
+  Simulation sim(models::find("kumpula"), entries, 3, 2);
+  sim.run();
+  const auto& ds = sim.recorder().distributions;
+  REQUIRE(ds.size() == 4);
+  CHECK(ds[2].spec.name == "overlap_by_weight");
+  CHECK(ds[3].spec.name == "weight_by_weight_rank");
+  CHECK(ds[2].spec.dimension == "weight_rank");
+  CHECK(ds[3].spec.dimension == "weight_rank");
+  CHECK(ds[2].spec.bin_lower == std::vector<double>{0.0, 0.2, 0.4, 0.6, 0.8});
+  // Time 0 has no ties: every slice is empty.
+  for (const double v : row(sim, "overlap_by_weight", 0)) CHECK(std::isnan(v));
+  // The final row is the curve of the final graph, from netstats directly.
+  const auto expect = netstats::overlap_by_weight(sim.world().ties, 5);
+  const std::size_t last = sim.recorder().times.size() - 1;
+  CHECK(row(sim, "overlap_by_weight", last) == expect.mean_overlap);
+  CHECK(row(sim, "weight_by_weight_rank", last) == expect.mean_weight);
+  // The recorded rank correlation is the curve's.
+  const auto& names = sim.recorder().spec.indicators;
+  const auto rho = static_cast<std::size_t>(std::find(names.begin(), names.end(), "overlap_weight_spearman") - names.begin());
+  CHECK(sim.recorder().values[last * names.size() + rho] == expect.spearman);
+  // Granovetter's structure, as in the paper: heavier slices have more overlap (and more weight).
+  for (std::size_t t = 1; t <= last; ++t) {
+    const auto o = row(sim, "overlap_by_weight", t);
+    const auto w = row(sim, "weight_by_weight_rank", t);
+    for (std::size_t k = 1; k < o.size(); ++k) {
+      CHECK(o[k] > o[k - 1]);
+      CHECK(w[k] > w[k - 1]);
+    }
+  }
+  // The same values with one thread.
+  Simulation one(models::find("kumpula"), entries, 3, 1);
+  one.run();
+  for (const char* name : {"overlap_by_weight", "weight_by_weight_rank"}) {
+    for (std::size_t t = 0; t <= last; ++t) CHECK(same_values(row(one, name, t), row(sim, name, t)));
+  }
+}
+
+TEST_CASE("kumpula: the overlap curve is computed afresh unless measure() just took it from the same graph",
+          "[classic][distributions]") {
+  const auto d = models::find("kumpula");
+  const auto entries = base(800, 40, {{"kumpula.overlap_bins", std::int64_t{4}, "test"}});
+  Simulation a(d, entries, 1, 2);
+  Simulation b(d, entries, 2, 2);
+  a.run();
+  b.run();
+  const auto model = d.create(ParameterSet::resolve(d.full_schema(), entries));
+  const auto specs = model->distributions();
+  REQUIRE(specs.size() == 4);
+  auto measure_rows = [&](const World& w, const StepContext& ctx) {
+    std::vector<std::vector<double>> rows;
+    std::vector<double*> out;
+    for (const auto& s : specs) rows.emplace_back(s.bin_lower.size(), 0.0);
+    for (auto& r : rows) out.push_back(r.data());
+    model->measure_distributions(w, ctx, out);
+    return rows;
+  };
+  const StepContext ctx{7, 40, 40};
+  // Without a measure() first.
+  CHECK(measure_rows(b.world(), ctx)[2] == netstats::overlap_by_weight(b.world().ties, 4).mean_overlap);
+  // measure() on graph a, then the distributions of graph b at the same step: b's curve, not a's.
+  std::vector<double> indicators(model->indicators().indicators.size());
+  model->measure(a.world(), ctx, indicators.data());
+  const auto of_b = measure_rows(b.world(), ctx);
+  CHECK(of_b[2] == netstats::overlap_by_weight(b.world().ties, 4).mean_overlap);
+  CHECK(of_b[3] == netstats::overlap_by_weight(b.world().ties, 4).mean_weight);
+  CHECK(of_b[2] != netstats::overlap_by_weight(a.world().ties, 4).mean_overlap);
+  // measure() then the distributions of the same graph: the same values as computed afresh.
+  model->measure(a.world(), ctx, indicators.data());
+  CHECK(measure_rows(a.world(), ctx)[2] == netstats::overlap_by_weight(a.world().ties, 4).mean_overlap);
+}
+
 TEST_CASE("distribution parameters out of range are refused naming the key", "[classic][distributions]") {
   auto msg = [](const std::string& model, Entries e) {
     try {
@@ -426,6 +509,8 @@ TEST_CASE("distribution parameters out of range are refused naming the key", "[c
              Catch::Contains("kumpula.degree_bins") && Catch::Contains("k.toml"));
   CHECK_THAT(msg("kumpula", {{"kumpula.weight_bins", std::int64_t{0}, "k.toml"}}), Catch::Contains("kumpula.weight_bins"));
   CHECK_THAT(msg("kumpula", {{"kumpula.weight_bins", std::int64_t{161}, "k.toml"}}), Catch::Contains("kumpula.weight_bins"));
+  CHECK_THAT(msg("kumpula", {{"kumpula.overlap_bins", std::int64_t{0}, "k.toml"}}), Catch::Contains("kumpula.overlap_bins"));
+  CHECK_THAT(msg("kumpula", {{"kumpula.overlap_bins", std::int64_t{1001}, "k.toml"}}), Catch::Contains("kumpula.overlap_bins"));
   CHECK_THAT(msg("jgn", {{"jgn.degree_bins", std::int64_t{-3}, "j.toml"}}), Catch::Contains("jgn.degree_bins"));
   CHECK_THAT(msg("davidsen", {{"davidsen.degree_bins", std::int64_t{100'001}, "d.toml"}}), Catch::Contains("davidsen.degree_bins"));
   CHECK(msg("davidsen", {{"davidsen.degree_bins", std::int64_t{1}, "d.toml"}}) == "no error");
@@ -442,7 +527,9 @@ TEST_CASE("kumpula: a resumed run records the same distributions as an uninterru
   first.save(out);
   auto resumed = Simulation::restore(d, StateReader(out.bytes(), "memory"), 1);
   resumed->run();
-  REQUIRE(resumed->recorder().distributions.size() == 2);
-  for (std::size_t i = 0; i < 2; ++i) CHECK(whole.recorder().distributions[i].values == resumed->recorder().distributions[i].values);
+  REQUIRE(resumed->recorder().distributions.size() == 4);  // degrees, weights, the overlap curve and its weights
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(same_values(whole.recorder().distributions[i].values, resumed->recorder().distributions[i].values));
+  }
   CHECK(whole.recorder().times == resumed->recorder().times);
 }

@@ -1,5 +1,5 @@
-"""Distributions recorded over time (degree for the classic models, weight for Kumpula): the
-results file's layout, opened by xarray without options, and the in-memory results."""
+"""Distributions recorded over time (degree for the classic models; weight and the overlap
+against weight curve for Kumpula): the results file's layout, opened by xarray without options, and the in-memory results."""
 import h5py
 import numpy as np
 import pytest
@@ -52,6 +52,28 @@ def test_the_file_holds_degree_and_weight_distributions_that_xarray_opens(tmp_pa
         assert {"degree_distribution", "weight_distribution", "degree", "weight"} <= set(ds.variables)
 
 
+def test_the_overlap_against_weight_curve_is_recorded_over_time(tmp_path):
+    scenario = kumpula(population=1500, steps=400, record_every=200).with_overrides({"kumpula.overlap_bins": 10})
+    sim = socius.Simulation(scenario, seed=4, threads=2)
+    path = run_to_file(sim, tmp_path / "k.h5", progress=False)
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        o, w = ds["overlap_by_weight"], ds["weight_by_weight_rank"]
+        assert o.dims == w.dims == ("time", "weight_rank") and o.shape == (3, 10)
+        np.testing.assert_allclose(ds["weight_rank"].values, np.arange(10) / 10)
+        assert ds["weight_rank"].dtype.kind == "f"
+        assert o.attrs["units"] == "fraction" and w.attrs["units"] == "weight units"
+        assert np.isnan(o.isel(time=0)).all()  # no ties at time 0
+        # The last row is the curve of the final graph, as network_statistics computes it.
+        curve = sim.network_statistics(path_sources=0)["overlap_by_weight"]
+        np.testing.assert_array_equal(o.isel(time=-1).values, curve["mean_overlap"])
+        np.testing.assert_array_equal(w.isel(time=-1).values, curve["mean_weight"])
+        # Onnela et al.'s weak-ties structure: overlap rises from the lightest to the heaviest ties.
+        assert o.isel(time=-1, weight_rank=-1) > o.isel(time=-1, weight_rank=0) + 0.2
+        xr.testing.assert_identical(sim.results["overlap_by_weight"].reset_coords(drop=True), o.reset_coords(drop=True))
+    with pytest.raises(ValueError, match="path_sources"):
+        sim.network_statistics(path_sources=-1)
+
+
 def test_layout_in_hdf5_chunked_compressed_with_dimension_scales(tmp_path):
     path = socius.run(kumpula(), tmp_path / "k.h5", seed=1, progress=False)
     with h5py.File(path, "r") as f:
@@ -89,12 +111,13 @@ def test_same_distributions_for_one_and_two_threads():
         sim = socius.Simulation(kumpula(population=3000), seed=9, threads=threads)
         sim.run(progress=False)
         runs.append([d["values"] for d in sim.distributions()])
+    assert len(runs[0]) == 4
     for a, b in zip(*runs):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, b)  # NaN (an empty overlap slice) matches NaN
 
 
 @pytest.mark.parametrize("key, value", [("kumpula.degree_bins", 0), ("kumpula.weight_bins", 0),
-                                        ("kumpula.weight_bins", 1000)])
+                                        ("kumpula.weight_bins", 1000), ("kumpula.overlap_bins", 0)])
 def test_bad_bin_counts_are_refused_naming_the_key(key, value):
     with pytest.raises(socius.ScenarioError, match=key.replace(".", r"\.")):
         socius.Simulation(kumpula().with_overrides({key: value}), seed=1)

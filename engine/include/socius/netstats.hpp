@@ -125,10 +125,12 @@ struct Summary {
   double mean_overlap = 0.0;          ///< mean topological overlap per tie
   double overlap_weight_spearman = 0.0;  ///< NaN when undefined (e.g. all weights equal)
   double mean_path_length = 0.0;      ///< sampled; NaN when not computed or no pair reached
+  OverlapByWeight overlap_curve;      ///< overlap against weight; empty unless options.overlap_bins > 0
 };
 struct SummaryOptions {
   std::uint32_t path_sources = 0;   ///< BFS sources for mean_path_length; 0 skips it (NaN)
   bool overlap = true;              ///< compute mean_overlap and overlap_weight_spearman
+  std::uint32_t overlap_bins = 0;   ///< with overlap: also overlap_curve, as overlap_by_weight(g, overlap_bins)
   std::uint64_t seed = 0;           ///< keys the sampled estimates
 };
 Summary summarize(const TieGraph& g, const SummaryOptions& options = {});
