@@ -1,7 +1,8 @@
 """Measures the classic presets over several seeds: the statistics docs/classic.md reports.
 
 Usage: PYTHONPATH=python python3 scripts/measure_classic.py [--seeds 10] [--threads 2] [--only jgn,...]
-Prints one JSON line per run, then a table of means and standard deviations.
+Prints one JSON line per run, then a table of means and standard deviations, and for Kumpula the
+final overlap-against-weight curve (mean overlap and mean weight per slice of ties ranked by weight).
 """
 import argparse
 import json
@@ -37,7 +38,9 @@ def run(model, n, steps, params, seed, threads):
     ind = sim.indicators()
     values = dict(zip(ind["indicators"], (float(v) for v in ind["values"][-1, 0, :])))
     assert sim.check_ties() == ""
-    return wall, values
+    curves = {d["name"]: [float(v) for v in d["values"][-1]] for d in sim.distributions()
+              if d["name"] in ("overlap_by_weight", "weight_by_weight_rank")}
+    return wall, values, curves
 
 
 def main():
@@ -52,9 +55,9 @@ def main():
         model, n, steps, params = PRESETS[name]
         rows = []
         for seed in range(1, args.seeds + 1):
-            wall, values = run(model, n, steps, params, seed, args.threads)
-            print(json.dumps({"preset": name, "seed": seed, "wall_s": round(wall, 3), **values}), flush=True)
-            rows.append({"wall_s": wall, **values})
+            wall, values, curves = run(model, n, steps, params, seed, args.threads)
+            print(json.dumps({"preset": name, "seed": seed, "wall_s": round(wall, 3), **values, **curves}), flush=True)
+            rows.append({"wall_s": wall, **values, **curves})
         table[name] = rows
     keys = ["mean_degree", "average_clustering", "transitivity", "assortativity", "largest_component_share",
             "mean_path_length", "max_degree", "mean_weight", "mean_overlap", "overlap_weight_spearman", "wall_s"]
@@ -65,6 +68,16 @@ def main():
             if xs:
                 sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
                 print(f"  {k:26s} {statistics.mean(xs):10.4f} +- {sd:.4f}")
+        if "overlap_by_weight" in rows[0]:
+            bins = len(rows[0]["overlap_by_weight"])
+            print(f"  overlap against weight ({bins} slices of ties ranked by weight; mean +- sd over seeds)")
+            print(f"  {'weight_rank':>11s} {'mean weight':>20s} {'mean overlap':>20s}")
+            for k in range(bins):
+                w = [r["weight_by_weight_rank"][k] for r in rows]
+                o = [r["overlap_by_weight"][k] for r in rows]
+                sd = (lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0)
+                print(f"  {k / bins:11.2f} {statistics.mean(w):11.2f} +- {sd(w):6.2f} "
+                      f"{statistics.mean(o):11.4f} +- {sd(o):6.4f}")
 
 
 if __name__ == "__main__":
