@@ -1,6 +1,7 @@
 #include "socius/netstats.hpp"
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <cmath>
@@ -56,11 +57,31 @@ double local_from(std::uint64_t twice_triangles, std::uint32_t k) {
   return static_cast<double>(twice_triangles) / (static_cast<double>(k) * (k - 1));
 }
 
-/// Average ranks (1-based) of `v`, equal values sharing their mean rank.
-std::vector<double> ranks(const std::vector<double>& v) {
+/// Indices of `v` in ascending order of value, equal values in index order: the order a stable
+/// sort gives, so unique, and the same for any number of threads. Sorted in parallel as
+/// (value, index) pairs, which keeps the comparisons in contiguous memory.
+std::vector<std::size_t> ascending_order(const std::vector<double>& v) {
+  struct Key {
+    double value;
+    std::size_t index;
+  };
+  std::vector<Key> keys(v.size());
+  const tbb::blocked_range<std::size_t> all(0, v.size(), 1 << 14);
+  tbb::parallel_for(all, [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t i = r.begin(); i != r.end(); ++i) keys[i] = {v[i], i};
+  });
+  tbb::parallel_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.value < b.value || (a.value == b.value && a.index < b.index);
+  });
   std::vector<std::size_t> idx(v.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return v[x] < v[y]; });
+  tbb::parallel_for(all, [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t i = r.begin(); i != r.end(); ++i) idx[i] = keys[i].index;
+  });
+  return idx;
+}
+
+/// Average ranks (1-based) of `v` given its ascending_order, equal values sharing their mean rank.
+std::vector<double> ranks(const std::vector<double>& v, const std::vector<std::size_t>& idx) {
   std::vector<double> r(v.size());
   for (std::size_t i = 0; i < idx.size();) {
     std::size_t j = i;
@@ -71,6 +92,8 @@ std::vector<double> ranks(const std::vector<double>& v) {
   }
   return r;
 }
+
+std::vector<double> ranks(const std::vector<double>& v) { return ranks(v, ascending_order(v)); }
 
 double pearson(const std::vector<double>& x, const std::vector<double>& y) {
   const std::size_t n = x.size();
@@ -338,13 +361,12 @@ std::vector<double> overlap(const TieGraph& g) {
 namespace {
 OverlapByWeight overlap_by_weight_from(const std::vector<double>& w, const std::vector<double>& o, std::uint32_t bins) {
   OverlapByWeight r;
-  r.spearman = pearson(ranks(w), ranks(o));
+  // One ordering by weight serves both the rank correlation and the slices.
+  const auto idx = ascending_order(w);
+  r.spearman = pearson(ranks(w, idx), ranks(o));
   r.pearson = pearson(w, o);
   const std::size_t m = w.size();
   if (bins == 0 || m == 0) return r;
-  std::vector<std::size_t> idx(m);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return w[x] < w[y]; });
   r.mean_weight.assign(bins, 0.0);
   r.mean_overlap.assign(bins, 0.0);
   r.count.assign(bins, 0);
