@@ -219,6 +219,25 @@ void BM_RecordIndicators(benchmark::State& state, const char* model_name) {
 BENCHMARK_CAPTURE(BM_RecordIndicators, kumpula, "kumpula")
     ->Args({10'000, 2})->Args({100'000, 2})->Args({1'000'000, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The overlap-against-weight curve and its rank correlation (netstats::overlap_by_weight) on the
+// random graph with continuous, heavy-tailed weights (as Kumpula's are), so that ordering the
+// ties by weight is real work: the common-neighbour pass plus the sorts.
+void BM_OverlapByWeight(benchmark::State& state) {
+  const auto n = static_cast<AgentIndex>(state.range(0));
+  TieGraph g = random_graph(n);
+  std::vector<TieEvent> reweigh;
+  for (const auto& e : g.edges()) {
+    Stream rng(kSeed, 1, e.source, e.target);
+    const double u = rng.uniform();
+    reweigh.push_back(TieEvent::strengthen(e.source, e.target, static_cast<float>(1000.0 * u * u * u)));
+  }
+  g.apply(reweigh);
+  tbb::task_arena arena(static_cast<int>(state.range(1)));
+  for (auto _ : state) arena.execute([&] { benchmark::DoNotOptimize(netstats::overlap_by_weight(g, 20)); });
+  state.counters["ties"] = static_cast<double>(g.tie_count());
+}
+BENCHMARK(BM_OverlapByWeight)->Args({1'000'000, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 
 BENCHMARK_MAIN();
