@@ -82,7 +82,7 @@ constexpr std::size_t kApplyGrain = std::size_t{1} << 13;  // events per paralle
 /// scatters chunks of the batch in parallel; a stable sort has one result, so the output does
 /// not depend on the chunks or the threads. A pass whose digit is the same for every event is
 /// skipped (e.g. the operation bits of a batch of Strengthen events).
-void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
+void sort_events(std::vector<TieEvent>& events, AgentIndex agents, std::vector<TieEvent>& tmp) {
   const std::size_t m = events.size();
   const unsigned b = static_cast<unsigned>(std::bit_width(static_cast<std::uint64_t>(agents)));  // kNoAgent packs as `agents`
   if (m < 512 || 2 * b + 2 > 64) {
@@ -99,7 +99,7 @@ void sort_events(std::vector<TieEvent>& events, AgentIndex agents) {
   // at least 16,384 events each; the sorted result does not depend on the chunks.
   const std::size_t kChunk = std::max<std::size_t>(std::size_t{1} << 14, (m + 31) / 32);
   const std::size_t chunks = (m + kChunk - 1) / kChunk;
-  std::vector<TieEvent> tmp(m);
+  tmp.resize(m);  // `tmp` and `events` trade buffers at each pass; both keep their capacity
   std::vector<std::size_t> count(chunks * kBuckets);  // count[c * kBuckets + digit]
   for (unsigned shift = 0; shift < 2 * b + 2; shift += kDigit) {
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
@@ -282,7 +282,7 @@ void TieGraph::canonicalise(std::vector<TieEvent>& events) const {
 
 BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
   canonicalise(events);
-  sort_events(events, agents());
+  sort_events(events, agents(), sort_scratch_);
 
   BatchSummary summary;
   std::size_t i = 0;
@@ -465,8 +465,8 @@ std::string TieGraph::check() const {
 }
 
 std::size_t TieGraph::memory_bytes() const {
-  return entries_.capacity() * sizeof(HalfTie) +
-         block_.capacity() * sizeof(Block) + capacity_.capacity() * sizeof(std::uint32_t);
+  return entries_.capacity() * sizeof(HalfTie) + block_.capacity() * sizeof(Block) +
+         capacity_.capacity() * sizeof(std::uint32_t) + sort_scratch_.capacity() * sizeof(TieEvent);
 }
 
 }  // namespace socius

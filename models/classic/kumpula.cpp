@@ -212,9 +212,9 @@ class Kumpula final : public Model {
         }
       }
     });
-    batch_ = changes_.take();
+    changes_.take(batch_);
     g.apply(batch_);
-    batch_ = deletions_.take();
+    deletions_.take(batch_);
     if (!batch_.empty()) {
       g.apply(batch_);
       for (const TieEvent& e : batch_) world.population.renew(e.u);

@@ -380,6 +380,49 @@ TEST_CASE("large batches, applied in parallel chunks, give the serial blocks pos
   CHECK(graphs[0].tie_count() > 100'000);
 }
 
+TEST_CASE("a graph reusing its sort buffer across batches of changing size gives the reference blocks", "[ties]") {
+  // The radix sort's second buffer is kept between batches (shrunk, grown, swapped with the
+  // caller's); whatever it holds from an earlier batch must not leak into a later one.
+  const AgentIndex n = 20000;
+  LayoutReference ref(n);
+  TieGraph g(n);
+  const std::size_t sizes[] = {150'000, 2'000, 90'000, 600, 100, 150'000, 40'000};
+  std::uint32_t round = 0;
+  for (const std::size_t size : sizes) {
+    const auto batch = busy_batch(g, round++, size);
+    ref.apply(batch);
+    auto copy = batch;
+    g.apply(copy);
+    REQUIRE(g.check().empty());
+    for (AgentIndex a = 0; a < n; ++a) {
+      const auto blk = g.ties(a);
+      REQUIRE(blk.size() == ref.blocks[a].size());
+      for (std::size_t i = 0; i < blk.size(); ++i) {
+        REQUIRE(blk[i].other == ref.blocks[a][i].other);
+        REQUIRE(blk[i].weight == ref.blocks[a][i].weight);
+      }
+    }
+  }
+  // memory_bytes counts the buffer: at least the largest batch's events.
+  CHECK(g.memory_bytes() >= 150'000 * sizeof(TieEvent));
+}
+
+TEST_CASE("EventBuffer::take into a vector replaces its content and keeps its memory", "[parallel]") {
+  EventBuffer buffer;
+  parallel_for(0, 10'000, [&](AgentIndex a) { buffer.local().push_back(TieEvent::add(a, a + 1, 1.0f, 0)); });
+  std::vector<TieEvent> batch(50'000, TieEvent::remove_all(7));
+  const auto* memory = batch.data();
+  buffer.take(batch);
+  REQUIRE(batch.size() == 10'000);
+  CHECK(batch.data() == memory);  // reused: 10,000 fit in the 50,000 already held
+  std::vector<AgentIndex> us;
+  for (const auto& e : batch) us.push_back(e.u);
+  std::sort(us.begin(), us.end());
+  for (AgentIndex a = 0; a < 10'000; ++a) REQUIRE(us[a] == a);
+  buffer.take(batch);  // the buffers were emptied by the first take
+  CHECK(batch.empty());
+}
+
 TEST_CASE("parallel_for_blocks covers every agent once, in blocks", "[parallel]") {
   std::vector<int> seen(100'000, 0);
   parallel_for_blocks(0, 100'000, [&](AgentIndex lo, AgentIndex hi) {

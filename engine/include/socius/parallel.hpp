@@ -59,14 +59,20 @@ class EventBuffer {
   std::vector<TieEvent>& local() { return buffers_.local(); }
   std::vector<TieEvent> take() {
     std::vector<TieEvent> all;
+    take(all);
+    return all;
+  }
+  /// The same into `all` (replacing its content), reusing its memory: for a batch taken every
+  /// step, so that a large batch does not map and fault in fresh pages each time.
+  void take(std::vector<TieEvent>& all) {
     std::size_t n = 0;
     for (auto& b : buffers_) n += b.size();
+    all.clear();
     all.reserve(n);
     for (auto& b : buffers_) {
       all.insert(all.end(), b.begin(), b.end());
       b.clear();
     }
-    return all;
   }
 
  private:

@@ -134,7 +134,8 @@ class TieGraph {
   /// Replaces the graph with a saved one; CheckpointError if the saved graph is inconsistent.
   void load(const class StateReader& in);
 
-  /// Bytes held by the graph (entries including slack, and per-agent bookkeeping).
+  /// Bytes held by the graph (entries including slack, per-agent bookkeeping, and the batch
+  /// sort's buffer, as large as the largest batch applied).
   std::size_t memory_bytes() const;
 
  private:
@@ -158,6 +159,9 @@ class TieGraph {
   std::vector<std::uint32_t> capacity_;
   std::size_t ties_ = 0;
   std::size_t wasted_ = 0;  // entries in abandoned blocks
+  // The batch sort's second buffer, kept between batches so that a large batch every step does
+  // not map, fault in and unmap fresh pages each time. Scratch, not part of the graph's state.
+  std::vector<TieEvent> sort_scratch_;
 };
 
 }  // namespace socius
