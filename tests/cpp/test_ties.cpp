@@ -318,6 +318,20 @@ struct LayoutReference {
   }
 };
 
+/// The graph's blocks equal the reference's, position by position (other end, weight, type).
+void require_layout(const TieGraph& g, const LayoutReference& ref) {
+  REQUIRE(g.check().empty());
+  for (AgentIndex a = 0; a < g.agents(); ++a) {
+    const auto blk = g.ties(a);
+    REQUIRE(blk.size() == ref.blocks[a].size());
+    for (std::size_t i = 0; i < blk.size(); ++i) {
+      REQUIRE(blk[i].other == ref.blocks[a][i].other);
+      REQUIRE(blk[i].weight == ref.blocks[a][i].weight);
+      REQUIRE(blk[i].type == ref.blocks[a][i].type);
+    }
+  }
+}
+
 /// A batch of `count` random events on n agents: mostly strengthens of existing ties (some
 /// negative enough to remove them), adds, removals and a few RemoveAll.
 std::vector<TieEvent> busy_batch(const TieGraph& g, std::uint32_t round, std::size_t count) {
@@ -364,18 +378,7 @@ TEST_CASE("large batches, applied in parallel chunks, give the serial blocks pos
       arena.execute([&] { graphs[static_cast<std::size_t>(k)].apply(copy); });
       ++k;
     }
-    for (const auto& g : graphs) {
-      REQUIRE(g.check().empty());
-      for (AgentIndex a = 0; a < n; ++a) {
-        const auto blk = g.ties(a);
-        REQUIRE(blk.size() == ref.blocks[a].size());
-        for (std::size_t i = 0; i < blk.size(); ++i) {
-          REQUIRE(blk[i].other == ref.blocks[a][i].other);
-          REQUIRE(blk[i].weight == ref.blocks[a][i].weight);
-          REQUIRE(blk[i].type == ref.blocks[a][i].type);
-        }
-      }
-    }
+    for (const auto& g : graphs) require_layout(g, ref);
   }
   CHECK(graphs[0].tie_count() > 100'000);
 }
@@ -393,15 +396,7 @@ TEST_CASE("a graph reusing its sort buffer across batches of changing size gives
     ref.apply(batch);
     auto copy = batch;
     g.apply(copy);
-    REQUIRE(g.check().empty());
-    for (AgentIndex a = 0; a < n; ++a) {
-      const auto blk = g.ties(a);
-      REQUIRE(blk.size() == ref.blocks[a].size());
-      for (std::size_t i = 0; i < blk.size(); ++i) {
-        REQUIRE(blk[i].other == ref.blocks[a][i].other);
-        REQUIRE(blk[i].weight == ref.blocks[a][i].weight);
-      }
-    }
+    require_layout(g, ref);
   }
   // memory_bytes counts the buffer: at least the largest batch's events.
   CHECK(g.memory_bytes() >= 150'000 * sizeof(TieEvent));
