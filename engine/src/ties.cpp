@@ -282,7 +282,22 @@ void TieGraph::canonicalise(std::vector<TieEvent>& events) const {
 
 BatchSummary TieGraph::apply(std::vector<TieEvent>& events) {
   canonicalise(events);
-  sort_events(events, agents(), sort_scratch_);
+  {
+    // Freed before the batch is applied, so that it is not resident while the tie array may
+    // be reallocating (the peak of a large batch, e.g. a model's initial ties).
+    std::vector<TieEvent> scratch;
+    sort_events(events, agents(), scratch);
+  }
+  return apply_sorted(events);
+}
+
+BatchSummary TieGraph::apply(std::vector<TieEvent>& events, std::vector<TieEvent>& scratch) {
+  canonicalise(events);
+  sort_events(events, agents(), scratch);
+  return apply_sorted(events);
+}
+
+BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
 
   BatchSummary summary;
   std::size_t i = 0;
@@ -465,8 +480,8 @@ std::string TieGraph::check() const {
 }
 
 std::size_t TieGraph::memory_bytes() const {
-  return entries_.capacity() * sizeof(HalfTie) + block_.capacity() * sizeof(Block) +
-         capacity_.capacity() * sizeof(std::uint32_t) + sort_scratch_.capacity() * sizeof(TieEvent);
+  return entries_.capacity() * sizeof(HalfTie) +
+         block_.capacity() * sizeof(Block) + capacity_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace socius

@@ -383,23 +383,23 @@ TEST_CASE("large batches, applied in parallel chunks, give the serial blocks pos
   CHECK(graphs[0].tie_count() > 100'000);
 }
 
-TEST_CASE("a graph reusing its sort buffer across batches of changing size gives the reference blocks", "[ties]") {
-  // The radix sort's second buffer is kept between batches (shrunk, grown, swapped with the
-  // caller's); whatever it holds from an earlier batch must not leak into a later one.
+TEST_CASE("a caller's sort buffer reused across batches of changing size gives the reference blocks", "[ties]") {
+  // The radix sort's second buffer, kept by the caller between batches (shrunk, grown, swapped
+  // with the batch's memory): whatever it holds from an earlier batch must not leak into a later one.
   const AgentIndex n = 20000;
   LayoutReference ref(n);
   TieGraph g(n);
   const std::size_t sizes[] = {150'000, 2'000, 90'000, 600, 100, 150'000, 40'000};
+  std::vector<TieEvent> batch, buffer;
   std::uint32_t round = 0;
   for (const std::size_t size : sizes) {
-    const auto batch = busy_batch(g, round++, size);
-    ref.apply(batch);
-    auto copy = batch;
-    g.apply(copy);
+    const auto fresh = busy_batch(g, round++, size);
+    ref.apply(fresh);
+    batch.assign(fresh.begin(), fresh.end());  // the same vector every time, as a model keeps it
+    g.apply(batch, buffer);
     require_layout(g, ref);
   }
-  // memory_bytes counts the buffer: at least the largest batch's events.
-  CHECK(g.memory_bytes() >= 150'000 * sizeof(TieEvent));
+  CHECK(buffer.capacity() >= 90'000);  // it was used (and kept) by the radix sort
 }
 
 TEST_CASE("EventBuffer::take into a vector replaces its content and keeps its memory", "[parallel]") {

@@ -120,6 +120,10 @@ class TieGraph {
   /// largest weight, then the smallest type, wins). Self-ties and out-of-range agents throw
   /// InvariantError before anything changes. The vector is sorted in place.
   BatchSummary apply(std::vector<TieEvent>& events);
+  /// The same, with the sort's second buffer supplied by the caller (its content is overwritten;
+  /// it may trade memory with `events`). For a caller that applies a large batch every step and
+  /// keeps both vectors, so that the sort does not map, fault in and unmap fresh pages each time.
+  BatchSummary apply(std::vector<TieEvent>& events, std::vector<TieEvent>& scratch);
 
   /// Every tie once, with source < target, ordered by (source, position in block).
   std::vector<Edge> edges() const;
@@ -134,8 +138,7 @@ class TieGraph {
   /// Replaces the graph with a saved one; CheckpointError if the saved graph is inconsistent.
   void load(const class StateReader& in);
 
-  /// Bytes held by the graph (entries including slack, per-agent bookkeeping, and the batch
-  /// sort's buffer, as large as the largest batch applied).
+  /// Bytes held by the graph (entries including slack, and per-agent bookkeeping).
   std::size_t memory_bytes() const;
 
  private:
@@ -144,6 +147,8 @@ class TieGraph {
   void push_half(AgentIndex a, const HalfTie& h);     // grows the block when full
   void relocate(AgentIndex a, std::uint32_t capacity);
   void compact();
+  // Applies canonical events in sort_events order (the body of apply).
+  BatchSummary apply_sorted(const std::vector<TieEvent>& events);
   // Checks every event and puts it in canonical form (u < v; unused fields zeroed). Throws
   // InvariantError naming the first bad event.
   void canonicalise(std::vector<TieEvent>& events) const;
@@ -159,9 +164,6 @@ class TieGraph {
   std::vector<std::uint32_t> capacity_;
   std::size_t ties_ = 0;
   std::size_t wasted_ = 0;  // entries in abandoned blocks
-  // The batch sort's second buffer, kept between batches so that a large batch every step does
-  // not map, fault in and unmap fresh pages each time. Scratch, not part of the graph's state.
-  std::vector<TieEvent> sort_scratch_;
 };
 
 }  // namespace socius
