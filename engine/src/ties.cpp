@@ -298,7 +298,6 @@ BatchSummary TieGraph::apply(std::vector<TieEvent>& events, std::vector<TieEvent
 }
 
 BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
-
   BatchSummary summary;
   std::size_t i = 0;
   const std::size_t m = events.size();
