@@ -175,9 +175,10 @@ class Simulation:
         of ties in 10 slices of equal count by weight. The path sample is keyed on the seed and
         the steps done, so the same state gives the same values.
         """
-        if not isinstance(path_sources, int) or isinstance(path_sources, bool) or path_sources < 0:
-            raise ValueError(f"path_sources must be an int >= 0, got {path_sources!r}")
-        return dict(self._sim.network_statistics(path_sources))
+        if (not isinstance(path_sources, (int, np.integer)) or isinstance(path_sources, bool)
+                or not 0 <= int(path_sources) < 2**32):
+            raise ValueError(f"path_sources must be an int in [0, 2**32), got {path_sources!r}")
+        return dict(self._sim.network_statistics(int(path_sources)))
 
     def to_networkx(self):
         """The tie graph as a ``networkx.Graph`` with ``weight`` and ``type`` edge attributes.

@@ -70,8 +70,12 @@ def test_the_overlap_against_weight_curve_is_recorded_over_time(tmp_path):
         # Onnela et al.'s weak-ties structure: overlap rises from the lightest to the heaviest ties.
         assert o.isel(time=-1, weight_rank=-1) > o.isel(time=-1, weight_rank=0) + 0.2
         xr.testing.assert_identical(sim.results["overlap_by_weight"].reset_coords(drop=True), o.reset_coords(drop=True))
-    with pytest.raises(ValueError, match="path_sources"):
-        sim.network_statistics(path_sources=-1)
+    for bad in (-1, 2**32, 1.5, True):
+        with pytest.raises(ValueError, match="path_sources"):
+            sim.network_statistics(path_sources=bad)
+    # A NumPy integer is accepted and gives the same values as a Python int.
+    np.testing.assert_array_equal(sim.network_statistics(path_sources=np.int64(0))["overlap"],
+                                  sim.network_statistics(path_sources=0)["overlap"])
 
 
 def test_layout_in_hdf5_chunked_compressed_with_dimension_scales(tmp_path):
