@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-import multiprocessing
 import os
 import secrets
 import shlex
@@ -31,8 +30,11 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import _core
+from ._values import integer
 from .scenario import Scenario, ScenarioError
 from .simulation import _git_revision
+from .sweeps.pool import describe_exit, process_pool, worker_exits
+from .sweeps.runner import FAULT_ENV, RunError
 
 __all__ = ["compare", "summary", "is_comparison", "COMPARISON_FORMAT", "SHARED_KEYS"]
 
@@ -86,15 +88,16 @@ def _budget(s: Scenario) -> float:
 
 
 # -- worker side --------------------------------------------------------------------------------
-def _worker_init() -> None:
-    # The parent decides what Ctrl-C means (stop everything, clean up); workers ignore it so an
-    # idle worker does not die with a traceback when the terminal sends SIGINT to the group.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run_one(scenario: Scenario, seed: int, threads: int | None, output: str, command: str) -> str:
+def _run_one(scenario: Scenario, seed: int, threads: int | None, output: str, command: str,
+             job: int = 0, fault: str | None = None) -> str:
     from .simulation import run
+    from .sweeps.runner import fault_for, fire_fault
 
+    # Which process runs this job: if it dies, the parent can say how, and for which run.
+    Path(output).with_suffix(".pid").write_text(str(os.getpid()), encoding="utf-8")
+    mode = fault_for(job, fault)  # tests only: FAULT_ENV, with RUN the job's number
+    if mode is not None:
+        fire_fault(mode, job)
     return str(run(scenario, output, seed=seed, threads=threads, progress=False, command=command))
 
 
@@ -156,7 +159,7 @@ def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
     if terminate is not None:
         terminate()
     else:
-        for p in list(getattr(pool, "_processes", {}).values()):
+        for p in list((getattr(pool, "_processes", None) or {}).values()):
             if p.is_alive():
                 p.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
@@ -204,20 +207,25 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
     ------
     ScenarioError
         A scenario is invalid, or the scenarios cannot be compared (the message names the
-        scenario and key).
+        scenario and key), or the model refused a run (the message names the scenario,
+        replicate and seed).
+    RunError
+        A run failed: it raised, or its worker process died (the message names the scenario,
+        replicate, seed and the signal or exit code). Nothing is written. A failed run ends the
+        comparison: a comparison with a missing run would not be paired.
+    TypeError, ValueError
+        ``replicates``, ``seed``, ``threads`` or ``workers`` is not a whole number in range
+        (Python and NumPy integers, and 0-d integer arrays, are accepted).
     KeyboardInterrupt
         On Ctrl-C: workers are stopped and nothing is left behind.
     """
     scenarios = _scenarios(scenarios)
-    if not isinstance(replicates, (int, np.integer)) or isinstance(replicates, bool) or replicates < 1:
-        raise ValueError(f"replicates must be a whole number >= 1, got {replicates!r}")
+    replicates = integer(replicates, "replicates", minimum=1)
+    seed = integer(seed, "seed", minimum=0, maximum=2**64 - 1, allow_none=True)
     if seed is None:
         seed = secrets.randbits(64)
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= int(seed) < 2**64:
-        raise ValueError(f"seed must be an int in [0, 2**64), got {seed!r}")
-    for name, value in (("threads", threads), ("workers", workers)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    threads = integer(threads, "threads", minimum=1, allow_none=True)
+    workers = integer(workers, "workers", minimum=1, allow_none=True)
     for s in scenarios:
         s.validate()
     check_comparable(scenarios)
@@ -228,8 +236,6 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
     if not os.access(output.parent, os.W_OK):
         raise _core.OutputError(f"cannot write '{output}': folder '{output.parent}' is not writable")
 
-    seed = int(seed)
-    replicates = int(replicates)
     seeds = [int(_core.derive_seed(seed, r)) for r in range(replicates)]
     names = [s.name for s in scenarios]
     jobs = [(i, r) for r in range(replicates) for i in range(len(scenarios))]
@@ -245,28 +251,36 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
     bar = _progress(len(jobs), progress)
     collected = _Collector(names, replicates)
     try:
-        # "spawn": a forked child would inherit the parent's thread pools (TBB) in a broken state.
-        ctx = multiprocessing.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        # How workers start, and why (no fork; no rerun of the caller's __main__, so a script
+        # without a main guard works): see socius.sweeps.pool.
+        pool = process_pool(workers)
         try:
             pending: dict[cf.Future, tuple[int, int]] = {}
-            queue = iter(jobs)
+            queue = iter(enumerate(jobs))
+            fault = os.environ.get(FAULT_ENV)
             limit = 2 * workers  # bounded in flight: the rest wait here, not in the pool's queue
             while True:
                 while len(pending) < limit:
-                    job = next(queue, None)
+                    number, job = next(queue, (None, None))
                     if job is None:
                         break
                     i, r = job
                     path = run_dir / f"{i:04d}_{r:04d}.h5"
-                    fut = pool.submit(_run_one, scenarios[i], seeds[r], threads, str(path), command)
+                    fut = pool.submit(_run_one, scenarios[i], seeds[r], threads, str(path), command,
+                                      number, fault)
                     pending[fut] = job
                 if not pending:
                     break
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for fut in done:
                     i, r = pending.pop(fut)
-                    path = fut.result()  # re-raises a worker's error here
+                    try:
+                        path = fut.result()
+                    except cf.process.BrokenProcessPool:
+                        raise _dead_worker(pool, [(i, r), *pending.values()], scenarios, seeds,
+                                           run_dir) from None
+                    except Exception as e:
+                        raise _run_failed(e, scenarios[i], r, seeds[r]) from e
                     collected.add(i, r, path)
                     os.unlink(path)
                     if bar is not None:
@@ -294,6 +308,43 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
         tmp.unlink(missing_ok=True)
         shutil.rmtree(run_dir, ignore_errors=True)
     return output
+
+
+def _run_label(scenario: Scenario, replicate: int, seed: int) -> str:
+    return f"compare: {_label(scenario)}, replicate {replicate}, seed {seed}"
+
+
+def _run_failed(error: Exception, scenario: Scenario, replicate: int, seed: int) -> Exception:
+    """The error a run raised in its worker, as the same kind of error naming the run."""
+    message = f"{_run_label(scenario, replicate, seed)}: {error}"
+    if isinstance(error, ScenarioError):
+        return ScenarioError(message)
+    if isinstance(error, _core.Error):
+        try:
+            return type(error)(message)
+        except TypeError:
+            pass
+    if isinstance(error, ValueError):
+        return ValueError(message)
+    return RunError(f"{message} ({type(error).__name__})")
+
+
+def _dead_worker(pool, jobs, scenarios, seeds, run_dir: Path) -> RunError:
+    """A worker process died: names the run it was running and its signal or exit code."""
+    exits = worker_exits(pool)
+    dead = {pid: code for pid, code in exits.items() if code is not None and code != -signal.SIGTERM}
+    for i, r in jobs:
+        try:
+            pid = int((run_dir / f"{i:04d}_{r:04d}.pid").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if pid in dead:
+            return RunError(f"{_run_label(scenarios[i], r, seeds[r])}: its worker process (pid {pid}) "
+                            f"{describe_exit(dead[pid])}; no comparison was written")
+    how = "; ".join(f"pid {p} {describe_exit(c)}" for p, c in dead.items()) or "for an unknown reason"
+    runs = ", ".join(f"'{scenarios[i].name}' replicate {r}" for i, r in jobs)
+    return RunError(f"compare: a worker process died ({how}) while these runs were in flight: {runs}; "
+                    "no comparison was written")
 
 
 def _dataset(scenarios, seeds, master_seed, replicates, c: _Collector, threads, workers, command):

@@ -5,13 +5,14 @@ sensitivity analysis. The public names are re-exported by ``socius``: ``sweep``,
 
 from .analysis import salib_form, sensitivity
 from .index import INDEX_FILE, build_index, compute_summaries, open_sweep
-from .runner import SweepResult, SweepRunError, make_executor, sweep
+from .runner import RunError, SweepResult, SweepRunError, make_executor, runs_in_scope, sweep
 from .slurm import parse_shard, sbatch_script, shard_from_env
 from .spec import Factor, RunInfo, SummarySpec, SweepSpec, SweepSpecError
 
 __all__ = [
     "INDEX_FILE",
     "Factor",
+    "RunError",
     "RunInfo",
     "SummarySpec",
     "SweepResult",
@@ -23,6 +24,7 @@ __all__ = [
     "make_executor",
     "open_sweep",
     "parse_shard",
+    "runs_in_scope",
     "salib_form",
     "sbatch_script",
     "sensitivity",

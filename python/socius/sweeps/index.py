@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time as _time
 from pathlib import Path
 from typing import Sequence
@@ -28,6 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from .. import _core
+from .claims import directory_lock
 from .runner import SPEC_FILE, read_error
 from .spec import SummarySpec, SweepSpec, SweepSpecError
 
@@ -132,12 +134,19 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
         If ``out`` is not a sweep directory, or a recorded indicator or group named in the spec
         does not exist in the runs.
     """
-    import h5py
-
     out = Path(out)
     if not (out / SPEC_FILE).is_file():
         raise SweepSpecError(f"'{out}' is not a sweep directory (no {SPEC_FILE}); give the --out "
                              "directory of socius sweep")
+    # Processes sharing the directory (two drivers, shards, sweep-index) build it in turn: the
+    # last one to finish writes the most complete index, and none replaces another's half-way.
+    with directory_lock(out):
+        return _build_index(out, virtual)
+
+
+def _build_index(out: Path, virtual: bool) -> Path:
+    import h5py
+
     spec = SweepSpec.load(out / SPEC_FILE)
     spec_hash = spec.hash()
     n = spec.n_runs
@@ -207,7 +216,7 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
         all_groups, all_inds, groups, inds = [], [], [], []
 
     target = out / INDEX_FILE
-    tmp = out / f".{INDEX_FILE}.tmp-{os.getpid()}"
+    tmp = out / f".{INDEX_FILE}.tmp-{os.getpid()}-{socket.gethostname()}"
     str_t = h5py.string_dtype()
     try:
         with h5py.File(tmp, "w") as f:

@@ -24,21 +24,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import _core
+from .._values import integer, show
 from ..simulation import Simulation, run_to_file
+from .claims import claim_holder, claim_run, directory_lock, lock_path, remove_stale_temporaries
+from .pool import describe_exit, process_pool, worker_exits
 from .spec import RunInfo, SweepSpec, SweepSpecError
 
-__all__ = ["sweep", "SweepResult", "SweepRunError", "prepare_directory", "run_state", "make_executor"]
+__all__ = ["sweep", "SweepResult", "RunError", "SweepRunError", "prepare_directory", "run_state",
+           "make_executor", "runs_in_scope", "run_label"]
 
 SPEC_FILE = "sweep.toml"
 # A test hook for fault injection, read by the driver and sent with each task (workers may have
-# started before the variable was set): "RUN:MODE[:MARKER]" where MODE is "raise" (the run
-# raises) or "exit" (the worker process dies with os._exit in the middle of the run). With
-# MARKER the fault fires only once: when the marker file does not exist yet (it is created).
+# started before the variable was set): "RUN:MODE[:MARKER]" where RUN is a run number or "*"
+# (every run) and MODE is "raise" (the run raises), "exit" (the worker process dies with
+# os._exit(17) in the middle of the run) or "segv" (it dies of SIGSEGV, as in an engine crash).
+# With MARKER the fault fires only once: when the marker file does not exist yet (it is created).
 FAULT_ENV = "_SOCIUS_SWEEP_FAULT"
 
 
-class SweepRunError(RuntimeError):
-    """The sweep could not go on (e.g. the executor broke); finished runs are kept."""
+class RunError(_core.Error):
+    """A run of a sweep or a comparison failed: it raised, or its worker process died. The
+    message names the run (scenario, point, replicate, seed) and, for a dead worker, its signal
+    or exit code."""
+
+
+class SweepRunError(RunError):
+    """The sweep could not go on (the executor broke, or every run failed); finished runs are
+    kept and the same call resumes."""
 
 
 @dataclass
@@ -54,11 +67,20 @@ class SweepResult:
     in_scope : int
         Runs this call was responsible for (its shard; all runs without one).
     done : int
-        Runs in scope that are finished (including those finished before this call).
+        Runs in scope that are finished (including those finished before this call, and those
+        another process sharing the directory finished during it).
     skipped : int
         Runs in scope that were already finished, so not run again.
+    computed : int
+        Runs in scope that this call computed.
+    by_others : int
+        Runs in scope that another process (another driver, shard or array task) computed while
+        this call ran: this call saw them claimed and waited instead of computing them twice.
     failed : list of int
         Runs in scope that failed every attempt (see ``DIR/runs/*/rNNNNNNN.error.json``).
+    errors : dict of int to str
+        For each failed run, one line: the run (scenario, point, replicate, seed, values) and
+        its last error, or how its worker process died (signal or exit code).
     index : Path or None
         ``DIR/sweep.h5`` if it was built.
     seconds : float
@@ -70,7 +92,10 @@ class SweepResult:
     in_scope: int
     done: int = 0
     skipped: int = 0
+    computed: int = 0
+    by_others: int = 0
     failed: list = field(default_factory=list)
+    errors: dict = field(default_factory=dict)
     index: Path | None = None
     seconds: float = 0.0
 
@@ -83,23 +108,26 @@ class SweepResult:
 def prepare_directory(spec: SweepSpec, out: Path) -> None:
     """Creates ``out`` and records the spec there, or checks that ``out`` holds this sweep.
 
-    Several shards may start at once: the spec file is written under a temporary name and
-    linked into place, so exactly one writer wins and the others compare with it.
+    Several drivers or shards may start at once: they take turns (``out/.sweep.lock``), so
+    exactly one writes the spec and the others compare with it; the spec is written under a
+    temporary name and linked into place, so it is never seen half written nor replaced.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
     target = out / SPEC_FILE
-    text = spec.to_toml()
-    if not target.exists():
-        tmp = out / f".{SPEC_FILE}.tmp-{os.getpid()}-{socket.gethostname()}"
-        tmp.write_text(text, encoding="utf-8")
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            pass
-        except OSError:  # a file system without hard links: last writer wins, same text
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    with directory_lock(out):
+        if not target.exists():
+            text = spec.to_toml()
+            tmp = out / f".{SPEC_FILE}.tmp-{os.getpid()}-{socket.gethostname()}"
+            tmp.write_text(text, encoding="utf-8")
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links: the lock makes us the only writer
+                if not target.exists():
+                    os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
     existing = SweepSpec.load(target)
     if existing.hash() != spec.hash():
         raise SweepSpecError(
@@ -119,6 +147,22 @@ def run_state(out: Path, info: RunInfo) -> str:
     return "missing"
 
 
+def runs_in_scope(n_runs: int, shard: tuple[int, int] | None) -> range:
+    """The runs a call is responsible for: all, or with ``shard = (i, n)`` the runs ``r`` with
+    ``r % n == i`` (slow corners of a design are spread over the shards)."""
+    if shard is None:
+        return range(n_runs)
+    i, n = shard
+    return range(i, n_runs, n)
+
+
+def run_label(spec: SweepSpec, info: RunInfo) -> str:
+    """``run 12 (scenario 'a', point 6, replicate 0, seed 123; davidsen.p = 0.1)``."""
+    values = "; " + ", ".join(f"{k} = {show(v)}" for k, v in info.values.items()) if info.values else ""
+    return (f"run {info.run} (scenario '{spec.scenarios[info.scenario].name}', point {info.point}, "
+            f"replicate {info.replicate}, seed {info.seed}{values})")
+
+
 def read_error(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -128,7 +172,7 @@ def read_error(path: Path) -> dict:
 
 def _write_error(path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{socket.gethostname()}")
     tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
     os.replace(tmp, path)
 
@@ -141,71 +185,80 @@ def _record_failure(out: Path, info: RunInfo, error: str, tb: str, where: str) -
     return attempts
 
 
-def remove_temporaries(path: Path) -> None:
-    """Removes ``.NAME.tmp-*`` files a killed attempt at ``path`` left behind."""
-    for tmp in path.parent.glob(f".{path.name}.tmp-*"):
-        tmp.unlink(missing_ok=True)
-
-
 # -- the worker ----------------------------------------------------------------------------
-def _inject_fault(sim: Simulation, run: int, spec: str | None) -> None:
+def fault_for(run: int, spec: str | None) -> str | None:
+    """The fault mode ``FAULT_ENV`` (given as ``spec``) asks for in ``run``, or ``None``."""
     if not spec:
-        return
+        return None
     parts = spec.split(":", 2)
-    if int(parts[0]) != run:
-        return
+    if parts[0] != "*" and int(parts[0]) != run:
+        return None
     if len(parts) > 2:
         marker = Path(parts[2])
         try:
             marker.touch(exist_ok=False)
         except FileExistsError:
-            return
-    mode = parts[1]
+            return None
+    return parts[1]
 
-    def fault(_sim):
-        if mode == "exit":
-            os._exit(17)
-        raise RuntimeError(f"injected fault in run {run}")
 
+def fire_fault(mode: str, run: int) -> None:
+    """Does what ``mode`` says: die (``exit``, ``segv``) or raise (``raise``)."""
+    if mode == "exit":
+        os._exit(17)
+    if mode == "segv":
+        signal.signal(signal.SIGSEGV, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGSEGV)
+    raise RuntimeError(f"injected fault in run {run}")
+
+
+def _inject_fault(sim: Simulation, run: int, spec: str | None) -> None:
+    mode = fault_for(run, spec)
+    if mode is None:
+        return
     steps = max(0, sim.steps_total - sim.steps_done + sim.time)  # the horizon in policy time
-    sim.every(steps + 1, fault, start=steps // 2)
+    sim.every(steps + 1, lambda _sim: fire_fault(mode, run), start=steps // 2)
 
 
 def execute(task: dict) -> dict:
     """Runs one sweep run in a worker and writes its results file; returns a small record.
 
-    Exceptions inside the run are caught and recorded in ``rNNNNNNN.error.json`` (traceback
-    and attempt count); the record says ``status = "failed"``.
+    The run is claimed first (see :mod:`socius.sweeps.claims`): if another live process holds
+    it, nothing is computed and the record says ``status = "taken"``. Exceptions inside the run
+    are caught and recorded in ``rNNNNNNN.error.json`` (traceback and attempt count); the
+    record says ``status = "failed"``, and ``refused = True`` for a refusal of the input
+    (``ValueError``, e.g. ``ScenarioError``), which would fail the same way again.
     """
     t0 = time.perf_counter()
     info: RunInfo = task["info"]
     out = Path(task["out"])
     path = out / info.relpath
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_temporaries(path)
-    err_path = path.with_suffix(".error.json")
-    attempt = int(read_error(err_path).get("attempts", 0)) + 1
-    host = socket.gethostname()
-    try:
-        scenario = task["scenario"].with_overrides(info.values, origin="sweep parameters")
-        sim = Simulation(scenario, seed=info.seed, threads=task["threads"])
-        _inject_fault(sim, info.run, task.get("fault"))
-        attrs = {"sweep_name": task["name"], "sweep_hash": task["hash"], "sweep_run": info.run,
-                 "sweep_scenario": info.scenario, "sweep_point": info.point,
-                 "sweep_replicate": info.replicate, "sweep_attempt": attempt, "sweep_host": host}
-        run_to_file(sim, path, progress=False, command=task["command"], attributes=attrs)
-    except Exception as e:  # recorded; the driver decides whether to retry
-        tb = traceback.format_exc()
-        attempts = _record_failure(out, info, f"{type(e).__name__}: {e}", tb, f"{host} pid {os.getpid()}")
-        return {"run": info.run, "status": "failed", "attempt": attempts, "error": f"{type(e).__name__}: {e}",
-                "seconds": time.perf_counter() - t0}
-    err_path.unlink(missing_ok=True)
+    claim = claim_run(path)
+    if claim is None:
+        return {"run": info.run, "status": "taken", "holder": claim_holder(path)}
+    with claim:
+        if path.exists():  # finished by another process since the driver looked
+            return {"run": info.run, "status": "done", "by_other": True}
+        remove_stale_temporaries(path)
+        err_path = path.with_suffix(".error.json")
+        attempt = int(read_error(err_path).get("attempts", 0)) + 1
+        host = socket.gethostname()
+        try:
+            scenario = task["scenario"].with_overrides(info.values, origin="sweep parameters")
+            sim = Simulation(scenario, seed=info.seed, threads=task["threads"])
+            _inject_fault(sim, info.run, task.get("fault"))
+            attrs = {"sweep_name": task["name"], "sweep_hash": task["hash"], "sweep_run": info.run,
+                     "sweep_scenario": info.scenario, "sweep_point": info.point,
+                     "sweep_replicate": info.replicate, "sweep_attempt": attempt, "sweep_host": host}
+            run_to_file(sim, path, progress=False, command=task["command"], attributes=attrs)
+        except Exception as e:  # recorded; the driver decides whether to retry
+            tb = traceback.format_exc()
+            error = f"{type(e).__name__}: {e}"
+            attempts = _record_failure(out, info, error, tb, f"{host} pid {os.getpid()}")
+            return {"run": info.run, "status": "failed", "attempt": attempts, "error": error,
+                    "refused": isinstance(e, ValueError), "seconds": time.perf_counter() - t0}
+        err_path.unlink(missing_ok=True)
     return {"run": info.run, "status": "done", "attempt": attempt, "seconds": time.perf_counter() - t0}
-
-
-def _ignore_sigint() -> None:
-    # Workers of the local pool leave Ctrl-C to the driver, which stops them and cleans up.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # -- executors -----------------------------------------------------------------------------
@@ -228,7 +281,8 @@ class _Owned:
         _shutdown(self.executor, wait=False)
         self.executor, self.capacity = self.make()
 
-    def kill(self) -> None:
+    def kill(self) -> set[int]:
+        """Stops the pool's workers now; returns their process ids (all dead on return)."""
         procs = getattr(self.executor, "_processes", None) or {}
         for p in list(procs.values()):  # no public way to stop busy workers before Python 3.14
             try:
@@ -238,6 +292,7 @@ class _Owned:
         for p in list(procs.values()):
             p.join(timeout=5)
         _shutdown(self.executor, wait=False)
+        return {pid for pid, p in list(procs.items()) if p.exitcode is not None}
 
     def close(self) -> None:
         _shutdown(self.executor, wait=True)
@@ -257,15 +312,10 @@ def make_executor(kind: str, workers: int | None = None, scheduler: str | None =
     an address or a scheduler JSON file, else a LocalCluster) or ``mpi`` (mpi4py's pool: run
     under ``mpiexec -n K python -m mpi4py.futures -m socius sweep ...``)."""
     if kind == "local":
-        import multiprocessing
-
         n = workers or _cpus()
-        # forkserver, not fork: the driver may have threads (tqdm, TBB), and forking those is
-        # unsafe. The server imports socius once, so each worker starts without the import.
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["socius.sweeps.runner"])
-        return _Owned(lambda: (cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx,
-                                                      initializer=_ignore_sigint), n))
+        # How workers start (a forkserver that never reruns the caller's __main__) and why:
+        # see socius.sweeps.pool.
+        return _Owned(lambda: (process_pool(n), n))
     if kind == "dask":
         try:
             from distributed import Client, LocalCluster
@@ -371,10 +421,23 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     Raises
     ------
     SweepSpecError
-        An invalid spec, or ``out`` holds another sweep.
+        An invalid spec (every design point is checked before the first run), or ``out`` holds
+        another sweep; also when every run in scope was refused by the model.
+    SweepRunError
+        Every run in scope failed (the message names the first: run, scenario, point,
+        replicate, seed, and the error or how its worker died), or an executor not made here
+        broke. Finished runs are kept; a new call resumes.
     KeyboardInterrupt
         On Ctrl-C, after stopping the runs in flight and removing their temporary files;
         finished runs are kept and a new call resumes.
+
+    Notes
+    -----
+    Several calls may share ``out`` at once (two drivers, the shards of a Slurm array, a
+    resubmitted array): each run is claimed by the process computing it, a run that another
+    live process holds is waited for instead of computed twice, and only temporary files of dead
+    processes are removed (see :mod:`socius.sweeps.claims`). Works from a script without an
+    ``if __name__ == "__main__":`` guard, a notebook or an interactive session alike.
     """
     from .slurm import parse_shard
 
@@ -385,26 +448,29 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     if isinstance(shard, str):
         shard = parse_shard(shard)
     if shard is not None:
-        i, n = shard
-        if not (isinstance(i, int) and isinstance(n, int) and n >= 1 and 0 <= i < n):
+        if not isinstance(shard, (tuple, list)) or len(shard) != 2:
+            raise SweepSpecError(f"shard {shard!r}: allowed: (I, N) or \"I/N\" with 0 <= I < N")
+        i, n = integer(shard[0], "shard index"), integer(shard[1], "shard count")
+        if not (n >= 1 and 0 <= i < n):
             raise SweepSpecError(f"shard {i}/{n}: allowed: I/N with 0 <= I < N")
-    if not isinstance(retries, int) or retries < 0:
-        raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")
+        shard = (i, n)
+    retries = integer(retries, "retries", minimum=0)
+    workers = integer(workers, "workers", minimum=1, allow_none=True)
+    threads = integer(threads, "threads", minimum=1, allow_none=True)
+    max_in_flight = integer(max_in_flight, "max_in_flight", minimum=1, allow_none=True)
     prepare_directory(spec, out)
 
-    scope = range(spec.n_runs) if shard is None else range(shard[0], spec.n_runs, shard[1])
+    scope = runs_in_scope(spec.n_runs, shard)
     result = SweepResult(out=out, total=spec.n_runs, in_scope=len(scope))
-    # Runs to do are generated lazily (the driver holds only those in flight and retries), so
-    # its memory does not grow with the sweep; finished ones are counted first for the bar.
-    result.skipped = sum(1 for r in scope if (out / spec.run_info(r).relpath).exists())
-    result.done = result.skipped
-    fresh = (info for info in map(spec.run_info, scope) if not (out / info.relpath).exists())
+    # Runs to do are generated lazily (the driver holds only those in flight, retries and runs
+    # other processes hold), so its memory hardly grows with the sweep: one byte per run says
+    # whether it was finished before this call (skipped) or by another process during it.
+    existed = bytearray(1 if (out / spec.run_info(r).relpath).exists() else 0 for r in scope)
+    result.skipped = result.done = sum(existed)
+    fresh = (spec.run_info(r) for k, r in enumerate(scope) if not existed[k])
     retry: collections.deque = collections.deque()
-
-    def next_run() -> RunInfo | None:
-        if retry:
-            return retry.popleft()
-        return next(fresh, None)
+    deferred: dict[int, RunInfo] = {}  # runs another live process holds: waited for, not computed
+    host = socket.gethostname()
 
     owned: _Owned | None = None
     pending = result.in_scope - result.skipped
@@ -426,8 +492,6 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     if threads is None:
         threads = max(1, _cpus() // max(1, cap or 1)) if local_pool else 1
     limit = max_in_flight or max(4, 2 * (cap or 2))
-    if not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"max_in_flight must be a whole number >= 1, got {limit!r}")
 
     base = {"out": str(out), "name": spec.name, "hash": spec.hash(), "threads": threads,
             "command": command or " ".join(sys.argv), "fault": os.environ.get(FAULT_ENV)}
@@ -435,30 +499,83 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     tries: collections.Counter = collections.Counter()
     in_flight: dict = {}
     failed_final: list[int] = []
+    refused_only = True
 
-    def show():
+    def show_state():
         if bar is not None:
             remaining = result.in_scope - result.done - len(failed_final)
-            bar.set_postfix_str(f"failed {len(failed_final)}, remaining {remaining}", refresh=False)
+            held = f", {len(deferred)} held by other processes" if deferred else ""
+            bar.set_postfix_str(f"failed {len(failed_final)}, remaining {remaining}{held}", refresh=False)
+
+    def finished_elsewhere() -> None:
+        result.done += 1
+        result.by_others += 1
+        if bar is not None:
+            bar.update(1)
+
+    def next_run() -> RunInfo | None:
+        while True:
+            info = retry.popleft() if retry else next(fresh, None)
+            if info is None:
+                return None
+            path = out / info.relpath
+            if path.exists():  # another process finished it since this call started
+                finished_elsewhere()
+                continue
+            if claim_holder(path) is not None:
+                deferred[info.run] = info  # another live process is computing it: wait for it
+                continue
+            return info
+
+    def recheck_deferred() -> None:
+        for run, info in list(deferred.items()):
+            path = out / info.relpath
+            if path.exists():
+                del deferred[run]
+                finished_elsewhere()
+            elif claim_holder(path) is None:  # its holder gave it up (failed, or died): ours now
+                del deferred[run]
+                retry.append(info)
+        show_state()
 
     def settle(info: RunInfo, record: dict) -> None:
-        tries[info.run] += 1
-        if record["status"] == "done":
-            result.done += 1
-            show()
-            if bar is not None:
-                bar.update(1)
-        elif tries[info.run] <= retries:
-            retry.append(info)
+        nonlocal refused_only
+        status = record["status"]
+        if status == "taken":
+            deferred[info.run] = info
+        elif status == "done":
+            if record.get("by_other"):
+                finished_elsewhere()
+            else:
+                result.done += 1
+                result.computed += 1
+                if bar is not None:
+                    bar.update(1)
         else:
-            failed_final.append(info.run)
+            tries[info.run] += 1
+            message = f"{run_label(spec, info)} failed: {record.get('error')}"
+            if record.get("refused"):
+                # a refusal of the input fails the same way every time: never retried
+                failed_final.append(info.run)
+                result.errors[info.run] = message
+            elif tries[info.run] <= retries:
+                retry.append(info)
+                return show_state()
+            else:
+                refused_only = False
+                failed_final.append(info.run)
+                result.errors[info.run] = message
             if bar is not None:
-                bar.write(f"socius: run {info.run} failed after {record.get('attempt')} attempt(s): "
-                          f"{record.get('error')}")
-        show()
+                bar.write(f"socius: {message} (attempt {record.get('attempt')})")
+        show_state()
 
+    def fail(info: RunInfo, error: str, tb: str = "") -> None:
+        attempts = _record_failure(out, info, error, tb, f"driver on {host} pid {os.getpid()}")
+        settle(info, {"run": info.run, "status": "failed", "attempt": attempts, "error": error})
+
+    last_check = time.monotonic()
     try:
-        show()
+        show_state()
         while True:
             while len(in_flight) < limit:
                 info = next_run()
@@ -467,48 +584,49 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                 task = dict(base, info=info, scenario=spec.scenarios[info.scenario])
                 in_flight[ex.submit(execute, task)] = info
             if not in_flight:
-                break
-            finished, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
-            broken = False
+                if not deferred:
+                    break
+                time.sleep(_POLL_SECONDS)  # only runs held by other processes remain
+                recheck_deferred()
+                continue
+            finished, _ = cf.wait(list(in_flight), timeout=_POLL_SECONDS if deferred else None,
+                                  return_when=cf.FIRST_COMPLETED)
+            if deferred and time.monotonic() - last_check >= _POLL_SECONDS:
+                last_check = time.monotonic()
+                recheck_deferred()
+            stuck: list[RunInfo] = []
             for fut in finished:
                 info = in_flight.pop(fut)
                 try:
                     record = fut.result()
-                except Exception as e:  # the worker died, or the executor failed the task
-                    broken |= isinstance(e, cf.process.BrokenProcessPool)
-                    msg = f"{type(e).__name__}: {e}"
-                    if isinstance(e, cf.process.BrokenProcessPool):
-                        msg += " (a worker process died; this run was in flight)"
-                    attempts = _record_failure(out, info, msg, traceback.format_exc(), "driver")
-                    remove_temporaries(out / info.relpath)
-                    record = {"run": info.run, "status": "failed", "attempt": attempts, "error": msg}
+                except cf.process.BrokenProcessPool:
+                    stuck.append(info)
+                    continue
+                except Exception as e:  # the executor failed the task (e.g. Dask gave up on it)
+                    fail(info, f"{type(e).__name__}: {e}", traceback.format_exc())
+                    continue
                 settle(info, record)
-            if broken:
-                if owned is None:
-                    raise SweepRunError("the executor's process pool broke (a worker died); finished "
-                                        "runs are kept: run the sweep again to resume")
-                for fut in list(in_flight):  # they fail at once: the pool is gone
-                    info = in_flight.pop(fut)
-                    try:
-                        record = fut.result()
-                    except Exception as e:
-                        msg = f"{type(e).__name__}: {e} (a worker process died; this run was in flight)"
-                        attempts = _record_failure(out, info, msg, "", "driver")
-                        remove_temporaries(out / info.relpath)
-                        record = {"run": info.run, "status": "failed", "attempt": attempts, "error": msg}
-                    settle(info, record)
-                owned.rebuild()
+            if stuck:
+                stuck += in_flight.values()  # they fail at once: the pool is gone
+                in_flight.clear()
+                if not local_pool:
+                    raise SweepRunError(
+                        "the executor's process pool broke (a worker died) while these runs were in "
+                        "flight: " + "; ".join(run_label(spec, i) for i in stuck)
+                        + "; finished runs are kept: run the sweep again to resume")
+                _after_broken_pool(owned, stuck, out, host, fail, retry)
                 ex = owned.executor
     except BaseException as exc:
         for fut in in_flight:
             fut.cancel()
-        if isinstance(exc, KeyboardInterrupt) and owned is not None and local_pool:
-            # Our own workers: stop them now and remove what they were writing. Runs on other
+        if isinstance(exc, KeyboardInterrupt) and local_pool:
+            # Our own workers: stop them now and remove what they were writing (only their
+            # files: another process may hold one of these runs by now). Runs on other
             # executors may still be running remotely; they finish or fail on their own, and
             # their files stay atomic either way.
-            owned.kill()
+            pids = owned.kill()
             for info in in_flight.values():
-                remove_temporaries(out / info.relpath)
+                remove_stale_temporaries(out / info.relpath, pids=pids)
         if bar is not None:
             bar.close()
         raise
@@ -516,13 +634,60 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         if owned is not None:
             owned.close()
     if bar is not None:
-        show()
+        show_state()
         bar.refresh()
         bar.close()
     result.failed = sorted(failed_final)
+    result.seconds = time.perf_counter() - t_start
+    if result.failed and result.done == 0:
+        first = result.errors[result.failed[0]]
+        where = f" of shard {shard[0]}/{shard[1]}" if shard else ""
+        message = (f"sweep '{spec.name}': every run{where} failed ({len(result.failed)} of "
+                   f"{result.in_scope}); the first: {first}; error records: {out}/runs/*/r*.error.json")
+        raise (SweepSpecError if refused_only else SweepRunError)(message)
     if index if index is not None else shard is None:
         from .index import build_index
 
         result.index = build_index(out)
-    result.seconds = time.perf_counter() - t_start
+        result.seconds = time.perf_counter() - t_start
     return result
+
+
+# How often a driver looks again at runs other processes hold.
+_POLL_SECONDS = 0.5
+
+
+def _claim_owner(results: Path) -> tuple[str, int] | None:
+    """(host, pid) written in a run's claim file by the last process that claimed it."""
+    try:
+        parts = lock_path(results).read_text(encoding="utf-8", errors="replace").split()
+        return parts[0], int(parts[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _after_broken_pool(owned: "_Owned", stuck: list, out: Path, host: str, fail, retry) -> None:
+    """After a worker of our local pool died: fails the run it was running, naming how it
+    died; requeues, without counting an attempt, the runs that only shared the pool with it;
+    removes the dead workers' temporary files; and starts a new pool."""
+    exits = worker_exits(owned.executor)
+    dead = {pid: code for pid, code in exits.items() if code is not None and code != -signal.SIGTERM}
+    culprits = {}
+    for info in stuck:
+        owner = _claim_owner(out / info.relpath)
+        if owner is not None and owner[0] == host and owner[1] in dead:
+            culprits[info.run] = owner[1]
+        remove_stale_temporaries(out / info.relpath, pids=set(exits))
+    for info in stuck:
+        pid = culprits.get(info.run)
+        if pid is not None:
+            stale = claim_run(out / info.relpath)  # its dead holder's claim file: tidy it away
+            if stale is not None:
+                stale.release()
+            fail(info, f"its worker process (pid {pid}) {describe_exit(dead[pid])}")
+        elif not culprits:  # we cannot tell which run it was: each counts one attempt
+            how = "; ".join(f"pid {p} {describe_exit(c)}" for p, c in dead.items()) or "unknown"
+            fail(info, f"a worker process died while this run was in flight ({how})")
+        else:
+            retry.appendleft(info)
+    owned.rebuild()

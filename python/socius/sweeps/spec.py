@@ -45,6 +45,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import _core
+from .._values import plain, show
 from ..scenario import Scenario, ScenarioError
 
 __all__ = ["SweepSpecError", "SweepSpec", "Factor", "SummarySpec", "RunInfo"]
@@ -233,8 +234,8 @@ class SweepSpec:
         self.origin = origin
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._raw = _plain(dict(data))
-        self._parse(self._raw)
         self._design_cache: np.ndarray | None = None
+        self._parse(self._raw)
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -593,14 +594,21 @@ class SweepSpec:
         except ScenarioError as e:
             raise SweepSpecError(str(e).removeprefix("invalid scenario: ")) from None
         self.scenarios = bases
+        # A sampled range is checked at its bounds too (a sample may miss a bad bound by luck);
+        # every point of every design is checked as it will run (_check_points).
         for f in self.factors:
-            probes = f.grid_values() if (f.kind == "values" or self.method == "grid") else [f.cast(f.min), f.cast(f.max)]
-            for value in probes:
+            if f.kind == "values" or self.method == "grid":
+                continue
+            for bound, value in (("min", f.cast(f.min)), ("max", f.cast(f.max))):
                 try:
                     for sc in self.scenarios:
                         sc.with_overrides({f.key: value}, origin=f"{self.origin}: parameters")
                 except ScenarioError as e:
-                    raise SweepSpecError(str(e).removeprefix("invalid scenario: ")) from None
+                    text = str(e).removeprefix("invalid scenario: ")
+                    if self.origin not in text:
+                        text = f"{self.origin}: parameters.{f.key}.{bound} = {show(value)}: {text}"
+                    raise SweepSpecError(text) from None
+        self._check_points()
         for s in self.summaries:
             if s.stat == "at":
                 for sc in self.scenarios:
@@ -612,6 +620,23 @@ class SweepSpec:
                         raise self._err(f"summaries.{s.name}.time", s.time, f"not a recorded time: "
                                         f"indicators are recorded at 0, every {every} steps and at "
                                         f"the horizon {steps}")
+
+    def _check_points(self) -> None:
+        """Validates every design point under every scenario, as its run will build it, so that
+        a value the model refuses (alone or in combination) stops the sweep before its first
+        run, naming the point and its values, instead of failing run by run."""
+        if not self.factors:
+            return
+        for point, row in enumerate(self.design()):
+            values = {f.key: row[j] for j, f in enumerate(self.factors)}
+            for sc in self.scenarios:
+                try:
+                    sc.with_overrides(values, origin=f"{self.origin}: parameters")
+                except ScenarioError as e:
+                    shown = ", ".join(f"{k} = {show(v)}" for k, v in values.items())
+                    raise SweepSpecError(
+                        f"{self.origin}: design point {point} ({shown}) of scenario '{sc.name}': "
+                        + str(e).removeprefix("invalid scenario: ").removeprefix(f"{self.origin}: ")) from None
 
     # -- the design ------------------------------------------------------------------------
     @property
@@ -758,11 +783,15 @@ class SweepSpec:
 
 
 def _plain(value: Any) -> Any:
-    """A deep copy with NumPy scalars as Python ones (so the spec can be written as TOML)."""
+    """A deep copy with NumPy scalars and 0-d arrays as Python values (so the spec can be
+    checked and written as TOML); a NumPy array of values becomes a list."""
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return [_plain(v) for v in value]
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    value = plain(value)
     if isinstance(value, np.generic):
         return value.item()
     return copy.deepcopy(value)
