@@ -1,5 +1,6 @@
 """Checkpoints: a run killed with SIGKILL and resumed writes the same results."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -101,7 +102,7 @@ def _run_and_crash(sim, out, ckpt, crash_at):
 @pytest.mark.parametrize("damage, message", [
     (lambda b: b[:-10], "truncated"),
     (lambda b: b[:60] + bytes([b[60] ^ 0xFF]) + b[61:], "checksum"),
-    (lambda b: b"NOTSOCIUS" + b[9:], "not a socius checkpoint"),
+    (lambda b: b"NOTSOCIUS" + b[9:], "not a (socius )?checkpoint"),
     (lambda b: b[:8] + (99).to_bytes(4, "little") + b[12:], "format 99"),
 ])
 def test_damaged_checkpoints_are_refused_clearly(tmp_path, small_scenario, damage, message):
@@ -113,7 +114,7 @@ def test_damaged_checkpoints_are_refused_clearly(tmp_path, small_scenario, damag
     path.write_bytes(damage(path.read_bytes()))
     r = cli("resume", path)
     assert r.returncode == 2
-    assert message in r.stderr and str(path) in r.stderr
+    assert re.search(message, r.stderr) and str(path) in r.stderr
     assert not (tmp_path / "o.h5").exists()
     with pytest.raises(socius.CheckpointError, match=message):
         socius.resume(path)
