@@ -37,8 +37,9 @@ __all__ = ["sweep", "SweepResult", "RunError", "SweepRunError", "prepare_directo
 SPEC_FILE = "sweep.toml"
 # A test hook for fault injection, read by the driver and sent with each task (workers may have
 # started before the variable was set): "RUN:MODE[:MARKER]" where RUN is a run number or "*"
-# (every run) and MODE is "raise" (the run raises), "exit" (the worker process dies with
-# os._exit(17) in the middle of the run) or "segv" (it dies of SIGSEGV, as in an engine crash).
+# (every run) and MODE is "raise" (the run raises), "refuse" (it raises ScenarioError, as a model
+# refusing its input does), "exit" (the worker process dies with os._exit(17) in the middle of
+# the run) or "segv" (it dies of SIGSEGV, as in an engine crash).
 # With MARKER the fault fires only once: when the marker file does not exist yet (it is created).
 FAULT_ENV = "_SOCIUS_SWEEP_FAULT"
 
@@ -209,6 +210,8 @@ def fire_fault(mode: str, run: int) -> None:
     if mode == "segv":
         signal.signal(signal.SIGSEGV, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGSEGV)
+    if mode == "refuse":
+        raise _core.ScenarioError(f"injected refusal in run {run}")
     raise RuntimeError(f"injected fault in run {run}")
 
 
