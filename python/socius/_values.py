@@ -67,7 +67,8 @@ def integer(value: Any, name: str, *, minimum: int | None = None, maximum: int |
 
 
 def show(value: Any) -> str:
-    """``value`` as a person reads it: shortest round-trip numbers, ISO dates, quoted strings."""
+    """``value`` as a person reads it: shortest round-trip numbers, ISO dates, strings quoted as in
+    TOML (``"high"``), lists element by element (``[0.1, 2]``)."""
     value = plain(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -84,5 +85,11 @@ def show(value: Any) -> str:
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        return repr(value)
+        # As in a TOML file (and the engine's messages): "high", with \ and " escaped.
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, np.ndarray):
+        return "[" + ", ".join(show(v) for v in value.ravel()[:10]) + (", ...]" if value.size > 10 else "]")
     return repr(value)

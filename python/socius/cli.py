@@ -1,12 +1,19 @@
 """The ``socius`` command line: a thin layer over the Python API.
 
 Exit codes: 0 success, 2 bad input (the message says what to fix), 1 internal failure,
-130 interrupted.
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+
+Every command first asks :func:`socius.results.identify` what it was given, so a file of the wrong
+kind (a results file where a scenario belongs, a sweep folder given to ``info``) is named with
+what to do instead; and an existing output file is replaced only under
+:func:`socius.results.check_output`'s rule (a rerun of the same command) or with ``--overwrite``.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import os
 import secrets
 import signal
 import sys
@@ -14,8 +21,9 @@ import threading
 from pathlib import Path
 
 from . import _core
-from .results import ResultsError, summary
-from .scenario import Scenario, ScenarioError
+from ._values import show
+from .results import FileKind, ResultsError, check_output, identify, summary
+from .scenario import Scenario, ScenarioError, check_name, parse_settings
 from .simulation import resume, run
 
 EXIT_BAD_INPUT = 2
@@ -54,26 +62,78 @@ def _seed(text: str) -> int:
     return value
 
 
+def _setting(text: str) -> str:
+    """An argparse type for --set: KEY=VALUE in one word (checked here, so that
+    ``--set contact.mean 9`` is named as such instead of 'unrecognized arguments: 9')."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(
+            f"expected KEY=VALUE in one word, got {show(text)}; write e.g. --set "
+            f"{key.strip() or 'contact.mean'}=VALUE (no spaces around '=')")
+    return text
+
+
+def _expect(path, kinds: tuple[str, ...], expected: str) -> FileKind:
+    """What ``path`` is, or ResultsError saying what it is instead of ``expected`` and what to do."""
+    found = identify(path)
+    if found.kind in kinds:
+        return found
+    if found.kind == "missing":
+        raise ResultsError(f"{expected} '{path}' does not exist")
+    if found.kind == "locked":
+        raise ResultsError(f"'{path}' is locked by another process (HDF5 says: unable to lock file, "
+                           f"errno = 11); {found.instead()}")
+    hint = found.instead()
+    raise ResultsError(f"'{path}' is {found.what}, not {expected}" + (f"; {hint}" if hint else ""))
+
+
 def _load(args, path=None) -> Scenario:
-    scenario = Scenario.load(args.scenario if path is None else path)
+    path = args.scenario if path is None else path
+    # A results file, checkpoint, sweep spec or folder is named as such (and what to do with it);
+    # broken TOML and a missing file are left to the loader, which says what is wrong in them.
+    if identify(path).kind not in ("scenario", "text", "missing"):
+        _expect(path, ("scenario",), "a scenario file (TOML)")
+    scenario = Scenario.load(path)
+    # One value set twice on the command line (--steps 52 --set simulation.steps=104) is refused:
+    # which one was meant cannot be guessed. A value on the command line overrides the file's.
+    given: dict[str, str] = {}
     overrides = {}
-    if getattr(args, "population", None) is not None:
-        overrides["simulation.population"] = args.population
-    if getattr(args, "steps", None) is not None:
-        overrides["simulation.steps"] = args.steps
+    for key, option in (("simulation.population", "population"), ("simulation.steps", "steps")):
+        value = getattr(args, option, None)
+        if value is not None:
+            overrides[key] = value
+            given[key] = f"--{option} {value}"
+    settings = parse_settings(args.set)
+    for key, _, text in settings:
+        if key in given:
+            raise ScenarioError(f"key '{key}' is set twice on the command line: {given[key]} and "
+                                f"{text}; give it once")
     if overrides:
         scenario = scenario.with_overrides(overrides, origin="command line")
-    if args.set:
+    if settings:
         scenario = scenario.with_settings(args.set)
     scenario.validate()
     return scenario
 
 
+def _default_output(scenario: Scenario) -> Path:
+    """results/<scenario name>.h5; the name is a single safe file name (checked again here,
+    since a Scenario's attributes can be changed after it was checked)."""
+    name = check_name(scenario.name, scenario.source or "scenario")
+    return Path("results") / f"{name}.h5"
+
+
+def _note(text: str | None) -> None:
+    if text:
+        print(text, file=sys.stderr)
+
+
 def _cmd_run(args) -> int:
     scenario = _load(args)
-    output = Path(args.output) if args.output else Path("results") / f"{scenario.name}.h5"
+    output = Path(args.output) if args.output else _default_output(scenario)
     if not args.output:
         output.parent.mkdir(parents=True, exist_ok=True)
+    _note(check_output(output, scenario, kind="results", overwrite=args.overwrite, how="--overwrite"))
     print(f"socius: running {scenario.name} ({scenario.model}) with "
           f"{scenario.parameters['simulation.population']} agents for "
           f"{scenario.parameters['simulation.burn_in']} burn-in + "
@@ -81,9 +141,12 @@ def _cmd_run(args) -> int:
     ckpt = None
     if args.checkpoint_every:
         ckpt = Path(args.checkpoint) if args.checkpoint else output.with_name(output.name + ".ckpt")
+    # The replacement rule was applied just above; run() applies the same rule when it can, so
+    # it is told the answer rather than asked again (which would print the note twice).
+    already = {"overwrite": True} if "overwrite" in inspect.signature(run).parameters else {}
     try:
         path = run(scenario, output, seed=args.seed, threads=args.threads, progress=not args.quiet,
-                   checkpoint_every=args.checkpoint_every, checkpoint=ckpt)
+                   checkpoint_every=args.checkpoint_every, checkpoint=ckpt, **already)
     except KeyboardInterrupt as e:
         _interrupted(ckpt)
         return _interrupt_code(e)
@@ -105,6 +168,12 @@ def _interrupted(ckpt: Path | None) -> None:
 
 def _cmd_resume(args) -> int:
     ckpt = Path(args.checkpoint)
+    found = identify(ckpt)
+    if found.kind == "results":
+        raise ResultsError(f"'{ckpt}' is {found.what}: that run is finished, there is nothing to "
+                           f"resume; {found.instead()}")
+    if found.kind != "checkpoint":
+        _expect(ckpt, ("checkpoint",), "a checkpoint (written by socius run --checkpoint-every)")
     try:
         path = resume(ckpt, threads=args.threads, progress=not args.quiet)
     except KeyboardInterrupt as e:
@@ -122,6 +191,10 @@ def _cmd_compare(args) -> int:
     output = Path(args.output) if args.output else Path("results") / "comparison.h5"
     if not args.output:
         output.parent.mkdir(parents=True, exist_ok=True)
+    # Both outputs are checked before any run starts: a refusal after an hour of runs helps no one.
+    _note(check_output(output, scenarios, kind="comparison", overwrite=args.overwrite, how="--overwrite"))
+    if args.report:
+        _note(_check_report_folder(Path(args.report), args.overwrite))
     seed = args.seed if args.seed is not None else secrets.randbits(64)
     runs = len(scenarios) * args.replicates
     print(f"socius: comparing {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
@@ -138,11 +211,40 @@ def _cmd_compare(args) -> int:
     return 0
 
 
+def _check_report_folder(out_dir: Path, overwrite: bool) -> str | None:
+    """The report's folder may hold a socius report (replaced: a rerun) or anything without an
+    index.html; an index.html that socius did not write is replaced only with --overwrite.
+    Returns the note to show, or None."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ResultsError(f"cannot write the report to '{out_dir}': it is {identify(out_dir).what}, "
+                           "not a folder; give a folder name with -o/--report")
+    page = out_dir / "index.html"
+    if not page.exists():
+        return None
+    found = identify(page)
+    if found.kind == "report":
+        return f"socius: replacing the report in '{out_dir}'"
+    if overwrite:
+        return f"socius: replacing '{page}', {found.what}, as asked by --overwrite"
+    raise ResultsError(f"'{page}' already exists and is {found.what}; choose another folder for the "
+                       "report, or pass --overwrite to replace it")
+
+
 def _cmd_report(args) -> int:
     from .report import report
 
     results = Path(args.results)
-    out_dir = Path(args.output) if args.output else results.with_name(results.stem + "_report")
+    found = _expect(results, ("results", "comparison", "sweep folder", "sweep index"),
+                    "a results file, a comparison file or a sweep folder")
+    if found.kind == "sweep folder":
+        _sweep_index_of(results)
+    if args.output:
+        out_dir = Path(args.output)
+    elif found.kind == "sweep folder":
+        out_dir = results / "report"
+    else:
+        out_dir = results.with_name(results.stem + "_report")
+    _note(_check_report_folder(out_dir, args.overwrite))
     page = report(results, out_dir)
     print(f"socius: report written to {page}")
     return 0
@@ -153,10 +255,84 @@ def _cmd_validate(args) -> int:
     return 0
 
 
-def _cmd_info(args) -> int:
-    from .compare import is_comparison, summary as comparison_summary
+def _sweep_index_of(folder: Path) -> Path:
+    """The index of a sweep folder, or ResultsError saying how far the sweep got and how to index it."""
+    from .sweeps import INDEX_FILE, SweepSpec
+    from .sweeps.runner import SPEC_FILE, run_state
 
-    print(comparison_summary(args.results) if is_comparison(args.results) else summary(args.results))
+    index = folder / INDEX_FILE
+    if index.is_file():
+        return index
+    spec = SweepSpec.load(folder / SPEC_FILE)
+    states = [run_state(folder, info) for info in spec.runs()]
+    raise ResultsError(
+        f"'{folder}' is a sweep folder (sweep '{spec.name}': {states.count('done')} of {len(states)} "
+        f"runs done, {states.count('failed')} failed) without an index yet; build it with: "
+        f"socius sweep-index {folder}")
+
+
+def _sweep_summary(path: Path) -> str:
+    from .sweeps import open_sweep
+
+    standard = {"run", "scenario", "point", "replicate", "seed", "status", "attempts", "time", "group",
+                "indicator"}
+    with open_sweep(path) as ds:
+        a = ds.attrs
+        params = [c for c in ds.coords if c not in standard and ds[c].dims == ("run",)]
+        summaries = [v for v in ds.data_vars if ds[v].dims == ("run",) and v not in ("wall_seconds", "error")]
+        scenarios = sorted({str(s) for s in ds["scenario"].values}) if "scenario" in ds.coords else []
+        lines = [
+            f"file:        {path}",
+            f"sweep:       {a.get('sweep_name')} ({a.get('sweep_hash')}); model {a.get('model')}; "
+            f"design {a.get('design')}",
+            f"runs:        {show(a.get('runs'))} ({show(a.get('points'))} points x {show(a.get('replicates'))} "
+            f"replicates" + (f" x {len(scenarios)} scenarios" if len(scenarios) > 1 else "") + "): "
+            f"{show(a.get('runs_done'))} done, {show(a.get('runs_failed'))} failed, "
+            f"{show(a.get('runs_missing'))} missing",
+            "scenarios:   " + ", ".join(scenarios),
+            "parameters:  " + (", ".join(params) or "none varied"),
+            "summaries:   " + (", ".join(summaries) or "none"),
+            f"seeds:       master {a.get('master_seed')}",
+            f"version:     socius {a.get('engine_version')}",
+            f"created:     {a.get('created')}",
+            "dimensions:  " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()),
+        ]
+    if int(a.get("runs_done", 0)) < int(a.get("runs", 0)):
+        lines.append("the sweep is not complete: run the same socius sweep command again to finish "
+                     "it, then socius sweep-index to update the index")
+    return "\n".join(lines)
+
+
+def _checkpoint_summary(path: Path) -> str:
+    import tomllib
+
+    state = _core.Checkpoint(str(path))
+    scenario = tomllib.loads(state.extra("scenario"))
+    every = state.extra("checkpoint_every")
+    return "\n".join([
+        f"file:        {path}",
+        f"checkpoint:  of a run of scenario {scenario.get('name')} (model {state.model}), saved every "
+        f"{every} steps",
+        f"output:      {state.extra('output')} (written when the run finishes)",
+        f"continue:    socius resume {path}",
+    ])
+
+
+def _cmd_info(args) -> int:
+    from .compare import summary as comparison_summary
+
+    path = Path(args.results)
+    found = _expect(path, ("results", "comparison", "sweep folder", "sweep index", "checkpoint"),
+                    "a file socius info reads (results of socius run, a comparison, a sweep folder or "
+                    "its sweep.h5, or a checkpoint)")
+    if found.kind == "results":
+        print(summary(path))
+    elif found.kind == "comparison":
+        print(comparison_summary(path))
+    elif found.kind == "checkpoint":
+        print(_checkpoint_summary(path))
+    else:
+        print(_sweep_summary(_sweep_index_of(path) if found.kind == "sweep folder" else path))
     return 0
 
 
@@ -171,8 +347,13 @@ def _cmd_sweep(args) -> int:
                          shard_from_env, sweep)
     from .sweeps.runner import prepare_directory
 
+    found = identify(args.spec)
+    if found.kind not in ("sweep spec", "text", "missing"):
+        _expect(args.spec, ("sweep spec",), "a sweep spec (TOML; see docs/sweeps.md)")
     spec = SweepSpec.load(args.spec)
     out = Path(args.out)
+    if out.exists() and identify(out).kind not in ("sweep folder", "folder"):
+        _expect(out, ("sweep folder", "folder"), "a sweep folder (--out DIR)")
     if args.sbatch:
         prepare_directory(spec, out)
         (out / "slurm").mkdir(exist_ok=True)
@@ -245,14 +426,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     def scenario_args(p):
         p.add_argument("scenario", help="scenario TOML file")
-        p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a parameter, e.g. --set ties.decay_friend=0.02 (repeatable)")
+        p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=_setting,
+                       help="override a parameter, e.g. --set ties.decay_friend=0.02 (repeatable; "
+                            "a key may be given once)")
         p.add_argument("--population", type=_positive, help="number of agents (simulation.population)")
         p.add_argument("--steps", type=int, help="steps after burn-in (simulation.steps)")
 
     p = sub.add_parser("run", help="run a scenario and write an HDF5 results file")
     scenario_args(p)
     p.add_argument("-o", "--output", help="results file (default: results/<scenario name>.h5)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output file of another kind or scenario (a rerun of the "
+                        "same scenario replaces its own results without it)")
     p.add_argument("--seed", type=_seed, help="64-bit seed (default: drawn at random and recorded)")
     p.add_argument("--threads", type=_positive, help="worker threads (default: all cores)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -268,8 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "The first scenario is the baseline.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml",
                    help="scenario files; the first is the baseline")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter in every scenario (repeatable)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=_setting,
+                   help="override a parameter in every scenario (repeatable; a key may be given once)")
     p.add_argument("--population", type=_positive, help="number of agents in every scenario")
     p.add_argument("--steps", type=int, help="steps after burn-in in every scenario")
     p.add_argument("-r", "--replicates", type=_positive, default=5,
@@ -277,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, help="master seed (default: drawn at random and recorded)")
     p.add_argument("-o", "--output", help="comparison file (default: results/comparison.h5)")
     p.add_argument("--report", metavar="DIR", help="also write the HTML report to DIR/index.html")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output file (or DIR/index.html) that is not an earlier "
+                        "comparison of the same scenarios (or a socius report)")
     p.add_argument("--threads", type=_positive, help="threads per run (default: cores / workers)")
     p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -285,7 +473,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write a self-contained HTML report of a comparison or a run")
     p.add_argument("results", help="comparison file from socius compare (or results from socius run)")
     p.add_argument("-o", "--output", metavar="DIR",
-                   help="folder for index.html (default: <results file name>_report beside it)")
+                   help="folder for index.html (default: <results file name>_report beside it; "
+                        "DIR/report for a sweep folder)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an index.html in the folder that is not a socius report")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("resume", help="continue a run from its checkpoint")
@@ -298,8 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_args(p)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("info", help="summarise a results file")
-    p.add_argument("results", help="results file (.h5)")
+    p = sub.add_parser("info", help="summarise a results file, a comparison, a sweep or a checkpoint")
+    p.add_argument("results", help="results file (.h5) of socius run, comparison file, sweep folder "
+                   "or its sweep.h5, or checkpoint")
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser("sweep", help="run a parameter sweep (resumable; local, Dask, MPI or Slurm)")
@@ -350,7 +542,30 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
+def _split_setting(argv: list[str]) -> str | None:
+    """``--set KEY VALUE`` or ``--set KEY = VALUE`` (a space where '=' belongs): the message to
+    give, naming what was typed and how to write it, or None."""
+    for i, word in enumerate(argv[:-1]):
+        if word != "--set" or "=" in argv[i + 1]:
+            continue
+        rest = argv[i + 2:i + 4]
+        if rest[:1] == ["="] and len(rest) == 2:
+            typed, value = f"--set {argv[i + 1]} = {rest[1]}", rest[1]
+        elif rest and not rest[0].startswith("-") and not rest[0].startswith("="):
+            typed, value = f"--set {argv[i + 1]} {rest[0]}", rest[0]
+        else:
+            continue
+        return (f"socius: error: {typed}: write it as one word, --set {argv[i + 1]}={value} "
+                "(no spaces around '=')")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    split = _split_setting(argv)
+    if split:
+        print(split, file=sys.stderr)
+        return EXIT_BAD_INPUT
     args = build_parser().parse_args(argv)
     # SIGTERM stops a run as Ctrl-C does: between steps, temporary files removed, the last
     # checkpoint kept. Python runs the handler in the main thread between chunks of C++ work.
@@ -361,10 +576,19 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, ResultsError, _core.CheckpointError) as e:
         print(f"socius: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as e:
+        if e.filename is None:
+            raise
+        # A file or folder the user named cannot be made or read (permissions, a file in the way).
+        print(f"socius: error: '{e.filename}': {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt as e:
         print("\nsocius: interrupted; no results file was written (temporary files were removed)",
               file=sys.stderr)
         return _interrupt_code(e)
+    except BrokenPipeError:  # output piped into a reader that stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return code
 
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import _core
+from ._values import plain, show
 
 __all__ = ["Scenario", "ScenarioError"]
 
@@ -32,15 +34,17 @@ _META = ("model", "name", "description", "extends")
 
 def _flatten(table: Mapping[str, Any], prefix: str, origin: str, out: list) -> None:
     for key, value in table.items():
-        dotted = f"{prefix}{key}"
+        dotted = f"{prefix}{plain(key)}"
+        value = plain(value)  # NumPy scalars and 0-d arrays are numbers like any other
         if isinstance(value, Mapping):
             _flatten(value, dotted + ".", origin, out)
         elif isinstance(value, (bool, int, float, str)):
             out.append((dotted, value, origin))
         else:
-            kind = "an array" if isinstance(value, list) else type(value).__name__
+            kind = ("an array" if isinstance(value, (list, tuple)) or hasattr(value, "shape")
+                    else f"a {type(value).__name__}")
             raise ScenarioError(
-                f"{origin}: key '{dotted}' = {value!r}: got {kind}; "
+                f"{origin}: key '{dotted}' = {show(value)}: got {kind}; "
                 "allowed: a boolean, number or string (use a table for nested keys)"
             )
 
@@ -53,38 +57,132 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def parse_settings(settings: Iterable[str], origin: str = "--set") -> list[tuple[str, Any, str]]:
+    """``KEY=VALUE`` strings (the command line's ``--set``) as (key, value, the text given).
+
+    Raises
+    ------
+    ScenarioError
+        If an item is not ``KEY=VALUE``, or a key is given twice (naming both settings).
+    """
+    out: list[tuple[str, Any, str]] = []
+    seen: dict[str, str] = {}
+    for item in settings:
+        key, sep, value = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key or not value.strip():
+            raise ScenarioError(f"{origin} {show(str(item))}: expected KEY=VALUE with no spaces around "
+                                "'=', e.g. --set simulation.steps=52")
+        given = f"{origin} {key}={value.strip()}"
+        if key in seen:
+            raise ScenarioError(f"key '{key}' is set twice: {seen[key]} and {given}; give it once")
+        seen[key] = given
+        out.append((key, _parse_value(value.strip()), given))
+    return out
+
+
+# What a scenario name may be: it labels results and names the default output file
+# results/<name>.h5, so it must be one file name on every system (Windows included).
+NAME_MAX = 100
+_NAME_FORBIDDEN = '/\\:*?"<>|'
+NAME_RULE = (f"allowed: 1 to {NAME_MAX} characters, no / \\ : * ? \" < > | or control characters, "
+             "not starting with '.' or a space and not ending with '.' or a space "
+             "(the name labels the results and names the file results/<name>.h5)")
+
+
+def check_name(name: Any, origin: str) -> str:
+    """``name`` if it is a valid scenario name (see ``NAME_RULE``); otherwise ScenarioError naming
+    ``origin``, the key ``name`` and the value."""
+    name = plain(name)
+    if not isinstance(name, str):
+        raise ScenarioError(f"{origin}: key 'name' = {show(name)}: expected a string; {NAME_RULE}")
+    bad = (not name or len(name) > NAME_MAX or any(c in _NAME_FORBIDDEN or ord(c) < 32 or ord(c) == 127
+                                                   for c in name)
+           or name[0] in ". " or name[-1] in ". ")
+    if bad:
+        raise ScenarioError(f"{origin}: key 'name' = {show(name)}: not a usable scenario name; {NAME_RULE}")
+    return name
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_toml(path: str | os.PathLike, what: str = "scenario", error: type = ScenarioError) -> dict:
+    """Reads a TOML file that a person edits (a scenario, a sweep spec) as editors save it.
+
+    Accepts UTF-8 with or without a byte-order mark (Notepad, PowerShell) and any line ends
+    (CRLF, CR, LF). Any other encoding, or a file that is not text at all (e.g. a results file
+    given where a scenario belongs), raises ``error`` saying what the file is and what to do.
+
+    Parameters
+    ----------
+    path : path
+    what : str
+        What the file should be, for messages: ``"scenario"``, ``"sweep spec"``.
+    error : exception type
+        Raised with a one-line message naming the file (ScenarioError, SweepSpecError, ...).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise error(f"'{path}' is a folder, not a {what} file (TOML)")
+    if not path.is_file():
+        raise error(f"{what} file '{path}' does not exist")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise error(f"{path}: cannot read the {what}: {e.strerror or e}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(f"{path}: the file is saved as UTF-16 (PowerShell's default for > and Out-File), "
+                    f"not UTF-8; save it as UTF-8, e.g. Out-File -Encoding utf8")
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    if b"\0" in data[:4096] or data.startswith(b"\x89HDF") or data.startswith(b"SOCIUSCK"):
+        from .results import identify
+
+        found = identify(path)
+        hint = found.instead()
+        raise error(f"'{path}' is {found.what}, not a {what} file (TOML)" + (f"; {hint}" if hint else ""))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise error(f"{path}: line {line}, column {column} (byte {e.start}): byte 0x{data[e.start]:02x} "
+                    "is not UTF-8 (the file looks saved as Windows-1252 or Latin-1); save it as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise error(f"{path}: not valid TOML: {e}") from None
+
+
 def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict, list]:
     """Loads one file and its ancestors: returns (metadata, entries) with ancestors first."""
     if path in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path))
         raise ScenarioError(f"{chain[-1]}: key 'extends': cycle of scenarios: {cycle}")
-    if not path.is_file():
-        where = f"{chain[-1]}: key 'extends' = \"{path}\": " if chain else ""
-        raise ScenarioError(f"{where}scenario file '{path}' does not exist")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{path}: not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(f"{path}: cannot read the scenario: {e}") from None
+    if not path.exists() and chain:
+        raise ScenarioError(f"{chain[-1]}: key 'extends' = {show(str(path))}: scenario file '{path}' "
+                            "does not exist")
+    data = read_toml(path, "scenario")
     meta: dict = {}
     entries: list = []
     parent = data.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str):
-            raise ScenarioError(f"{path}: key 'extends' = {parent!r}: expected a file name (string)")
+            raise ScenarioError(f"{path}: key 'extends' = {show(parent)}: expected a file name (string)")
         meta, entries = _read((path.parent / parent).resolve(), (*chain, path))
     for key in ("model", "name", "description"):
         if key in data:
             value = data.pop(key)
             if not isinstance(value, str):
-                raise ScenarioError(f"{path}: key '{key}' = {value!r}: expected a string")
-            meta[key] = value
+                raise ScenarioError(f"{path}: key '{key}' = {show(value)}: expected a string")
+            meta[key] = check_name(value, str(path)) if key == "name" else value
     top_level = {k: v for k, v in data.items() if not isinstance(v, Mapping)}
     if top_level:
         key = next(iter(top_level))
         raise ScenarioError(
-            f"{path}: key '{key}' = {top_level[key]!r}: unknown top-level key; allowed at the top "
+            f"{path}: key '{key}' = {show(top_level[key])}: unknown top-level key; allowed at the top "
             f"level: {', '.join(_META)}; parameters go in tables such as [simulation]"
         )
     _flatten(data, "", str(path), entries)
@@ -92,6 +190,7 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict, list]:
 
 
 def _toml_value(value: Any) -> str:
+    value = plain(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -128,10 +227,10 @@ class Scenario:
     def __init__(self, model: str, entries: Iterable[tuple[str, Any, str]] = (), *, name: str = "",
                  description: str = "", source: str | None = None):
         self.model = model
-        self.name = name or model
+        self.name = check_name(name or model, source or "Scenario")
         self.description = description
         self.source = source
-        self._entries = tuple(entries)
+        self._entries = tuple((plain(k), plain(v), o) for k, v, o in entries)
         self._resolved: dict | None = None
 
     @classmethod
@@ -151,7 +250,8 @@ class Scenario:
                 f"{path}: key 'model' is missing; allowed: one of "
                 + ", ".join(f'"{m["name"]}"' for m in _core.models())
             )
-        return cls(meta["model"], _relative_origins(entries), name=meta.get("name", path.stem),
+        name = meta["name"] if "name" in meta else check_name(path.stem, f"{path} (no key 'name': the file name is used)")
+        return cls(meta["model"], _relative_origins(entries), name=name,
                    description=meta.get("description", ""), source=str(path))
 
     @classmethod
@@ -159,7 +259,7 @@ class Scenario:
         """Builds a scenario from TOML text (without ``extends``), e.g. the resolved scenario
         stored in a results file's ``scenario`` attribute."""
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(str(text).lstrip("\ufeff").replace("\r\n", "\n"))
         except tomllib.TOMLDecodeError as e:
             raise ScenarioError(f"{origin}: not valid TOML: {e}") from None
         if "extends" in data:
@@ -169,26 +269,33 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], origin: str = "python") -> "Scenario":
         """Builds a scenario from a dict shaped like the TOML file (nested tables or dotted keys)."""
-        data = dict(data)
-        model = data.pop("model", None)
+        if not isinstance(data, Mapping):
+            raise TypeError(f"data must be a mapping (dict) shaped like a scenario file, got {type(data).__name__}")
+        data = {plain(k): v for k, v in data.items()}
+        model = plain(data.pop("model", None))
         if not isinstance(model, str):
-            raise ScenarioError(f"{origin}: key 'model' = {model!r}: expected the name of a model")
-        name = data.pop("name", model)
-        description = data.pop("description", "")
+            raise ScenarioError(f"{origin}: key 'model' = {show(model)}: expected the name of a model")
+        name = check_name(data.pop("name", model), origin)
+        description = plain(data.pop("description", ""))
+        if not isinstance(description, str):
+            raise ScenarioError(f"{origin}: key 'description' = {show(description)}: expected a string")
         if "extends" in data:
             base = cls.load(data.pop("extends"))
             entries: list = list(base._entries)
         else:
             entries = []
         _flatten(data, "", origin, entries)
-        return cls(model, entries, name=name, description=description)
+        return cls(model, entries, name=name, description=description, source=None)
 
     def with_overrides(self, overrides: Mapping[str, Any], origin: str = "override") -> "Scenario":
         """A copy with some parameters changed, e.g. ``{"simulation.population": 5000}``.
 
-        Values are validated when the scenario is resolved; an unknown key raises ScenarioError.
+        Values may be Python or NumPy scalars (``np.int64(300)``, ``np.float32(0.1)``) or 0-d
+        arrays. The copy is validated: an unknown key or a bad value raises ScenarioError.
         """
-        extra = []
+        if not isinstance(overrides, Mapping):
+            raise TypeError(f"overrides must be a mapping of key to value, got {type(overrides).__name__}")
+        extra: list = []
         _flatten(dict(overrides), "", origin, extra)
         new = Scenario(self.model, (*self._entries, *extra), name=self.name,
                        description=self.description, source=self.source)
@@ -196,13 +303,17 @@ class Scenario:
         return new
 
     def with_settings(self, settings: Iterable[str], origin: str = "--set") -> "Scenario":
-        """A copy with ``KEY=VALUE`` strings applied (the command line's ``--set``)."""
-        overrides = {}
-        for item in settings:
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip():
-                raise ScenarioError(f"{origin} {item!r}: expected KEY=VALUE, e.g. simulation.steps=52")
-            overrides[key.strip()] = _parse_value(value.strip())
+        """A copy with ``KEY=VALUE`` strings applied (the command line's ``--set``); values are
+        read as TOML (``3``, ``0.5``, ``true``, ``"x"``), anything else as a string.
+
+        Raises
+        ------
+        ScenarioError
+            If an item is not ``KEY=VALUE``, a key is given twice, or a value is invalid.
+        """
+        if isinstance(settings, str):
+            settings = [settings]
+        overrides = {key: value for key, value, _ in parse_settings(settings, origin)}
         return self.with_overrides(overrides, origin)
 
     @property

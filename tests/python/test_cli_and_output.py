@@ -150,11 +150,11 @@ def test_info_refuses_files_that_are_not_socius_results(tmp_path):
     with h5py.File(foreign, "w") as f:
         f["x"] = np.arange(3)
     r = cli("info", foreign)
-    assert r.returncode == 2 and "not socius results" in r.stderr
+    assert r.returncode == 2 and "an HDF5 file not written by socius (no attribute 'format')" in r.stderr
     text = tmp_path / "text.h5"
     text.write_text("hello")
     r = cli("info", text)
-    assert r.returncode == 2 and "not an HDF5 file" in r.stderr
+    assert r.returncode == 2 and "is a text file, not a file socius info reads" in r.stderr
     r = cli("info", tmp_path / "missing.h5")
     assert r.returncode == 2 and "does not exist" in r.stderr
 
@@ -210,7 +210,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_earlier_results(tmp_path, sma
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
-    r = subprocess.run([sys.executable, "-m", "socius", "run", str(big), "-o", str(out), "-q"], env=env,
+    r = subprocess.run([sys.executable, "-m", "socius", "run", str(big), "-o", str(out), "-q", "--overwrite"], env=env,
                        capture_output=True, text=True, preexec_fn=small_disk, timeout=120)
     assert r.returncode == 2, r.stderr
     assert "File too large" in r.stderr and "free disk space" in r.stderr and "Traceback" not in r.stderr
