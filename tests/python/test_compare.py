@@ -18,6 +18,9 @@ import socius
 # The module, not the function socius.compare that shadows it as an attribute of the package.
 compare_module = importlib.import_module("socius.compare")
 
+from socius.sweeps import RunError
+from socius.sweeps.runner import FAULT_ENV
+
 from conftest import PYTHON_DIR, cli
 
 SEED = 11
@@ -43,7 +46,9 @@ def scenarios(tmp_path_factory):
 @pytest.fixture(scope="module")
 def comparison(scenarios, tmp_path_factory):
     out = tmp_path_factory.mktemp("comparison") / "cmp.h5"
-    return socius.compare(scenarios, replicates=3, seed=SEED, output=out, workers=2, progress=False)
+    # NumPy integers and 0-d arrays are accepted wherever Python ints are (issue 13 item 6)
+    return socius.compare(scenarios, replicates=np.int64(3), seed=np.uint64(SEED), output=out,
+                          workers=np.array(2), threads=np.int32(1), progress=False)
 
 
 def test_the_file_opens_in_xarray_with_scenario_and_replicate_dimensions(comparison, scenarios):
@@ -157,8 +162,13 @@ def test_scenarios_that_cannot_be_compared_exit_2_and_write_nothing(tmp_path, ca
 
 def test_compare_checks_its_arguments(scenarios, tmp_path):
     for kwargs, error in (({"replicates": 0}, "replicates"), ({"seed": -1}, "seed"),
-                          ({"workers": 0}, "workers"), ({"threads": 1.5}, "threads")):
+                          ({"seed": 2**64}, "seed"), ({"workers": 0}, "workers"),
+                          ({"workers": np.int64(0)}, "workers")):
         with pytest.raises(ValueError, match=error):
+            socius.compare(scenarios[:1], output=tmp_path / "x.h5", progress=False, **kwargs)
+    for kwargs, error in (({"threads": 1.5}, "threads"), ({"replicates": True}, "replicates"),
+                          ({"seed": np.float64(3)}, "seed")):
+        with pytest.raises(TypeError, match=error):
             socius.compare(scenarios[:1], output=tmp_path / "x.h5", progress=False, **kwargs)
     with pytest.raises(socius.ScenarioError, match="at least one scenario"):
         socius.compare([], output=tmp_path / "x.h5")
@@ -204,3 +214,33 @@ def test_ctrl_c_stops_the_workers_and_leaves_nothing(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "long2.toml"]
+
+
+def test_a_dead_worker_names_the_scenario_replicate_seed_and_signal(scenarios, tmp_path, monkeypatch):
+    # issue 13 item 5: was a raw BrokenProcessPool traceback naming nothing
+    monkeypatch.setenv(FAULT_ENV, "3:segv")   # job 3: scenario 0 ("base"), replicate 1
+    with pytest.raises(RunError) as e:
+        socius.compare(scenarios, replicates=2, seed=SEED, output=tmp_path / "cmp.h5", workers=2,
+                       progress=False)
+    msg = str(e.value)
+    assert "\n" not in msg and isinstance(e.value, socius.Error)
+    seed = socius._core.derive_seed(SEED, 1)
+    for words in ("scenario 'base'", "replicate 1", f"seed {seed}", "killed by signal SIGSEGV (11)",
+                  "no comparison was written"):
+        assert words in msg, msg
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_the_model_refuses_is_bad_input_naming_the_run(scenarios, tmp_path, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "0:refuse")
+    with pytest.raises(socius.ScenarioError, match=rf"scenario 'base' \(.*\), replicate 0, seed "
+                                                   rf"{socius._core.derive_seed(SEED, 0)}: injected refusal"):
+        socius.compare(scenarios[:2], replicates=1, seed=SEED, output=tmp_path / "cmp.h5", workers=1,
+                       progress=False)
+    env = {**os.environ, "PYTHONPATH": str(PYTHON_DIR), FAULT_ENV: "1:refuse"}
+    r = subprocess.run([sys.executable, "-m", "socius", "compare", *map(str, scenarios[:2]), "-r", "1",
+                        "-o", str(tmp_path / "cmp.h5"), "-q", "--workers", "1"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert "scenario 'high_p'" in r.stderr and "replicate 0" in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []

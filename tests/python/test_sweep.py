@@ -20,8 +20,8 @@ import xarray as xr
 
 import socius
 from socius import _core
-from socius.sweeps import (SweepSpec, SweepSpecError, build_index, open_sweep, parse_shard,
-                           salib_form, sbatch_script, shard_from_env)
+from socius.sweeps import (SweepRunError, SweepSpec, SweepSpecError, build_index, open_sweep,
+                           parse_shard, runs_in_scope, salib_form, sbatch_script, shard_from_env)
 from socius.sweeps.runner import FAULT_ENV
 
 from conftest import PYTHON_DIR, SCENARIOS, cli
@@ -318,7 +318,9 @@ def test_local_cli_end_to_end_and_index_layout(tmp_path, grid_spec, reference):
 
 def test_missing_runs_are_marked_not_filled(tmp_path, grid_spec, reference):
     out = tmp_path / "out"
-    res = socius.sweep(grid_spec, out=out, shard=(0, 2), workers=1, progress=False)
+    # NumPy integers and 0-d arrays are accepted wherever Python ints are
+    res = socius.sweep(grid_spec, out=out, shard=(np.int64(0), np.array(2)), workers=np.int32(1),
+                       retries=np.uint8(1), max_in_flight=np.int64(4), progress=False)
     assert res.index is None and res.in_scope == 3 and res.done == 3
     build_index(out)
     with open_sweep(out) as ds:
@@ -378,6 +380,69 @@ def test_killed_worker_leaves_no_finished_file_and_is_retried(tmp_path, grid_spe
     assert _array_equal(values, reference["indicators"])
 
 
+def test_every_design_point_is_validated_before_the_first_run(tmp_path, grid_spec):
+    # issue 13 item 7: population 1 is refused by the model; the sweep must not start
+    bad = tmp_path / "bad.toml"
+    bad.write_text(grid_spec.read_text().replace('"davidsen.p" = [0.02, 0.1, 0.3]',
+                                                 '"simulation.population" = [1, 100]')
+                   .replace("simulation.population = 300\n", ""))
+    with pytest.raises(SweepSpecError) as e:
+        SweepSpec.load(bad)
+    msg = str(e.value)
+    for words in ("bad.toml", "design point 0", "simulation.population = 1", "scenario 'd'", "at least 2"):
+        assert words in msg, msg
+    r = cli("sweep", bad, "--out", tmp_path / "o", "-q")
+    assert r.returncode == 2, r.stderr
+    assert "design point 0" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists(), "the sweep started"
+
+
+def test_a_refusal_is_not_retried_and_a_sweep_of_refusals_is_bad_input(tmp_path, grid_spec, monkeypatch):
+    spec = SweepSpec.load(grid_spec)
+    monkeypatch.setenv(FAULT_ENV, "0:refuse")
+    res = socius.sweep(spec, out=tmp_path / "a", workers=1, retries=3, progress=False)
+    assert res.failed == [0] and res.done == 5
+    record = __import__("json").loads((tmp_path / "a" / spec.run_info(0).relpath)
+                                      .with_suffix(".error.json").read_text())
+    assert record["attempts"] == 1, "a refusal was retried"
+    assert "ScenarioError: injected refusal in run 0" in res.errors[0]
+    monkeypatch.setenv(FAULT_ENV, "*:refuse")
+    with pytest.raises(SweepSpecError, match=r"every run failed \(6 of 6\)"):
+        socius.sweep(spec, out=tmp_path / "b", workers=1, retries=3, progress=False)
+
+
+def test_a_dead_worker_is_named_with_its_run_and_signal(tmp_path, grid_spec, monkeypatch):
+    # issue 13 item 5: a crash names the run (scenario, point, replicate, seed) and the signal
+    spec = SweepSpec.load(grid_spec)
+    monkeypatch.setenv(FAULT_ENV, "3:segv")
+    res = socius.sweep(spec, out=tmp_path / "out", workers=2, retries=0, progress=False)
+    info = spec.run_info(3)
+    assert res.failed == [3] and res.done == 5
+    line = res.errors[3]
+    assert "\n" not in line
+    for words in ("run 3 ", "scenario 'd'", "point 1", "replicate 1", f"seed {info.seed}",
+                  "davidsen.p = 0.1", "SIGSEGV"):
+        assert words in line, line
+    record = __import__("json").loads((tmp_path / "out" / info.relpath).with_suffix(".error.json").read_text())
+    assert "was killed by signal SIGSEGV (11)" in record["error"]
+    # the runs that only shared the broken pool were rerun without being charged an attempt
+    _, status, attempts = index_values(tmp_path / "out")
+    assert list(status) == ["done"] * 3 + ["failed"] + ["done"] * 2
+    assert list(attempts) == [1] * 6
+
+
+def test_a_sweep_where_every_run_fails_raises_and_exits_1(tmp_path, grid_spec, monkeypatch):
+    # issue 13 item 12: all 256 runs failed and the script went on as if it had succeeded
+    monkeypatch.setenv(FAULT_ENV, "*:raise")
+    with pytest.raises(SweepRunError) as e:
+        socius.sweep(grid_spec, out=tmp_path / "a", workers=2, retries=0, progress=False)
+    assert "every run failed (6 of 6)" in str(e.value) and "injected fault in run 0" in str(e.value)
+    assert "scenario 'd'" in str(e.value) and "seed " in str(e.value)
+    r = cli_env({FAULT_ENV: "*:raise"}, "sweep", grid_spec, "--out", tmp_path / "b", "--retries", "0", "-q")
+    assert r.returncode == 1, r.stderr
+    assert "every run failed (6 of 6)" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_another_spec_in_the_same_directory_is_refused(tmp_path, grid_spec):
     out = tmp_path / "out"
     socius.sweep(grid_spec, out=out, shard=(0, 6), workers=1, progress=False)
@@ -389,11 +454,17 @@ def test_another_spec_in_the_same_directory_is_refused(tmp_path, grid_spec):
 
 # -- Slurm -------------------------------------------------------------------------------------
 def test_shards_partition_the_runs_exactly():
-    spec = SweepSpec.from_dict(spec_dict(replicates=5))
-    n = spec.n_runs
-    for k in (1, 2, 3, 7, n, n + 3):
-        parts = [set(range(i, n, k)) for i in range(k)]
-        assert set().union(*parts) == set(range(n)) and sum(map(len, parts)) == n
+    # the runner's own selection: every run in exactly one shard, spread round-robin
+    for n in (1, 5, 12, 30):
+        for k in (1, 2, 3, 7, n, n + 3):
+            owner = {}
+            for i in range(k):
+                for r in runs_in_scope(n, (i, k)):
+                    assert r not in owner, f"run {r} of {n} is in shards {owner[r]} and {i} of {k}"
+                    assert r % k == i
+                    owner[r] = i
+            assert sorted(owner) == list(range(n)), (n, k)
+        assert list(runs_in_scope(n, None)) == list(range(n))
     assert parse_shard("2/5") == (2, 5)
     for bad in ("5/5", "-1/3", "1", "a/b", "1/0"):
         with pytest.raises(SweepSpecError):
@@ -463,7 +534,6 @@ def test_sbatch_script_function_quotes_paths(tmp_path):
 
 # -- other executors: bit-identical results ----------------------------------------------------
 def test_dask_local_cluster_gives_identical_bits_and_retries_a_killed_worker(tmp_path, reference):
-    pytest.importorskip("distributed")
     out = tmp_path / "out"
     env = {FAULT_ENV: f"1:exit:{tmp_path / 'once'}"}   # one Dask worker dies during run 1
     r = cli_env(env, "sweep", reference["spec"], "--out", out, "--executor", "dask", "--workers", "2",
@@ -476,7 +546,6 @@ def test_dask_local_cluster_gives_identical_bits_and_retries_a_killed_worker(tmp
 
 
 def test_dask_external_scheduler_by_file_and_address(tmp_path, reference):
-    pytest.importorskip("distributed")
     env = {**os.environ, "PYTHONPATH": str(PYTHON_DIR)}   # scheduler and workers unpickle tasks
     sched_file = tmp_path / "scheduler.json"
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
@@ -508,7 +577,7 @@ def test_dask_external_scheduler_by_file_and_address(tmp_path, reference):
 
 
 def test_dask_client_from_python(tmp_path, reference):
-    distributed = pytest.importorskip("distributed")
+    import distributed   # required (scripts/bootstrap.sh installs it): missing fails, not skips
     out = tmp_path / "out"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
@@ -533,9 +602,10 @@ def mpi_sweep(spec, out, env=None, timeout=180):
     return subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.skipif(MPIEXEC is None, reason="no mpiexec (Debian: openmpi-bin)")
 def test_mpi_gives_identical_bits_and_resumes_after_an_abort(tmp_path, reference):
-    pytest.importorskip("mpi4py")
+    # MPI is required (scripts/bootstrap.sh installs it): missing, this fails rather than skips
+    assert MPIEXEC is not None, "no mpiexec (Debian: openmpi-bin, libopenmpi-dev)"
+    import mpi4py  # noqa: F401
     out = tmp_path / "out"
     r = mpi_sweep(reference["spec"], out)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -592,7 +662,6 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
 
 # -- analysis ----------------------------------------------------------------------------------
 def test_sobol_and_morris_indices_from_a_sweep(tmp_path):
-    pytest.importorskip("SALib")
     params = {"davidsen.p": {"min": 0.02, "max": 0.3}, "davidsen.updates_per_step": {"min": 50, "max": 300}}
     sobol = spec_dict(design={"method": "sobol", "samples": 4}, replicates=1, parameters=params)
     res = socius.sweep(sobol, out=tmp_path / "sobol", workers=2, progress=False)
@@ -607,6 +676,29 @@ def test_sobol_and_morris_indices_from_a_sweep(tmp_path):
     assert np.isfinite(si["ST"].values).all()
     again = socius.sensitivity(tmp_path / "sobol")
     assert again.identical(si), "bootstrap confidence intervals are not reproducible"
+    # SALib run directly on the same design and outputs, read from the run files themselves,
+    # gives the same indices (and, with the documented bootstrap seed, the same intervals)
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    spec = SweepSpec.from_dict(sobol)
+    direct_X = sobol_sample.sample(spec.problem(), 4, calc_second_order=False, seed=spec.design_seed())
+    assert np.allclose(X[:, 0], direct_X[:, 0])
+    assert np.array_equal(X[:, 1], np.round(direct_X[:, 1]))   # an integer parameter: rounded
+    for name, read in (("final_degree", lambda v, t, i: v[-1, 0, i]),                  # at the horizon
+                       ("isolated", lambda v, t, i: v[t > t[-1] - 6, 0, i].mean())):  # last = 6
+        indicator = {"final_degree": "mean_degree", "isolated": "isolated_share"}[name]
+        y = np.empty(spec.n_points)
+        for info in spec.runs():
+            with h5py.File(tmp_path / "sobol" / info.relpath, "r") as f:
+                names = [x.decode() if isinstance(x, bytes) else x for x in f["indicator"][...]]
+                y[info.point] = read(f["indicators"][...], f["time"][...], names.index(indicator))
+        ref = sobol_analyze.analyze(spec.problem(), y, calc_second_order=False, num_resamples=100,
+                                    conf_level=0.95, seed=spec.design_seed())
+        for k in ("S1", "ST", "S1_conf", "ST_conf"):
+            ours = si[k].sel(scenario="d", summary=name).values
+            assert np.allclose(ours, ref[k], rtol=1e-12, atol=1e-15, equal_nan=True), (name, k, ours, ref[k])
+        assert not np.allclose(si["S1"].sel(scenario="d", summary=name).values, 0)
 
     morris = spec_dict(design={"method": "morris", "trajectories": 3}, replicates=2, parameters=params)
     socius.sweep(morris, out=tmp_path / "morris", workers=2, progress=False)
