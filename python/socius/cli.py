@@ -194,7 +194,9 @@ def _cmd_compare(args) -> int:
     # Both outputs are checked before any run starts: a refusal after an hour of runs helps no one.
     _note(check_output(output, scenarios, kind="comparison", overwrite=args.overwrite, how="--overwrite"))
     if args.report:
-        _note(_check_report_folder(Path(args.report), args.overwrite))
+        from .report import check_folder
+
+        check_folder(Path(args.report), overwrite=args.overwrite)
     seed = args.seed if args.seed is not None else secrets.randbits(64)
     runs = len(scenarios) * args.replicates
     print(f"socius: comparing {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
@@ -206,28 +208,9 @@ def _cmd_compare(args) -> int:
     if args.report:
         from .report import report
 
-        page = report(path, args.report)
+        page = report(path, args.report, overwrite=args.overwrite)
         print(f"socius: report written to {page}")
     return 0
-
-
-def _check_report_folder(out_dir: Path, overwrite: bool) -> str | None:
-    """The report's folder may hold a socius report (replaced: a rerun) or anything without an
-    index.html; an index.html that socius did not write is replaced only with --overwrite.
-    Returns the note to show, or None."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ResultsError(f"cannot write the report to '{out_dir}': it is {identify(out_dir).what}, "
-                           "not a folder; give a folder name with -o/--report")
-    page = out_dir / "index.html"
-    if not page.exists():
-        return None
-    found = identify(page)
-    if found.kind == "report":
-        return f"socius: replacing the report in '{out_dir}'"
-    if overwrite:
-        return f"socius: replacing '{page}', {found.what}, as asked by --overwrite"
-    raise ResultsError(f"'{page}' already exists and is {found.what}; choose another folder for the "
-                       "report, or pass --overwrite to replace it")
 
 
 def _cmd_report(args) -> int:
@@ -244,8 +227,7 @@ def _cmd_report(args) -> int:
         out_dir = results / "report"
     else:
         out_dir = results.with_name(results.stem + "_report")
-    _note(_check_report_folder(out_dir, args.overwrite))
-    page = report(results, out_dir)
+    page = report(results, out_dir, overwrite=args.overwrite)  # checks the folder before any work
     print(f"socius: report written to {page}")
     return 0
 
@@ -463,8 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="comparison file (default: results/comparison.h5)")
     p.add_argument("--report", metavar="DIR", help="also write the HTML report to DIR/index.html")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing output file (or DIR/index.html) that is not an earlier "
-                        "comparison of the same scenarios (or a socius report)")
+                   help="replace an existing output file that is not an earlier comparison of the "
+                        "same scenarios, and write the report into a folder holding other files")
     p.add_argument("--threads", type=_positive, help="threads per run (default: cores / workers)")
     p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -476,7 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for index.html (default: <results file name>_report beside it; "
                         "DIR/report for a sweep folder)")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace an index.html in the folder that is not a socius report")
+                   help="write index.html into a folder that holds files not written by a socius "
+                        "report (they are left as they are; an index.html is replaced)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("resume", help="continue a run from its checkpoint")
