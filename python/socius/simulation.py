@@ -155,7 +155,7 @@ class Simulation:
     def kinds(self) -> dict[str, range]:
         """The kinds of agent and their slots, in order, e.g. ``{"resident": range(0, 5000),
         "professional": range(5000, 5025)}``; the first is the default of every ``kind=``
-        argument. The classic models have one kind, ``node``."""
+        argument. The classic models have one kind, covering every slot."""
         return {str(name): range(int(start), int(stop)) for name, start, stop in self._sim.agent_kinds()}
 
     @property

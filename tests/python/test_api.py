@@ -175,3 +175,175 @@ def test_unknown_columns_name_the_known_ones():
     sim = socius.Simulation(community(), seed=1)
     with pytest.raises(KeyError, match="loneliness"):
         sim.column("lonelyness")
+
+
+# -- State written from Python is checked (issue 13, item 4) -----------------------------------
+
+@pytest.mark.parametrize("bad", [np.nan, 5.0, -1.0])
+def test_a_hook_writing_a_value_outside_a_columns_range_stops_before_the_next_step(bad):
+    # The issue's case: one resident's loneliness set to NaN spread to 494 of 500 residents in
+    # four steps, and 5.0 and -1.0 were taken as they were.
+    sim = socius.Simulation(community(population=500, steps=8, burn_in=0), seed=1)
+
+    @sim.every(1, start=2)
+    def break_one(s):
+        s.column("loneliness", writable=True)[7] = bad
+
+    with pytest.raises(socius.simulation.StateError) as caught:
+        sim.run(progress=False)
+    e = caught.value
+    assert isinstance(e, socius.Error) and isinstance(e, ValueError)
+    message = str(e)
+    for part in ("after hook break_one at policy time 2", "loneliness", "1 agent ", "agent 7 (resident 7)",
+                 f"= {'nan' if np.isnan(bad) else bad}", "[0.0, 1.0]", "no step was run"):
+        assert part in message, (part, message)
+    # Nothing ran on the bad value: the run stopped at the hook's step and nothing spread.
+    assert sim.time == 2 and list(sim.indicators()["time"]) == [0, 1, 2]
+    lonely = sim.column("loneliness")
+    assert np.isfinite(np.delete(lonely, 7)).all() and ((lonely >= 0) & (lonely <= 1)).sum() == 499
+    # Still usable: run() refuses again until the value is put right, then goes on.
+    sim._hooks.clear()
+    with pytest.raises(socius.simulation.StateError, match="before step 3"):
+        sim.run(progress=False)
+    assert sim.time == 2
+    sim.column("loneliness", writable=True)[7] = 0.5
+    sim.run(progress=False)
+    assert sim.finished and np.isfinite(sim.column("loneliness")).all()
+    assert np.isfinite(sim.results["indicators"].sel(group="all", indicator="lonely_share")).all()
+
+
+def test_a_writable_view_written_between_steps_is_checked_before_the_next_step():
+    sim = socius.Simulation(community(population=500, steps=8, burn_in=2), seed=1)
+    burnout = sim.column("burnout", writable=True, kind="professional")
+    trust = sim.column("trust", writable=True)
+    sim.step(1)
+    burnout[1] = 1.5
+    trust[[3, 4, 9]] = np.nan
+    with pytest.raises(socius.simulation.StateError) as caught:
+        sim.step(1)
+    message = str(caught.value)
+    assert sim.steps_done == 1  # the step was not run
+    assert "before step 2" in message
+    assert "trust\" has 3 agents" in message.replace("'", "\"") and "agent 3 (resident 3) = nan" in message
+    first_staff = sim.kinds["professional"].start + 1
+    assert f"agent {first_staff} (professional 1) = 1.5" in message and "burnout" in message
+    burnout[1] = 0.5
+    trust[[3, 4, 9]] = 0.2
+    assert sim.step(1) == 1
+
+
+# -- NumPy scalars where Python numbers are accepted (item 6) ----------------------------------
+
+def test_numpy_scalars_and_0d_arrays_are_taken_as_the_numbers_they_hold(small_scenario, tmp_path):
+    sim = socius.Simulation(small_scenario, seed=np.uint64(3), threads=np.int64(1))
+    assert sim.seed == 3 and sim.threads == 1
+    assert socius.Simulation(small_scenario, seed=np.array(3), threads=np.array(2)).threads == 2
+    sim.set_parameters({"davidsen.p": np.float32(0.1)})
+    assert sim.parameters["davidsen.p"] == 0.1          # the decimal it prints as, not 0.10000000149
+    sim.set_parameters({"davidsen.p": np.array(0.05)})
+    assert sim.parameters["davidsen.p"] == 0.05
+    calls = []
+    sim.every(np.int64(2), lambda s: calls.append(s.time), start=np.int32(0))
+    assert sim.step(np.int64(3)) == 3
+    sim.run(steps=np.int32(4), progress=np.bool_(False))
+    assert sim.steps_done == 7 and calls == [0, 2]
+    assert sim.network_statistics(np.array(0))["mean_degree"] > 0
+    with pytest.raises(TypeError, match="threads must be an int or None, got float"):
+        socius.Simulation(small_scenario, threads=1.5)
+    with pytest.raises(TypeError, match="steps"):
+        sim.run(steps=np.float64(2.0))
+    out = socius.run(small_scenario, tmp_path / "o.h5", seed=np.int64(5), threads=np.int64(1), progress=False,
+                     checkpoint_every=np.int64(4))
+    assert out.exists()
+
+
+def test_numpy_strings_name_columns_and_kinds():
+    sim = socius.Simulation(community(population=300), seed=1)
+    assert np.array_equal(sim.column(np.str_("age"), kind=np.str_("professional")),
+                          sim.column("age", kind="professional"))
+
+
+# -- Burn-in is said (item 10) -----------------------------------------------------------------
+
+def test_a_first_run_inside_burn_in_says_why_nothing_is_recorded(capsys):
+    # The issue's case: Simulation(baseline).run(steps=10) recorded nothing, said nothing, and a
+    # hook every 2 steps was never called (the community model's first 260 steps are burn-in).
+    baseline = socius.Scenario.load(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"simulation.population": 300})
+    sim = socius.Simulation(baseline, seed=1)
+    assert sim.burn_in == 260 and sim.burn_in_remaining == 260
+    calls = []
+    sim.every(2, lambda s: calls.append(s.time))
+    sim.run(steps=10)
+    assert "burn-in" in capsys.readouterr().err            # the progress bar says what it runs
+    assert sim.burn_in_remaining == 250 and calls == []
+    text = repr(sim)
+    assert "burn-in, 250 of 260 steps left" in text and "next call after policy time 0 (in 250 steps)" in text
+    with pytest.warns(UserWarning, match="nothing is recorded during burn-in: 250 of 260 burn-in steps are left"):
+        ds = sim.results
+    assert ds.sizes["time"] == 0 and "250 of 260" in ds.attrs["note"]
+    sim.run(steps=252)
+    err = capsys.readouterr().err
+    assert "burn-in" in err and err.rstrip().splitlines()[-1].split("\r")[-1].startswith("baseline:")
+    assert sim.burn_in_remaining == 0 and calls == [0, 2]
+    ds = sim.results  # no warning now (pytest turns warnings into errors)
+    assert list(ds["time"].values) == [0, 1, 2] and "note" not in ds.attrs
+    assert "policy time 2 of 520" in repr(sim)
+
+
+# -- What a user reads says whose it is (item 13) ----------------------------------------------
+
+def test_columns_ties_and_graphs_are_residents_unless_another_kind_is_asked_for():
+    # The issue's case: for 5,000 residents column("loneliness") had 5,025 entries, and staff
+    # slots carried neighbourhood 4294967295.
+    sim = socius.Simulation(community(population=5000, steps=2, burn_in=2), seed=2)
+    sim.step(3)
+    assert sim.kinds == {"resident": range(0, 5000), "professional": range(5000, 5025)}
+    assert sim.population == 5000
+    lonely, every_slot = sim.column("loneliness"), sim.column("loneliness", kind=None)
+    assert lonely.shape == (5000,) and every_slot.shape == (5025,)
+    assert np.shares_memory(lonely, every_slot) and not lonely.flags.owndata  # a view, no copy
+    hood = sim.column("neighbourhood")
+    assert hood.max() < 2**32 - 1
+    assert (sim.column("neighbourhood", kind="professional") == 2**32 - 1).all()
+    assert sim.column("burnout", kind="professional").shape == (25,)
+    # A writable view of a kind writes the simulation's own column.
+    sim.column("trust", writable=True)[0] = 0.25
+    assert sim.column("trust", kind=None)[0] == np.float32(0.25)
+    with pytest.raises(ValueError, match="'staff'.*'resident' \\(slots 0 to 4999\\), 'professional' "
+                                         "\\(slots 5000 to 5024\\)".replace("'", "[\"']")):
+        sim.column("age", kind="staff")
+
+    every_tie = sim.ties(kind=None)
+    assert len(every_tie["source"]) == sim.tie_count
+    staff = every_tie["target"] >= 5000
+    assert staff.any()  # residents' ties to professionals exist, and only kind=None shows them
+    residents = sim.ties()
+    assert len(residents["source"]) == (~staff).sum() and residents["target"].max() < 5000
+    among_staff = sim.ties(kind="professional")
+    assert len(among_staff["source"]) == (every_tie["source"] >= 5000).sum()
+    assert among_staff["target"].max() < 25  # indexed like column(..., kind="professional")
+
+    g = sim.to_networkx()
+    assert g.number_of_nodes() == 5000 and g.number_of_edges() == len(residents["source"])
+    full = sim.to_networkx(kind=None)
+    assert full.number_of_nodes() == 5025 and full.nodes[5000]["kind"] == "professional"
+    ig = sim.to_igraph()
+    assert ig.vcount() == 5000 and ig.ecount() == len(residents["source"])
+    assert sim.to_igraph(kind=None).vs[5024]["kind"] == "professional"
+
+    stats = sim.network_statistics(path_sources=0)
+    assert stats["local_clustering"].shape == (5000,)
+    assert stats["mean_degree"] == pytest.approx(2 * len(residents["source"]) / 5000)
+    assert sim.network_statistics(path_sources=0, kind=None)["local_clustering"].shape == (5025,)
+
+
+def test_a_model_with_one_kind_shows_every_agent_by_default(small_scenario):
+    sim = socius.Simulation(small_scenario, seed=1)
+    sim.step(4)
+    (name, slots), = sim.kinds.items()
+    assert slots == range(0, 500) and sim.population == 500
+    for key in ("source", "target", "weight", "type"):
+        np.testing.assert_array_equal(sim.ties()[key], sim.ties(kind=None)[key])
+    np.testing.assert_array_equal(sim.network_statistics(path_sources=4)["local_clustering"],
+                                  sim.network_statistics(path_sources=4, kind=name)["local_clustering"])

@@ -32,6 +32,7 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path):
 
     out = tmp_path / "killed.h5"
     ckpt = tmp_path / "killed.h5.ckpt"
+    lock = tmp_path / "killed.h5.ckpt.lock"
     env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
     proc = subprocess.Popen([sys.executable, "-m", "socius", "run", str(scenario), "--seed", "77", "-o", str(out),
                              "-q", "--checkpoint-every", "100"], env=env,
@@ -41,6 +42,9 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path):
         assert proc.poll() is None, "the run ended before its first checkpoint"
         assert time.time() < deadline
         time.sleep(0.02)
+    # While the run is alive, its checkpoint is its own: a resume is refused and changes nothing.
+    with pytest.raises(socius.CheckpointError, match=f"in use: another live process \\(pid {proc.pid} on "):
+        socius.resume(ckpt, progress=False)
     first = ckpt.stat().st_mtime_ns
     while ckpt.stat().st_mtime_ns == first:  # let it pass a few checkpoints and snapshots
         assert proc.poll() is None and time.time() < deadline
@@ -49,11 +53,27 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not out.exists(), "a killed run must not leave a finished-looking file"
+    assert lock.exists()  # the dead run's lock file is left, and must not block a resume
+    saved_at = socius._core.Checkpoint(str(ckpt)).restore(1).steps_done
+    assert saved_at >= 200 and saved_at % 100 == 0
 
-    r = cli("resume", ckpt, "-q")
-    assert r.returncode == 0, r.stderr
-    assert str(out) in r.stdout
-    assert not ckpt.exists()  # removed once the run completed
+    # Two resumes of one checkpoint: the second is refused while the first runs.
+    log = tmp_path / "resume.log"
+    with open(log, "w") as err:
+        first_resume = subprocess.Popen([sys.executable, "-m", "socius", "resume", str(ckpt)], env=env,
+                                        stdout=subprocess.PIPE, stderr=err, text=True)
+    while f"pid {first_resume.pid} " not in (lock.read_text() if lock.exists() else ""):
+        assert first_resume.poll() is None and time.time() < deadline, log.read_text()
+        time.sleep(0.01)
+    second = cli("resume", ckpt, "-q")
+    assert second.returncode == 2 and "in use" in second.stderr and str(lock) in second.stderr, second.stderr
+    stdout, _ = first_resume.communicate(timeout=120)
+    assert first_resume.returncode == 0, log.read_text()
+    assert str(out) in stdout
+    # It started from the checkpoint, not from step 0: its progress bar counted the steps left.
+    totals = re.findall(r"\| 0/(\d+) \[", log.read_text())
+    assert totals and int(totals[0]) == 1520 - saved_at, log.read_text()[:300]
+    assert not ckpt.exists() and not lock.exists()  # removed once the run completed
     a, b = datasets(reference), datasets(out)
     assert a.keys() == b.keys()
     for name in a:
@@ -66,10 +86,12 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path):
     # Leftover temporary files of the killed process are the only debris, and they are named so.
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert all(".tmp-" in name for name in leftovers)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "killed.h5", "long.toml", "reference.h5", "resume.log"]
 
 
 @pytest.mark.parametrize("model", [m["name"] for m in socius.models()])
-def test_python_resume_matches_an_uninterrupted_run(tmp_path, model):
+def test_python_resume_matches_an_uninterrupted_run(tmp_path, model, monkeypatch):
     scenario = socius.Scenario.from_dict({"model": model, "simulation": {
         "population": 600, "steps": 40, "burn_in": 4, "snapshot_every": 10}})
     reference = socius.run(scenario, tmp_path / "ref.h5", seed=4, progress=False)
@@ -79,8 +101,20 @@ def test_python_resume_matches_an_uninterrupted_run(tmp_path, model):
     with pytest.raises(KeyboardInterrupt):
         _run_and_crash(sim, out, ckpt, crash_at=32)
     assert ckpt.exists() and not out.exists()
+    # The resume must start from the checkpoint (step 30), not from step 0.
+    started = []
+    run = socius.Simulation.run
+
+    def recording_run(self, *args, **kwargs):
+        started.append((self.steps_done, self.steps_total))
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(socius.Simulation, "run", recording_run)
     socius.resume(ckpt, progress=False)
+    assert started == [(30, 44)]
+    assert not ckpt.exists() and not (tmp_path / "state.ckpt.lock").exists()
     a, b = datasets(reference), datasets(out)
+    assert a.keys() == b.keys()
     for name in a:
         assert np.array_equal(a[name], b[name], equal_nan=a[name].dtype.kind == "f"), name
 
