@@ -12,7 +12,6 @@ what to do instead; and an existing output file is replaced only under
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import secrets
 import signal
@@ -41,7 +40,7 @@ def _at_least(minimum: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {show(text)}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
         return value
@@ -56,7 +55,7 @@ def _seed(text: str) -> int:
     try:
         value = int(text, 0)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {show(text)}") from None
     if not 0 <= value < 2**64:
         raise argparse.ArgumentTypeError(f"must be in [0, 2**64), got {value}")
     return value
@@ -141,12 +140,11 @@ def _cmd_run(args) -> int:
     ckpt = None
     if args.checkpoint_every:
         ckpt = Path(args.checkpoint) if args.checkpoint else output.with_name(output.name + ".ckpt")
-    # The replacement rule was applied just above; run() applies the same rule when it can, so
-    # it is told the answer rather than asked again (which would print the note twice).
-    already = {"overwrite": True} if "overwrite" in inspect.signature(run).parameters else {}
+    # The replacement rule was applied just above, with the command line's wording (--overwrite);
+    # run() applies the same rule, so it is told the answer rather than asked again.
     try:
         path = run(scenario, output, seed=args.seed, threads=args.threads, progress=not args.quiet,
-                   checkpoint_every=args.checkpoint_every, checkpoint=ckpt, **already)
+                   checkpoint_every=args.checkpoint_every, checkpoint=ckpt, overwrite=True)
     except KeyboardInterrupt as e:
         _interrupted(ckpt)
         return _interrupt_code(e)
@@ -556,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = args.func(args)
-    except (ScenarioError, ResultsError, _core.CheckpointError) as e:
+    except (ScenarioError, _core.OutputError, _core.CheckpointError) as e:
         print(f"socius: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as e:

@@ -22,6 +22,9 @@ from ._values import show
 
 __all__ = ["open_results", "summary", "ResultsError"]
 
+
+# The documented error for a results file that cannot be read or written (exit code 2); report.py
+# raises the same class.
 ResultsError = _core.OutputError
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
