@@ -110,7 +110,7 @@ def test_python_resume_matches_an_uninterrupted_run(tmp_path, model, monkeypatch
         return run(self, *args, **kwargs)
 
     monkeypatch.setattr(socius.Simulation, "run", recording_run)
-    socius.resume(ckpt, progress=False)
+    socius.resume(ckpt, progress=False, threads=np.int64(2))  # NumPy integers are taken too
     assert started == [(30, 44)]
     assert not ckpt.exists() and not (tmp_path / "state.ckpt.lock").exists()
     a, b = datasets(reference), datasets(out)
