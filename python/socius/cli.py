@@ -391,6 +391,7 @@ def _cmd_sweep(args) -> int:
 def _cmd_sweep_index(args) -> int:
     from .sweeps import build_index, open_sweep
 
+    _expect(args.dir, ("sweep folder",), "a sweep folder (written by socius sweep SPEC.toml --out DIR)")
     path = build_index(args.dir, virtual=not args.copy)
     with open_sweep(path) as ds:
         a = ds.attrs

@@ -148,6 +148,10 @@ def test_resume_and_report_name_the_wrong_kind(made, main):
     code, _, err = main("sweep", made["a"], "--out", made["dir"] / "x")
     assert code == 2 and "not a sweep spec" in err and "socius run" in err
     assert not (made["dir"] / "x").exists()
+    code, _, err = main("sweep", made["spec"], "--out", made["results"])
+    assert code == 2 and "is a socius results file (scenario 'a'" in err and "not a sweep folder" in err
+    code, _, err = main("sweep-index", made["comparison"])
+    assert code == 2 and "is a socius comparison file" in err and "not a sweep folder" in err
 
 
 def test_one_value_set_twice_on_the_command_line_is_refused(made, main):
