@@ -631,9 +631,9 @@ def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, se
         run goes on it holds a lock on the checkpoint (``CHECKPOINT.lock``), so that no second
         run or resume of it can start; the lock ends with the process, however it ends.
     overwrite : bool
-        Replace whatever file is at ``output``. Without it an existing file is replaced only if it
-        is a socius results file of the same scenario (a rerun); anything else is refused before
-        the run starts.
+        Replace whatever file is at ``output`` (never a folder). Without it an existing file is
+        replaced only if it is a socius results file of the same scenario (a rerun); anything
+        else is refused before the run starts (:func:`socius.results.check_output`).
 
     Returns
     -------
@@ -649,9 +649,8 @@ def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, se
     """
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
-    note = check_output(output, scenario, kind="results", overwrite=bool(plain(overwrite)))
-    if note and progress:
-        print(note, file=sys.stderr)
+    # The one rule (results.check_output); its note on what is replaced is for the command line.
+    check_output(output, scenario, kind="results", overwrite=bool(plain(overwrite)))
     sim = Simulation(scenario, seed=seed, threads=threads)
     return run_to_file(sim, output, progress=progress, command=command,
                        checkpoint_every=checkpoint_every, checkpoint=checkpoint)
