@@ -20,20 +20,22 @@ import io
 import math
 import os
 import re
+import secrets
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, time as local_time, timezone
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from . import _core
+from ._values import plain, show
 from .compare import COMPARISON_FORMAT, scenario_parameters
+from .results import REPORT_GENERATOR, ResultsError, identify
 
 __all__ = ["report", "t_quantile"]
 
-ResultsError = _core.OutputError
 
 WEEKS_PER_YEAR = 52
 REPORT_TIMES = ((52, "1 year"), (260, "5 years"), (520, "10 years"))
@@ -199,31 +201,36 @@ def _strings(a) -> list[str]:
     return [str(_text(x)) for x in np.asarray(a).tolist()]
 
 
-def _load(path: Path) -> _Data:
-    import h5py
+def _refusal(path: Path, found) -> ResultsError:
+    """The one-line error for a path that is not a comparison or results file, saying what it is."""
+    if found.kind == "missing":
+        return ResultsError(f"results file '{path}' does not exist")
+    if found.kind == "locked":
+        return ResultsError(f"'{path}' is {found.what}; {found.instead()}")
+    hint = found.instead() or "give a file written by socius compare or socius run"
+    return ResultsError(f"'{path}' is {found.what}, not a comparison or results file; {hint}")
 
-    if not path.exists():
-        raise ResultsError(f"results file '{path}' does not exist")
-    try:
-        with h5py.File(path, "r") as f:
-            fmt = _text(f.attrs.get("format"))
-    except OSError as e:
-        raise ResultsError(f"'{path}' is not an HDF5 file ({e}); give a file written by "
-                           "socius compare or socius run") from None
-    if fmt not in (COMPARISON_FORMAT, _core.RESULTS_FORMAT):
-        raise ResultsError(
-            f"'{path}' is an HDF5 file but not socius output (attribute 'format' is {fmt!r}, expected "
-            f"{COMPARISON_FORMAT!r} or {_core.RESULTS_FORMAT!r}); give a file written by socius "
-            "compare or socius run")
+
+def _load(path: Path) -> _Data:
+    found = identify(path)  # the one reading layer: what the file is, or that it is locked
+    if found.kind not in ("comparison", "results"):
+        raise _refusal(path, found)
     import xarray as xr
 
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
+    try:
+        ds = xr.open_dataset(path, engine="h5netcdf")
+    except OSError as e:  # locked (or replaced) since identify() looked at it
+        again = identify(path)
+        if again.kind not in ("comparison", "results"):
+            raise _refusal(path, again) from None
+        raise ResultsError(f"cannot read '{path}': {' '.join(str(e).split())}") from None
+    with ds:
         attrs = {k: _text(v) for k, v in ds.attrs.items()}
         groups, indicators = _strings(ds["group"].values), _strings(ds["indicator"].values)
         desc = (dict(zip(indicators, _strings(ds["indicator_description"].values)))
                 if "indicator_description" in ds else {})
         time = np.asarray(ds["time"].values)
-        if fmt == COMPARISON_FORMAT:
+        if found.kind == "comparison":
             values = np.asarray(ds["indicators"].transpose("scenario", "replicate", "time", "group",
                                                            "indicator").values, dtype=float)
             return _Data(
@@ -299,19 +306,22 @@ def _unit(name: str) -> str:
     return "%" if _kind(name) == "share" else ""
 
 
-def _num(x: float, digits: int = 3) -> str:
+def _num(x: float, figures: int = 3) -> str:
+    """A number as a report shows it: three significant figures, plain decimals (never ``1e-05``),
+    thousands separated by commas; from 1,000 up, whole numbers (``1,234,568``), as money and
+    counts are read. Non-finite values are "n/a"."""
+    x = float(x)
     if not np.isfinite(x):
         return "n/a"
-    a = abs(x)
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:.0f}"
-    if a >= 10:
-        return f"{x:.1f}"
-    if a == 0:
+    if x == 0:
         return "0"
-    return f"{x:.{digits}g}" if a < 0.01 else f"{x:.2f}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    text = np.format_float_positional(x, precision=figures, unique=False, fractional=False, trim="-")
+    rounded = float(text)
+    if abs(rounded) >= 1000:  # 999.6 rounds up to 1,000
+        return f"{rounded:,.0f}"
+    return "0" if rounded == 0 else text
 
 
 def _value(x: float, name: str) -> str:
@@ -784,11 +794,17 @@ def _params(toml: str) -> dict:
 
 
 def _show(v) -> str:
+    """A parameter value as written in a scenario: exact (shortest round-trip) numbers, ISO dates,
+    lists element by element; never ``np.float64(...)`` or ``datetime.datetime(...)``."""
     if v is None:
         return "(not set)"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_show(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_show(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, local_time):  # a TOML local time; show() knows dates and date-times
+        return v.isoformat()
+    return show(v)
 
 
 # -- the summary in words ------------------------------------------------------------------------
@@ -842,6 +858,8 @@ def _sentences(d: _Data, ti: int) -> list[str]:
 
 
 # -- the page -------------------------------------------------------------------------------------
+# Marks a page as a socius report (results.identify and check_folder look for it), early in <head>.
+GENERATOR = f"{REPORT_GENERATOR} report {_core.__version__}'>"
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1a1a1a;
 background:#fff;max-width:1200px;margin:0 auto;padding:1rem 1.5rem 3rem;line-height:1.5}
@@ -859,7 +877,7 @@ details{margin:.4rem 0} summary{cursor:pointer}
 """
 
 
-def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
+def report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Writes a self-contained HTML report of a comparison (or of a single run).
 
     Parameters
@@ -871,7 +889,11 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
         parameter and, for Sobol and Morris designs, the sensitivity indices.
     out_dir : path
         Folder for the report; created if missing. The page is ``out_dir/index.html``, written
-        under a temporary name and renamed when complete.
+        under a temporary name and renamed when complete; nothing is written anywhere else. A
+        folder that already holds files not written by a socius report is refused.
+    overwrite : bool
+        Write ``index.html`` into a folder that holds other files too (they are left as they
+        are), replacing whatever ``index.html`` is there.
 
     Returns
     -------
@@ -881,28 +903,107 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     Raises
     ------
     ResultsError
-        If ``path`` is missing or is not socius output, or ``out_dir`` cannot be made.
+        If ``path`` is missing, locked by another process or not socius output (the one-line
+        message names the file and says what it is), or ``out_dir`` cannot be made or holds
+        files not written by a socius report.
     """
+    overwrite = _flag(overwrite, "overwrite")
     path = Path(path)
+    out_dir = Path(out_dir)
+    check_folder(out_dir, overwrite=overwrite)  # before any work: refuse early
     from .sweeps.report import is_sweep, sweep_report
 
     if is_sweep(path):  # a sweep directory or its index: the sweep's own page, with sensitivity
         return sweep_report(path, out_dir)
     d = _load(path)
-    return write_page(out_dir, _page(d))
+    return write_page(out_dir, _page(d), overwrite=overwrite)
 
 
-def write_page(out_dir: str | os.PathLike, page: str) -> Path:
-    """Writes ``out_dir/index.html`` under a temporary name, then renames it into place."""
+def _flag(value, name: str) -> bool:
+    """A bool, or a NumPy bool (scalar or 0-d array), as a Python bool; anything else is refused."""
+    v = plain(value)
+    if not isinstance(v, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {show(value)}")
+    return v
+
+
+# What a socius report leaves in its folder: the page, temporary pages of interrupted writes, and
+# what file managers add when the folder is opened.
+_TEMPORARY = re.compile(r"\.index\.html\.tmp-\d+(-[0-9a-f]+)?")
+_FOLDER_METADATA = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+def _foreign(out_dir: Path) -> list[str]:
+    """Names of the entries in ``out_dir`` that a socius report did not write (sorted)."""
+    out = []
+    for entry in out_dir.iterdir():
+        name = entry.name
+        if entry.is_symlink() or not entry.is_file():
+            out.append(name + ("/" if entry.is_dir() and not entry.is_symlink() else ""))
+        elif name == "index.html":
+            if identify(entry).kind != "report":
+                out.append(name)
+        elif not (_TEMPORARY.fullmatch(name) or name in _FOLDER_METADATA):
+            out.append(name)
+    return sorted(out)
+
+
+def check_folder(out_dir: str | os.PathLike, *, overwrite: bool = False) -> None:
+    """Refuses a report folder that is a file, or holds files not written by a socius report.
+
+    A missing folder, an empty one, and one holding an earlier socius report are accepted; with
+    ``overwrite=True`` any folder is.
+
+    Raises
+    ------
+    ResultsError
+        Naming the folder, up to three of the files in the way and what to do instead.
+    """
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ResultsError(f"cannot write the report to folder '{out_dir}': it is a file, not a folder; "
+                           "give a folder name")
+    if overwrite or not out_dir.is_dir():
+        return
+    try:
+        foreign = _foreign(out_dir)
+    except OSError as e:
+        raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
+    if foreign:
+        shown = ", ".join(f"'{n}'" for n in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ResultsError(
+            f"report folder '{out_dir}' already holds files not written by a socius report ({shown}); "
+            "give a new or empty folder, or pass overwrite=True (socius report --overwrite) to write "
+            "index.html there anyway (the other files are left as they are)")
+
+
+def write_page(out_dir: str | os.PathLike, page: str, *, overwrite: bool = False) -> Path:
+    """Writes ``out_dir/index.html`` under a temporary name, then renames it into place.
+
+    The page is marked as a socius report (a generator ``<meta>`` in its head) so a later report
+    may replace it. Only ``out_dir`` is written: the temporary file is created new (never through
+    an existing file or link), and the rename replaces a link at ``index.html`` rather than the
+    file it points to. See :func:`check_folder` for the folders refused without ``overwrite``.
+    """
+    out_dir = Path(out_dir)
+    check_folder(out_dir, overwrite=overwrite)
+    if REPORT_GENERATOR not in page:
+        page = page.replace("<meta charset='utf-8'>", f"<meta charset='utf-8'>{GENERATOR}", 1)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
     target = out_dir / "index.html"
-    tmp = out_dir / f".index.html.tmp-{os.getpid()}"
+    if target.is_dir() and not target.is_symlink():
+        raise ResultsError(f"cannot write the report to '{target}': it is a folder")
+    tmp = out_dir / f".index.html.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        tmp.write_text(page, encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError as e:
+        raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -1044,7 +1145,7 @@ def _page(d: _Data) -> str:
         body.extend(_results_sections(d, times, names, g, horizon, costs, staff))
     body.extend(_provenance(d))
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"{GENERATOR}<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
 

@@ -1,12 +1,24 @@
-"""socius report: a self-contained HTML page, rendered in headless Chromium as a reader would see it."""
+"""socius report: a self-contained HTML page, rendered in headless Chromium as a reader would see it.
+
+The figures are checked as pictures: each embedded PNG must show the scenarios' colours inside its
+axes (not only in its legend), no two figures may be the same picture, Chromium must lay every one
+out at a non-zero size, and the page painted with its figures must differ from the page painted
+without them. The community comparison used for the group, cost and staff sections is built on
+the groups and indicators a real run of the community model records, and one test renders the
+report of a real (tiny) comparison and checks the numbers it shows against the file.
+"""
 
 import base64
+import hashlib
 import html.parser
+import importlib
 import io
 import math
 import re
 import shutil
 import subprocess
+import sys
+from dataclasses import dataclass
 
 import h5py
 import numpy as np
@@ -17,13 +29,15 @@ from PIL import Image
 import socius
 from socius.report import mean_interval, report_times, t_quantile
 
-from conftest import cli
+from conftest import SCENARIOS, cli
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking"]
+ORANGE, BLUE = "#E69F00", "#0072B2"  # the first two scenarios after the baseline (Okabe-Ito)
+T_975_1 = 12.706204736174707  # Student's t, 97.5% point, 1 degree of freedom (two replicates)
 
 
-# -- helpers ----------------------------------------------------------------------------------------
+# -- reading a page ---------------------------------------------------------------------------------
 class Page(html.parser.HTMLParser):
     """Headings, images, tables (as lists of rows of cell text) and every src/href of a page."""
 
@@ -70,49 +84,6 @@ class Page(html.parser.HTMLParser):
         return any(text in h for _, h in self.headings)
 
 
-def chromium():
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        pytest.fail("chromium is missing: scripts/bootstrap.sh (make build) installs Debian's chromium")
-    return exe
-
-
-def render(page_path, tmp_path):
-    """The page as Chromium sees it: its DOM after loading, and a screenshot (PIL image)."""
-    exe = chromium()
-    profile = tmp_path / "chromium-profile"
-    common = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--hide-scrollbars"]
-    url = page_path.resolve().as_uri()
-    dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    shot = tmp_path / "screenshot.png"
-    r = subprocess.run([*common, f"--screenshot={shot}", "--window-size=1280,7000", url],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0 and shot.exists(), r.stderr[-2000:]
-    return dom.stdout, Image.open(shot).convert("RGB")
-
-
-def pixels_near(image, hex_colour, tolerance=10):
-    rgb = np.asarray(image, dtype=int)
-    target = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
-    return int((np.abs(rgb - target).max(axis=2) <= tolerance).sum())
-
-
-def check_self_contained(text, page):
-    assert "http://" not in text and "https://" not in text
-    for link in page.links:
-        assert link.startswith(("data:image/png;base64,", "#")), link
-    assert not re.search(r"<(script|link|iframe|object|embed)\b", text, re.I)
-    assert page.images
-    for img in page.images:
-        data = base64.b64decode(img["src"].removeprefix("data:image/png;base64,"), validate=True)
-        assert data.startswith(b"\x89PNG\r\n\x1a\n")
-        with Image.open(io.BytesIO(data)) as im:
-            im.load()
-            assert im.width >= 300 and im.height >= 200
-        assert len(img.get("alt", "")) > 20  # described for screen readers
-
-
 def table_after(page, heading_part, first_cell):
     """The row starting with ``first_cell`` in the first table after a heading containing ``heading_part``."""
     for table in page.tables:
@@ -123,86 +94,274 @@ def table_after(page, heading_part, first_cell):
     raise AssertionError(f"no row {first_cell!r} after a heading with {heading_part!r}")
 
 
-# -- a community-like comparison (the community model arrives separately) -------------------------
-INDICATORS = ["lonely_share", "no_contact_share", "trust_share", "pull_together_share", "civic_efficacy_mean",
-              "jobs_found", "cases_resolved", "relationship_quality_mean", "waiting_list", "burnout_mean",
-              "staff_turnover", "vacancies", "cost_to_date", "mean_degree", "some_new_indicator",
-              "never_recorded"]  # all NaN: shown as n/a, and must raise no warning
-GROUPS = (["all"] + [f"quintile_{q}" for q in range(1, 6)]
-          + ["age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_74", "age_75_plus", "age_65_plus",
-             "parents"])
+def visible_text(text):
+    """The page without its embedded images (whose base64 holds any run of letters and digits)."""
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:", text)
+
+
+# -- Chromium -----------------------------------------------------------------------------------------
+# Appended to a copy of the page (the report itself has no script): once the page has loaded,
+# each image records whether Chromium decoded it, its natural size and the size it is laid out at.
+SIZE_PROBE = ("<script>addEventListener('load', () => { for (const i of document.images) { "
+              "const r = i.getBoundingClientRect(); i.setAttribute('data-shown', [i.complete, "
+              "i.naturalWidth, i.naturalHeight, Math.round(r.width), Math.round(r.height)].join(' ')); } });"
+              "</script>")
+
+
+def chromium():
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail("chromium is missing: scripts/bootstrap.sh (make build) installs Debian's chromium")
+    return exe
+
+
+def _chromium(args, url, tmp_path):
+    profile = tmp_path / "chromium-profile"
+    r = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--hide-scrollbars",
+                        *args, url], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r.stdout
+
+
+def screenshot(page_path, tmp_path, name="screenshot.png"):
+    shot = tmp_path / name
+    _chromium([f"--screenshot={shot}", "--window-size=1280,7000"], page_path.resolve().as_uri(), tmp_path)
+    assert shot.exists()
+    return Image.open(shot).convert("RGB")
+
+
+def render(page_path, tmp_path, shot=True):
+    """The page as Chromium sees it: its DOM after loading (each <img> with its ``data-shown``
+    sizes), and a screenshot (PIL image) of the page itself (None if not ``shot``)."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(page_path.read_text().replace("</body>", SIZE_PROBE + "</body>"))
+    dom = _chromium(["--dump-dom"], probe.resolve().as_uri(), tmp_path)
+    return dom, screenshot(page_path, tmp_path) if shot else None
+
+
+def pixels_near(image, hex_colour, tolerance=10):
+    rgb = np.asarray(image, dtype=int)
+    target = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(rgb - target).max(axis=2) <= tolerance).sum())
+
+
+# -- the figures as pictures ------------------------------------------------------------------------
+def png_pixels(src):
+    """The RGB pixels of an embedded PNG (fails unless it is a valid PNG in a data URI)."""
+    assert src.startswith("data:image/png;base64,"), src[:40]
+    data = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.format == "PNG"
+        return np.asarray(im.convert("RGB"), dtype=int)
+
+
+def axes_top(rgb):
+    """The row of the topmost axes frame: the first row with a dark run of 100+ pixels.
+
+    Legends (above the axes, without a frame) and titles are short runs; a matplotlib axes frame
+    spans the panel. None if the picture has no axes (e.g. a blank image)."""
+    dark = rgb.max(axis=2) < 100
+    for y, row in enumerate(dark):
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
+        if edges.size and (edges[1::2] - edges[::2]).max() >= 100:
+            return y
+    return None
+
+
+def plotted(rgb, hex_colour, tolerance=12):
+    """Pixels of a colour at or below the topmost axes frame: the plotted series, not the legend."""
+    top = axes_top(rgb)
+    assert top is not None, "the figure has no axes"
+    target = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(rgb[top:] - target).max(axis=2) <= tolerance).sum())
+
+
+def check_self_contained(text, page):
+    assert "http://" not in text and "https://" not in text
+    for link in page.links:
+        assert link.startswith(("data:image/png;base64,", "#")), link
+    assert not re.search(r"<(script|link|iframe|object|embed)\b", text, re.I)
+
+
+def check_figures(text, colours, dom=None):
+    """Every figure in the page is a distinct PNG with axes, described for screen readers, in which
+    each of ``colours`` (one per scenario drawn) is plotted inside the axes; with Chromium's
+    ``dom`` (from :func:`render`), each was decoded and laid out at a non-zero size."""
+    images = Page(text).images
+    assert images, "the page has no figures"
+    digests = set()
+    for img in images:
+        rgb = png_pixels(img["src"])
+        assert rgb.shape[1] >= 300 and rgb.shape[0] >= 200, rgb.shape
+        assert len(img.get("alt", "")) > 20, img.get("alt")
+        for colour in colours:
+            assert plotted(rgb, colour) >= 100, (colour, img["alt"])
+        digests.add(hashlib.sha256(rgb.tobytes()).hexdigest())
+    assert len(digests) == len(images), "two figures are the same picture"
+    if dom is not None:
+        shown = Page(dom).images
+        assert [i["src"] for i in shown] == [i["src"] for i in images]  # every figure, in order
+        for img in shown:
+            complete, natural_w, natural_h, w, h = img["data-shown"].split()
+            rgb = png_pixels(img["src"])
+            assert complete == "true" and (int(natural_h), int(natural_w)) == rgb.shape[:2], img["data-shown"]
+            assert int(w) > 0 and int(h) > 0, (img["alt"], img["data-shown"])
+    return len(images)
+
+
+def check_painted_with_figures(page_path, shot, tmp_path, colours):
+    """The screenshot shows the figures: without its <img> elements the same page paints far
+    fewer pixels of each scenario colour (the page's own style uses orange and blue too)."""
+    bare = tmp_path / "without_figures.html"
+    bare.write_text(re.sub(r"<img\b[^>]*>", "", page_path.read_text()))
+    without = screenshot(bare, tmp_path, "without_figures.png")
+    for colour in colours:
+        assert pixels_near(shot, colour) - pixels_near(without, colour) > 1000, colour
+
+
+# -- a real comparison of the community model, and a synthetic one laid out like it ------------------
+@pytest.fixture(scope="module")
+def real_comparison(tmp_path_factory):
+    """baseline against early_action, 400 residents, 6 weeks after no burn-in, 2 replicates."""
+    folder = tmp_path_factory.mktemp("real")
+    small = {"simulation.population": 400, "simulation.steps": 6, "simulation.burn_in": 0}
+    scenarios = [socius.Scenario.load(SCENARIOS / f"{n}.toml").with_overrides(small)
+                 for n in ("baseline", "early_action")]
+    return socius.compare(scenarios, replicates=2, seed=5, output=folder / "comparison.h5", workers=2,
+                          progress=False)
+
+
+@dataclass
+class Layout:
+    groups: list
+    indicators: list
+    descriptions: list
+    by_group: set  # indicators the model records for groups other than "all"
+
+
+@pytest.fixture(scope="module")
+def layout(real_comparison):
+    """The community model's groups and indicators, as a real comparison records them."""
+    with xr.open_dataset(real_comparison, engine="h5netcdf") as ds:
+        groups = [str(g) for g in ds["group"].values]
+        indicators = [str(n) for n in ds["indicator"].values]
+        descriptions = [str(d) for d in ds["indicator_description"].values]
+        others = ds["indicators"].sel(group=[g for g in groups if g != "all"])
+        by_group = {n for n in indicators if np.isfinite(others.sel(indicator=n).values).any()}
+    return Layout(groups, indicators, descriptions, by_group)
+
+
 BUDGET = 1_000_000.0
+# How much more (+) or less lonely each group is than everyone, in the synthetic comparison.
+GRADIENT = {"quintile_1": 0.02, "quintile_2": 0.01, "quintile_4": -0.01, "quintile_5": -0.02,
+            "age_16_24": 0.04, "age_75_plus": 0.02, "age_65_plus": 0.01, "parents": 0.15}
 
 
-def fake_community(path, replicates=4, seed=0):
-    """A comparison file laid out as ``socius compare`` writes it, with the community model's groups
-    and indicators and known effects: early action lowers loneliness by 1 point from year 1 in
-    every replicate (plus small noise) and spends the budget evenly over 10 years; reform changes
-    nothing but burnout."""
+def fake_dataset(layout, replicates=4, seed=0, groups=None, extra_toml=("", "", "")):
+    """A comparison laid out as ``socius compare`` writes it for the community model (its groups,
+    indicators and descriptions, staff and costs for group "all" only), over 10 years, with known
+    effects: early action lowers loneliness by 1 point from year 1 in every replicate (plus small
+    noise) and spends the budget evenly over 10 years; structural reform raises burnout for two
+    years and spends 60% of the budget, changing nothing else."""
     rng = np.random.default_rng(seed)
     names = ["baseline", "early_action", "structural_reform"]
+    groups = list(layout.groups if groups is None else groups)
     time = np.arange(0, 521, 4)
-    S, R, T, G, I = len(names), replicates, len(time), len(GROUPS), len(INDICATORS)
+    S, R, T, G, I = len(names), replicates, len(time), len(groups), len(layout.indicators)
     v = np.full((S, R, T, G, I), np.nan)
-    ix = {n: i for i, n in enumerate(INDICATORS)}
     shared = rng.normal(0, 0.003, (1, R, T, G))  # common to all scenarios in a replicate: paired
     own = rng.normal(0, 0.0005, (S, R, T, G))
-    gradient = np.array([0] + [0.02, 0.01, 0, -0.01, -0.02] + [0.04, 0, -0.01, -0.01, 0, 0.02, 0.01, 0.15])
-    lonely = 0.06 + gradient[None, None, None, :] + shared + own
+    gradient = np.array([GRADIENT.get(g, 0.0) for g in groups])
+    step = np.arange(S)[:, None, None, None]  # scenarios apart, so each one's line shows
+    per_run = lambda x: np.broadcast_to(np.asarray(x)[..., None], (S, R, T, G))  # noqa: E731
+    for j, (name, desc) in enumerate(zip(layout.indicators, layout.descriptions)):
+        if "cumulative" in desc:
+            v[..., j] = per_run(np.cumsum(rng.poisson(3, (S, R, T)), axis=2))
+        elif "0-1" in desc or name.endswith(("_share", "_mean")) or name == "clustering":
+            v[..., j] = 0.5 + 0.01 * step + shared + own
+        else:
+            v[..., j] = 10 + step + 100 * shared
+    ix = {n: j for j, n in enumerate(layout.indicators)}  # a KeyError here: the model renamed one
+    lonely = 0.06 + gradient + shared + own
     lonely[1] -= 0.01 * (time >= 52)[None, :, None]
     v[..., ix["lonely_share"]] = lonely
-    v[..., ix["no_contact_share"]] = 0.03 + shared + own
-    v[..., ix["trust_share"]] = 0.41 - gradient[None, None, None, :] + shared + own
-    v[..., ix["pull_together_share"]] = 0.6 + shared
-    v[..., ix["civic_efficacy_mean"]] = 0.3 + shared
-    v[..., ix["relationship_quality_mean"]] = 0.5 + shared
-    v[..., ix["mean_degree"]] = 12 + 10 * shared
-    v[..., ix["some_new_indicator"]] = 1 + shared
-    everyone = slice(0, 1)  # staff, services and costs only for the whole population
-    jobs = np.cumsum(np.full((S, R, T), 8.0) + rng.poisson(2, (S, R, T)), axis=2)
-    jobs[1] += np.cumsum(np.full(T, 0.5) * (time > 0), axis=0)
-    v[:, :, :, everyone, ix["jobs_found"]] = jobs[..., None]
-    v[:, :, :, everyone, ix["cases_resolved"]] = np.cumsum(rng.poisson(3, (S, R, T)), axis=2)[..., None]
-    v[:, :, :, everyone, ix["waiting_list"]] = rng.poisson(40, (S, R, T))[..., None]
+    v[..., ix["no_contact_share"]] = 0.03 + 0.002 * step + shared + own
+    v[..., ix["trust_share"]] = 0.41 + 0.005 * step - gradient + shared + own
+    jobs = np.cumsum(8.0 + rng.poisson(2, (S, R, T)), axis=2)
+    jobs[1] += np.cumsum(0.5 * (time > 0))
+    v[..., ix["jobs_found"]] = per_run(jobs)
+    v[..., ix["waiting_list"]] = per_run(rng.poisson(40, (S, R, T)))
     burnout = 0.3 + rng.normal(0, 0.01, (S, R, T))
     burnout[2] += 0.1 * ((time >= 26) & (time < 130))
-    v[:, :, :, everyone, ix["burnout_mean"]] = burnout[..., None]
-    v[:, :, :, everyone, ix["staff_turnover"]] = np.cumsum(rng.poisson(1, (S, R, T)), axis=2)[..., None]
-    v[:, :, :, everyone, ix["vacancies"]] = rng.poisson(3, (S, R, T))[..., None]
+    v[..., ix["burnout_mean"]] = per_run(burnout)
+    v[..., ix["vacancies"]] = per_run(rng.poisson(3, (S, R, T)))
     cost = np.zeros((S, R, T))
-    cost[1] = cost[2] = BUDGET * time / 520
-    v[:, :, :, everyone, ix["cost_to_date"]] = cost[..., None]
+    cost[1] = BUDGET * time / 520
+    cost[2] = 0.6 * BUDGET * time / 520
+    v[..., ix["cost_to_date"]] = per_run(cost)
+    v[..., ix["savings_to_date"]] = 0.0
+    v[..., ix["residents"]] = 20000.0 + 10 * step
+    for j, name in enumerate(layout.indicators):
+        if name not in layout.by_group:  # staff, costs: recorded for everyone only, as the model does
+            v[:, :, :, [g != "all" for g in groups], j] = np.nan
     tomls = [f'model = "community"\nname = "{n}"\ndescription = "the {n} scenario"\n\n[budget]\n'
              f"total = {0.0 if n == 'baseline' else BUDGET}\n\n[simulation]\npopulation = 20000\n"
-             f"steps = 520\nburn_in = 104\nrecord_every = 4\n\n[policy]\nhubs = {str(n == 'early_action').lower()}\n"
-             for n in names]
+             f"steps = 520\nburn_in = 104\nrecord_every = 4\n\n[policy.hubs]\n"
+             f"enabled = {str(n == 'early_action').lower()}\n{extra}"
+             for n, extra in zip(names, extra_toml)]
     seeds = np.array([socius._core.derive_seed(99, r) for r in range(R)], dtype=np.uint64)
-    ds = xr.Dataset(
+    text = lambda xs: np.array(list(xs), dtype=object)  # noqa: E731
+    return xr.Dataset(
         {"indicators": (("scenario", "replicate", "time", "group", "indicator"), v),
          "wall_seconds": (("scenario", "replicate"), np.ones((S, R))),
-         "indicator_description": ("indicator", np.array([f"description of {n}" + (", GBP" if "cost" in n else "")
-                                                          for n in INDICATORS], dtype=object))},
-        coords={"scenario": np.array(names, dtype=object), "replicate": np.arange(R),
-                "time": ("time", time, {"units": "steps"}), "group": np.array(GROUPS, dtype=object),
-                "indicator": np.array(INDICATORS, dtype=object), "seed": ("replicate", seeds),
-                "scenario_toml": ("scenario", np.array(tomls, dtype=object)),
-                "scenario_hash": ("scenario", np.array([f"{i:016x}" for i in range(S)], dtype=object)),
-                "scenario_description": ("scenario", np.array([f"the {n} scenario" for n in names], dtype=object)),
-                "scenario_source": ("scenario", np.array([f"scenarios/{n}.toml" for n in names], dtype=object)),
+         "indicator_description": ("indicator", text(layout.descriptions))},
+        coords={"scenario": text(names), "replicate": np.arange(R),
+                "time": ("time", time, {"units": "steps"}), "group": text(groups),
+                "indicator": text(layout.indicators), "seed": ("replicate", seeds),
+                "scenario_toml": ("scenario", text(tomls)),
+                "scenario_hash": ("scenario", text(f"{i:016x}" for i in range(S))),
+                "scenario_description": ("scenario", text(f"the {n} scenario" for n in names)),
+                "scenario_source": ("scenario", text(f"scenarios/{n}.toml" for n in names)),
                 "population": ("scenario", np.full(S, 20000)),
                 "budget": ("scenario", np.array([0.0, BUDGET, BUDGET]))},
         attrs={"format": "socius-comparison-1", "model": "community", "master_seed": "99",
                "replicates": R, "baseline": "baseline", "steps": 520, "burn_in": 104, "record_every": 4,
                "engine_version": socius.__version__, "git_revision": "test", "python_version": "3",
-               "command": "test", "threads_per_run": 1, "workers": 1, "created": "now", "scenarios": S})
-    ds.to_netcdf(path, engine="h5netcdf")
+               "command": "test", "threads_per_run": 1, "workers": 1, "created": "2026-11-30T08:00:00Z",
+               "scenarios": S})
+
+
+# Indicators of each kind: shares, a cumulative count, money (and what cost per outcome needs).
+HEADLINE = ["lonely_share", "no_contact_share", "trust_share", "jobs_found", "cost_to_date"]
+
+
+def fake_community(path, layout, **kwargs):
+    fake_dataset(layout, **kwargs).to_netcdf(path, engine="h5netcdf")
     return path
 
 
-# -- tests --------------------------------------------------------------------------------------
+def tiny_run(tmp_path):
+    """A socius run results file that takes a moment to make."""
+    return socius.run(socius.Scenario.from_dict({"model": "davidsen", "simulation": {
+        "population": 50, "steps": 2, "burn_in": 0}}), tmp_path / "run.h5", seed=1, progress=False)
+
+
+@pytest.fixture
+def plain_pages(monkeypatch):
+    """The report's page replaced by a short one (no figures), for the tests of where and whether a
+    report is written: those rules do not depend on the page, and drawing figures takes seconds."""
+    report_module = importlib.import_module("socius.report")
+    monkeypatch.setattr(report_module, "_page", lambda d: (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Simulation results: "
+        f"{d.scenarios[0]}</title></head><body><p>{len(d.indicators)} indicators</p></body></html>\n"))
+
+
+# -- statistics -----------------------------------------------------------------------------------
 def test_t_quantiles_match_published_tables():
     for df, expected in ((1, 12.7062), (2, 4.3027), (4, 2.7764), (9, 2.2622), (29, 2.0452), (1000, 1.9623)):
         assert t_quantile(df) == pytest.approx(expected, abs=1e-4)
+    assert t_quantile(1) == pytest.approx(T_975_1, rel=1e-9)
     mean, half, n = mean_interval(np.array([[1.0], [2.0], [3.0], [np.nan]]))
     assert mean[0] == 2.0 and n[0] == 3
     assert half[0] == pytest.approx(4.302653 * 1.0 / math.sqrt(3), rel=1e-6)
@@ -217,17 +376,65 @@ def test_report_times_are_1_5_and_10_years_within_the_horizon():
     assert report_times(np.arange(0, 11)) == [10]
 
 
-def test_fake_community_file_is_laid_out_like_a_real_comparison(tmp_path):
-    real = socius.compare([socius.Scenario.from_dict({"model": "davidsen", "simulation": {
-        "population": 100, "steps": 2, "burn_in": 0}})], replicates=1, seed=1, output=tmp_path / "r.h5",
-        progress=False)
-    fake = fake_community(tmp_path / "f.h5", replicates=2)
-    with xr.open_dataset(real, engine="h5netcdf") as a, xr.open_dataset(fake, engine="h5netcdf") as b:
+# -- the figures checks themselves ----------------------------------------------------------------
+def test_the_figure_checks_reject_blank_legend_only_and_repeated_figures():
+    """What check_figures must catch: a blank PNG of the right size, a figure whose scenario
+    colours are only in its legend, the same picture twice, and an image Chromium laid out at 0."""
+    from matplotlib.figure import Figure
+
+    def embed(fig=None, size=(760, 350)):
+        buf = io.BytesIO()
+        if fig is None:
+            Image.new("RGB", size, "white").save(buf, format="PNG")
+        else:
+            fig.savefig(buf, format="png", dpi=100)
+        return f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" alt="a figure for the test, described">'
+
+    def figure(plot_lines, offset=0.0):
+        from matplotlib.lines import Line2D
+
+        fig = Figure(figsize=(7.6, 3.5), dpi=100, layout="constrained")
+        ax = fig.subplots()
+        for k, colour in enumerate((ORANGE, BLUE)):
+            if plot_lines:
+                ax.plot([0, 1, 2], [k + offset, k + 1, k], color=colour)
+        ax.set_ylim(-1, 4)
+        fig.legend([Line2D([], [], color=c) for c in (ORANGE, BLUE)], ["a", "b"], loc="outside upper center",
+                   ncols=2, frameon=False)
+        return embed(fig)
+
+    good, other = figure(True), figure(True, offset=0.5)
+    assert check_figures(good + other, (ORANGE, BLUE)) == 2
+    legend_only = figure(False)
+    assert pixels_near(Image.fromarray(png_pixels(Page(legend_only).images[0]["src"]).astype(np.uint8)), ORANGE) > 0
+    for bad in (embed(), legend_only, good + good):
+        with pytest.raises(AssertionError):
+            check_figures(bad, (ORANGE, BLUE))
+    src = Page(good).images[0]["src"]
+    laid_out = f'<img src="{src}" alt="a figure for the test, described" data-shown="true 760 350 0 0">'
+    with pytest.raises(AssertionError):
+        check_figures(good, (ORANGE, BLUE), dom=laid_out)
+
+
+# -- the community model's layout --------------------------------------------------------------------
+def test_fake_community_file_is_laid_out_like_a_real_comparison(real_comparison, layout, tmp_path):
+    fake = fake_community(tmp_path / "f.h5", layout, replicates=2)
+    with xr.open_dataset(real_comparison, engine="h5netcdf") as a, xr.open_dataset(fake, engine="h5netcdf") as b:
         assert set(a.variables) == set(b.variables)
         assert set(a.attrs) == set(b.attrs)
         assert a["indicators"].dims == b["indicators"].dims
+        for coord in ("group", "indicator", "indicator_description"):
+            assert list(a[coord].values) == list(b[coord].values), coord
+        # Indicators recorded for everyone only (staff, costs) are NaN in every other group in both.
+        for name in layout.indicators:
+            others = [g for g in layout.groups if g != "all"]
+            real = np.isfinite(a["indicators"].sel(indicator=name, group=others).values).any()
+            assert real == np.isfinite(b["indicators"].sel(indicator=name, group=others).values).any(), name
+    assert "age_35_44" in layout.groups and "lonely_share" in layout.by_group
+    assert "burnout_mean" not in layout.by_group
 
 
+# -- whole reports in Chromium ----------------------------------------------------------------------
 def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
     scenarios = []
     for name, p in (("base", 0.05), ("more_meetings", 0.3), ("same_as_base", 0.05)):
@@ -236,16 +443,16 @@ def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
                         f"[simulation]\npopulation = 400\nburn_in = 5\nsteps = 60\n[davidsen]\np = {p}\n")
         scenarios.append(path)
     out = socius.compare(scenarios, replicates=3, seed=3, output=tmp_path / "cmp.h5", workers=2, progress=False)
-    r = cli("report", out, "-o", tmp_path / "report")
-    assert r.returncode == 0, r.stderr
-    index = tmp_path / "report" / "index.html"
-    assert f"report written to {index}" in r.stdout
+    index = socius.report(out, tmp_path / "report")
+    assert index == tmp_path / "report" / "index.html"
     text = index.read_text()
     check_self_contained(text, Page(text))
 
     dom, shot = render(index, tmp_path)
     page = Page(dom)
-    assert len(page.images) == len(Page(text).images)  # Chromium saw every figure
+    # Every figure shows all three scenarios inside its axes and is on screen at its size.
+    check_figures(text, (ORANGE, BLUE), dom)
+    check_painted_with_figures(index, shot, tmp_path, (ORANGE, BLUE))
     for heading in ("Policy comparison", "Summary", "What was compared", "How to read this report",
                     "Indicators at 1, 5 and 10 years", "At 1 year (week 52)", "At week 60",
                     "Indicators over time", "Seeds, versions"):
@@ -260,21 +467,95 @@ def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
     assert "davidsen.p" in dom and "master seed 3" in dom
     for seed in (socius._core.derive_seed(3, r) for r in range(3)):
         assert str(seed) in dom
-    # The figures are on screen: the scenario colours (orange, blue) are painted.
-    assert pixels_near(shot, "#E69F00") > 200 and pixels_near(shot, "#0072B2") > 200
 
 
-def test_community_like_report_has_groups_costs_and_staff(tmp_path):
-    path = fake_community(tmp_path / "community.h5")
-    index = socius.report(path, tmp_path / "report")
+NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.(\d+))?")
+
+
+def shown(cell):
+    """The numbers in a table cell, each with half of its last shown digit (its rounding)."""
+    return [(float(m.group(0).replace(",", "")), 0.5 * 10.0 ** -len(m.group(1) or "")) for m in NUMBER.finditer(cell)]
+
+
+def agrees(number, value):
+    x, rounding = number
+    return abs(x - value) <= rounding * (1 + 1e-9) + 1e-12
+
+
+def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comparison, tmp_path):
+    index = socius.report(real_comparison, tmp_path / "report")
     text = index.read_text()
     check_self_contained(text, Page(text))
     dom, shot = render(index, tmp_path)
     page = Page(dom)
+    check_figures(text, (ORANGE,), dom)  # early action, in every figure, inside the axes
+    check_painted_with_figures(index, shot, tmp_path, (ORANGE,))
+
+    with xr.open_dataset(real_comparison, engine="h5netcdf") as ds:
+        assert [str(s) for s in ds["scenario"].values] == ["baseline", "early_action"]
+        last = int(ds["time"].values[-1])
+        x = ds["indicators"].sel(group="all").isel(time=-1)  # (scenario, replicate, indicator)
+        names = [str(n) for n in ds["indicator"].values]
+        seeds = [str(int(s)) for s in ds["seed"].values]
+        description = str(ds["scenario_description"].values[1])
+        values = {n: x.sel(indicator=n).transpose("scenario", "replicate").values for n in names}
+    assert last == 6
+    assert page.heading("Policy comparison: baseline, early_action") and page.heading("At week 6")
+    assert table_after(page, "What was compared", "baseline (baseline)")
+    assert table_after(page, "What was compared", "early_action")[1] == description
+    assert "<strong>early_action</strong> compared with baseline at week 6" in dom
+    for seed in seeds:
+        assert seed in dom
+    table = [t for t in page.tables if t["after"] == "At week 6"][0]["rows"]  # the differences
+    header = table[0]
+    assert len(header) == 3 and header[1].startswith("baseline") and header[2].startswith("early_action")
+
+    # Every indicator's row at the last time: the baseline's mean, early action's mean, and the
+    # paired difference with its 95% interval (t with 1 degree of freedom), as computed here.
+    checked = 0
+    for name, v in values.items():
+        row = [r for r in table[1:] if len(r) > 1 and r[0].endswith(f" {name}")]
+        assert len(row) == 1 and len(row[0]) == 3, (name, row)
+        _, base_cell, cell = row[0]
+        scale = 100.0 if name.endswith("_share") else 1.0
+        if not np.isfinite(v).any():  # recorded only every few weeks
+            assert base_cell == "n/a" and cell.startswith("n/a"), (name, base_cell, cell)
+            continue
+        d = (v[1] - v[0]) * scale
+        half = T_975_1 * d.std(ddof=1) / math.sqrt(2)
+        expected = [v[0].mean() * scale, v[1].mean() * scale, d.mean(), d.mean() - half, d.mean() + half]
+        numbers = shown(base_cell) + shown(cell)
+        assert len(numbers) == 5, (name, base_cell, cell)
+        assert all(agrees(n, e) for n, e in zip(numbers, expected)), (name, base_cell, cell, expected)
+        assert cell.endswith("*") == (d.mean() - half > 0 or d.mean() + half < 0), (name, cell)
+        checked += 1
+    assert checked >= 20
+    # Early action has spent money by week 6, the same in both replicates: a clear difference.
+    cost = values["cost_to_date"]
+    assert cost[1].mean() > 100_000 and cost[0].max() == 0
+    assert table_after(page, "At week 6", "Cost to date")[2].endswith("*")
+
+
+def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
+    path = fake_community(tmp_path / "community.h5", layout)
+    index = socius.report(path, tmp_path / "report")
+    text = index.read_text()
+    check_self_contained(text, Page(text))
+    dom, _ = render(index, tmp_path, shot=False)
+    page = Page(dom)
+    figures = check_figures(text, (ORANGE, BLUE), dom)
     for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Costs and cost per outcome",
                     "Staff: burnout, turnover and vacancies", "Loneliness and social contact",
                     "At 1 year (week 52)", "At 5 years (week 260)", "At 10 years (week 520)"):
         assert page.heading(heading), heading
+    alts = [img["alt"] for img in page.images]
+    for kind in ("deprivation quintile", "age band", "group"):  # levels, then paired differences
+        assert any(a.startswith(f"Indicators by {kind} at 10 years") for a in alts), kind
+        assert any(a.startswith(f"Paired differences from the baseline by {kind} at 10 years") for a in alts), kind
+    for theme in ("Loneliness and social contact:", "Trust, cohesion and civic life:", "Costs:", "Staff:"):
+        assert any(a.startswith(theme) for a in alts), theme
+    assert figures == len(alts)
+    assert "Groups recorded" in dom and ", ".join(layout.groups) in dom
     # Early action lowers loneliness by 1 point: clear, paired, in percentage points.
     row = table_after(page, "At 10 years", "Often or always lonely")
     m = re.fullmatch(r"\d+\.\d% (-\d+\.\d+) pp \[(-\d+\.\d+) to (-\d+\.\d+)\] \*", row[2])
@@ -293,23 +574,23 @@ def test_community_like_report_has_groups_costs_and_staff(tmp_path):
     assert float(per_point.replace(",", "")) == pytest.approx(BUDGET, rel=0.15)
     assert per_unit["structural_reform", "percentage point fewer people often lonely"] == "no clear gain"
     assert re.fullmatch(r"[\d,.]+", per_unit["early_action", "extra job found"])
-    assert "policy.hubs" in dom  # parameter differences from the baseline
-    assert len(page.images) >= 7 + 6  # 7 themes over time; levels and differences x 3 kinds of group
+    assert "policy.hubs.enabled" in dom  # parameter differences from the baseline
     assert "Amounts are in pounds sterling (GBP)." in dom
-    assert pixels_near(shot, "#E69F00") > 200
 
 
-def test_single_run_and_single_replicate_reports_say_intervals_are_unavailable(tmp_path, small_scenario):
+def test_single_run_and_single_replicate_reports_say_intervals_are_unavailable(tmp_path, small_scenario, layout):
     run = socius.run(small_scenario, tmp_path / "run.h5", seed=4, progress=False)
     r = cli("report", run)  # default folder: beside the file
     assert r.returncode == 0, r.stderr
     text = (tmp_path / "run_report" / "index.html").read_text()
     page = Page(text)
     check_self_contained(text, page)
+    check_figures(text, ())  # one scenario, drawn near-black like the text: axes and distinct pictures
     assert page.heading("Simulation results: small") and "intervals are <strong>unavailable</strong>" in text
     assert page.heading("At week 10")
 
-    one = fake_community(tmp_path / "one.h5", replicates=1)
+    one = tmp_path / "one.h5"  # the headline indicators of one replicate, for everyone
+    fake_dataset(layout, replicates=1, groups=["all"]).sel(indicator=HEADLINE).to_netcdf(one, engine="h5netcdf")
     text = socius.report(one, tmp_path / "one").read_text()
     page = Page(text)
     assert "unavailable" in text
@@ -318,21 +599,142 @@ def test_single_run_and_single_replicate_reports_say_intervals_are_unavailable(t
     assert "*" not in " ".join(row)
 
 
-def test_report_refuses_files_that_are_not_socius_output(tmp_path):
+# -- numbers as people read them -------------------------------------------------------------------
+def test_report_text_shows_numbers_as_people_read_them(layout, tmp_path):
+    # A parameter list holding a date and a float, and an indicator whose values are tiny.
+    ds = fake_dataset(layout, replicates=2, groups=["all"], extra_toml=(
+        "\n[extra]\nwhen = [2024-05-01, 0.1]\nat = 09:30:00\n", "\n[extra]\nwhen = [2024-06-01, 0.25]\nat = 10:00:00\n",
+        "\n[extra]\nwhen = [2024-05-01, 0.1]\nat = 09:30:00\n"))
+    ds = ds.sel(indicator=HEADLINE + ["civic_efficacy_mean", "waiting_list"])  # each kind of number
+    j = list(ds["indicator"].values).index("waiting_list")
+    ds["indicators"][..., j] = 2.5e-5
+    ds = ds.assign_coords(budget=("scenario", np.array([0.0, 1234567.891, BUDGET])))
+    ds.to_netcdf(tmp_path / "numbers.h5", engine="h5netcdf")
+    text = visible_text(socius.report(tmp_path / "numbers.h5", tmp_path / "report").read_text())
+    for ugly in (r"np\.\w+\(", r"datetime\.\w+\(", r"\d\.\d{12,}", r"\de[-+]?\d", r"numpy"):
+        assert not re.search(ugly, text), (ugly, re.search(ugly, text))
+    page = Page(text)
+    differs = {r[0]: r[1:] for t in page.tables if t["after"] == "early_action" for r in t["rows"]}
+    assert differs["extra.when"] == ["[2024-05-01, 0.1]", "[2024-06-01, 0.25]"]  # as in the scenario
+    assert differs["extra.at"] == ["09:30:00", "10:00:00"]
+    assert table_after(page, "At 10 years", "People on a waiting list")[1] == "0.000025"
+    assert table_after(page, "What was compared", "early_action")[3] == "1,234,568"
+
+
+# -- the report folder -------------------------------------------------------------------------------
+def test_a_folder_holding_other_files_is_refused_unless_overwrite(tmp_path, plain_pages):
+    run = tiny_run(tmp_path)
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "chapter1.txt").write_text("my own work")
+    (folder / "figures").mkdir()
+    with pytest.raises(socius.ResultsError) as e:
+        socius.report(run, folder)
+    message = str(e.value)
+    assert "\n" not in message and f"'{folder}'" in message and "'chapter1.txt'" in message
+    assert "'figures/'" in message and "overwrite=True" in message
+    assert sorted(p.name for p in folder.iterdir()) == ["chapter1.txt", "figures"]  # nothing written
+    r = cli("report", run, "-o", folder)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "already holds files not written by a socius report" in r.stderr
+
+    # Asked to, the page goes in beside them; the other files are left as they were.
+    page = socius.report(run, folder, overwrite=True)
+    assert page == folder / "index.html" and (folder / "chapter1.txt").read_text() == "my own work"
+    assert sorted(p.name for p in folder.iterdir()) == ["chapter1.txt", "figures", "index.html"]
+
+    # A folder holding only an earlier report (and what a file manager adds) is simply rewritten.
+    again = tmp_path / "again"
+    socius.report(run, again)
+    (again / ".DS_Store").write_bytes(b"\0")
+    before = (again / "index.html").stat().st_mtime_ns
+    socius.report(run, again)
+    assert sorted(p.name for p in again.iterdir()) == [".DS_Store", "index.html"]
+    assert (again / "index.html").stat().st_mtime_ns >= before
+    # An index.html that is not a socius report is someone else's page.
+    (again / "index.html").write_text("<!DOCTYPE html><html><head><title>My site</title></head></html>")
+    with pytest.raises(socius.ResultsError, match="'index.html'"):
+        socius.report(run, again)
+    assert "My site" in (again / "index.html").read_text()
+
+
+def test_the_report_never_writes_outside_its_folder(tmp_path, plain_pages):
+    run = tiny_run(tmp_path)
+    outside = tmp_path / "outside.html"
+    outside.write_text("keep me")
+    folder = tmp_path / "report"
+    folder.mkdir()
+    (folder / "index.html").symlink_to(outside)  # a link planted where the page goes
+    with pytest.raises(socius.ResultsError, match="'index.html'"):
+        socius.report(run, folder)
+    socius.report(run, folder, overwrite=True)
+    assert outside.read_text() == "keep me"  # the link was replaced, not written through
+    assert not (folder / "index.html").is_symlink() and "socius report" in (folder / "index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.html", "report", "run.h5"]
+    assert [p.name for p in folder.iterdir()] == ["index.html"]  # no temporary file left behind
+    with pytest.raises(socius.ResultsError, match="it is a file, not a folder"):
+        socius.report(run, outside)
+    assert outside.read_text() == "keep me"
+
+
+def test_report_takes_numpy_values_and_paths(tmp_path, plain_pages):
+    run = tiny_run(tmp_path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("x")
+    for flag in (np.bool_(True), np.array(True)):
+        assert socius.report(np.str_(run), np.str_(folder), overwrite=flag) == folder / "index.html"
+    with pytest.raises(socius.ResultsError):
+        socius.report(run, folder, overwrite=np.bool_(False))
+    with pytest.raises(TypeError, match="overwrite must be True or False, got str \"yes\""):
+        socius.report(run, folder, overwrite="yes")
+
+
+# -- files of the wrong kind -------------------------------------------------------------------------
+def test_report_refuses_files_that_are_not_socius_output_in_one_line(tmp_path, plain_pages):
     foreign = tmp_path / "foreign.h5"
     with h5py.File(foreign, "w") as f:
         f["x"] = np.arange(3)
     text = tmp_path / "text.h5"
     text.write_text("hello")
-    for path, fragment in ((foreign, "not socius output"), (text, "not an HDF5 file"),
-                           (tmp_path / "missing.h5", "does not exist")):
-        r = cli("report", path, "-o", tmp_path / "out")
-        assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
+    scenario = SCENARIOS / "baseline.toml"
+    earlier = socius.report(tiny_run(tmp_path), tmp_path / "earlier")
+    cases = ((foreign, "is an HDF5 file not written by socius (no attribute 'format')"),
+             (text, "is a text file, not a comparison or results file"),
+             (scenario, "is a scenario (TOML), not a comparison or results file; check it with: socius validate"),
+             (earlier, "is a socius report page, not a comparison or results file; open it in a web browser"),
+             (tmp_path, "is a folder, not a comparison or results file"),
+             (tmp_path / "missing.h5", "does not exist"))
+    for path, fragment in cases:
+        with pytest.raises(socius.ResultsError) as e:
+            socius.report(path, tmp_path / "out")
+        assert f"'{path}'" in str(e.value) and fragment in str(e.value) and "\n" not in str(e.value), str(e.value)
     assert not (tmp_path / "out").exists()
-    run = socius.run(socius.Scenario.from_dict({"model": "davidsen", "simulation": {"population": 50, "steps": 2}}),
-                     tmp_path / "run.h5", seed=1, progress=False)
-    r = cli("report", run, "-o", text)  # a file where the folder should be
-    assert r.returncode == 2 and "cannot write the report" in r.stderr and "Traceback" not in r.stderr
+    r = cli("report", foreign, "-o", tmp_path / "out")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert f"'{foreign}' is an HDF5 file not written by socius" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_results_file_locked_by_another_process_is_named_as_locked(tmp_path, plain_pages):
+    run = tiny_run(tmp_path)
+    with subprocess.Popen([sys.executable, "-c", "import sys, h5py\nf = h5py.File(sys.argv[1], 'a')\n"
+                           "print('open', flush=True)\nsys.stdin.read()", str(run)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "open"
+            with pytest.raises(socius.ResultsError) as e:
+                socius.report(run, tmp_path / "out")
+            message = str(e.value)
+            assert message.startswith(f"'{run}' is an HDF5 file locked by another process") and "\n" not in message
+            assert "wait for that process to finish" in message
+            r = cli("report", run, "-o", tmp_path / "out")
+            assert r.returncode == 2 and "locked by another process" in r.stderr and "Traceback" not in r.stderr
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=60)
+    assert not (tmp_path / "out").exists()
+    socius.report(run, tmp_path / "out")  # released: it reads
 
 
 def test_a_horizon_of_zero_steps_gives_a_report_of_time_0(tmp_path):
@@ -343,6 +745,7 @@ def test_a_horizon_of_zero_steps_gives_a_report_of_time_0(tmp_path):
                              "steps = 0\n")
     r = cli("compare", *paths, "-r", 2, "--seed", 1, "-o", tmp_path / "z.h5", "--report", tmp_path / "rep", "-q")
     assert r.returncode == 0, r.stderr
+    assert f"report written to {tmp_path / 'rep' / 'index.html'}" in r.stdout
     text = (tmp_path / "rep" / "index.html").read_text()
     # Time 0 (the end of burn-in) is always recorded, so the report has the state at time 0.
     assert "<table" in text and "No indicator values were recorded" not in text
