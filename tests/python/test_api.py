@@ -82,6 +82,9 @@ def test_a_hook_that_raises_stops_the_run_with_that_exception(sim):
 def test_bad_parameter_changes_are_refused_and_change_nothing(sim):
     with pytest.raises(socius.ScenarioError, match="out of range"):
         sim.set_parameters({"davidsen.p": 3.0})
+    for undefined in (float("nan"), np.float32("nan"), np.array(np.inf)):
+        with pytest.raises(socius.ScenarioError, match="'davidsen.p' = (nan|inf): out of range"):
+            sim.set_parameters({"davidsen.p": undefined})
     with pytest.raises(socius.ScenarioError, match="fixed once a simulation is built"):
         sim.set_parameters({"simulation.steps": 3})
     with pytest.raises(TypeError):
