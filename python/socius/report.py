@@ -31,7 +31,7 @@ import numpy as np
 
 from . import _core
 from ._values import plain, show
-from .compare import COMPARISON_FORMAT, scenario_parameters
+from .compare import scenario_parameters
 from .results import REPORT_GENERATOR, ResultsError, identify
 
 __all__ = ["report", "t_quantile"]
@@ -970,7 +970,9 @@ def check_folder(out_dir: str | os.PathLike, *, overwrite: bool = False) -> None
     except OSError as e:
         raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
     if foreign:
-        shown = ", ".join(f"'{n}'" for n in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        shown = ", ".join(f"'{n}'" for n in foreign[:3])
+        if len(foreign) > 3:
+            shown += f" and {len(foreign) - 3} more"
         raise ResultsError(
             f"report folder '{out_dir}' already holds files not written by a socius report ({shown}); "
             "give a new or empty folder, or pass overwrite=True (socius report --overwrite) to write "

@@ -388,7 +388,8 @@ def test_the_figure_checks_reject_blank_legend_only_and_repeated_figures():
             Image.new("RGB", size, "white").save(buf, format="PNG")
         else:
             fig.savefig(buf, format="png", dpi=100)
-        return f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" alt="a figure for the test, described">'
+        data = base64.b64encode(buf.getvalue()).decode()
+        return f'<img src="data:image/png;base64,{data}" alt="a figure for the test, described">'
 
     def figure(plot_lines, offset=0.0):
         from matplotlib.lines import Line2D
