@@ -210,7 +210,7 @@ std::vector<std::uint64_t> binned_weight_histogram(const TieGraph& g, const std:
 }
 
 double mean_degree(const TieGraph& g) {
-  if (g.agents() == 0) return 0.0;
+  if (g.agents() == 0) return kNaN;
   return 2.0 * static_cast<double>(g.tie_count()) / g.agents();
 }
 
@@ -225,12 +225,12 @@ double strength_sum(const TieGraph& g) {  // sum over agents of their strength: 
 }  // namespace
 
 double mean_strength(const TieGraph& g) {
-  if (g.agents() == 0) return 0.0;
+  if (g.agents() == 0) return kNaN;
   return strength_sum(g) / g.agents();
 }
 
 double mean_weight(const TieGraph& g) {
-  if (g.tie_count() == 0) return 0.0;
+  if (g.tie_count() == 0) return kNaN;
   return strength_sum(g) / (2.0 * static_cast<double>(g.tie_count()));
 }
 
@@ -283,10 +283,10 @@ std::vector<std::uint64_t> twice_triangles(const TieGraph& g, const std::vector<
 
 double average_of_local(const TieGraph& g, const std::vector<std::uint64_t>& t2, bool only_degree_two) {
   const double sum = parallel_sum<double>(0, g.agents(), [&](AgentIndex a) { return local_from(t2[a], g.degree(a)); });
-  if (!only_degree_two) return g.agents() ? sum / g.agents() : 0.0;
+  if (!only_degree_two) return g.agents() ? sum / g.agents() : kNaN;
   std::uint64_t eligible = 0;
   for (AgentIndex a = 0; a < g.agents(); ++a) eligible += g.degree(a) >= 2;
-  return eligible ? sum / static_cast<double>(eligible) : 0.0;
+  return eligible ? sum / static_cast<double>(eligible) : kNaN;
 }
 
 double transitivity_of(const TieGraph& g, const std::vector<std::uint64_t>& t2) {
@@ -296,7 +296,7 @@ double transitivity_of(const TieGraph& g, const std::vector<std::uint64_t>& t2) 
     closed += t2[a];
     triples += k * (k - (k > 0));
   }
-  return triples ? static_cast<double>(closed) / static_cast<double>(triples) : 0.0;
+  return triples ? static_cast<double>(closed) / static_cast<double>(triples) : kNaN;
 }
 }  // namespace
 
@@ -321,7 +321,7 @@ double average_clustering(const TieGraph& g, bool only_degree_two) {
 }
 
 double average_clustering_sampled(const TieGraph& g, std::uint32_t samples, std::uint64_t seed) {
-  if (g.agents() == 0 || samples == 0) return 0.0;
+  if (g.agents() == 0 || samples == 0) return kNaN;
   Marks marks(g.agents());
   const double sum = parallel_sum<double>(0, samples, [&](AgentIndex s) {
     Stream rng(seed, 0, s, kClusteringSample);
@@ -414,7 +414,7 @@ Components connected_components(const TieGraph& g) {
     c.sizes.push_back(queue.size());
   }
   std::sort(c.sizes.begin(), c.sizes.end(), std::greater<>());
-  c.largest_share = n ? static_cast<double>(c.sizes.front()) / n : 0.0;
+  c.largest_share = n ? static_cast<double>(c.sizes.front()) / n : kNaN;
   return c;
 }
 
@@ -430,9 +430,11 @@ PathLengths shortest_paths_sampled(const TieGraph& g, std::uint32_t sources, std
   tbb::enumerable_thread_specific<Scratch> scratch([n] {
     return Scratch{std::vector<std::uint32_t>(n, 0xFFFFFFFFu), std::vector<AgentIndex>()};
   });
-  const PathAcc acc = parallel_sum<PathAcc>(0, sources, [&](AgentIndex s) {
+  // With as many sources as agents, every agent is a source once: the exact mean, at bounded cost.
+  const bool exact = sources >= n;
+  const PathAcc acc = parallel_sum<PathAcc>(0, exact ? n : sources, [&](AgentIndex s) {
     Stream rng(seed, 0, s, kPathSample);
-    const AgentIndex src = rng.below(n);
+    const AgentIndex src = exact ? s : rng.below(n);
     Scratch& sc = scratch.local();
     PathAcc out;
     sc.queue.clear();
@@ -461,7 +463,7 @@ PathLengths shortest_paths_sampled(const TieGraph& g, std::uint32_t sources, std
 }
 
 Summary summarize(const TieGraph& g, const SummaryOptions& options) {
-  Summary s;
+  Summary s;  // every statistic starts undefined (NaN); counts start at 0
   const AgentIndex n = g.agents();
   if (n == 0) return s;
   const auto off = half_offsets(g);
@@ -470,7 +472,7 @@ Summary summarize(const TieGraph& g, const SummaryOptions& options) {
   s.mean_degree = mean_degree(g);
   const double strength = strength_sum(g);
   s.mean_strength = strength / n;
-  s.mean_weight = g.tie_count() ? strength / (2.0 * static_cast<double>(g.tie_count())) : 0.0;
+  s.mean_weight = g.tie_count() ? strength / (2.0 * static_cast<double>(g.tie_count())) : kNaN;
   std::uint64_t isolated = 0;
   for (AgentIndex a = 0; a < n; ++a) {
     s.max_degree = std::max(s.max_degree, g.degree(a));

@@ -45,17 +45,6 @@ const char* value_kind(const ParameterValue& v) {
   }
 }
 
-std::string format_number(double x) {
-  std::ostringstream os;
-  os.precision(17);
-  os << x;
-  std::string s = os.str();
-  if (std::isfinite(x) && s.find_first_of(".eE") == std::string::npos) s += ".0";
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  return s;
-}
-
 std::string allowed_text(const ParameterSpec& s) {
   std::ostringstream os;
   switch (s.type) {
@@ -77,6 +66,16 @@ std::string allowed_text(const ParameterSpec& s) {
 }
 
 }  // namespace
+
+std::string format_number(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest form that round-trips
+  std::string s(buf, r.ptr);
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
 
 std::string to_toml(const ParameterValue& value) {
   switch (value.index()) {

@@ -23,6 +23,32 @@ std::vector<ColumnView> Population::columns() {
   return out;
 }
 
+std::vector<ColumnProblem> Population::problems() const {
+  std::vector<ColumnProblem> out;
+  for (const auto& c : columns_) {
+    AgentIndex first = 0;
+    double value = 0.0;
+    const std::uint64_t n = c->out_of_range(first, value);
+    if (n) out.push_back({c->name, n, first, value, c->spec.lo, c->spec.hi});
+  }
+  return out;
+}
+
+std::vector<AgentKind> Population::kinds() const {
+  if (kinds_.empty()) return {{"agent", 0, size()}};
+  return kinds_;
+}
+
+void Population::set_kinds(std::vector<AgentKind> kinds) {
+  AgentIndex at = 0;
+  for (const auto& k : kinds) {
+    if (k.start != at || k.stop < k.start) throw InvariantError("agent kind '" + k.name + "' is not contiguous with the kind before it");
+    at = k.stop;
+  }
+  if (at != size()) throw InvariantError("agent kinds cover " + std::to_string(at) + " of " + std::to_string(size()) + " slots");
+  kinds_ = std::move(kinds);
+}
+
 std::size_t Population::memory_bytes() const {
   std::size_t total = ids_.capacity() * sizeof(std::uint64_t);
   for (const auto& c : columns_) total += c->bytes();

@@ -68,7 +68,9 @@ ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSc
                           ". Choose a smaller population.");
     }
   }
-  return ParameterSet::resolve(schema, entries);
+  ParameterSet set = ParameterSet::resolve(schema, entries);
+  if (model.check) model.check(set);
+  return set;
 }
 
 namespace {

@@ -23,9 +23,12 @@ class Davidsen final : public Model {
         updates_(p.integer("davidsen.updates_per_step")),
         path_sources_(static_cast<std::uint32_t>(p.integer("davidsen.path_sources"))),
         degree_bins_(static_cast<std::uint32_t>(p.integer("davidsen.degree_bins"))) {
-    require_population(p, 2, "davidsen");
+    check(p);
     if (updates_ == 0) updates_ = n_;
   }
+
+  /// What the schema cannot check (ModelDescription::check).
+  static void check(const ParameterSet& p) { require_population(p, 2, "davidsen"); }
 
   void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
   // All of the model's state is in the tie graph and the population's ids.
@@ -111,6 +114,7 @@ ModelDescription davidsen() {
   d.default_burn_in = 125;
   d.default_steps = 20;
   d.create = [](const ParameterSet& p) { return std::make_unique<Davidsen>(p); };
+  d.check = [](const ParameterSet& p) { Davidsen::check(p); };
   return d;
 }
 

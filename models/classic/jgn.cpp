@@ -53,10 +53,17 @@ class Jgn final : public Model {
         z_star_(static_cast<std::uint32_t>(p.integer("jgn.z_star"))),
         path_sources_(static_cast<std::uint32_t>(p.integer("jgn.path_sources"))),
         degree_bins_(static_cast<std::uint32_t>(p.integer("jgn.degree_bins"))) {
+    check(p);
+  }
+
+  /// What the schema cannot check (ModelDescription::check).
+  static void check(const ParameterSet& p) {
     require_population(p, 2, "jgn");
-    const double pairs = 0.5 * static_cast<double>(n_) * (n_ - 1.0);
-    if (std::round(pairs * r0_) > 4e9) {
-      throw ScenarioError("key 'jgn.r0' = " + std::to_string(r0_) + ": with " + std::to_string(n_) +
+    const auto n = p.integer("simulation.population");
+    const double r0 = p.real("jgn.r0");
+    const double pairs = 0.5 * static_cast<double>(n) * (static_cast<double>(n) - 1.0);
+    if (std::round(pairs * r0) > 4e9) {
+      throw ScenarioError("key 'jgn.r0' = " + format_number(r0) + ": with " + std::to_string(n) +
                           " people that is more than 4 billion meetings per step; lower r0 or the population");
     }
   }
@@ -130,7 +137,7 @@ class Jgn final : public Model {
     const std::uint64_t total = cum_.back();  // 2 n_m
     if (total == 0) return;
     const double count_d = std::round(0.5 * static_cast<double>(total) * r1_);
-    if (count_d > 4e9) throw ScenarioError("key 'jgn.r1' = " + std::to_string(r1_) + ": more than 4 billion introductions per step");
+    if (count_d > 4e9) throw ScenarioError("key 'jgn.r1' = " + format_number(r1_) + ": more than 4 billion introductions per step");
     const auto count = static_cast<AgentIndex>(count_d);
     proposals_.assign(count, Proposal{});
     for_each_draw(count, [&](AgentIndex k) {
@@ -203,6 +210,7 @@ ModelDescription jgn() {
   d.default_steps = 30000;
   d.default_burn_in = 0;
   d.create = [](const ParameterSet& p) { return std::make_unique<Jgn>(p); };
+  d.check = [](const ParameterSet& p) { Jgn::check(p); };
   return d;
 }
 

@@ -61,7 +61,7 @@ class Kumpula final : public Model {
         path_sources_(static_cast<std::uint32_t>(p.integer("kumpula.path_sources"))),
         degree_bins_(static_cast<std::uint32_t>(p.integer("kumpula.degree_bins"))),
         overlap_bins_(static_cast<std::uint32_t>(p.integer("kumpula.overlap_bins"))) {
-    require_population(p, 2, "kumpula");
+    check(p);
     // Weight bins on the lattice of weights w0 + m delta (m reinforcements): one bin per m
     // below 16, then m_k = floor(16 * 2^((k - 16) / 4)), about four bins per doubling. The
     // declared edges are the lattice points; ties are counted against edges half a step lower,
@@ -80,6 +80,9 @@ class Kumpula final : public Model {
     world.population.add(n_);
     world.ties.resize(n_);
   }
+
+  /// What the schema cannot check (ModelDescription::check).
+  static void check(const ParameterSet& p) { require_population(p, 2, "kumpula"); }
 
   std::vector<System> systems() override {
     return {{"round", [this](World& w, const StepContext& ctx) { round(w, ctx); }}};
@@ -280,6 +283,7 @@ ModelDescription kumpula() {
   d.default_steps = 25000;
   d.default_burn_in = 0;
   d.create = [](const ParameterSet& p) { return std::make_unique<Kumpula>(p); };
+  d.check = [](const ParameterSet& p) { Kumpula::check(p); };
   return d;
 }
 

@@ -199,6 +199,7 @@ ModelDescription description() {
   d.default_steps = 520;
   d.default_burn_in = 260;
   d.create = [](const ParameterSet& p) { return std::make_unique<Community>(p); };
+  d.check = [](const ParameterSet& p) { (void)read_params(p); };  // read_params checks the combinations
   return d;
 }
 

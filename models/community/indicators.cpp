@@ -160,6 +160,7 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   const std::size_t width = C * kFields;
   const auto l_thr = static_cast<float>(P.l_threshold), t_thr = static_cast<float>(P.t_threshold);
   const auto close = static_cast<float>(P.close_threshold);
+  constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
 
   // The social-tie fields come from the loneliness system's sums when it ran in this step
   // (state.hpp); otherwise every resident's ties are walked here.
@@ -189,8 +190,12 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
           const std::uint32_t j = (*s.nbhd)[i];
           const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.pull_threshold;
           const float L = (*s.lonely)[i], T = (*s.trust)[i];
-          double f[kFields] = {1.0, L >= l_thr ? 1.0 : 0.0, ((*s.made)[i] + (*s.received)[i]) == 0 ? 1.0 : 0.0,
-                               T >= t_thr ? 1.0 : 0.0, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting,
+          // An undefined state (NaN) is never counted as "below the threshold": it makes its
+          // groups' shares undefined too, as it does their means.
+          const double lonely = L >= l_thr ? 1.0 : (L < l_thr ? 0.0 : kUndefined);
+          const double trusting = T >= t_thr ? 1.0 : (T < t_thr ? 0.0 : kUndefined);
+          double f[kFields] = {1.0, lonely, ((*s.made)[i] + (*s.received)[i]) == 0 ? 1.0 : 0.0,
+                               trusting, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting,
                                static_cast<double>(st.degree), st.strength, st.has_close || summed ? 0.0 : 1.0, L, T};
           double* row = a.v.data() + s.cell_of(i) * kFields;
           for (int x = 0; x < kFields; ++x) row[x] += f[x];

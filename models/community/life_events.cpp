@@ -30,6 +30,40 @@ void drop_services(State& s, AgentIndex a) {
   (*s.needs)[a] = 0;
 }
 
+/// Household membership as it is now, during the serial pass. The CSR (focus_offset,
+/// focus_members) describes households as they were when the step began and is rebuilt once at
+/// its end; a newcomer placed in another household, or in a household created this step, is
+/// recorded here, so every later event of the same step sees the household as it is (a household
+/// created this step has no CSR range at all: reading one was an out-of-bounds read).
+class Households {
+ public:
+  explicit Households(const State& s) : s_(s), indexed_(static_cast<std::uint32_t>(s.focus_offset.size() - 1)) {}
+
+  /// Records that resident a now lives in household h (a household other than the one a was in
+  /// when the step began).
+  void joined(std::uint32_t h, AgentIndex a) { joined_.push_back({h, a}); }
+
+  /// Calls f(b) for every resident b living in household h now.
+  template <class F>
+  void for_each(std::uint32_t h, F&& f) const {
+    const auto& household = *s_.household;
+    if (h < indexed_) {
+      for (std::uint32_t i = s_.focus_offset[h]; i < s_.focus_offset[h + 1]; ++i) {
+        const AgentIndex b = s_.focus_members[i];
+        if (household[b] == h) f(b);
+      }
+    }
+    for (const auto& [g, b] : joined_) {
+      if (g == h && household[b] == h) f(b);
+    }
+  }
+
+ private:
+  const State& s_;
+  std::uint32_t indexed_;  // households [0, indexed_) have a CSR range
+  std::vector<std::pair<std::uint32_t, AgentIndex>> joined_;
+};
+
 }  // namespace
 
 void run_life_events(State& s, World& w, const StepContext& ctx) {
@@ -72,6 +106,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
   // 2. Apply (serial, agent order).
   std::vector<TieEvent> events;
   std::vector<AgentIndex> slots;
+  Households households(s);
   bool changed = false;
   for (AgentIndex a = 0; a < R; ++a) {
     const std::uint8_t e = event[a];
@@ -83,12 +118,11 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
       case kDeath: {
         // Bereavement: co-residents feel the loss. The kin tie goes with RemoveAll.
         std::uint32_t others = 0;
-        for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
-          const AgentIndex b = s.focus_members[i];
-          if (b == a || household[b] != h) continue;
+        households.for_each(h, [&](AgentIndex b) {
+          if (b == a) return;
           (*s.lonely)[b] = clamp01((*s.lonely)[b] + static_cast<float>(P.bereavement));
           ++others;
-        }
+        });
         drop_services(s, a);
         events.push_back(TieEvent::remove_all(a));
         w.population.renew(a);
@@ -114,6 +148,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         }
         const AgentIndex one[1] = {a};
         fill_household(s, one, home, rng, false, events);
+        if (home != h) households.joined(home, a);
         if (parent != kNone) {
           age[a] = static_cast<float>(16.0 + rng.uniform());
           (*s.parent_until)[a] = 0.0f;
@@ -121,10 +156,9 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
           (*s.needs)[a] = 1u << kEducationSvc;
           (*s.focus_work)[a] = s.colleges_of_nbhd[j];
           (*s.lonely)[a] = 0.2f;
-          for (std::uint32_t i = s.focus_offset[home]; i < s.focus_offset[home + 1]; ++i) {
-            const AgentIndex b = s.focus_members[i];
-            if (b != a && household[b] == home) events.push_back(TieEvent::add(a, b, 0.8f, kKin));
-          }
+          households.for_each(home, [&](AgentIndex b) {
+            if (b != a) events.push_back(TieEvent::add(a, b, 0.8f, kKin));
+          });
         } else if (age[a] >= 45.0f) {  // in-migrants are mostly young adults (ONS)
           age[a] = static_cast<float>(20.0 + 25.0 * rng.uniform());
           (*s.parent_until)[a] = 0.0f;
@@ -137,10 +171,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
       }
       case kMove: {
         slots.clear();
-        for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
-          const AgentIndex b = s.focus_members[i];
-          if (household[b] == h) slots.push_back(b);
-        }
+        households.for_each(h, [&](AgentIndex b) { slots.push_back(b); });
         for (AgentIndex b : slots) {
           drop_services(s, b);
           events.push_back(TieEvent::remove_all(b));
@@ -176,13 +207,11 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
       case kBirth: {
         // The resident and an adult partner in the household (aged within 10 years) become parents.
         const float until = age[a] + 5.0f;
-        for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
-          const AgentIndex b = s.focus_members[i];
-          if (household[b] != h) continue;
-          if (b != a && (std::abs(age[b] - age[a]) > 10.0f || (*s.parent_until)[b] > age[b])) continue;
+        households.for_each(h, [&](AgentIndex b) {
+          if (b != a && (std::abs(age[b] - age[a]) > 10.0f || (*s.parent_until)[b] > age[b])) return;
           (*s.parent_until)[b] = age[b] + (until - age[a]);
           if (status[b] != kEmployed && (*s.focus_work)[b] == kNone) (*s.focus_work)[b] = s.school_of_nbhd[(*s.nbhd)[b]];
-        }
+        });
         break;
       }
       default: break;

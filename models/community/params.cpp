@@ -468,9 +468,7 @@ Params read_params(const ParameterSet& set) {
   double mix = 0;
   for (double x : p.household_mix) mix += x;
   if (std::abs(mix - 1.0) > 1e-6) {
-    std::ostringstream os;
-    os << mix;
-    invalid("structure.household_*", "shares summing to " + os.str(), "the five household shares must sum to 1");
+    invalid("structure.household_*", "shares summing to " + format_number(mix), "the five household shares must sum to 1");
   }
   const auto quoted = [&](const std::string& k) { return "\"" + set.text(k) + "\""; };
   if (p.hubs.target == Target::OlderIsolated) {
@@ -486,7 +484,7 @@ Params read_params(const ParameterSet& set) {
             "relational practice changes teams serving areas: allowed \"all\", \"most_deprived_quintile\", \"two_most_deprived_quintiles\"");
   }
   if (p.demote_threshold > p.friend_threshold) {
-    invalid("ties.demote_threshold", std::to_string(p.demote_threshold), "must not exceed ties.friend_threshold (" + std::to_string(p.friend_threshold) + ")");
+    invalid("ties.demote_threshold", format_number(p.demote_threshold), "must not exceed ties.friend_threshold (" + format_number(p.friend_threshold) + ")");
   }
   for (const TimedPolicy* tp : {&p.hubs, &p.befriending, &p.relational, &p.collaboration}) {
     if (tp->enabled && tp->ramp_up > tp->duration) {

@@ -287,19 +287,21 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   pop.add(R + s.professionals);
   w.ties.resize(R + s.professionals);
 
-  // Columns.
+  // Columns. State variables are writable from Python and range-checked; indices are read-only.
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  pop.set_kinds({{"resident", 0, R}, {"professional", R, R + s.professionals}});
   s.nbhd = &pop.add_column<std::uint32_t>("neighbourhood", kNone, "neighbourhood index (residents)");
-  s.age = &pop.add_column<float>("age", 0.0f, "age in years");
+  s.age = &pop.add_column<float>("age", 0.0f, ColumnSpec::state("age in years", 0.0, kInf));
   s.household = &pop.add_column<std::uint32_t>("household", kNone, "household focus id");
   s.status = &pop.add_column<std::uint8_t>("status", kInactive, "0 employed, 1 unemployed, 2 retired, 3 education, 4 inactive");
-  s.parent_until = &pop.add_column<float>("parent_until", 0.0f, "age at which the youngest child turns 5 (parent while age is below)");
-  s.sociability = &pop.add_column<float>("sociability", 1.0f, "contact budget multiplier");
-  s.desired = &pop.add_column<float>("desired", 0.0f, "desired close-tie strength");
-  s.lonely = &pop.add_column<float>("loneliness", 0.0f, "loneliness L in [0,1]");
-  s.trust = &pop.add_column<float>("trust", 0.0f, "generalised trust T in [0,1]");
-  s.civic = &pop.add_column<float>("civic_efficacy", 0.0f, "civic efficacy E in [0,1]");
-  s.disposition = &pop.add_column<float>("trust_disposition", 0.0f, "individual trust intercept (logit)");
-  s.positive = &pop.add_column<float>("positive_contacts", 0.0f, "moving average of the positive share of contacts");
+  s.parent_until = &pop.add_column<float>("parent_until", 0.0f, ColumnSpec::state("age at which the youngest child turns 5 (parent while age is below)", 0.0, kInf));
+  s.sociability = &pop.add_column<float>("sociability", 1.0f, ColumnSpec::state("contact budget multiplier", 0.0, kInf));
+  s.desired = &pop.add_column<float>("desired", 0.0f, ColumnSpec::state("desired close-tie strength", 0.0, kInf));
+  s.lonely = &pop.add_column<float>("loneliness", 0.0f, ColumnSpec::state("loneliness L in [0,1]", 0.0, 1.0));
+  s.trust = &pop.add_column<float>("trust", 0.0f, ColumnSpec::state("generalised trust T in [0,1]", 0.0, 1.0));
+  s.civic = &pop.add_column<float>("civic_efficacy", 0.0f, ColumnSpec::state("civic efficacy E in [0,1]", 0.0, 1.0));
+  s.disposition = &pop.add_column<float>("trust_disposition", 0.0f, ColumnSpec::state("individual trust intercept (logit)", -kInf, kInf));
+  s.positive = &pop.add_column<float>("positive_contacts", 0.0f, ColumnSpec::state("moving average of the positive share of contacts", 0.0, 1.0));
   s.focus_work = &pop.add_column<std::uint32_t>("focus_work", kNone, "workplace, college or school-gate focus");
   s.focus_comm = &pop.add_column<std::uint32_t>("focus_community", kNone, "community focus");
   s.focus_hub = &pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
@@ -315,16 +317,16 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   const char* svc[4] = {"employment", "education", "health", "legal"};
   for (int k = 0; k < kServices; ++k) {
     s.prof[k] = &pop.add_column<std::uint32_t>(std::string("professional_") + svc[k], kNone, "current professional");
-    s.quality[k] = &pop.add_column<float>(std::string("quality_") + svc[k], 0.0f, "relationship quality q");
+    s.quality[k] = &pop.add_column<float>(std::string("quality_") + svc[k], 0.0f, ColumnSpec::state("relationship quality q in [0,1]", 0.0, 1.0));
     s.waited[k] = &pop.add_column<std::uint16_t>(std::string("waited_") + svc[k], 0, "weeks on the waiting list");
   }
   s.service = &pop.add_column<std::uint8_t>("service", 0, "service of a professional");
   s.team = &pop.add_column<std::uint32_t>("team", kNone, "team of a professional");
   s.post = &pop.add_column<std::uint8_t>("post", 0, "0 resident or unfunded reserve, 1 filled post, 2 vacant post");
   s.caseload = &pop.add_column<std::uint32_t>("caseload", 0, "clients of a professional");
-  s.capacity = &pop.add_column<float>("capacity", 0.0f, "caseload a professional can serve well");
-  s.tenure = &pop.add_column<float>("tenure", 0.0f, "weeks in post");
-  s.burnout = &pop.add_column<float>("burnout", 0.0f, "burnout B in [0,1]");
+  s.capacity = &pop.add_column<float>("capacity", 0.0f, ColumnSpec::state("caseload a professional can serve well", 0.0, kInf));
+  s.tenure = &pop.add_column<float>("tenure", 0.0f, ColumnSpec::state("weeks in post", 0.0, kInf));
+  s.burnout = &pop.add_column<float>("burnout", 0.0f, ColumnSpec::state("burnout B in [0,1]", 0.0, 1.0));
   s.vacant_until = &pop.add_column<std::int32_t>("vacant_until", 0, "step at which a vacancy is filled");
   s.extra_post = &pop.add_column<std::uint8_t>("extra_post", 0, "1: post funded by relational practice");
 

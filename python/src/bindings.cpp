@@ -1,6 +1,7 @@
 // socius._core: the private extension module. The public Python API (python/socius/) wraps it;
 // nothing here is meant to be called by users directly. The GIL is released in one place:
 // around Simulation.step.
+#include <cmath>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -61,7 +62,14 @@ std::vector<ParameterEntry> to_entries(const py::list& items) {
     ParameterEntry e;
     e.key = t[0].cast<std::string>();
     e.origin = t[2].cast<std::string>();
-    py::handle v = t[1];
+    py::object v = py::reinterpret_borrow<py::object>(t[1]);
+    // NumPy scalars (and 0-d arrays) count as the Python numbers they hold: np.int64(300) is 300.
+    // A float32 counts as the decimal it prints as (np.float32(0.1) is 0.1, not 0.10000000149...).
+    if (py::hasattr(v, "dtype") && py::hasattr(v, "item") && py::len(v.attr("shape")) == 0) {
+      const std::string kind = py::str(v.attr("dtype").attr("kind"));
+      const int size = v.attr("dtype").attr("itemsize").cast<int>();
+      v = (kind == "f" && size < 8) ? py::object(py::float_(py::str(v))) : py::object(v.attr("item")());
+    }
     if (py::isinstance<py::bool_>(v)) e.value = v.cast<bool>();
     else if (py::isinstance<py::int_>(v)) {
       try {
@@ -126,6 +134,15 @@ struct PySimulation {
   std::unique_ptr<Simulation> sim;
   std::atomic<bool> stop{false};
 };
+
+/// The names of the columns code outside the model may write, comma-separated.
+std::string writable_columns(PySimulation& s) {
+  std::string out;
+  for (const auto& c : s.sim->world().population.columns()) {
+    if (c.writable) out += (out.empty() ? "" : ", ") + c.name;
+  }
+  return out.empty() ? "none" : out;
+}
 
 /// A verified checkpoint file held in memory.
 struct PyCheckpoint {
@@ -198,6 +215,20 @@ PYBIND11_MODULE(_core, m) {
                                   std::optional<std::vector<float>> weight, std::uint32_t path_sources, std::uint64_t seed) {
     if (source.size() != target.size() || (weight && weight->size() != source.size())) {
       throw py::value_error("source, target and weight must have the same length");
+    }
+    // Bad input is the caller's, so it is a ValueError naming the tie (InvariantError is for bugs).
+    for (std::size_t i = 0; i < source.size(); ++i) {
+      const std::string tie = "tie " + std::to_string(i) + " (" + std::to_string(source[i]) + ", " + std::to_string(target[i]) + ")";
+      if (source[i] >= n || target[i] >= n) {
+        throw py::value_error(tie + " names an agent outside [0, n) with n = " + std::to_string(n));
+      }
+      if (source[i] == target[i]) throw py::value_error(tie + " is a self-loop; allowed: ties between two different agents");
+      if (weight) {
+        const float w = (*weight)[i];
+        if (!(w > 0.0f) || !std::isfinite(w)) {
+          throw py::value_error(tie + " has weight " + format_number(w) + "; allowed: a positive, finite weight");
+        }
+      }
     }
     TieGraph g(n);
     std::vector<TieEvent> batch;
@@ -277,11 +308,41 @@ PYBIND11_MODULE(_core, m) {
           // The view's base is the simulation object: the memory lives as long as the view.
           py::array view(numpy_dtype(c.dtype), {static_cast<py::ssize_t>(c.size)},
                          {static_cast<py::ssize_t>(c.item_size)}, c.data, self);
+          if (writable && !c.writable) {
+            throw py::value_error("agent column '" + name + "' is read-only: it holds the model's own indices, which a "
+                                  "wrong value would corrupt; the writable columns are: " + writable_columns(s));
+          }
           if (!writable) py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
           return view;
         }
         throw py::key_error("no agent column '" + name + "'; the columns are: " + known);
-      }, py::arg("name"), py::arg("writable") = false, "A NumPy view of an agent column (no copy).")
+      }, py::arg("name"), py::arg("writable") = false,
+      "A NumPy view of an agent column over every slot (no copy). writable=True only for the model's "
+      "state columns (ValueError for the read-only ones).")
+      .def("column_info", [](PySimulation& s) {
+        py::list out;
+        for (const auto& c : s.sim->world().population.columns()) {
+          out.append(py::dict(py::arg("name") = c.name, py::arg("description") = c.description,
+                              py::arg("dtype") = numpy_dtype(c.dtype), py::arg("min") = c.lo, py::arg("max") = c.hi,
+                              py::arg("writable") = c.writable));
+        }
+        return out;
+      }, "Every agent column: a list of dicts with name, description, dtype, min, max (the declared "
+         "range) and writable.")
+      .def("column_problems", [](const PySimulation& s) {
+        py::list out;
+        for (const auto& p : s.sim->world().population.problems()) {
+          out.append(py::make_tuple(p.column, p.count, p.first, p.value, p.lo, p.hi));
+        }
+        return out;
+      }, "Columns holding NaN or values outside their declared range: a list of (column, count, "
+         "first_agent, value, min, max); empty when all is well.")
+      .def("agent_kinds", [](const PySimulation& s) {
+        py::list out;
+        for (const auto& k : s.sim->world().population.kinds()) out.append(py::make_tuple(k.name, k.start, k.stop));
+        return out;
+      }, "The kinds of agent as contiguous slot ranges: a list of (name, start, stop); the first is "
+         "the default kind.")
       .def("set_parameters", [](PySimulation& s, const py::list& entries) { s.sim->set_parameters(to_entries(entries)); },
            py::arg("entries"), "Changes model parameters between steps; raises ScenarioError.")
       .def("edges", [](const PySimulation& s) {

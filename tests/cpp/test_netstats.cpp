@@ -69,7 +69,9 @@ TEST_CASE("triangle: everything closed", "[netstats]") {
   const auto p = ns::shortest_paths_sampled(g, 10, 1);
   CHECK(p.mean == 1.0);
   CHECK(p.max_seen == 1u);
-  CHECK(p.pairs == 20u);  // 10 sources x 2 others
+  CHECK(p.pairs == 6u);  // 10 sources >= 3 agents: every agent once (exact), 3 x 2 others
+  const auto q = ns::shortest_paths_sampled(g, 2, 1);
+  CHECK(q.pairs == 4u);  // 2 sampled sources x 2 others
 }
 
 TEST_CASE("star: no clustering, perfectly disassortative", "[netstats]") {
@@ -77,14 +79,15 @@ TEST_CASE("star: no clustering, perfectly disassortative", "[netstats]") {
   CHECK(ns::mean_degree(g) == Approx(1.6));
   CHECK(ns::degree_histogram(g) == std::vector<std::uint64_t>{0, 4, 0, 0, 1});
   CHECK(ns::average_clustering(g) == 0.0);
-  CHECK(ns::transitivity(g) == 0.0);
+  CHECK(ns::transitivity(g) == 0.0);  // 6 connected triples, none closed
   CHECK(ns::degree_assortativity(g) == Approx(-1.0));
   for (double o : ns::overlap(g)) CHECK(o == 0.0);
-  // From the centre: 4 pairs at distance 1; from a leaf: 1 + 2 + 2 + 2. Many sources hit both.
+  // With at least as many sources as agents the mean is exact: from the centre 4 pairs at
+  // distance 1; from each leaf 1 + 2 + 2 + 2. (4 + 4 x 7) / 20 = 1.6.
   const auto p = ns::shortest_paths_sampled(g, 1000, 7);
   CHECK(p.max_seen == 2u);
-  CHECK(p.mean > 1.0);
-  CHECK(p.mean < 1.75);
+  CHECK(p.pairs == 20u);
+  CHECK(p.mean == 1.6);
 }
 
 TEST_CASE("path of four: assortativity -1/2, mean distance 5/3", "[netstats]") {
@@ -162,20 +165,84 @@ TEST_CASE("fixed-bin histograms: degrees with an open last bin, weights by lower
   CHECK(ns::binned_degree_histogram(TieGraph(0), 3) == std::vector<std::uint64_t>{0, 0, 0, 0});
 }
 
-TEST_CASE("empty and tie-less graphs are well defined", "[netstats]") {
-  const TieGraph empty(0);
-  CHECK(ns::mean_degree(empty) == 0.0);
-  CHECK(ns::summarize(empty).components == 0u);
-  const TieGraph lonely(5);
-  const auto s = ns::summarize(lonely, {4, true, 1});
-  CHECK(s.mean_degree == 0.0);
-  CHECK(s.isolated_share == 1.0);
-  CHECK(s.components == 5u);
-  CHECK(s.largest_component_share == 0.2);
-  CHECK(std::isnan(s.assortativity));
-  CHECK(std::isnan(s.mean_overlap));
-  CHECK(std::isnan(s.mean_path_length));
-  CHECK(ns::average_clustering_sampled(lonely, 10, 1) == 0.0);
+TEST_CASE("undefined statistics are NaN, one rule for every size", "[netstats]") {
+  // One rule (issue 13): a statistic that is undefined for the graph is NaN, never 0; counts are
+  // 0 for an empty graph. Checked for n = 0, 1, 2, no ties, a complete graph and a star.
+  const auto undefined = [](double x) { return std::isnan(x); };
+  const ns::SummaryOptions all{16, true, 1, 4};
+  SECTION("n = 0") {
+    const TieGraph g(0);
+    CHECK(undefined(ns::mean_degree(g)));
+    CHECK(undefined(ns::mean_strength(g)));
+    CHECK(undefined(ns::mean_weight(g)));
+    CHECK(undefined(ns::average_clustering(g)));
+    CHECK(undefined(ns::average_clustering(g, true)));
+    CHECK(undefined(ns::average_clustering_sampled(g, 10, 1)));
+    CHECK(undefined(ns::transitivity(g)));
+    CHECK(undefined(ns::degree_assortativity(g)));
+    CHECK(undefined(ns::connected_components(g).largest_share));
+    CHECK(undefined(ns::shortest_paths_sampled(g, 4, 1).mean));
+    const auto s = ns::summarize(g, all);
+    for (double x : {s.mean_degree, s.mean_strength, s.mean_weight, s.isolated_share, s.average_clustering, s.transitivity,
+                     s.assortativity, s.largest_component_share, s.mean_overlap, s.overlap_weight_spearman, s.mean_path_length}) {
+      CHECK(undefined(x));
+    }
+    CHECK(undefined(s.overlap_curve.pearson));
+    CHECK(s.components == 0u);
+    CHECK(s.max_degree == 0u);
+  }
+  SECTION("n = 1 and n = 5 without ties") {
+    for (AgentIndex n : {1u, 5u}) {
+      const TieGraph g(n);
+      const auto s = ns::summarize(g, all);
+      CHECK(s.mean_degree == 0.0);  // defined: no ties over n agents
+      CHECK(s.mean_strength == 0.0);
+      CHECK(s.isolated_share == 1.0);
+      CHECK(s.average_clustering == 0.0);  // per-agent convention: fewer than two ties count 0
+      CHECK(s.components == n);
+      CHECK(s.largest_component_share == 1.0 / n);
+      CHECK(undefined(s.mean_weight));
+      CHECK(undefined(s.transitivity));
+      CHECK(undefined(s.assortativity));
+      CHECK(undefined(s.mean_overlap));
+      CHECK(undefined(s.overlap_weight_spearman));
+      CHECK(undefined(s.overlap_curve.pearson));  // was 0.0 while the Spearman version was NaN
+      CHECK(undefined(s.mean_path_length));
+      CHECK(undefined(ns::average_clustering(g, true)));  // no agent with two ties
+      CHECK(ns::average_clustering_sampled(g, 10, 1) == 0.0);
+    }
+  }
+  SECTION("n = 2, one tie") {
+    const auto g = graph(2, {{0, 1}});
+    const auto s = ns::summarize(g, all);
+    CHECK(s.mean_degree == 1.0);
+    CHECK(s.mean_weight == 1.0);
+    CHECK(s.mean_path_length == 1.0);
+    CHECK(s.mean_overlap == 0.0);  // per-tie convention: neither end has another tie
+    CHECK(undefined(s.transitivity));  // no connected triple
+    CHECK(undefined(s.assortativity));  // one degree everywhere
+    CHECK(undefined(s.overlap_weight_spearman));  // one tie: no correlation
+    CHECK(undefined(s.overlap_curve.pearson));
+  }
+  SECTION("complete graph on 5") {
+    std::vector<std::pair<AgentIndex, AgentIndex>> e;
+    for (AgentIndex a = 0; a < 5; ++a) for (AgentIndex b = a + 1; b < 5; ++b) e.push_back({a, b});
+    const auto s = ns::summarize(graph(5, e), all);
+    CHECK(s.transitivity == 1.0);
+    CHECK(s.average_clustering == 1.0);
+    CHECK(s.mean_overlap == 1.0);
+    CHECK(s.mean_path_length == 1.0);
+    CHECK(undefined(s.assortativity));  // every degree is 4
+    CHECK(undefined(s.overlap_weight_spearman));  // every weight and overlap equal
+  }
+  SECTION("star on 5") {
+    const auto s = ns::summarize(graph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}}), all);
+    CHECK(s.transitivity == 0.0);  // triples exist, none closed: defined
+    CHECK(s.assortativity == Approx(-1.0));
+    CHECK(s.mean_path_length == 1.6);
+    CHECK(s.mean_overlap == 0.0);
+    CHECK(undefined(s.overlap_weight_spearman));
+  }
 }
 
 TEST_CASE("sampled clustering: exact where every agent agrees, close elsewhere", "[netstats]") {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "socius/ties.hpp"
@@ -29,13 +30,13 @@ std::vector<std::uint64_t> binned_degree_histogram(const TieGraph& g, std::uint3
 /// is open-ended. In parallel; the same for any number of threads. Throws Error on bad edges.
 std::vector<std::uint64_t> binned_weight_histogram(const TieGraph& g, const std::vector<double>& lower);
 
-/// Mean number of ties per agent, 2E / N (0 for an empty population).
+/// Mean number of ties per agent, 2E / N (NaN for an empty population).
 double mean_degree(const TieGraph& g);
 
 /// Mean strength (sum of tie weights) per agent, 2 W / N.
 double mean_strength(const TieGraph& g);
 
-/// Mean weight per tie (0 without ties).
+/// Mean weight per tie (NaN without ties).
 double mean_weight(const TieGraph& g);
 
 /// Every tie's weight once, in TieGraph::edges() order.
@@ -85,8 +86,8 @@ struct OverlapByWeight {
   std::vector<double> mean_weight;
   std::vector<double> mean_overlap;
   std::vector<std::uint64_t> count;
-  double spearman = 0.0;  ///< rank correlation of overlap and weight (average ranks for ties); NaN if undefined
-  double pearson = 0.0;   ///< linear correlation of overlap and weight; NaN if undefined
+  double spearman = std::numeric_limits<double>::quiet_NaN();  ///< rank correlation of overlap and weight (average ranks for ties); NaN if undefined
+  double pearson = std::numeric_limits<double>::quiet_NaN();   ///< linear correlation of overlap and weight; NaN if undefined
 };
 OverlapByWeight overlap_by_weight(const TieGraph& g, std::uint32_t bins = 10);
 
@@ -95,36 +96,43 @@ OverlapByWeight overlap_by_weight(const TieGraph& g, std::uint32_t bins = 10);
 struct Components {
   std::vector<AgentIndex> label;
   std::vector<std::uint64_t> sizes;
-  double largest_share = 0.0;  ///< largest size / number of agents
+  double largest_share = std::numeric_limits<double>::quiet_NaN();  ///< largest size / number of agents; NaN when N = 0
   std::uint64_t count() const { return sizes.size(); }
 };
 Components connected_components(const TieGraph& g);
 
 /// Shortest paths estimated by breadth-first search from `sources` agents drawn uniformly (with
-/// replacement) by a stream keyed on `seed`, in parallel. Distances to unreachable agents and to
+/// replacement) by a stream keyed on `seed`, in parallel; with `sources` >= N, from every agent
+/// once (exact, and the cost is bounded by N searches). Distances to unreachable agents and to
 /// the source itself are left out.
 struct PathLengths {
-  double mean = 0.0;              ///< mean distance over reached (source, target) pairs; NaN if none
+  double mean = std::numeric_limits<double>::quiet_NaN();  ///< mean distance over reached (source, target) pairs; NaN if none
   std::uint32_t max_seen = 0;     ///< longest distance seen: a lower bound on the diameter
   std::uint64_t pairs = 0;        ///< (source, target) pairs reached
 };
 PathLengths shortest_paths_sampled(const TieGraph& g, std::uint32_t sources, std::uint64_t seed);
 
 /// Everything a model usually records, in one call (one pass over common neighbours).
+/// One rule for every statistic here: a quantity that is undefined for the graph (a mean over no
+/// agents, no ties or no pairs; a ratio 0/0; a correlation of a constant) is NaN, never 0.
+/// Counts (max_degree, components) are 0 for an empty graph. Two per-element conventions are
+/// kept, as in networkx and Onnela et al. (2007): local clustering is 0 for an agent with fewer
+/// than two ties, and a tie's overlap is 0 when neither end has another tie.
 struct Summary {
-  double mean_degree = 0.0;
-  double mean_strength = 0.0;
-  double mean_weight = 0.0;
+  static constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+  double mean_degree = kUndefined;      ///< 2E / N; NaN when N = 0
+  double mean_strength = kUndefined;    ///< 2W / N; NaN when N = 0
+  double mean_weight = kUndefined;      ///< W / E; NaN without ties
   std::uint32_t max_degree = 0;
-  double isolated_share = 0.0;        ///< agents without ties / agents
-  double average_clustering = 0.0;    ///< over every agent, as networkx.average_clustering
-  double transitivity = 0.0;          ///< 3 x triangles / connected triples
-  double assortativity = 0.0;         ///< NaN when undefined
-  double largest_component_share = 0.0;
-  std::uint64_t components = 0;       ///< including isolated agents
-  double mean_overlap = 0.0;          ///< mean topological overlap per tie
-  double overlap_weight_spearman = 0.0;  ///< NaN when undefined (e.g. all weights equal)
-  double mean_path_length = 0.0;      ///< sampled; NaN when not computed or no pair reached
+  double isolated_share = kUndefined;   ///< agents without ties / agents; NaN when N = 0
+  double average_clustering = kUndefined;  ///< over every agent, as networkx.average_clustering; NaN when N = 0
+  double transitivity = kUndefined;     ///< 3 x triangles / connected triples; NaN without a connected triple
+  double assortativity = kUndefined;    ///< NaN without ties or when every tie joins agents of one degree
+  double largest_component_share = kUndefined;  ///< NaN when N = 0
+  std::uint64_t components = 0;         ///< including isolated agents
+  double mean_overlap = kUndefined;     ///< mean topological overlap per tie; NaN without ties
+  double overlap_weight_spearman = kUndefined;  ///< NaN when undefined (fewer than 2 ties, or a constant)
+  double mean_path_length = kUndefined;  ///< NaN when not computed or no pair reached
   OverlapByWeight overlap_curve;      ///< overlap against weight; empty unless options.overlap_bins > 0
 };
 struct SummaryOptions {

@@ -82,5 +82,8 @@ class ParameterSet {
 
 /// Renders a value as TOML would write it (strings quoted, reals always with a decimal point).
 std::string to_toml(const ParameterValue& value);
+/// A number as people read it and TOML parses it: the shortest form that round-trips (0.1, not
+/// 0.10000000000000001), with ".0" on whole numbers; nan, inf and -inf spelt out.
+std::string format_number(double x);
 
 }  // namespace socius

@@ -4,7 +4,9 @@
 // the tie graph never need compacting and indices stay valid.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -32,6 +34,28 @@ constexpr DType dtype_of() {
   else static_assert(sizeof(T) == 0, "unsupported column type");
 }
 
+/// What a column holds, beyond its type: its description, the values it may take, and whether
+/// code outside the model (Python hooks, writable views) may write it. State variables (e.g. a
+/// score in [0, 1]) are writable and range-checked; structural columns (indices into the model's
+/// own arrays) are read-only outside the model, since a wrong index would corrupt the state.
+struct ColumnSpec {
+  ColumnSpec() = default;
+  ColumnSpec(std::string d) : description(std::move(d)) {}  // NOLINT: a description alone
+  ColumnSpec(const char* d) : description(d) {}              // NOLINT
+  /// A state variable that users may write, with values in [lo, hi] (never NaN).
+  static ColumnSpec state(std::string d, double lo, double hi) {
+    ColumnSpec c(std::move(d));
+    c.lo = lo;
+    c.hi = hi;
+    c.writable = true;
+    return c;
+  }
+  std::string description;
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool writable = false;
+};
+
 /// A type-erased view of one column, for bindings and output.
 struct ColumnView {
   std::string name;
@@ -40,6 +64,23 @@ struct ColumnView {
   void* data;
   std::size_t size;
   std::size_t item_size;
+  double lo, hi;   ///< declared range (NaN is never in range)
+  bool writable;   ///< whether code outside the model may write it
+};
+
+/// Values of a column outside its declared range (or NaN): how many, and the first of them.
+struct ColumnProblem {
+  std::string column;
+  std::uint64_t count;
+  AgentIndex first;
+  double value;
+  double lo, hi;
+};
+
+/// A contiguous range of slots holding one kind of agent (e.g. residents, then professionals).
+struct AgentKind {
+  std::string name;
+  AgentIndex start, stop;
 };
 
 class Population {
@@ -70,10 +111,10 @@ class Population {
   /// Registers a column; its vector is owned here and lives as long as the population. Only
   /// during setup; a model must not resize a column's vector.
   template <class T>
-  std::vector<T>& add_column(const std::string& name, T initial, std::string description = {}) {
+  std::vector<T>& add_column(const std::string& name, T initial, ColumnSpec spec = {}) {
     if (frozen_) throw InvariantError("column '" + name + "' registered after setup");
     if (find(name)) throw InvariantError("column '" + name + "' registered twice");
-    auto col = std::make_unique<Column<T>>(name, std::move(description), initial);
+    auto col = std::make_unique<Column<T>>(name, std::move(spec), initial);
     col->values.assign(size(), initial);
     auto& ref = col->values;
     columns_.push_back(std::move(col));
@@ -91,6 +132,16 @@ class Population {
 
   std::vector<ColumnView> columns();
 
+  /// Every column holding a NaN or a value outside its declared range, over every slot, in
+  /// column order (empty when all is well). For state written from outside the model.
+  std::vector<ColumnProblem> problems() const;
+
+  /// The kinds of agent and their slots, in order; the first is the default kind shown to users.
+  /// Without set_kinds, one kind "agent" covers every slot.
+  std::vector<AgentKind> kinds() const;
+  /// Declares the kinds (contiguous, in order, covering [0, size())); InvariantError otherwise.
+  void set_kinds(std::vector<AgentKind> kinds);
+
   /// Saves ids and every column; load() restores them into a population with the same slots
   /// and columns (CheckpointError otherwise).
   void save(class StateWriter& out) const;
@@ -99,22 +150,38 @@ class Population {
 
  private:
   struct ColumnBase {
-    ColumnBase(std::string n, std::string d) : name(std::move(n)), description(std::move(d)) {}
+    ColumnBase(std::string n, ColumnSpec s) : name(std::move(n)), spec(std::move(s)) {}
     virtual ~ColumnBase() = default;
     virtual DType dtype() const = 0;
     virtual void grow(std::size_t n) = 0;
     virtual ColumnView view() = 0;
     virtual std::size_t bytes() const = 0;
+    /// Counts values outside [spec.lo, spec.hi] or NaN; sets first/value to the first of them.
+    virtual std::uint64_t out_of_range(AgentIndex& first, double& value) const = 0;
     std::string name;
-    std::string description;
+    ColumnSpec spec;
   };
   template <class T>
   struct Column final : ColumnBase {
-    Column(std::string n, std::string d, T init) : ColumnBase(std::move(n), std::move(d)), initial(init) {}
+    Column(std::string n, ColumnSpec s, T init) : ColumnBase(std::move(n), std::move(s)), initial(init) {}
     DType dtype() const override { return dtype_of<T>(); }
     void grow(std::size_t n) override { values.resize(n, initial); }
-    ColumnView view() override { return {name, description, dtype_of<T>(), values.data(), values.size(), sizeof(T)}; }
+    ColumnView view() override {
+      return {name, spec.description, dtype_of<T>(), values.data(), values.size(), sizeof(T), spec.lo, spec.hi, spec.writable};
+    }
     std::size_t bytes() const override { return values.capacity() * sizeof(T); }
+    std::uint64_t out_of_range(AgentIndex& first, double& value) const override {
+      std::uint64_t n = 0;
+      for (std::size_t a = 0; a < values.size(); ++a) {
+        const double x = static_cast<double>(values[a]);
+        if (x >= spec.lo && x <= spec.hi) continue;  // false for NaN
+        if (n++ == 0) {
+          first = static_cast<AgentIndex>(a);
+          value = x;
+        }
+      }
+      return n;
+    }
     T initial;
     std::vector<T> values;
   };
@@ -122,6 +189,7 @@ class Population {
 
   std::vector<std::uint64_t> ids_;
   std::vector<std::unique_ptr<ColumnBase>> columns_;
+  std::vector<AgentKind> kinds_;
   std::uint64_t next_id_ = 0;
   bool frozen_ = false;
 };

@@ -111,6 +111,11 @@ struct ModelDescription {
   /// not fit in this machine's memory is refused before anything is allocated.
   std::size_t bytes_per_agent = 512;
   std::function<std::unique_ptr<Model>(const ParameterSet&)> create;
+  /// Checks what the schema cannot (combinations of keys, a minimum population) without
+  /// building anything; throws ScenarioError naming the key, the value and what is allowed.
+  /// Run by resolve_parameters, so validating a scenario (and every point of a sweep) catches
+  /// everything the model would refuse at setup. Optional.
+  std::function<void(const ParameterSet&)> check;
 
   /// The full schema: simulation keys, system switches and the model's own parameters.
   ParameterSchema full_schema() const;
@@ -118,7 +123,8 @@ struct ModelDescription {
 
 /// Validates scenario entries for `model` (schema = model.full_schema()): refuses a population
 /// that cannot fit in physical memory, with the memory it would need, before anything is
-/// allocated; then checks every entry (ParameterSet::resolve). Throws ScenarioError.
+/// allocated; then checks every entry (ParameterSet::resolve) and the model's own combinations
+/// (ModelDescription::check). Throws ScenarioError.
 ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSchema& schema,
                                 const std::vector<ParameterEntry>& entries);
 
