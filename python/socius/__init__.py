@@ -20,8 +20,8 @@ from .compare import compare
 from .report import report
 from .results import ResultsError, open_results
 from .scenario import Scenario, ScenarioError
-from .simulation import Simulation, resume, run
-from .sweeps import SweepSpec, open_sweep, sensitivity, sweep
+from .simulation import Simulation, StateError, resume, run
+from .sweeps import RunError, SweepSpec, open_sweep, sensitivity, sweep
 
 __all__ = [
     "CheckpointError",
@@ -29,9 +29,11 @@ __all__ = [
     "InvariantError",
     "OutputError",
     "ResultsError",
+    "RunError",
     "Scenario",
     "ScenarioError",
     "Simulation",
+    "StateError",
     "SweepSpec",
     "__version__",
     "compare",

@@ -24,6 +24,7 @@ from ._values import show
 from .results import FileKind, ResultsError, check_output, identify, summary
 from .scenario import Scenario, ScenarioError, check_name, parse_settings
 from .simulation import resume, run
+from .sweeps.runner import RunError
 
 EXIT_BAD_INPUT = 2
 
@@ -201,7 +202,8 @@ def _cmd_compare(args) -> int:
           f"({', '.join(s.name for s in scenarios)}) x {args.replicates} replicate"
           f"{'s' if args.replicates != 1 else ''} = {runs} runs; master seed {seed}", file=sys.stderr)
     path = compare(scenarios, replicates=args.replicates, seed=seed, output=output,
-                   threads=args.threads, workers=args.workers, progress=not args.quiet)
+                   threads=args.threads, workers=args.workers, progress=not args.quiet,
+                   overwrite=True)  # checked above, with the command line's wording
     print(f"socius: comparison written to {path}")
     if args.report:
         from .report import report
@@ -381,6 +383,10 @@ def _cmd_sweep(args) -> int:
     elif shard:
         print(f"socius: when every shard is done: socius sweep-index {out}")
     if result.failed:
+        for run in result.failed[:10]:  # which scenario, point, seed and why, one line each
+            reason = str(result.errors.get(run, "")).strip().splitlines()
+            if reason:
+                print(f"socius: run {run}: {reason[-1]}", file=sys.stderr)
         shown = ", ".join(map(str, result.failed[:10])) + (" ..." if len(result.failed) > 10 else "")
         print(f"socius: failed runs: {shown}; tracebacks in {out}/runs/*/r*.error.json; run the same "
               "command again to retry them", file=sys.stderr)
@@ -558,6 +564,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, _core.OutputError, _core.CheckpointError) as e:
         print(f"socius: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunError as e:  # a run failed or its worker died: named in one line (run, seed, signal)
+        print(f"socius: error: {e}", file=sys.stderr)
+        return 1
     except OSError as e:
         if e.filename is None:
             raise

@@ -30,7 +30,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import _core
-from ._values import integer
+from ._values import integer, plain
+from .results import check_output
 from .scenario import Scenario, ScenarioError
 from .simulation import _git_revision
 from .sweeps.pool import describe_exit, process_pool, worker_exits
@@ -93,12 +94,18 @@ def _run_one(scenario: Scenario, seed: int, threads: int | None, output: str, co
     from .simulation import run
     from .sweeps.runner import fault_for, fire_fault
 
-    # Which process runs this job: if it dies, the parent can say how, and for which run.
-    Path(output).with_suffix(".pid").write_text(str(os.getpid()), encoding="utf-8")
-    mode = fault_for(job, fault)  # tests only: FAULT_ENV, with RUN the job's number
-    if mode is not None:
-        fire_fault(mode, job)
-    return str(run(scenario, output, seed=seed, threads=threads, progress=False, command=command))
+    # Which process runs this job: if it dies, the parent can say how, and for which run. The
+    # file exists only while the job runs: a worker that finished a job and died on its next one
+    # must not be blamed for the first.
+    pid_file = Path(output).with_suffix(".pid")
+    pid_file.write_text(str(os.getpid()), encoding="utf-8")
+    try:
+        mode = fault_for(job, fault)  # tests only: FAULT_ENV, with RUN the job's number
+        if mode is not None:
+            fire_fault(mode, job)
+        return str(run(scenario, output, seed=seed, threads=threads, progress=False, command=command))
+    finally:
+        pid_file.unlink(missing_ok=True)
 
 
 # -- parent side --------------------------------------------------------------------------------
@@ -168,7 +175,7 @@ def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
 def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: int = 5,
             seed: int | None = None, output: str | os.PathLike = "results/comparison.h5",
             threads: int | None = None, workers: int | None = None, progress: bool = True,
-            command: str | None = None) -> Path:
+            command: str | None = None, overwrite: bool = False) -> Path:
     """Runs every scenario ``replicates`` times and writes one comparison file.
 
     Replicate ``r`` of every scenario uses the seed ``derive_seed(seed, r)``, so differences
@@ -197,6 +204,9 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
         Show a progress bar (runs done, rate, time left) on stderr.
     command : str, optional
         The command line to record (default: this process's).
+    overwrite : bool
+        Replace an existing ``output`` that is not an earlier comparison of the same scenarios
+        (a rerun of the same comparison replaces its own file without being asked).
 
     Returns
     -------
@@ -216,6 +226,9 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
     TypeError, ValueError
         ``replicates``, ``seed``, ``threads`` or ``workers`` is not a whole number in range
         (Python and NumPy integers, and 0-d integer arrays, are accepted).
+    OutputError
+        ``output`` exists and is not an earlier comparison of the same scenarios (checked
+        before any run), unless ``overwrite``; or its folder is missing or not writable.
     KeyboardInterrupt
         On Ctrl-C: workers are stopped and nothing is left behind.
     """
@@ -235,6 +248,7 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
         raise _core.OutputError(f"cannot write '{output}': folder '{output.parent}' does not exist")
     if not os.access(output.parent, os.W_OK):
         raise _core.OutputError(f"cannot write '{output}': folder '{output.parent}' is not writable")
+    check_output(output, scenarios, kind="comparison", overwrite=bool(plain(overwrite)))
 
     seeds = [int(_core.derive_seed(seed, r)) for r in range(replicates)]
     names = [s.name for s in scenarios]
@@ -266,8 +280,11 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
                         break
                     i, r = job
                     path = run_dir / f"{i:04d}_{r:04d}.h5"
-                    fut = pool.submit(_run_one, scenarios[i], seeds[r], threads, str(path), command,
-                                      number, fault)
+                    try:
+                        fut = pool.submit(_run_one, scenarios[i], seeds[r], threads, str(path), command,
+                                          number, fault)
+                    except cf.process.BrokenProcessPool:  # a worker died since the last wait
+                        raise _dead_worker(pool, list(pending.values()), scenarios, seeds, run_dir) from None
                     pending[fut] = job
                 if not pending:
                     break

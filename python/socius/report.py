@@ -914,7 +914,7 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bo
     from .sweeps.report import is_sweep, sweep_report
 
     if is_sweep(path):  # a sweep directory or its index: the sweep's own page, with sensitivity
-        return sweep_report(path, out_dir)
+        return sweep_report(path, out_dir, overwrite=overwrite)
     d = _load(path)
     return write_page(out_dir, _page(d), overwrite=overwrite)
 

@@ -192,7 +192,7 @@ def test_a_hook_writing_a_value_outside_a_columns_range_stops_before_the_next_st
     def break_one(s):
         s.column("loneliness", writable=True)[7] = bad
 
-    with pytest.raises(socius.simulation.StateError) as caught:
+    with pytest.raises(socius.StateError) as caught:
         sim.run(progress=False)
     e = caught.value
     assert isinstance(e, socius.Error) and isinstance(e, ValueError)
@@ -206,7 +206,7 @@ def test_a_hook_writing_a_value_outside_a_columns_range_stops_before_the_next_st
     assert np.isfinite(np.delete(lonely, 7)).all() and ((lonely >= 0) & (lonely <= 1)).sum() == 499
     # Still usable: run() refuses again until the value is put right, then goes on.
     sim._hooks.clear()
-    with pytest.raises(socius.simulation.StateError, match="before step 3"):
+    with pytest.raises(socius.StateError, match="before step 3"):
         sim.run(progress=False)
     assert sim.time == 2
     sim.column("loneliness", writable=True)[7] = 0.5
@@ -222,7 +222,7 @@ def test_a_writable_view_written_between_steps_is_checked_before_the_next_step()
     sim.step(1)
     burnout[1] = 1.5
     trust[[3, 4, 9]] = np.nan
-    with pytest.raises(socius.simulation.StateError) as caught:
+    with pytest.raises(socius.StateError) as caught:
         sim.step(1)
     message = str(caught.value)
     assert sim.steps_done == 1  # the step was not run

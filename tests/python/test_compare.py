@@ -187,8 +187,13 @@ def test_a_failure_while_merging_leaves_no_file_and_keeps_an_existing_one(scenar
         raise RuntimeError("simulated failure while reading a run")
 
     monkeypatch.setattr(compare_module._Collector, "add", failing_add)
-    with pytest.raises(RuntimeError, match="simulated failure"):
+    # Not a comparison: refused before any run unless asked (the one rule, results.check_output).
+    with pytest.raises(socius.OutputError, match="overwrite=True"):
         socius.compare(scenarios, replicates=3, seed=1, output=out, workers=2, progress=False)
+    assert calls == [] and out.read_bytes() == b"an earlier comparison"
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        socius.compare(scenarios, replicates=3, seed=1, output=out, workers=2, progress=False,
+                       overwrite=np.bool_(True))
     assert len(calls) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp.h5"]  # no run folder, no temporary file
     assert out.read_bytes() == b"an earlier comparison"

@@ -40,13 +40,17 @@ def _esc(x) -> str:
 
 
 def _num(x: float) -> str:
-    if not np.isfinite(x):
-        return "n/a"
-    return f"{x:.4g}"
+    """A number as the report shows it (one rule for every page: socius.report._num)."""
+    from ..report import _num as num
+
+    return num(x, 4)
 
 
-def sweep_report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
-    """Writes ``out_dir/index.html`` for the sweep at ``path`` (a directory or its sweep.h5)."""
+def sweep_report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Writes ``out_dir/index.html`` for the sweep at ``path`` (a directory or its sweep.h5).
+
+    ``overwrite`` as for :func:`socius.report`: a folder holding files a socius report did not
+    write is refused unless it is true."""
     from ..report import _figure, _png, _style, write_page
     from .analysis import sensitivity
     from .index import open_sweep
@@ -54,7 +58,8 @@ def sweep_report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     path = Path(path)
     ds = open_sweep(path)
     a = ds.attrs
-    problem = json.loads(a["salib_problem"]) if "salib_problem" in a else {"names": [], "bounds": []}
+    # A grid design stores an empty problem (SALib analyses need a sampled design).
+    problem = json.loads(a.get("salib_problem") or "{}") or {"names": [], "bounds": []}
     params = list(problem.get("names", []))
     summaries = [v for v in ds.data_vars if ds[v].dims == ("run",) and v not in ("error", "wall_seconds")]
     status = ds["status"].values.astype(str)
@@ -116,7 +121,7 @@ def sweep_report(path: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
             "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;line-height:1.4}"
             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
             "img{max-width:100%}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
-    return write_page(out_dir, page)
+    return write_page(out_dir, page, overwrite=overwrite)
 
 
 def _sensitivity_section(si, method: str, _figure, _png) -> str:

@@ -46,7 +46,7 @@ import numpy as np
 
 from .. import _core
 from .._values import plain, show
-from ..scenario import Scenario, ScenarioError
+from ..scenario import Scenario, ScenarioError, read_toml
 
 __all__ = ["SweepSpecError", "SweepSpec", "Factor", "SummarySpec", "RunInfo"]
 
@@ -244,12 +244,7 @@ class SweepSpec:
         path = Path(path)
         if not path.is_file():
             raise SweepSpecError(f"sweep spec '{path}' does not exist")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise SweepSpecError(f"{path}: not valid TOML: {e}") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise SweepSpecError(f"{path}: cannot read the sweep spec: {e}") from None
+        data = read_toml(path, "sweep spec", SweepSpecError)  # as editors save it (BOM, CRLF)
         spec = cls(data, origin=str(path), base_dir=path.resolve().parent)
         spec.source = str(path)
         return spec
