@@ -576,6 +576,16 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         attempts = _record_failure(out, info, error, tb, f"driver on {host} pid {os.getpid()}")
         settle(info, {"run": info.run, "status": "failed", "attempt": attempts, "error": error})
 
+    def broken_pool(stuck: list[RunInfo]):
+        """The pool broke: blames the run whose worker died, retries the others; the new executor."""
+        if not local_pool:
+            raise SweepRunError(
+                "the executor's process pool broke (a worker died) while these runs were in "
+                "flight: " + "; ".join(run_label(spec, i) for i in stuck)
+                + "; finished runs are kept: run the sweep again to resume")
+        _after_broken_pool(owned, stuck, out, host, fail, retry)
+        return owned.executor
+
     last_check = time.monotonic()
     try:
         show_state()
@@ -585,7 +595,12 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                 if info is None:
                     break
                 task = dict(base, info=info, scenario=spec.scenarios[info.scenario])
-                in_flight[ex.submit(execute, task)] = info
+                try:
+                    in_flight[ex.submit(execute, task)] = info
+                except cf.process.BrokenProcessPool:  # a worker died since the last wait
+                    stuck = [info, *in_flight.values()]  # this one never started: retried free
+                    in_flight.clear()
+                    ex = broken_pool(stuck)
             if not in_flight:
                 if not deferred:
                     break
@@ -612,13 +627,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
             if stuck:
                 stuck += in_flight.values()  # they fail at once: the pool is gone
                 in_flight.clear()
-                if not local_pool:
-                    raise SweepRunError(
-                        "the executor's process pool broke (a worker died) while these runs were in "
-                        "flight: " + "; ".join(run_label(spec, i) for i in stuck)
-                        + "; finished runs are kept: run the sweep again to resume")
-                _after_broken_pool(owned, stuck, out, host, fail, retry)
-                ex = owned.executor
+                ex = broken_pool(stuck)
     except BaseException as exc:
         for fut in in_flight:
             fut.cancel()
