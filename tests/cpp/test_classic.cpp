@@ -1,7 +1,8 @@
 // The classic network-formation models: their rules at the edges (where a probability of 0 or 1
 // makes the outcome certain), invariants after every step, determinism across thread counts,
-// and the steady-state statistics at reduced sizes. Long runs at the published sizes are tagged
-// [.long] and left out of the default suite.
+// and the steady-state statistics at reduced sizes ([published]). Runs at the published sizes
+// and at 100 times them are not tests: scripts/measure_classic.py makes them, and docs/classic.md
+// records what they measured.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
