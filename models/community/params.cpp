@@ -1,6 +1,6 @@
 // Every parameter of the community model: name, unit, default, allowed range, description and
 // source. docs/model.md's parameter table is generated from this schema
-// (build/dev/tools/community_doc, see docs/model.md).
+// (build/release/benchmarks/community_doc, see docs/model.md).
 #include <cmath>
 #include <sstream>
 
