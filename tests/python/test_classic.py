@@ -111,3 +111,34 @@ def test_classic_scenarios_validate_and_run(path):
     st = sim.network_statistics()
     assert st["mean_degree"] == pytest.approx(ind["values"][-1, 0, ind["indicators"].index("mean_degree")])
     assert math.isfinite(st["mean_path_length"])
+
+
+def test_statistics_of_bad_input_are_value_errors_naming_the_tie():
+    # issue 13 item 5: a self-loop or an index out of range raised InvariantError, which the docs
+    # keep for bugs in socius; the input is the caller's, so it is a ValueError naming the tie.
+    cases = [((3, [0, 1], [1, 1]), "tie 1 \\(1, 1\\) is a self-loop"),
+             ((3, [0, 5], [1, 2]), "tie 1 \\(5, 2\\) names an agent outside \\[0, n\\) with n = 3"),
+             ((3, [0], [1], [float("nan")]), "tie 0 \\(0, 1\\) has weight nan"),
+             ((3, [0], [1], [-0.5]), "tie 0 \\(0, 1\\) has weight -0.5; allowed: a positive, finite weight")]
+    for args, message in cases:
+        with pytest.raises(ValueError, match=message) as caught:
+            _core.network_statistics(*args)
+        assert not isinstance(caught.value, _core.InvariantError)
+
+
+def test_undefined_statistics_are_nan_for_every_size():
+    # issue 13 item 9: one rule, NaN for undefined (it was 0.0 with n = 0 and NaN with n >= 1).
+    for n in (0, 1, 2):
+        s = _core.network_statistics(n, [], [], path_sources=8)
+        for key in ("mean_weight", "transitivity", "assortativity", "mean_overlap", "overlap_weight_spearman",
+                    "overlap_weight_pearson", "mean_path_length"):
+            assert math.isnan(s[key]), (n, key, s[key])
+        for key in ("mean_degree", "isolated_share", "average_clustering", "largest_component_share"):
+            assert math.isnan(s[key]) == (n == 0), (n, key, s[key])
+    star = stats(nx.star_graph(4), path_sources=5)
+    assert star["mean_path_length"] == 1.6  # exact: as many sources as agents
+    assert star["transitivity"] == 0.0 and star["assortativity"] == pytest.approx(-1.0)
+    assert math.isnan(star["overlap_weight_pearson"]) and math.isnan(star["overlap_weight_spearman"])
+    complete = stats(nx.complete_graph(5), path_sources=5)
+    assert complete["transitivity"] == 1.0 and complete["mean_path_length"] == 1.0
+    assert math.isnan(complete["assortativity"])
