@@ -239,14 +239,14 @@ def _cmd_validate(args) -> int:
 
 def _sweep_index_of(folder: Path) -> Path:
     """The index of a sweep folder, or ResultsError saying how far the sweep got and how to index it."""
-    from .sweeps import INDEX_FILE, SweepSpec
-    from .sweeps.runner import SPEC_FILE, run_state
+    from .sweeps import SweepSpec
+    from .sweeps.layout import INDEX_FILE, SPEC_FILE, run_state
 
     index = folder / INDEX_FILE
     if index.is_file():
         return index
     spec = SweepSpec.load(folder / SPEC_FILE)
-    states = [run_state(folder, info) for info in spec.runs()]
+    states = [run_state(folder, info.run) for info in spec.runs()]
     raise ResultsError(
         f"'{folder}' is a sweep folder (sweep '{spec.name}': {states.count('done')} of {len(states)} "
         f"runs done, {states.count('failed')} failed) without an index yet; build it with: "
@@ -325,9 +325,10 @@ def _cmd_models(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    from .sweeps import (SweepRunError, SweepSpec, make_executor, parse_shard, sbatch_script,
-                         shard_from_env, sweep)
-    from .sweeps.runner import prepare_directory
+    from .sweeps import SweepRunError, SweepSpec, sweep
+    from .sweeps.layout import SPEC_FILE
+    from .sweeps.runner import make_executor, prepare_directory
+    from .sweeps.slurm import parse_shard, sbatch_script, shard_from_env
 
     found = identify(args.spec)
     if found.kind not in ("sweep spec", "text", "missing"):
@@ -342,7 +343,7 @@ def _cmd_sweep(args) -> int:
         tasks = args.array or min(spec.n_runs, 100)
         # The script runs the directory's own copy of the spec: self-contained (scenarios
         # inlined), so editing or moving the original cannot change what the array runs.
-        script = sbatch_script(out / "sweep.toml", out, tasks=tasks, runs=spec.n_runs, cpus=args.cpus_per_task,
+        script = sbatch_script(out / SPEC_FILE, out, tasks=tasks, runs=spec.n_runs, cpus=args.cpus_per_task,
                                time_limit=args.time, partition=args.partition, account=args.account,
                                memory=args.mem, max_running=args.max_running, extra=args.sbatch_option,
                                name=f"socius-{spec.name}")

@@ -173,9 +173,9 @@ def identify(path: str | os.PathLike) -> FileKind:
     """Says what ``path`` is, without failing: see :class:`FileKind` for the kinds."""
     path = Path(path)
     if path.is_dir():
-        from .sweeps.index import INDEX_FILE
+        from .sweeps.layout import INDEX_FILE, SPEC_FILE
 
-        if (path / "sweep.toml").is_file() or (path / INDEX_FILE).is_file():
+        if (path / SPEC_FILE).is_file() or (path / INDEX_FILE).is_file():
             return FileKind(path, "sweep folder", "a sweep folder (written by socius sweep)")
         page = path / "index.html"
         if page.is_file() and identify(page).kind == "report":

@@ -20,9 +20,9 @@ import xarray as xr
 
 import socius
 from socius import _core
-from socius.sweeps import (SweepRunError, SweepSpec, SweepSpecError, build_index, open_sweep,
-                           parse_shard, runs_in_scope, salib_form, sbatch_script, shard_from_env)
-from socius.sweeps.runner import FAULT_ENV
+from socius.sweeps import SweepRunError, SweepSpec, SweepSpecError, build_index, open_sweep, salib_form
+from socius.sweeps.runner import FAULT_ENV, runs_in_scope
+from socius.sweeps.slurm import parse_shard, sbatch_script, shard_from_env
 
 from conftest import PYTHON_DIR, SCENARIOS, cli
 

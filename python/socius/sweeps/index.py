@@ -30,12 +30,11 @@ import numpy as np
 
 from .. import _core
 from .claims import directory_lock
-from .runner import SPEC_FILE, read_error
+from .layout import INDEX_FILE, SPEC_FILE, error_path, read_error
 from .spec import SummarySpec, SweepSpec, SweepSpecError
 
-__all__ = ["build_index", "compute_summaries", "INDEX_FILE", "INDEX_FORMAT"]
+__all__ = ["build_index", "compute_summaries", "open_sweep", "INDEX_FORMAT"]
 
-INDEX_FILE = "sweep.h5"
 INDEX_FORMAT = "socius-sweep-1"
 
 
@@ -194,7 +193,7 @@ def _build_index(out: Path, virtual: bool) -> Path:
                 same = False
                 times = np.union1d(times, meta["time"])
         else:
-            err = path.with_suffix(".error.json")
+            err = error_path(path)
             if err.exists():
                 rec = read_error(err)
                 status[r] = "failed"

@@ -29,12 +29,13 @@ from .._values import integer, show
 from ..simulation import Simulation, run_to_file
 from .claims import claim_holder, claim_run, directory_lock, lock_path, remove_stale_temporaries
 from .pool import describe_exit, process_pool, worker_exits
+from .index import build_index
+from .layout import SPEC_FILE, error_path, read_error
 from .spec import RunInfo, SweepSpec, SweepSpecError
 
-__all__ = ["sweep", "SweepResult", "RunError", "SweepRunError", "prepare_directory", "run_state",
-           "make_executor", "runs_in_scope", "run_label"]
+__all__ = ["sweep", "SweepResult", "RunError", "SweepRunError", "prepare_directory", "make_executor",
+           "runs_in_scope", "run_label"]
 
-SPEC_FILE = "sweep.toml"
 # A test hook for fault injection, read by the driver and sent with each task (workers may have
 # started before the variable was set): "RUN:MODE[:MARKER]" where RUN is a run number or "*"
 # (every run) and MODE is "raise" (the run raises), "refuse" (it raises ScenarioError, as a model
@@ -138,16 +139,6 @@ def prepare_directory(spec: SweepSpec, out: Path) -> None:
         )
 
 
-def run_state(out: Path, info: RunInfo) -> str:
-    """``done`` (results file exists), ``failed`` (an error record exists) or ``missing``."""
-    path = out / info.relpath
-    if path.exists():
-        return "done"
-    if path.with_suffix(".error.json").exists():
-        return "failed"
-    return "missing"
-
-
 def runs_in_scope(n_runs: int, shard: tuple[int, int] | None) -> range:
     """The runs a call is responsible for: all, or with ``shard = (i, n)`` the runs ``r`` with
     ``r % n == i`` (slow corners of a design are spread over the shards)."""
@@ -164,13 +155,6 @@ def run_label(spec: SweepSpec, info: RunInfo) -> str:
             f"replicate {info.replicate}, seed {info.seed}{values})")
 
 
-def read_error(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _write_error(path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{socket.gethostname()}")
@@ -179,7 +163,7 @@ def _write_error(path: Path, record: dict) -> None:
 
 
 def _record_failure(out: Path, info: RunInfo, error: str, tb: str, where: str) -> int:
-    err_path = (out / info.relpath).with_suffix(".error.json")
+    err_path = error_path(out / info.relpath)
     attempts = int(read_error(err_path).get("attempts", 0)) + 1
     _write_error(err_path, {"run": info.run, "attempts": attempts, "error": error, "traceback": tb,
                             "where": where, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
@@ -243,7 +227,7 @@ def execute(task: dict) -> dict:
         if path.exists():  # finished by another process since the driver looked
             return {"run": info.run, "status": "done", "by_other": True}
         remove_stale_temporaries(path)
-        err_path = path.with_suffix(".error.json")
+        err_path = error_path(path)
         attempt = int(read_error(err_path).get("attempts", 0)) + 1
         host = socket.gethostname()
         try:
@@ -658,8 +642,6 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                    f"{result.in_scope}); the first: {first}; error records: {out}/runs/*/r*.error.json")
         raise (SweepSpecError if refused_only else SweepRunError)(message)
     if index if index is not None else shard is None:
-        from .index import build_index
-
         result.index = build_index(out)
         result.seconds = time.perf_counter() - t_start
     return result

@@ -47,6 +47,7 @@ import numpy as np
 from .. import _core
 from .._values import plain, show
 from ..scenario import Scenario, ScenarioError, read_toml
+from .layout import run_name, run_relpath
 
 __all__ = ["SweepSpecError", "SweepSpec", "Factor", "SummarySpec", "RunInfo"]
 
@@ -202,12 +203,12 @@ class RunInfo:
 
     @property
     def name(self) -> str:
-        return f"r{self.run:07d}"
+        return run_name(self.run)
 
     @property
     def relpath(self) -> str:
-        """The run's results file, relative to the sweep directory (1000 runs per folder)."""
-        return f"runs/{self.run // 1000:04d}/{self.name}.h5"
+        """The run's results file, relative to the sweep directory (see :mod:`.layout`)."""
+        return run_relpath(self.run)
 
 
 class SweepSpec:
