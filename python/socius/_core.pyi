@@ -8,9 +8,9 @@ import typing
 __all__: list[str] = ['Checkpoint', 'CheckpointError', 'Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'derive_seed', 'models', 'network_statistics', 'philox4x32_10', 'resolve', 'save_checkpoint', 'schema']
 class Error(RuntimeError):
     """
-    Base of the errors socius raises on purpose (except ScenarioError).
+    Base of every error socius raises on purpose.
     """
-class ScenarioError(ValueError):
+class ScenarioError(Error, ValueError):
     """
     A scenario or parameter is invalid; the message names the file, key, value and what is allowed.
     """
@@ -94,7 +94,7 @@ class Simulation:
     @property
     def wall_seconds(self) -> float:
         ...
-class CheckpointError(ValueError):
+class CheckpointError(Error, ValueError):
     """
     A checkpoint cannot be used: corrupt, truncated, or from another version.
     """

@@ -562,12 +562,14 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = args.func(args)
-    except (ScenarioError, _core.OutputError, _core.CheckpointError) as e:
+    except (RunError, _core.OutputError, ValueError) as e:
+        if not isinstance(e, _core.Error):
+            raise  # a ValueError socius did not mean to raise is a bug: show its traceback
         print(f"socius: error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except RunError as e:  # a run failed or its worker died: named in one line (run, seed, signal)
-        print(f"socius: error: {e}", file=sys.stderr)
-        return 1
+        # Bad input (ScenarioError, CheckpointError, ResultsError, ...: socius errors that are also
+        # ValueErrors) and files that cannot be written exit 2; a failed run (named in one line:
+        # run, seed, signal) exits 1.
+        return 1 if isinstance(e, RunError) else EXIT_BAD_INPUT
     except OSError as e:
         if e.filename is None:
             raise

@@ -904,8 +904,10 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bo
     ------
     ResultsError
         If ``path`` is missing, locked by another process or not socius output (the one-line
-        message names the file and says what it is), or ``out_dir`` cannot be made or holds
-        files not written by a socius report.
+        message names the file and says what it is), or ``out_dir`` is a file or holds files
+        not written by a socius report. A ``ValueError`` too: the input is at fault.
+    OutputError
+        If ``out_dir`` cannot be made or written (permissions, disk full).
     """
     overwrite = _flag(overwrite, "overwrite")
     path = Path(path)
@@ -968,7 +970,7 @@ def check_folder(out_dir: str | os.PathLike, *, overwrite: bool = False) -> None
     try:
         foreign = _foreign(out_dir)
     except OSError as e:
-        raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
+        raise _core.OutputError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
     if foreign:
         shown = ", ".join(f"'{n}'" for n in foreign[:3])
         if len(foreign) > 3:
@@ -994,7 +996,7 @@ def write_page(out_dir: str | os.PathLike, page: str, *, overwrite: bool = False
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
+        raise _core.OutputError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
     target = out_dir / "index.html"
     if target.is_dir() and not target.is_symlink():
         raise ResultsError(f"cannot write the report to '{target}': it is a folder")
@@ -1002,7 +1004,7 @@ def write_page(out_dir: str | os.PathLike, page: str, *, overwrite: bool = False
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as e:
-        raise ResultsError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
+        raise _core.OutputError(f"cannot write the report to folder '{out_dir}': {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(page)

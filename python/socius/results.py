@@ -23,9 +23,11 @@ from ._values import show
 __all__ = ["open_results", "summary", "ResultsError"]
 
 
-# The documented error for a results file that cannot be read or written (exit code 2); report.py
-# raises the same class.
-ResultsError = _core.OutputError
+class ResultsError(_core.OutputError, ValueError):
+    """A file or folder given to socius is not what was expected: missing, locked by another
+    process, or of another kind (a comparison where one run's results belong, a scenario where a
+    results file belongs, a folder holding someone else's files). The message says what it is
+    and what to do instead. An ``OutputError`` and a ``ValueError``: the input is at fault."""
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _CHECKPOINT_MAGIC = b"SOCIUSCK"

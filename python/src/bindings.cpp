@@ -157,10 +157,13 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = SOCIUS_VERSION;
   m.attr("RESULTS_FORMAT") = kResultsFormat;
 
+  // One hierarchy: every socius error is a socius.Error; those where the user's input is at fault
+  // are also ValueErrors (the command line maps them to exit code 2). A tuple of bases makes
+  // PyErr_NewException (which register_exception calls) build a class with both.
   auto base = py::register_exception<Error>(m, "Error", PyExc_RuntimeError);
-  base.doc() = "Base of the errors socius raises on purpose (except ScenarioError).";
-  // Bad input is a ValueError to Python code; the command line maps it to exit code 2.
-  auto scenario = py::register_exception<ScenarioError>(m, "ScenarioError", PyExc_ValueError);
+  base.doc() = "Base of every error socius raises on purpose.";
+  const py::tuple input_error(py::make_tuple(base, py::handle(PyExc_ValueError)));
+  auto scenario = py::register_exception<ScenarioError>(m, "ScenarioError", input_error);
   scenario.doc() = "A scenario or parameter is invalid; the message names the file, key, value and what is allowed.";
   auto output = py::register_exception<OutputError>(m, "OutputError", base.ptr());
   output.doc() = "A results file cannot be written or read (missing, not socius output, disk full).";
@@ -369,7 +372,7 @@ PYBIND11_MODULE(_core, m) {
         return s.sim->world().ties.memory_bytes() + s.sim->world().population.memory_bytes();
       });
 
-  py::register_exception<CheckpointError>(m, "CheckpointError", PyExc_ValueError)
+  py::register_exception<CheckpointError>(m, "CheckpointError", input_error)
       .doc() = "A checkpoint cannot be used: corrupt, truncated, or from another version.";
 
   m.def("save_checkpoint", [](const std::string& path, PySimulation& s, ResultsWriter* writer,
