@@ -18,7 +18,8 @@ from ._core import CheckpointError, Error, InvariantError, OutputError, __versio
 from ._core import models as _models
 from .compare import compare
 from .report import report
-from .results import ResultsError, open_results
+from .files import ResultsError
+from .results import open_results
 from .scenario import Scenario, ScenarioError
 from .simulation import Simulation, StateError, resume, run
 from .sweeps import RunError, SweepSpec, open_sweep, sensitivity, sweep

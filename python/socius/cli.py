@@ -3,7 +3,7 @@
 Exit codes: 0 success, 2 bad input (the message says what to fix), 1 internal failure,
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
-Every command first asks :func:`socius.results.identify` what it was given, so a file of the wrong
+Every command first asks the reading layer (:func:`socius.files.identify`, :func:`socius.files.expect`) what it was given, so a file of the wrong
 kind (a results file where a scenario belongs, a sweep folder given to ``info``) is named with
 what to do instead; and an existing output file is replaced only under
 :func:`socius.results.check_output`'s rule (a rerun of the same command) or with ``--overwrite``.
@@ -21,7 +21,8 @@ from pathlib import Path
 
 from . import _core
 from ._values import show
-from .results import FileKind, ResultsError, check_output, identify, summary
+from .files import ResultsError, expect, identify
+from .results import check_output, summary
 from .scenario import Scenario, ScenarioError, check_name, parse_settings
 from .simulation import resume, run
 from .sweeps.runner import RunError
@@ -73,26 +74,12 @@ def _setting(text: str) -> str:
     return text
 
 
-def _expect(path, kinds: tuple[str, ...], expected: str) -> FileKind:
-    """What ``path`` is, or ResultsError saying what it is instead of ``expected`` and what to do."""
-    found = identify(path)
-    if found.kind in kinds:
-        return found
-    if found.kind == "missing":
-        raise ResultsError(f"{expected} '{path}' does not exist")
-    if found.kind == "locked":
-        raise ResultsError(f"'{path}' is locked by another process (HDF5 says: unable to lock file, "
-                           f"errno = 11); {found.instead()}")
-    hint = found.instead()
-    raise ResultsError(f"'{path}' is {found.what}, not {expected}" + (f"; {hint}" if hint else ""))
-
-
 def _load(args, path=None) -> Scenario:
     path = args.scenario if path is None else path
     # A results file, checkpoint, sweep spec or folder is named as such (and what to do with it);
     # broken TOML and a missing file are left to the loader, which says what is wrong in them.
     if identify(path).kind not in ("scenario", "text", "missing"):
-        _expect(path, ("scenario",), "a scenario file (TOML)")
+        expect(path, ("scenario",), "a scenario file (TOML)")
     scenario = Scenario.load(path)
     # One value set twice on the command line (--steps 52 --set simulation.steps=104) is refused:
     # which one was meant cannot be guessed. A value on the command line overrides the file's.
@@ -172,7 +159,7 @@ def _cmd_resume(args) -> int:
         raise ResultsError(f"'{ckpt}' is {found.what}: that run is finished, there is nothing to "
                            f"resume; {found.instead()}")
     if found.kind != "checkpoint":
-        _expect(ckpt, ("checkpoint",), "a checkpoint (written by socius run --checkpoint-every)")
+        expect(ckpt, ("checkpoint",), "a checkpoint (written by socius run --checkpoint-every)")
     try:
         path = resume(ckpt, threads=args.threads, progress=not args.quiet)
     except KeyboardInterrupt as e:
@@ -217,7 +204,7 @@ def _cmd_report(args) -> int:
     from .report import report
 
     results = Path(args.results)
-    found = _expect(results, ("results", "comparison", "sweep folder", "sweep index"),
+    found = expect(results, ("results", "comparison", "sweep folder", "sweep index"),
                     "a results file, a comparison file or a sweep folder")
     if found.kind == "sweep folder":
         _sweep_index_of(results)
@@ -304,7 +291,7 @@ def _cmd_info(args) -> int:
     from .compare import summary as comparison_summary
 
     path = Path(args.results)
-    found = _expect(path, ("results", "comparison", "sweep folder", "sweep index", "checkpoint"),
+    found = expect(path, ("results", "comparison", "sweep folder", "sweep index", "checkpoint"),
                     "a file socius info reads (results of socius run, a comparison, a sweep folder or "
                     "its sweep.h5, or a checkpoint)")
     if found.kind == "results":
@@ -332,11 +319,11 @@ def _cmd_sweep(args) -> int:
 
     found = identify(args.spec)
     if found.kind not in ("sweep spec", "text", "missing"):
-        _expect(args.spec, ("sweep spec",), "a sweep spec (TOML; see docs/sweeps.md)")
+        expect(args.spec, ("sweep spec",), "a sweep spec (TOML; see docs/sweeps.md)")
     spec = SweepSpec.load(args.spec)
     out = Path(args.out)
     if out.exists() and identify(out).kind not in ("sweep folder", "folder"):
-        _expect(out, ("sweep folder", "folder"), "a sweep folder (--out DIR)")
+        expect(out, ("sweep folder", "folder"), "a sweep folder (--out DIR)")
     if args.sbatch:
         prepare_directory(spec, out)
         (out / "slurm").mkdir(exist_ok=True)
@@ -398,7 +385,7 @@ def _cmd_sweep(args) -> int:
 def _cmd_sweep_index(args) -> int:
     from .sweeps import build_index, open_sweep
 
-    _expect(args.dir, ("sweep folder",), "a sweep folder (written by socius sweep SPEC.toml --out DIR)")
+    expect(args.dir, ("sweep folder",), "a sweep folder (written by socius sweep SPEC.toml --out DIR)")
     path = build_index(args.dir, virtual=not args.copy)
     with open_sweep(path) as ds:
         a = ds.attrs

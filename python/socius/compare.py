@@ -22,7 +22,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -31,15 +30,16 @@ import numpy as np
 
 from . import _core
 from ._values import integer, plain
+from .files import FORMATS, open_dataset, strings, text
 from .results import check_output
 from .scenario import Scenario, ScenarioError
 from .simulation import _git_revision
 from .sweeps.pool import describe_exit, process_pool, worker_exits
 from .sweeps.runner import FAULT_ENV, RunError
 
-__all__ = ["compare", "summary", "is_comparison", "COMPARISON_FORMAT", "SHARED_KEYS"]
+__all__ = ["compare", "summary", "COMPARISON_FORMAT", "SHARED_KEYS"]
 
-COMPARISON_FORMAT = "socius-comparison-1"
+COMPARISON_FORMAT = FORMATS["comparison"]
 
 # Keys every compared scenario must share: otherwise time t would not mean the same in each.
 SHARED_KEYS = ("simulation.steps", "simulation.burn_in", "simulation.record_every")
@@ -124,30 +124,21 @@ class _Collector:
         with h5py.File(path, "r") as f:
             values = f["indicators"][()]
             time = f["time"][()]
-            group = [g.decode() if isinstance(g, bytes) else str(g) for g in f["group"][()]]
-            indicator = [g.decode() if isinstance(g, bytes) else str(g) for g in f["indicator"][()]]
+            group, indicator = strings(f["group"][()]), strings(f["indicator"][()])
             self.wall[i, r] = float(f.attrs.get("wall_seconds", np.nan))
             if self.values is None:
                 self.time, self.group, self.indicator = time, group, indicator
-                self.time_attrs = {k: _text(f["time"].attrs[k]) for k in ("long_name", "units")
+                self.time_attrs = {k: text(f["time"].attrs[k]) for k in ("long_name", "units")
                                    if k in f["time"].attrs}
-                self.descriptions = ([_text(d) for d in f["indicator_description"][()]]
+                self.descriptions = (strings(f["indicator_description"][()])
                                      if "indicator_description" in f else None)
-                self.attrs = {k: _text(v) for k, v in f.attrs.items()}
+                self.attrs = {k: text(v) for k, v in f.attrs.items()}
                 self.values = np.full((len(self.names), self.replicates, *values.shape), np.nan)
             elif (not np.array_equal(time, self.time) or group != self.group or indicator != self.indicator):
                 raise ScenarioError(
                     f"scenario '{self.names[i]}' recorded other times, groups or indicators than "
                     f"'{self.names[0]}'; compared scenarios must record the same schedule")
             self.values[i, r] = values
-
-
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _progress(total: int, enabled: bool):
@@ -417,22 +408,10 @@ def _dataset(scenarios, seeds, master_seed, replicates, c: _Collector, threads, 
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def is_comparison(path: str | os.PathLike) -> bool:
-    """True if ``path`` is an HDF5 file written by :func:`compare`."""
-    import h5py
-
-    try:
-        with h5py.File(path, "r") as f:
-            return _text(f.attrs.get("format")) == COMPARISON_FORMAT
-    except OSError:
-        return False
-
-
 def summary(path: str | os.PathLike) -> str:
     """A readable summary of a comparison file: scenarios, replicates, seeds, dimensions."""
-    import xarray as xr
-
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
+    _, ds = open_dataset(path, ("comparison",), "a comparison file (written by socius compare)")
+    with ds:
         a = ds.attrs
         lines = [
             f"file:        {path}",
@@ -449,18 +428,3 @@ def summary(path: str | os.PathLike) -> str:
         ]
     return "\n".join(lines)
 
-
-def scenario_parameters(toml_text: str) -> dict:
-    """The flattened parameters of a resolved scenario TOML (used by the report)."""
-    data = tomllib.loads(toml_text)
-    out: dict = {}
-
-    def walk(table, prefix):
-        for k, v in table.items():
-            if isinstance(v, dict):
-                walk(v, f"{prefix}{k}.")
-            else:
-                out[f"{prefix}{k}"] = v
-
-    walk(data, "")
-    return out

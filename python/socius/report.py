@@ -31,8 +31,8 @@ import numpy as np
 
 from . import _core
 from ._values import plain, show
-from .compare import scenario_parameters
-from .results import REPORT_GENERATOR, ResultsError, identify
+from .files import REPORT_GENERATOR, ResultsError, identify, open_dataset, strings, text
+from .scenario import flatten
 
 __all__ = ["report", "t_quantile"]
 
@@ -189,45 +189,12 @@ class _Data:
         return self.values.shape[1]
 
 
-def _text(v):
-    if isinstance(v, bytes):
-        return v.decode()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def _strings(a) -> list[str]:
-    return [str(_text(x)) for x in np.asarray(a).tolist()]
-
-
-def _refusal(path: Path, found) -> ResultsError:
-    """The one-line error for a path that is not a comparison or results file, saying what it is."""
-    if found.kind == "missing":
-        return ResultsError(f"results file '{path}' does not exist")
-    if found.kind == "locked":
-        return ResultsError(f"'{path}' is {found.what}; {found.instead()}")
-    hint = found.instead() or "give a file written by socius compare or socius run"
-    return ResultsError(f"'{path}' is {found.what}, not a comparison or results file; {hint}")
-
-
 def _load(path: Path) -> _Data:
-    found = identify(path)  # the one reading layer: what the file is, or that it is locked
-    if found.kind not in ("comparison", "results"):
-        raise _refusal(path, found)
-    import xarray as xr
-
-    try:
-        ds = xr.open_dataset(path, engine="h5netcdf")
-    except OSError as e:  # locked (or replaced) since identify() looked at it
-        again = identify(path)
-        if again.kind not in ("comparison", "results"):
-            raise _refusal(path, again) from None
-        raise ResultsError(f"cannot read '{path}': {' '.join(str(e).split())}") from None
+    found, ds = open_dataset(path, ("comparison", "results"), "a comparison or results file")
     with ds:
-        attrs = {k: _text(v) for k, v in ds.attrs.items()}
-        groups, indicators = _strings(ds["group"].values), _strings(ds["indicator"].values)
-        desc = (dict(zip(indicators, _strings(ds["indicator_description"].values)))
+        attrs = {k: text(v) for k, v in ds.attrs.items()}
+        groups, indicators = strings(ds["group"].values), strings(ds["indicator"].values)
+        desc = (dict(zip(indicators, strings(ds["indicator_description"].values)))
                 if "indicator_description" in ds else {})
         time = np.asarray(ds["time"].values)
         if found.kind == "comparison":
@@ -235,11 +202,11 @@ def _load(path: Path) -> _Data:
                                                            "indicator").values, dtype=float)
             return _Data(
                 kind="comparison", path=path, values=values,
-                scenarios=_strings(ds["scenario"].values),
-                descriptions=_strings(ds["scenario_description"].values),
-                tomls=_strings(ds["scenario_toml"].values),
-                hashes=_strings(ds["scenario_hash"].values),
-                sources=_strings(ds["scenario_source"].values),
+                scenarios=strings(ds["scenario"].values),
+                descriptions=strings(ds["scenario_description"].values),
+                tomls=strings(ds["scenario_toml"].values),
+                hashes=strings(ds["scenario_hash"].values),
+                sources=strings(ds["scenario_source"].values),
                 population=[int(p) for p in ds["population"].values],
                 budget=[float(b) for b in ds["budget"].values],
                 time=time, groups=groups, indicators=indicators, indicator_descriptions=desc,
@@ -247,7 +214,7 @@ def _load(path: Path) -> _Data:
                 attrs=attrs)
         values = np.asarray(ds["indicators"].transpose("time", "group", "indicator").values, dtype=float)
     toml = str(attrs.get("scenario", ""))
-    params = scenario_parameters(toml) if toml else {}
+    params = _params(toml)
     meta = tomllib.loads(toml) if toml else {}
     budget = params.get("budget.total")
     return _Data(
@@ -787,7 +754,7 @@ def _parameter_differences(d: _Data) -> str:
 def _params(toml: str) -> dict:
     if not toml:
         return {}
-    p = scenario_parameters(toml)
+    p = dict(flatten(tomllib.loads(toml)))
     for k in ("model", "name", "description"):
         p.pop(k, None)
     return p
@@ -858,7 +825,7 @@ def _sentences(d: _Data, ti: int) -> list[str]:
 
 
 # -- the page -------------------------------------------------------------------------------------
-# Marks a page as a socius report (results.identify and check_folder look for it), early in <head>.
+# Marks a page as a socius report (files.identify and check_folder look for it), early in <head>.
 GENERATOR = f"{REPORT_GENERATOR} report {_core.__version__}'>"
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1a1a1a;
@@ -913,9 +880,9 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bo
     path = Path(path)
     out_dir = Path(out_dir)
     check_folder(out_dir, overwrite=overwrite)  # before any work: refuse early
-    from .sweeps.report import is_sweep, sweep_report
+    if identify(path).kind in ("sweep folder", "sweep index"):  # the sweep's own page, with sensitivity
+        from .sweeps.report import sweep_report
 
-    if is_sweep(path):  # a sweep directory or its index: the sweep's own page, with sensitivity
         return sweep_report(path, out_dir, overwrite=overwrite)
     d = _load(path)
     return write_page(out_dir, _page(d), overwrite=overwrite)

@@ -1,225 +1,21 @@
-"""Reading what socius writes: results files (``socius run``), and what a file is.
+"""The results of one run (``socius run``), and when an output file may be replaced.
 
-One reading layer says what any path a user gives is (:func:`identify`): a results file, a
-comparison, a sweep folder or index, a checkpoint, a scenario or sweep spec, a report folder,
-another HDF5 file, or a file another process holds locked. Every command and loader asks it
-before reading, so a wrong kind of file gets a message saying what it is and what to do instead.
-
-One rule says when an existing file at an output path may be replaced (:func:`check_output`):
-only a socius file of the same kind written for the same scenario (a rerun of the same command),
-unless the user asks to overwrite.
+What a path is, and opening it, is the reading layer's (:mod:`socius.files`); this module reads
+one kind of file through it. One rule says when an existing file at an output path may be
+replaced (:func:`check_output`): only a socius file of the same kind written for the same
+scenario (a rerun of the same command), unless the user asks to overwrite.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import _core
 from ._values import show
+from .files import ResultsError, identify, open_dataset, quote_arg
 
-__all__ = ["open_results", "summary", "ResultsError"]
-
-
-class ResultsError(_core.OutputError, ValueError):
-    """A file or folder given to socius is not what was expected: missing, locked by another
-    process, or of another kind (a comparison where one run's results belong, a scenario where a
-    results file belongs, a folder holding someone else's files). The message says what it is
-    and what to do instead. An ``OutputError`` and a ``ValueError``: the input is at fault."""
-
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_CHECKPOINT_MAGIC = b"SOCIUSCK"
-# A report page written by socius carries this in its <head>; older pages are known by their titles.
-REPORT_GENERATOR = "<meta name='generator' content='socius"
-_REPORT_TITLES = ("<title>Policy comparison: ", "<title>Simulation results: ", "<title>socius sweep ")
-
-
-@dataclass(frozen=True)
-class FileKind:
-    """What a path is, as :func:`identify` found it.
-
-    ``kind`` is one of ``missing``, ``folder``, ``sweep folder``, ``report folder``, ``results``,
-    ``comparison``, ``sweep index``, ``checkpoint``, ``scenario``, ``sweep spec``, ``report``,
-    ``hdf5`` (not written by socius), ``locked`` (held by another process), ``text`` or
-    ``binary``. ``what`` describes it in words for a message; ``attrs`` holds a socius HDF5
-    file's root attributes (text values decoded).
-    """
-
-    path: Path
-    kind: str
-    what: str
-    attrs: dict = field(default_factory=dict)
-
-    def instead(self) -> str:
-        """What the user can do with this kind of file, as a clause for a message ('' if nothing)."""
-        p = _quote_arg(self.path)
-        return {
-            "results": f"summarise it with: socius info {p}; or write its report: socius report {p}",
-            "comparison": f"summarise it with: socius info {p}; or write its report: socius report {p}",
-            "sweep index": f"summarise it with: socius info {p}; or write its report: socius report {p}",
-            "sweep folder": f"summarise it with: socius info {p}; finish it with: socius sweep SPEC.toml --out {p}",
-            "checkpoint": f"continue the run with: socius resume {p}",
-            "scenario": f"check it with: socius validate {p}; run it with: socius run {p}",
-            "sweep spec": f"run it with: socius sweep {p} --out DIR",
-            "report": "open it in a web browser",
-            "report folder": f"open {_quote_arg(self.path / 'index.html')} in a web browser",
-            "locked": "wait for that process to finish (a run still writing it?) or close the program "
-                      "that holds it open, then try again",
-        }.get(self.kind, "")
-
-
-def _quote_arg(path: Path) -> str:
-    import shlex
-
-    return shlex.quote(str(path))
-
-
-def _text(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, bytes):
-        return value.decode(errors="replace")
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _is_locked(error: OSError) -> bool:
-    text = str(error)
-    return "unable to lock file" in text or "errno = 11" in text
-
-
-def _hdf5_signature(head: bytes, size: int, path: Path) -> bool:
-    """HDF5's signature sits at byte 0 or after a user block of 512, 1024, 2048, ... bytes."""
-    if head.startswith(_HDF5_SIGNATURE):
-        return True
-    offset = 512
-    with open(path, "rb") as f:
-        while offset + 8 <= size and offset <= 1 << 20:
-            f.seek(offset)
-            if f.read(8) == _HDF5_SIGNATURE:
-                return True
-            offset *= 2
-    return False
-
-
-def _read_hdf5(path: Path) -> FileKind:
-    import h5py
-
-    try:
-        with h5py.File(path, "r") as f:
-            attrs = {k: _text(v) for k, v in f.attrs.items()}
-            if attrs.get("format") == _comparison_format() and "scenario" in f:
-                attrs["scenarios"] = [str(_text(s)) for s in f["scenario"][()]]
-    except OSError as e:
-        if _is_locked(e):
-            return FileKind(path, "locked", "an HDF5 file locked by another process (HDF5 says: "
-                            "unable to lock file, errno = 11)")
-        return FileKind(path, "hdf5", f"a damaged or unreadable HDF5 file ({_one_line(e)})")
-    fmt = attrs.get("format")
-    if fmt == _core.RESULTS_FORMAT:
-        return FileKind(path, "results", f"a socius results file (scenario '{attrs.get('scenario_name')}', "
-                        f"model {attrs.get('model')}, written by socius run)", attrs)
-    if fmt == _comparison_format():
-        names = ", ".join(attrs.get("scenarios", []))
-        return FileKind(path, "comparison", f"a socius comparison file (scenarios {names}; model "
-                        f"{attrs.get('model')}, written by socius compare)", attrs)
-    if fmt == _sweep_format():
-        return FileKind(path, "sweep index", f"a socius sweep index (sweep '{attrs.get('sweep_name')}', "
-                        "written by socius sweep-index)", attrs)
-    shown = "no attribute 'format'" if fmt is None else f"attribute 'format' is {show(fmt)}"
-    return FileKind(path, "hdf5", f"an HDF5 file not written by socius ({shown})", attrs)
-
-
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split())
-
-
-def _comparison_format() -> str:
-    from .compare import COMPARISON_FORMAT
-
-    return COMPARISON_FORMAT
-
-
-def _sweep_format() -> str:
-    from .sweeps.index import INDEX_FORMAT
-
-    return INDEX_FORMAT
-
-
-def _toml_kind(path: Path, head: bytes) -> FileKind:
-    """A text file: a scenario, a sweep spec, a report page, or other text."""
-    import tomllib
-
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    lowered = text.lower()
-    if REPORT_GENERATOR in text or any(t in text for t in _REPORT_TITLES):
-        return FileKind(path, "report", "a socius report page")
-    if "<html" in lowered or "<!doctype html" in lowered:
-        return FileKind(path, "text", "an HTML page not written by socius")
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-        return FileKind(path, "text", "a text file")
-    if isinstance(data, dict) and ("scenario" in data or "scenarios" in data) and \
-            any(k in data for k in ("parameters", "design", "seed", "replicates")):
-        return FileKind(path, "sweep spec", "a sweep spec (TOML)")
-    if isinstance(data, dict) and ("model" in data or "extends" in data):
-        return FileKind(path, "scenario", "a scenario (TOML)")
-    return FileKind(path, "text", "a TOML file that is neither a scenario nor a sweep spec")
-
-
-def identify(path: str | os.PathLike) -> FileKind:
-    """Says what ``path`` is, without failing: see :class:`FileKind` for the kinds."""
-    path = Path(path)
-    if path.is_dir():
-        from .sweeps.layout import INDEX_FILE, SPEC_FILE
-
-        if (path / SPEC_FILE).is_file() or (path / INDEX_FILE).is_file():
-            return FileKind(path, "sweep folder", "a sweep folder (written by socius sweep)")
-        page = path / "index.html"
-        if page.is_file() and identify(page).kind == "report":
-            return FileKind(path, "report folder", "a socius report folder")
-        return FileKind(path, "folder", "a folder")
-    if not path.exists():
-        return FileKind(path, "missing", "missing (no such file)")
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            head = f.read(4096)
-    except OSError as e:
-        return FileKind(path, "binary", f"a file that cannot be read ({e.strerror or e})")
-    if _hdf5_signature(head, size, path):
-        return _read_hdf5(path)
-    if head.startswith(_CHECKPOINT_MAGIC):
-        return FileKind(path, "checkpoint", "a socius checkpoint (written by socius run --checkpoint-every)")
-    if b"\0" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return FileKind(path, "binary", "a binary file, not text and not HDF5")
-    return _toml_kind(path, head)
-
-
-def _refuse(path: Path, found: FileKind, expected: str) -> ResultsError:
-    hint = found.instead()
-    return ResultsError(f"'{path}' is {found.what}, not {expected}" + (f"; {hint}" if hint else ""))
-
-
-def _check(path: Path) -> None:
-    found = identify(path)
-    if found.kind == "results":
-        return
-    if found.kind == "missing":
-        raise ResultsError(f"results file '{path}' does not exist")
-    if found.kind == "locked":
-        raise ResultsError(f"'{path}' is locked by another process (HDF5 says: unable to lock file, "
-                           f"errno = 11); {found.instead()}")
-    if found.kind == "hdf5":
-        raise ResultsError(f"'{path}' is {found.what}, not socius results; give a file written by "
-                           "socius run")
-    if found.kind in ("text", "binary"):
-        raise ResultsError(f"'{path}' is not an HDF5 file ({found.what}); give a file written by socius run")
-    raise _refuse(path, found, "the results of one run (written by socius run)")
+__all__ = ["open_results", "summary", "check_output"]
 
 
 def open_results(path: str | os.PathLike):
@@ -236,11 +32,7 @@ def open_results(path: str | os.PathLike):
         If the file is missing, is locked by another process, or is not the results of one run
         (the message says what it is instead, e.g. a comparison, and how to read it).
     """
-    import xarray as xr
-
-    path = Path(path)
-    _check(path)
-    return xr.open_dataset(path, engine="h5netcdf")
+    return open_dataset(path, ("results",), "the results of one run (written by socius run)")[1]
 
 
 def summary(path: str | os.PathLike) -> str:
@@ -318,7 +110,7 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
     found = identify(path)
     if found.kind in ("folder", "sweep folder", "report folder"):
         raise ResultsError(f"cannot write '{path}': it is {found.what}; give a file name such as "
-                           f"{_quote_arg(path / 'out.h5')}")
+                           f"{quote_arg(path / 'out.h5')}")
     model, names = _names(scenarios)
     same = found.kind == kind and found.attrs.get("model") == model and (
         (found.attrs.get("scenario_name"),) == names if kind == "results"

@@ -20,7 +20,7 @@ import math
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from . import _core
 from ._values import plain, show
@@ -32,13 +32,23 @@ ScenarioError = _core.ScenarioError
 _META = ("model", "name", "description", "extends")
 
 
-def _flatten(table: Mapping[str, Any], prefix: str, origin: str, out: list) -> None:
+def flatten(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted key, value) of every leaf of nested tables, in order: ``{"a": {"b": 1}}`` gives
+    ``("a.b", 1)``. Values are not checked (a report shows whatever a stored scenario holds)."""
     for key, value in table.items():
         dotted = f"{prefix}{plain(key)}"
         value = plain(value)  # NumPy scalars and 0-d arrays are numbers like any other
         if isinstance(value, Mapping):
-            _flatten(value, dotted + ".", origin, out)
-        elif isinstance(value, (bool, int, float, str)):
+            yield from flatten(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _flatten(table: Mapping[str, Any], prefix: str, origin: str, out: list) -> None:
+    """Appends (key, value, origin) entries to ``out``; ScenarioError for a value that is not a
+    boolean, number or string."""
+    for dotted, value in flatten(table, prefix):
+        if isinstance(value, (bool, int, float, str)):
             out.append((dotted, value, origin))
         else:
             kind = ("an array" if isinstance(value, (list, tuple)) or hasattr(value, "shape")
@@ -137,7 +147,7 @@ def read_toml(path: str | os.PathLike, what: str = "scenario", error: type = Sce
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
     if b"\0" in data[:4096] or data.startswith(b"\x89HDF") or data.startswith(b"SOCIUSCK"):
-        from .results import identify
+        from .files import identify
 
         found = identify(path)
         hint = found.instead()

@@ -19,7 +19,8 @@ import pytest
 import socius
 from socius import cli as socius_cli
 from socius._values import show
-from socius.results import check_output, identify
+from socius.files import identify
+from socius.results import check_output
 
 from conftest import cli
 
@@ -331,9 +332,9 @@ def test_a_locked_results_file_is_reported_as_locked(locked, monkeypatch):
     for args in (["info", locked], ["report", locked, "-o", locked.parent / "rep"]):
         r = cli(*args)
         assert r.returncode == 2, r.stderr
-        assert f"'{locked}' is locked by another process (HDF5 says: unable to lock file, errno = 11)" in r.stderr
+        assert f"'{locked}' is an HDF5 file locked by another process (HDF5 says: unable to lock file, errno = 11)" in r.stderr
         assert "not an HDF5 file" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    with pytest.raises(socius.ResultsError, match="is locked by another process"):
+    with pytest.raises(socius.ResultsError, match="is an HDF5 file locked by another process"):
         socius.open_results(locked)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import FORMATS
 from .spec import SweepSpec, SweepSpecError
 
 __all__ = ["salib_form", "sensitivity"]
@@ -24,13 +25,13 @@ def _open(sweep):
 
     from .index import open_sweep
 
-    if isinstance(sweep, xr.Dataset):
+    if not isinstance(sweep, xr.Dataset):
+        ds = open_sweep(Path(sweep))  # the reading layer checks what the file is
+    elif sweep.attrs.get("format") == FORMATS["sweep index"]:
         ds = sweep
     else:
-        ds = open_sweep(Path(sweep))
-    if ds.attrs.get("format") != "socius-sweep-1":
         raise SweepSpecError("not a socius sweep index (attribute 'format' is "
-                             f"{ds.attrs.get('format')!r}); give DIR or DIR/sweep.h5")
+                             f"{sweep.attrs.get('format')!r}); give DIR or DIR/sweep.h5")
     spec = SweepSpec.from_dict(tomllib.loads(ds.attrs["sweep"]), origin=f"{ds.attrs.get('sweep_name')} (index)")
     return ds, spec
 

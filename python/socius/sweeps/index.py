@@ -29,17 +29,14 @@ from typing import Sequence
 import numpy as np
 
 from .. import _core
+from ..files import FORMATS, ResultsError, open_dataset, quote_arg, strings, text
 from .claims import directory_lock
 from .layout import INDEX_FILE, SPEC_FILE, error_path, read_error
 from .spec import SummarySpec, SweepSpec, SweepSpecError
 
 __all__ = ["build_index", "compute_summaries", "open_sweep", "INDEX_FORMAT"]
 
-INDEX_FORMAT = "socius-sweep-1"
-
-
-def _as_str(values) -> list[str]:
-    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+INDEX_FORMAT = FORMATS["sweep index"]
 
 
 def compute_summaries(times: np.ndarray, groups: Sequence[str], indicators: Sequence[str],
@@ -98,10 +95,10 @@ def _read_run(path: Path, values: bool) -> dict:
         a = f.attrs
         out = {
             "time": np.asarray(f["time"][...], dtype=np.int64),
-            "group": _as_str(f["group"][...]),
-            "indicator": _as_str(f["indicator"][...]),
-            "seed": int(_as_str([a.get("seed", "")])[0] or -1),
-            "hash": _as_str([a.get("sweep_hash", "")])[0],
+            "group": strings(f["group"][...]),
+            "indicator": strings(f["indicator"][...]),
+            "seed": int(text(a.get("seed", "")) or -1),
+            "hash": str(text(a.get("sweep_hash", ""))),
             "attempt": int(a.get("sweep_attempt", 1)),
             "wall": float(a.get("wall_seconds", np.nan)),
         }
@@ -333,14 +330,14 @@ def open_sweep(out: str | os.PathLike):
 
     Raises
     ------
-    SweepSpecError
-        If there is no index (build it with ``socius sweep-index DIR``).
+    ResultsError
+        If there is no index (build it with ``socius sweep-index DIR``), or ``out`` is not a sweep
+        folder or index (the message says what it is).
     """
-    import xarray as xr
-
     path = Path(out)
     if path.is_dir():
+        if not (path / INDEX_FILE).is_file():
+            raise ResultsError(f"no sweep index at '{path / INDEX_FILE}'; build it with: "
+                               f"socius sweep-index {quote_arg(path)}")
         path = path / INDEX_FILE
-    if not path.is_file():
-        raise SweepSpecError(f"no sweep index at '{path}'; build it with: socius sweep-index DIR")
-    return xr.open_dataset(path, engine="h5netcdf")
+    return open_dataset(path, ("sweep index",), "a sweep index (DIR/sweep.h5, written by socius sweep-index)")[1]

@@ -13,26 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .index import INDEX_FORMAT
-
-__all__ = ["sweep_report", "is_sweep"]
-
-
-def is_sweep(path: Path) -> bool:
-    """True for a sweep directory or a sweep index file."""
-    import h5py
-
-    index = path / "sweep.h5" if path.is_dir() else path
-    if not index.is_file():
-        return False
-    try:
-        with h5py.File(index, "r") as f:
-            fmt = f.attrs.get("format")
-    except OSError:
-        return False
-    if isinstance(fmt, bytes):
-        fmt = fmt.decode()
-    return fmt == INDEX_FORMAT
+__all__ = ["sweep_report"]
 
 
 def _esc(x) -> str:
