@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _core
 from ._values import integer, plain
-from .files import FORMATS, open_dataset, strings, text
+from .files import FORMATS, indicator_metadata, open_dataset, strings, text
 from .results import check_output
 from .scenario import Scenario, ScenarioError
 from .simulation import _git_revision
@@ -130,8 +130,7 @@ class _Collector:
                 self.time, self.group, self.indicator = time, group, indicator
                 self.time_attrs = {k: text(f["time"].attrs[k]) for k in ("long_name", "units")
                                    if k in f["time"].attrs}
-                self.descriptions = (strings(f["indicator_description"][()])
-                                     if "indicator_description" in f else None)
+                self.metadata = indicator_metadata(f)  # what each indicator is, carried through
                 self.attrs = {k: text(v) for k, v in f.attrs.items()}
                 self.values = np.full((len(self.names), self.replicates, *values.shape), np.nan)
             elif (not np.array_equal(time, self.time) or group != self.group or indicator != self.indicator):
@@ -384,8 +383,8 @@ def _dataset(scenarios, seeds, master_seed, replicates, c: _Collector, threads, 
         "wall_seconds": (("scenario", "replicate"), c.wall, {"long_name": "wall time of each run",
                                                              "units": "s"}),
     }
-    if c.descriptions is not None:
-        data["indicator_description"] = ("indicator", np.array(c.descriptions, dtype=object))
+    for var, values in c.metadata.items():
+        data[var] = ("indicator", values)
     first = scenarios[0].validate()
     attrs = {
         "format": COMPARISON_FORMAT,

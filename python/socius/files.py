@@ -7,6 +7,9 @@ folder, a checkpoint, a scenario or sweep spec, a report, another HDF5 file, or 
 process holds locked. :func:`expect` and :func:`open_dataset` are what every reader calls (the
 results, comparison, sweep index and report readers, and the command line): a file of the wrong
 kind raises :class:`ResultsError`, one line saying what it is and what to do with it instead.
+
+A results file also says what each indicator is (:data:`INDICATOR_METADATA`); :func:`indicators`
+reads it, and says nothing it does not find in the file.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import numpy as np
 from . import _core
 from ._values import show
 
-__all__ = ["FORMATS", "FileKind", "ResultsError", "expect", "identify", "open_dataset", "quote_arg", "refusal", "strings",
-           "text"]
+__all__ = ["FORMATS", "INDICATOR_METADATA", "FileKind", "Indicator", "ResultsError", "expect", "identify",
+           "indicator_metadata", "indicators", "open_dataset", "quote_arg", "refusal", "strings", "text"]
 
 # The root attribute "format" of every socius HDF5 file, by kind.
 FORMATS = {
@@ -31,6 +34,11 @@ FORMATS = {
     "comparison": "socius-comparison-1",
     "sweep index": "socius-sweep-1",
 }
+# Per-indicator variables along dimension "indicator" of a results file, written by the engine from
+# the model's declarations; a comparison carries them through. ``indicator_better`` is +1 (higher
+# is better), -1 (lower is better) or 0 (neither).
+INDICATOR_METADATA = ("indicator_description", "indicator_label", "indicator_category", "indicator_unit",
+                      "indicator_better")
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _CHECKPOINT_MAGIC = b"SOCIUSCK"
@@ -247,3 +255,49 @@ def open_dataset(path: str | os.PathLike, kinds: Iterable[str], expected: str):
             raise refusal(again, expected) from None
         raise ResultsError(f"cannot read '{path}': {' '.join(str(e).split())}") from None
 
+
+# -- what each indicator is -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Indicator:
+    """What a file says about one indicator. Where it says nothing (files written before the
+    engine recorded it), ``label`` is the name, ``category`` and ``unit`` are empty, ``better``
+    is 0."""
+
+    name: str
+    label: str
+    description: str = ""
+    category: str = ""
+    unit: str = ""
+    better: int = 0
+
+
+def indicators(ds) -> dict[str, Indicator]:
+    """Each indicator of an opened results or comparison file (an ``xarray.Dataset``), by name,
+    in the file's order."""
+    names = strings(ds["indicator"].values)
+
+    def column(var: str, default):
+        if var not in ds.variables:
+            return [default] * len(names)
+        values = np.asarray(ds[var].values).ravel().tolist()
+        return [text(v) for v in values]
+
+    labels = column("indicator_label", "")
+    descriptions = column("indicator_description", "")
+    categories = column("indicator_category", "")
+    units = column("indicator_unit", "")
+    better = column("indicator_better", 0)
+    return {n: Indicator(n, str(lab) or n, str(d), str(c), str(u), int(np.sign(b)) if b == b else 0)
+            for n, lab, d, c, u, b in zip(names, labels, descriptions, categories, units, better)}
+
+
+def indicator_metadata(f) -> dict[str, np.ndarray]:
+    """The per-indicator variables of an open h5py file (:data:`INDICATOR_METADATA`), as arrays
+    ready to write along dimension ``indicator``: text as Python str, ``indicator_better`` as int8."""
+    out = {}
+    for var in INDICATOR_METADATA:
+        if var in f:
+            values = f[var][()]
+            out[var] = (np.asarray(values, dtype=np.int8) if var == "indicator_better"
+                        else np.array(strings(values), dtype=object))
+    return out

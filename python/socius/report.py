@@ -4,12 +4,13 @@
 (``socius run``) and writes ``out_dir/index.html``: what was compared and under which
 assumptions, the indicators over time by scenario with 95% bands, panels by deprivation quintile
 and age band when the model records them, a table of paired differences against the baseline at
-1, 5 and 10 years, costs and cost per outcome, staff burnout and turnover, and the seeds and
-versions. Figures are PNG images embedded in the page (matplotlib, Agg); the page needs no
+1, 5 and 10 years, costs and cost per outcome, and the seeds and versions. Figures are PNG images embedded in the page (matplotlib, Agg); the page needs no
 network, no script and no other file.
 
-Everything is generic over the groups and indicators a file holds; the community model's known
-indicator names get plain-language labels, units and a fixed order.
+Everything is generic over the groups and indicators a file holds. What each indicator is (its
+label, category, unit and whether higher is better) is read from the file, where the engine
+writes it from the model's declarations (:func:`socius.files.indicators`); a file written before
+that shows each indicator by its name, in one list, with values as recorded.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numpy as np
 
 from . import _core
 from ._values import plain, show
-from .files import REPORT_GENERATOR, ResultsError, identify, open_dataset, strings, text
+from .files import REPORT_GENERATOR, Indicator, ResultsError, identify, indicators, open_dataset, strings, text
 from .scenario import flatten
 
 __all__ = ["report", "t_quantile"]
@@ -46,58 +47,15 @@ COLOURS = ["#1a1a1a", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#5
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
-# -- what the community model's indicators mean ------------------------------------------------
-CATEGORIES = [
-    ("loneliness", "Loneliness and social contact"),
-    ("trust", "Trust, cohesion and civic life"),
-    ("services", "Public services: outcomes, relationships and waiting"),
-    ("staff", "Staff: burnout, turnover and vacancies"),
-    ("cost", "Costs"),
-    ("network", "The social network"),
-    ("other", "Other indicators"),
-]
-# name: (plain label, category, unit kind: share (0-1, shown in %), score (0-1), count, money)
-KNOWN = {
-    "lonely_share": ("Often or always lonely", "loneliness", "share"),
-    "no_contact_share": ("No social contact in the week", "loneliness", "share"),
-    "no_close_tie_share": ("No close tie", "loneliness", "share"),
-    "loneliness_mean": ("Loneliness (mean, 0 to 1)", "loneliness", "score"),
-    "trust_share": ("Say most people can be trusted", "trust", "share"),
-    "pull_together_share": ("Say people here pull together", "trust", "share"),
-    "trust_mean": ("Generalised trust (mean, 0 to 1)", "trust", "score"),
-    "civic_efficacy_mean": ("Civic efficacy (mean, 0 to 1)", "trust", "score"),
-    "jobs_found": ("Jobs found", "services", "count"),
-    "cases_resolved": ("Legal cases resolved", "services", "count"),
-    "attainment": ("School attainment", "services", "count"),
-    "behaviour_change": ("Positive health behaviour changes", "services", "count"),
-    "relationship_quality_mean": ("Quality of service relationships (mean, 0 to 1)", "services", "score"),
-    "waiting_list": ("People on a waiting list", "services", "count"),
-    "burnout_mean": ("Staff burnout (mean, 0 to 1)", "staff", "score"),
-    "staff_turnover": ("Staff who left", "staff", "count"),
-    "vacancies": ("Vacant posts", "staff", "count"),
-    "cost_to_date": ("Cost to date", "cost", "money"),
-    "savings_to_date": ("Promised savings to date", "cost", "money"),
-    "residents": ("Residents", "other", "count"),
-    "mean_degree": ("Ties per person (mean)", "network", "count"),
-    "mean_strength": ("Tie strength per person (mean)", "network", "count"),
-    "clustering": ("Clustering coefficient", "network", "score"),
-    "ties": ("Number of ties", "network", "count"),
-    "isolated_share": ("People with no tie at all", "network", "share"),
-    "max_degree": ("Most ties held by one person", "network", "count"),
-    "largest_component_share": ("People in the largest connected group", "network", "share"),
-}
-# Indicators stated first in the summary, when present.
-HEADLINE = ["lonely_share", "no_contact_share", "trust_share", "pull_together_share",
-            "civic_efficacy_mean", "jobs_found", "cases_resolved", "burnout_mean", "cost_to_date"]
-# Outcomes for "cost per outcome": (indicator, +1 if more is the gain, how one unit reads).
-COST_OUTCOMES = [
-    ("lonely_share", -1, "percentage point fewer people often lonely"),
-    ("no_contact_share", -1, "percentage point fewer people without contact in the week"),
-    ("trust_share", +1, "percentage point more people who trust"),
-    ("jobs_found", +1, "extra job found"),
-    ("cases_resolved", +1, "extra legal case resolved"),
-    ("behaviour_change", +1, "extra positive health behaviour change"),
-]
+# -- what the file says each indicator is -------------------------------------------------------
+# How a unit (indicator_unit) is shown: a share (0 to 1) in percent, with differences in
+# percentage points; a score on a 0 to 1 scale; an amount of money; anything else (a count of
+# people, ties, ...) as the number it is.
+SHARE_UNITS = ("share", "fraction", "proportion")
+SCORE_UNITS = ("score", "0-1", "0 to 1")
+MONEY_UNITS = ("money",)
+CURRENCIES = {"GBP": "pounds sterling", "EUR": "euros", "USD": "US dollars"}
+_BETTER = {1: "higher", -1: "lower", 0: ""}
 
 
 # -- statistics ----------------------------------------------------------------------------------
@@ -179,7 +137,7 @@ class _Data:
     time: np.ndarray
     groups: list[str]
     indicators: list[str]
-    indicator_descriptions: dict[str, str]
+    meta: dict[str, Indicator]     # what the file says each indicator is
     seeds: list[str]
     master_seed: str | None
     attrs: dict = field(default_factory=dict)
@@ -193,9 +151,8 @@ def _load(path: Path) -> _Data:
     found, ds = open_dataset(path, ("comparison", "results"), "a comparison or results file")
     with ds:
         attrs = {k: text(v) for k, v in ds.attrs.items()}
-        groups, indicators = strings(ds["group"].values), strings(ds["indicator"].values)
-        desc = (dict(zip(indicators, strings(ds["indicator_description"].values)))
-                if "indicator_description" in ds else {})
+        groups, names = strings(ds["group"].values), strings(ds["indicator"].values)
+        meta = indicators(ds)
         time = np.asarray(ds["time"].values)
         if found.kind == "comparison":
             values = np.asarray(ds["indicators"].transpose("scenario", "replicate", "time", "group",
@@ -209,68 +166,75 @@ def _load(path: Path) -> _Data:
                 sources=strings(ds["scenario_source"].values),
                 population=[int(p) for p in ds["population"].values],
                 budget=[float(b) for b in ds["budget"].values],
-                time=time, groups=groups, indicators=indicators, indicator_descriptions=desc,
+                time=time, groups=groups, indicators=names, meta=meta,
                 seeds=[str(int(s)) for s in ds["seed"].values], master_seed=str(attrs.get("master_seed")),
                 attrs=attrs)
         values = np.asarray(ds["indicators"].transpose("time", "group", "indicator").values, dtype=float)
     toml = str(attrs.get("scenario", ""))
     params = _params(toml)
-    meta = tomllib.loads(toml) if toml else {}
+    top = tomllib.loads(toml) if toml else {}
     budget = params.get("budget.total")
     return _Data(
         kind="run", path=path, values=values[None, None],
-        scenarios=[str(attrs.get("scenario_name") or meta.get("name") or path.stem)],
-        descriptions=[str(meta.get("description", ""))], tomls=[toml],
+        scenarios=[str(attrs.get("scenario_name") or top.get("name") or path.stem)],
+        descriptions=[str(top.get("description", ""))], tomls=[toml],
         hashes=[str(attrs.get("scenario_hash", ""))], sources=[str(attrs.get("scenario_source", ""))],
         population=[int(params.get("simulation.population", 0))],
         budget=[float(budget) if isinstance(budget, (int, float)) and not isinstance(budget, bool) else math.nan],
-        time=time, groups=groups, indicators=indicators, indicator_descriptions=desc,
+        time=time, groups=groups, indicators=names, meta=meta,
         seeds=[str(attrs.get("seed"))], master_seed=None, attrs=attrs)
 
 
 # -- labels and formatting ------------------------------------------------------------------------
-def _kind(name: str) -> str:
-    if name in KNOWN:
-        return KNOWN[name][2]
-    if name.endswith("_share"):
+def _kind(ind: Indicator) -> str:
+    """How the indicator's values are shown: share, score, money or count (see SHARE_UNITS)."""
+    unit = ind.unit.strip()
+    if unit.lower() in SHARE_UNITS:
         return "share"
-    if "cost" in name:
+    if unit.lower() in SCORE_UNITS:
+        return "score"
+    if unit.lower() in MONEY_UNITS or unit.upper() in CURRENCIES:
         return "money"
     return "count"
 
 
-def _category(name: str) -> str:
-    if name in KNOWN:
-        return KNOWN[name][1]
-    if "cost" in name or "budget" in name:
-        return "cost"
-    if any(k in name for k in ("burnout", "staff", "vacanc", "turnover")):
-        return "staff"
-    if "lonel" in name or "contact" in name:
-        return "loneliness"
-    if "trust" in name or "civic" in name:
-        return "trust"
-    return "other"
-
-
 def _label(name: str, d: _Data) -> str:
-    if name in KNOWN:
-        return KNOWN[name][0]
-    text = d.indicator_descriptions.get(name) or name.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return d.meta[name].label
 
 
-def _ordered(names: list[str]) -> list[str]:
-    known = list(KNOWN)
-    return sorted(names, key=lambda n: (known.index(n) if n in known else len(known), names.index(n)))
+def _in_sentence(name: str, d: _Data) -> str:
+    """The label inside a sentence: "often lonely", but "GP visits" stays as it is."""
+    label = d.meta[name].label
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
-def _scale(name: str) -> float:
-    return 100.0 if _kind(name) == "share" else 1.0
+def _categories(d: _Data, names: list[str]) -> list[tuple[str, list[str]]]:
+    """(heading, indicators) per category the file names, in the order they first appear; one
+    list headed "Indicators" when the file names none."""
+    out: dict[str, list[str]] = {}
+    for n in names:
+        out.setdefault(d.meta[n].category, []).append(n)
+    if list(out) == [""]:
+        return [("Indicators", out[""])]
+    return [(c[:1].upper() + c[1:] if c else "Other indicators", members) for c, members in out.items()]
 
 
-def _unit(name: str) -> str:
-    return "%" if _kind(name) == "share" else ""
+def _ordered(d: _Data) -> list[str]:
+    """The indicators grouped by category (in the order categories first appear), each group in
+    the file's order."""
+    return [n for _, members in _categories(d, d.indicators) for n in members]
+
+
+def _scale(ind: Indicator) -> float:
+    return 100.0 if _kind(ind) == "share" else 1.0
+
+
+def _unit_note(ind: Indicator) -> str:
+    """" (GBP)", " (people)": the unit after a label, where the value does not show it already."""
+    unit = ind.unit.strip()
+    if not unit or unit.lower() == "count" or _kind(ind) in ("share", "score") or unit.lower() in MONEY_UNITS:
+        return ""
+    return f" ({unit})"
 
 
 def _num(x: float, figures: int = 3) -> str:
@@ -291,8 +255,8 @@ def _num(x: float, figures: int = 3) -> str:
     return "0" if rounded == 0 else text
 
 
-def _value(x: float, name: str) -> str:
-    if _kind(name) == "share":
+def _value(x: float, ind: Indicator) -> str:
+    if _kind(ind) == "share":
         return "n/a" if not np.isfinite(x) else f"{100 * x:.1f}%"
     return _num(x)
 
@@ -310,36 +274,36 @@ def _signed(x: float, k: int) -> str:
     return text[1:] if float(text) == 0 else text  # no "-0.0" or "+0.0"
 
 
-def _scaled_diff_digits(name: str, x: float, half: float) -> int | None:
+def _scaled_diff_digits(ind: Indicator, x: float, half: float) -> int | None:
     """Fixed decimals for shares (in pp) and 0-1 scores; None: counts use significant digits."""
-    if _kind(name) not in ("share", "score"):
+    if _kind(ind) not in ("share", "score"):
         return None
-    sc = _scale(name)
+    sc = _scale(ind)
     ref = half if np.isfinite(half) and half > 0 else abs(x) / 10
     return _decimals(ref * sc)
 
 
-def _diff(x: float, name: str, half: float = math.nan) -> str:
+def _diff(x: float, ind: Indicator, half: float = math.nan) -> str:
     if not np.isfinite(x):
         return "n/a"
-    unit = " pp" if _kind(name) == "share" else ""
+    unit = " pp" if _kind(ind) == "share" else ""
     if x == 0:
         return "0" + unit
-    k = _scaled_diff_digits(name, x, half)
+    k = _scaled_diff_digits(ind, x, half)
     if k is not None:
-        return _signed(x * _scale(name), k) + unit
+        return _signed(x * _scale(ind), k) + unit
     s = _num(x)
     return s if s.startswith("-") else "+" + s
 
 
-def _interval(lo: float, hi: float, name: str) -> str:
+def _interval(lo: float, hi: float, ind: Indicator) -> str:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return ""
     if lo == 0 and hi == 0:
         return "0 to 0"
-    k = _scaled_diff_digits(name, (lo + hi) / 2, (hi - lo) / 2)
+    k = _scaled_diff_digits(ind, (lo + hi) / 2, (hi - lo) / 2)
     if k is not None:
-        return f"{_signed(lo * _scale(name), k)} to {_signed(hi * _scale(name), k)}"
+        return f"{_signed(lo * _scale(ind), k)} to {_signed(hi * _scale(ind), k)}"
     f = lambda v: ("+" if v > 0 else "") + _num(v)  # noqa: E731
     return f"{f(lo)} to {f(hi)}"
 
@@ -405,8 +369,8 @@ def _title(ax, text: str) -> None:
     ax.set_title("\n".join(textwrap.wrap(text, 36)), fontsize=10)
 
 
-def _axis_format(ax, name: str) -> None:
-    if _kind(name) == "money":
+def _axis_format(ax, ind: Indicator) -> None:
+    if _kind(ind) == "money":
         from matplotlib.ticker import FuncFormatter
 
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -425,7 +389,7 @@ def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> s
     for k, name in enumerate(names):
         ax = axes[k // cols][k % cols]
         j = d.indicators.index(name)
-        sc = _scale(name)
+        sc = _scale(d.meta[name])
         for s in range(len(d.scenarios)):
             mean, half, _ = mean_interval(d.values[s, :, :, group, j] * sc, axis=0)
             ok = np.isfinite(mean)  # some indicators are recorded only every k steps: join those
@@ -437,8 +401,8 @@ def _time_series_figure(d: _Data, names: list[str], group: int, title: str) -> s
                                 alpha=0.15, lw=0, zorder=1)
             if k == 0:
                 handles.append(line)
-        _title(ax, _label(name, d) + (" (%)" if _kind(name) == "share" else ""))
-        _axis_format(ax, name)
+        _title(ax, _label(name, d) + (" (%)" if _kind(d.meta[name]) == "share" else ""))
+        _axis_format(ax, d.meta[name])
         ax.set_xlabel(xlabel, fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -493,7 +457,7 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
     gi = [i for i, _ in order]
     labels = [lab for _, lab in order]
     own = [i for i in gi if d.groups[i] != "all"]  # recorded for the groups, not only for everyone
-    names = [n for n in _ordered(d.indicators)
+    names = [n for n in _ordered(d)
              if np.isfinite(d.values[:, :, t_index, own, d.indicators.index(n)]).any()]
     if not names:
         return []
@@ -511,7 +475,7 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
         ax = axes[k // cols][k % cols]
         j = d.indicators.index(name)
         for s in range(S):
-            vals = d.values[s, :, t_index, :, j][:, gi] * _scale(name)
+            vals = d.values[s, :, t_index, :, j][:, gi] * _scale(d.meta[name])
             mean, half, _ = mean_interval(vals, axis=0)
             bars = ax.bar(xs + (s - (S - 1) / 2) * width, mean, width, color=COLOURS[s % len(COLOURS)],
                           yerr=half if d.replicates >= 2 else None, capsize=2, ecolor="#444444",
@@ -519,8 +483,8 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
             if k == 0:
                 handles.append(bars)
         ax.set_xticks(xs, labels, fontsize=7, rotation=30 if len(gi) > 5 else 0)
-        _title(ax, _label(name, d) + (" (%)" if _kind(name) == "share" else ""))
-        _axis_format(ax, name)
+        _title(ax, _label(name, d) + (" (%)" if _kind(d.meta[name]) == "share" else ""))
+        _axis_format(ax, d.meta[name])
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
     for k in range(len(names), rows * cols):
@@ -550,7 +514,7 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
         j = d.indicators.index(name)
         ax.axhline(0, color="#1a1a1a", lw=0.8)
         for s in range(1, S):
-            diff = (d.values[s, :, t_index, :, j] - d.values[0, :, t_index, :, j])[:, gi] * _scale(name)
+            diff = (d.values[s, :, t_index, :, j] - d.values[0, :, t_index, :, j])[:, gi] * _scale(d.meta[name])
             mean, half, _ = mean_interval(diff, axis=0)
             off = (s - S / 2) * 0.8 / max(S - 1, 1)
             h = ax.errorbar(xs + off, mean, yerr=half if d.replicates >= 2 else None, fmt=MARKERS[s],
@@ -558,9 +522,9 @@ def _group_figures(d: _Data, kind: str, t_index: int) -> list[str]:
             if k == 0:
                 handles.append(h)
         ax.set_xticks(xs, labels, fontsize=7, rotation=30 if len(gi) > 5 else 0)
-        unit = " (pp)" if _kind(name) == "share" else ""
+        unit = " (pp)" if _kind(d.meta[name]) == "share" else ""
         _title(ax, f"{_label(name, d)}: difference{unit}")
-        _axis_format(ax, name)
+        _axis_format(ax, d.meta[name])
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
     for k in range(len(names), rows * cols):
@@ -594,15 +558,15 @@ def _difference_cell(d: _Data, s: int, ti: int, g: int, j: int) -> str:
     name = d.indicators[j]
     val, _, _ = mean_interval(d.values[s, :, ti, g, j][:, None], axis=0)
     m, h, n = _paired(d, s, ti, g, j)
-    value = f"<span class='val'>{_value(float(val[0]), name)}</span><br>"
+    value = f"<span class='val'>{_value(float(val[0]), d.meta[name])}</span><br>"
     if n >= 2 and np.isfinite(h):
         lo, hi = m - h, m + h
-        text = f"{_diff(m, name, h)} <span class='ci'>[{_interval(lo, hi, name)}]</span>"
+        text = f"{_diff(m, d.meta[name], h)} <span class='ci'>[{_interval(lo, hi, d.meta[name])}]</span>"
         if lo > 0 or hi < 0:
             return (f"<td class='clear'>{value}<strong>{text}</strong> "
                     "<span title='the 95% interval excludes zero'>*</span></td>")
         return f"<td>{value}{text}</td>"
-    return (f"<td>{value}{_diff(m, name)} <span class='ci'>[no interval: {n} replicate"
+    return (f"<td>{value}{_diff(m, d.meta[name])} <span class='ci'>[no interval: {n} replicate"
             f"{'s' if n != 1 else ''}]</span></td>")
 
 
@@ -617,19 +581,16 @@ def _differences_table(d: _Data, ti: int, names: list[str]) -> str:
         head.append(f"<th scope='col'>{_esc(d.scenarios[s])}<br><small>"
                     + ("mean" if d.replicates > 1 else "value") + f"; {paired} from baseline</small></th>")
     rows = []
-    current = None
-    for name in names:
-        cat = _category(name)
-        if cat != current:
-            current = cat
-            rows.append(f"<tr class='cat'><th colspan='{len(head)}' scope='rowgroup'>"
-                        f"{_esc(dict(CATEGORIES)[cat])}</th></tr>")
-        j = d.indicators.index(name)
-        base, _, _ = mean_interval(d.values[0, :, ti, g, j][:, None], axis=0)
-        cells = [f"<th scope='row'>{_esc(_label(name, d))} <code>{_esc(name)}</code></th>",
-                 f"<td><span class='val'>{_value(float(base[0]), name)}</span></td>"]
-        cells += [_difference_cell(d, s, ti, g, j) for s in range(1, S)]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    for heading, members in _categories(d, names):
+        rows.append(f"<tr class='cat'><th colspan='{len(head)}' scope='rowgroup'>{_esc(heading)}</th></tr>")
+        for name in members:
+            j = d.indicators.index(name)
+            base, _, _ = mean_interval(d.values[0, :, ti, g, j][:, None], axis=0)
+            cells = [f"<th scope='row'>{_esc(_label(name, d))}{_esc(_unit_note(d.meta[name]))} "
+                     f"<code>{_esc(name)}</code></th>",
+                     f"<td><span class='val'>{_value(float(base[0]), d.meta[name])}</span></td>"]
+            cells += [_difference_cell(d, s, ti, g, j) for s in range(1, S)]
+            rows.append("<tr>" + "".join(cells) + "</tr>")
     return ("<div class='wide'><table class='diff'><thead><tr>" + "".join(head) + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div>")
 
@@ -642,7 +603,7 @@ def _cumulative(d: _Data, j: int) -> np.ndarray:
     and is summed over the recorded times."""
     g = _main_group(d)
     v = d.values[:, :, :, g, j]
-    desc = d.indicator_descriptions.get(d.indicators[j], "").lower()
+    desc = d.meta[d.indicators[j]].description.lower()
     if any(w in desc for w in ("to date", "since", "cumulative", "so far")):
         return v
     if np.all(np.nan_to_num(np.diff(v, axis=2)) >= 0):
@@ -650,8 +611,26 @@ def _cumulative(d: _Data, j: int) -> np.ndarray:
     return np.nancumsum(v, axis=2)
 
 
+def _money(d: _Data, names: list[str]) -> list[str]:
+    """The indicators that are amounts of money (unit ``money`` or a currency code)."""
+    return [n for n in names if _kind(d.meta[n]) == "money"]
+
+
+def _outcomes(d: _Data) -> list[tuple[str, int, str]]:
+    """Outcomes for "cost per outcome": (indicator, +1 if more is the gain, what one unit is),
+    for every share or count the model says is better higher or lower."""
+    out = []
+    for n in _ordered(d):
+        ind = d.meta[n]
+        if ind.better and _kind(ind) in ("share", "count"):
+            step = (("1 percentage point " + ("higher" if ind.better > 0 else "lower")) if _kind(ind) == "share"
+                    else "1 more" if ind.better > 0 else "1 fewer")
+            out.append((n, ind.better, f"{_label(n, d)}: {step}"))
+    return out
+
+
 def _costs_section(d: _Data, times: list[int]) -> str:
-    cost_names = [n for n in d.indicators if _category(n) == "cost"]
+    cost_names = _money(d, d.indicators)
     has_budget = any(np.isfinite(b) for b in d.budget)
     if not cost_names and not has_budget:
         return ""
@@ -665,10 +644,12 @@ def _costs_section(d: _Data, times: list[int]) -> str:
     if not cost_names:
         parts.append("<p>The model records no cost indicator, so costs over time cannot be shown.</p>")
         return "\n".join(parts)
-    cost = "cost_to_date" if "cost_to_date" in cost_names else cost_names[0]
+    # The cost: the first amount the model says is better lower (else the first amount).
+    cost = next((n for n in cost_names if d.meta[n].better < 0), cost_names[0])
     jc = d.indicators.index(cost)
-    outcomes = [(n, sign, unit) for n, sign, unit in COST_OUTCOMES if n in d.indicators]
-    unit = " Amounts are in pounds sterling (GBP)." if "GBP" in d.indicator_descriptions.get(cost, "") else ""
+    outcomes = _outcomes(d)
+    code = d.meta[cost].unit.strip().upper()
+    unit = f" Amounts are in {CURRENCIES[code]} ({code})." if code in CURRENCIES else ""
     parts.append(
         f"<p>{unit.strip()} Cost is the indicator <code>{_esc(cost)}</code> ({_esc(_label(cost, d))}), for the whole "
         "population. The extra cost and the gain in each outcome are paired differences from the "
@@ -676,7 +657,7 @@ def _costs_section(d: _Data, times: list[int]) -> str:
         "divided by the mean gain. It is given only when the 95% interval of the gain lies wholly on the "
         "side of improvement; otherwise the table says why not, because dividing by a gain that may be "
         "zero gives a meaningless number. Cost per outcome has no interval of its own here.</p>")
-    cum = {n: _cumulative(d, d.indicators.index(n)) for n, _, _ in outcomes if _kind(n) != "share"}
+    cum = {n: _cumulative(d, d.indicators.index(n)) for n, _, _ in outcomes if _kind(d.meta[n]) != "share"}
     for t in times:
         ti = int(np.searchsorted(d.time, t))
         parts.append(f"<h3>At {_esc(_when(t))}</h3>")
@@ -688,7 +669,7 @@ def _costs_section(d: _Data, times: list[int]) -> str:
                 extra = "(baseline)"
             else:
                 dc, hc, _ = _paired(d, s, ti, g, jc)
-                extra = _diff(dc, cost) + (f" <span class='ci'>[{_interval(dc - hc, dc + hc, cost)}]</span>"
+                extra = _diff(dc, d.meta[cost]) + (f" <span class='ci'>[{_interval(dc - hc, dc + hc, d.meta[cost])}]</span>"
                                            if np.isfinite(hc) else " <span class='ci'>[no interval]</span>")
             rows.append(f"<tr><th scope='row'>{_esc(d.scenarios[s])}</th><td>{budget}</td>"
                         f"<td>{_num(float(cmean[0]))}</td><td>{extra}</td></tr>")
@@ -701,8 +682,8 @@ def _costs_section(d: _Data, times: list[int]) -> str:
         for s in range(1, S):
             dc, _, _ = _paired(d, s, ti, g, jc)
             for k, (n, sign, unit) in enumerate(outcomes):
-                v = d.values[:, :, :, g, d.indicators.index(n)] if _kind(n) == "share" else cum[n]
-                gain = sign * (v[s, :, ti] - v[0, :, ti]) * _scale(n)
+                v = d.values[:, :, :, g, d.indicators.index(n)] if _kind(d.meta[n]) == "share" else cum[n]
+                gain = sign * (v[s, :, ti] - v[0, :, ti]) * _scale(d.meta[n])
                 gm, gh, gn = mean_interval(gain[:, None], axis=0)
                 gm, gh = float(gm[0]), float(gh[0])
                 gtxt = _num(gm) + (f" <span class='ci'>[{_num(gm - gh)} to {_num(gm + gh)}]</span>"
@@ -780,7 +761,9 @@ def _sentences(d: _Data, ti: int) -> list[str]:
     if len(d.scenarios) < 2:
         return []
     g = _main_group(d)
-    names = [n for n in HEADLINE if n in d.indicators] or _ordered(d.indicators)[:6]
+    # The indicators the model says are better higher or lower; without that, the first six.
+    ordered = _ordered(d)
+    names = [n for n in ordered if d.meta[n].better] or ordered[:6]
     when = _when(d.time[ti])
     out = []
     for s in range(1, len(d.scenarios)):
@@ -790,11 +773,13 @@ def _sentences(d: _Data, ti: int) -> list[str]:
             m, h, n = _paired(d, s, ti, g, j)
             if not np.isfinite(m):
                 continue
-            sc = _scale(name)
-            unit = " percentage points" if _kind(name) == "share" else ""
-            label = _esc(_label(name, d).lower() if name in KNOWN else _label(name, d))
+            sc = _scale(d.meta[name])
+            unit = " percentage points" if _kind(d.meta[name]) == "share" else ""
+            label = _esc(_in_sentence(name, d))
             word = "higher" if m > 0 else "lower"
-            k = _scaled_diff_digits(name, m, h)
+            if d.meta[name].better:  # the model says which way is better: say whether this is
+                word += ", better" if (m > 0) == (d.meta[name].better > 0) else ", worse"
+            k = _scaled_diff_digits(d.meta[name], m, h)
             fmt = (lambda v: f"{v:.{k}f}") if k is not None else _num  # noqa: E731
             if m == 0 and (n < 2 or h == 0):
                 same.append(label)
@@ -805,7 +790,7 @@ def _sentences(d: _Data, ti: int) -> list[str]:
                 if lo > 0 or hi < 0:
                     a, b = sorted((abs(lo), abs(hi)))
                     clear.append(f"{label}: {fmt(abs(m * sc))}{unit} {word} "
-                                 f"(95% interval {fmt(a)} to {fmt(b)} {word})")
+                                 f"(95% interval {fmt(a)} to {fmt(b)} {word.split(',')[0]})")
                 else:
                     unclear.append(f"{label} (95% interval {fmt(lo)} to {fmt(hi)}{unit})")
             else:
@@ -985,7 +970,7 @@ def _page(d: _Data) -> str:
     S, R = len(d.scenarios), d.replicates
     times = report_times(d.time)
     g = _main_group(d)
-    names = _ordered(d.indicators)
+    names = _ordered(d)
     a = d.attrs
     steps = int(a.get("steps", d.time[-1] if d.time.size else 0))
     burn_in = a.get("burn_in", "?")
@@ -1021,9 +1006,6 @@ def _page(d: _Data) -> str:
     costs = _costs_section(d, times) if recorded else ""
     if costs:
         sections.append(("costs", "Costs and cost per outcome"))
-    staff = [n for n in names if _category(n) == "staff"] if recorded else []
-    if staff:
-        sections.append(("staff", "Staff: burnout, turnover and vacancies"))
     sections.append(("provenance", "Seeds, versions and the full scenarios"))
     body.append("<nav aria-label='Contents'><h2>Contents</h2><ol>"
                 + "".join(f"<li><a href='#{k}'>{_esc(v)}</a></li>" for k, v in sections) + "</ol></nav>")
@@ -1043,7 +1025,7 @@ def _page(d: _Data) -> str:
         finals = [(n, mean_interval(d.values[0, :, last, g, d.indicators.index(n)][:, None], axis=0)[0][0])
                   for n in names[:6]]
         body.append(f"<p>Values at {_esc(_when(d.time[last]))}: "
-                    + "; ".join(f"{_esc(_label(n, d))} {_value(float(v), n)}" for n, v in finals) + ".</p>")
+                    + "; ".join(f"{_esc(_label(n, d))} {_value(float(v), d.meta[n])}" for n, v in finals) + ".</p>")
     if 2 <= R < 5:
         body.append(f"<p class='note'><strong>Only {R} replicates.</strong> Intervals from so few runs are wide "
                     "and fragile: runs that happen to agree give an interval of zero width, which says "
@@ -1113,7 +1095,7 @@ def _page(d: _Data) -> str:
                 "&ldquo;1 year&rdquo; is week 52.</li></ul>")
 
     if recorded:
-        body.extend(_results_sections(d, times, names, g, horizon, costs, staff))
+        body.extend(_results_sections(d, times, names, g, horizon, costs))
     body.extend(_provenance(d))
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"{GENERATOR}<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -1121,7 +1103,7 @@ def _page(d: _Data) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
-def _results_sections(d: _Data, times, names, g, horizon, costs, staff) -> list[str]:
+def _results_sections(d: _Data, times, names, g, horizon, costs) -> list[str]:
     S, R = len(d.scenarios), d.replicates
     body: list[str] = []
     # Differences table
@@ -1142,10 +1124,11 @@ def _results_sections(d: _Data, times, names, g, horizon, costs, staff) -> list[
     # Time series by category
     body.append("<h2 id='time'>Indicators over time</h2><p>Whole population. Lines are the mean over "
                 "replicates" + ("; shaded bands are 95% intervals for that mean." if R >= 2 else ".") + "</p>")
-    for cat, heading in CATEGORIES:
-        members = [n for n in names if _category(n) == cat]
-        if not members or (cat == "staff" and staff) or (cat == "cost" and costs):
-            continue  # costs and staff have sections of their own, below
+    drawn_in_costs = set(_money(d, names)) if costs else set()
+    for heading, members in _categories(d, names):
+        members = [n for n in members if n not in drawn_in_costs]  # costs have a section of their own
+        if not members:
+            continue
         body.append(f"<h3>{_esc(heading)}</h3>")
         body.append(_time_series_figure(d, members, g, heading))
 
@@ -1167,18 +1150,11 @@ def _results_sections(d: _Data, times, names, g, horizon, costs, staff) -> list[
         body.extend(figs)
 
     if costs:
-        cost_names = [n for n in names if _category(n) == "cost"]
+        cost_names = _money(d, names)
         body.append(costs)
         if cost_names:
             body.append("<h3>Costs over time</h3>")
             body.append(_time_series_figure(d, cost_names, g, "Costs"))
-    if staff:
-        body.append("<h2 id='staff'>Staff: burnout, turnover and vacancies</h2>")
-        body.append("<p>Whole workforce. Burnout is on a 0 to 1 scale; turnover counts staff who left; "
-                    "vacancies are posts empty after a leaver. Lines are means over replicates"
-                    + ("; shaded bands are 95% intervals for the mean" if R >= 2 else "")
-                    + ". The table above gives the paired differences at 1, 5 and 10 years.</p>")
-        body.append(_time_series_figure(d, staff, g, "Staff"))
     return body
 
 
@@ -1204,8 +1180,12 @@ def _provenance(d: _Data) -> list[str]:
     for s in range(S):
         body.append(f"<details><summary>Full resolved scenario: {_esc(d.scenarios[s])}</summary>"
                     f"<pre>{_esc(d.tomls[s])}</pre></details>")
-    if d.indicator_descriptions:
+    if any(i.description or i.label != i.name for i in d.meta.values()):
+        rows = "".join(f"<tr><th scope='row'><code>{_esc(n)}</code></th><td>{_esc(i.label)}</td>"
+                       f"<td>{_esc(i.unit)}</td><td>{_esc(_BETTER[i.better])}</td><td>{_esc(i.description)}</td></tr>"
+                       for n, i in d.meta.items())
         body.append("<details><summary>What each indicator measures (as recorded by the model)</summary><table>"
-                    + "".join(f"<tr><th scope='row'><code>{_esc(n)}</code></th><td>{_esc(v)}</td></tr>"
-                              for n, v in d.indicator_descriptions.items()) + "</table></details>")
+                    "<thead><tr><th scope='col'>Indicator</th><th scope='col'>Label</th><th scope='col'>Unit</th>"
+                    "<th scope='col'>Better</th><th scope='col'>Description</th></tr></thead><tbody>"
+                    + rows + "</tbody></table></details>")
     return body

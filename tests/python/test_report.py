@@ -232,12 +232,38 @@ def real_comparison(tmp_path_factory):
                           progress=False)
 
 
+# What the community model's indicators are (label, category, unit, higher or lower is better),
+# standing in for what the engine writes into results files, for files written before it did.
+STAND_IN = {
+    "lonely_share": ("Often or always lonely", "Loneliness and social contact", "share", -1),
+    "no_contact_share": ("No social contact in the week", "Loneliness and social contact", "share", -1),
+    "trust_share": ("Say most people can be trusted", "Trust, cohesion and civic life", "share", +1),
+    "civic_efficacy_mean": ("Civic efficacy (mean, 0 to 1)", "Trust, cohesion and civic life", "score", +1),
+    "jobs_found": ("Jobs found", "Public services", "count", +1),
+    "waiting_list": ("People on a waiting list", "Public services", "people", -1),
+    "burnout_mean": ("Staff burnout (mean, 0 to 1)", "Staff: burnout, turnover and vacancies", "score", -1),
+    "vacancies": ("Vacant posts", "Staff: burnout, turnover and vacancies", "count", -1),
+    "cost_to_date": ("Cost to date", "Costs", "GBP", -1),
+    "savings_to_date": ("Promised savings to date", "Costs", "GBP", +1),
+}
+META_VARS = ("indicator_label", "indicator_category", "indicator_unit", "indicator_better")
+
+
 @dataclass
 class Layout:
     groups: list
     indicators: list
     descriptions: list
     by_group: set  # indicators the model records for groups other than "all"
+    meta: dict     # name: socius.files.Indicator, from the file or (before the engine wrote it) STAND_IN
+    from_file: bool
+
+    def label(self, name):
+        return self.meta[name].label
+
+    def heading(self, name):
+        c = self.meta[name].category
+        return c[:1].upper() + c[1:]
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +275,14 @@ def layout(real_comparison):
         descriptions = [str(d) for d in ds["indicator_description"].values]
         others = ds["indicators"].sel(group=[g for g in groups if g != "all"])
         by_group = {n for n in indicators if np.isfinite(others.sel(indicator=n).values).any()}
-    return Layout(groups, indicators, descriptions, by_group)
+        from_file = "indicator_label" in ds
+        meta = socius.files.indicators(ds)
+    if not from_file:
+        meta = {}
+        for n, d in zip(indicators, descriptions):
+            label, category, unit, better = STAND_IN.get(n, (n, "Other indicators", "", 0))
+            meta[n] = socius.files.Indicator(n, label, d, category, unit, better)
+    return Layout(groups, indicators, descriptions, by_group, meta, from_file)
 
 
 BUDGET = 1_000_000.0
@@ -315,7 +348,12 @@ def fake_dataset(layout, replicates=4, seed=0, groups=None, extra_toml=("", "", 
     return xr.Dataset(
         {"indicators": (("scenario", "replicate", "time", "group", "indicator"), v),
          "wall_seconds": (("scenario", "replicate"), np.ones((S, R))),
-         "indicator_description": ("indicator", text(layout.descriptions))},
+         "indicator_description": ("indicator", text(layout.descriptions)),
+         "indicator_label": ("indicator", text(layout.meta[n].label for n in layout.indicators)),
+         "indicator_category": ("indicator", text(layout.meta[n].category for n in layout.indicators)),
+         "indicator_unit": ("indicator", text(layout.meta[n].unit for n in layout.indicators)),
+         "indicator_better": ("indicator", np.array([layout.meta[n].better for n in layout.indicators],
+                                                    dtype=np.int8))},
         coords={"scenario": text(names), "replicate": np.arange(R),
                 "time": ("time", time, {"units": "steps"}), "group": text(groups),
                 "indicator": text(layout.indicators), "seed": ("replicate", seeds),
@@ -421,10 +459,11 @@ def test_the_figure_checks_reject_blank_legend_only_and_repeated_figures():
 def test_fake_community_file_is_laid_out_like_a_real_comparison(real_comparison, layout, tmp_path):
     fake = fake_community(tmp_path / "f.h5", layout, replicates=2)
     with xr.open_dataset(real_comparison, engine="h5netcdf") as a, xr.open_dataset(fake, engine="h5netcdf") as b:
-        assert set(a.variables) == set(b.variables)
+        # The fake always says what each indicator is; a real file does once the engine writes it.
+        assert set(a.variables) == set(b.variables) - (set() if layout.from_file else set(META_VARS))
         assert set(a.attrs) == set(b.attrs)
         assert a["indicators"].dims == b["indicators"].dims
-        for coord in ("group", "indicator", "indicator_description"):
+        for coord in ("group", "indicator", "indicator_description") + (META_VARS if layout.from_file else ()):
             assert list(a[coord].values) == list(b[coord].values), coord
         # Indicators recorded for everyone only (staff, costs) are NaN in every other group in both.
         for name in layout.indicators:
@@ -462,7 +501,9 @@ def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
     # The differences table: paired differences with intervals; the identical scenario gives 0.
     header = [t for t in page.tables if "At 1 year" in t["after"]][0]["rows"][0]
     assert any("more_meetings" in c and "paired difference [95% interval] from baseline" in c for c in header)
-    row = table_after(page, "At week 60", "Number of ties")  # indicator, baseline, two scenarios
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        ties = socius.files.indicators(ds)["ties"].label  # the name, in a file that carries no label
+    row = table_after(page, "At week 60", ties)  # indicator, baseline, two scenarios
     assert len(row) == 4 and row[3] == f"{row[1]} 0 [0 to 0]"
     assert re.fullmatch(r"[\d,]+ -[\d,]+ \[-[\d,]+ to -[\d,]+\] \*", row[2])  # more meetings: fewer ties
     assert "davidsen.p" in dom and "master seed 3" in dom
@@ -500,6 +541,7 @@ def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comp
         seeds = [str(int(s)) for s in ds["seed"].values]
         description = str(ds["scenario_description"].values[1])
         values = {n: x.sel(indicator=n).transpose("scenario", "replicate").values for n in names}
+        meta = socius.files.indicators(ds)
     assert last == 6
     assert page.heading("Policy comparison: baseline, early_action") and page.heading("At week 6")
     assert table_after(page, "What was compared", "baseline (baseline)")
@@ -518,7 +560,7 @@ def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comp
         row = [r for r in table[1:] if len(r) > 1 and r[0].endswith(f" {name}")]
         assert len(row) == 1 and len(row[0]) == 3, (name, row)
         _, base_cell, cell = row[0]
-        scale = 100.0 if name.endswith("_share") else 1.0
+        scale = 100.0 if meta[name].unit == "share" else 1.0  # shares in percent, if the file says so
         if not np.isfinite(v).any():  # recorded only every few weeks
             assert base_cell == "n/a" and cell.startswith("n/a"), (name, base_cell, cell)
             continue
@@ -534,7 +576,7 @@ def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comp
     # Early action has spent money by week 6, the same in both replicates: a clear difference.
     cost = values["cost_to_date"]
     assert cost[1].mean() > 100_000 and cost[0].max() == 0
-    assert table_after(page, "At week 6", "Cost to date")[2].endswith("*")
+    assert table_after(page, "At week 6", meta["cost_to_date"].label)[2].endswith("*")
 
 
 def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
@@ -546,19 +588,20 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
     page = Page(dom)
     figures = check_figures(text, (ORANGE, BLUE), dom)
     for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Costs and cost per outcome",
-                    "Staff: burnout, turnover and vacancies", "Loneliness and social contact",
+                    layout.heading("burnout_mean"), layout.heading("lonely_share"),
                     "At 1 year (week 52)", "At 5 years (week 260)", "At 10 years (week 520)"):
         assert page.heading(heading), heading
     alts = [img["alt"] for img in page.images]
     for kind in ("deprivation quintile", "age band", "group"):  # levels, then paired differences
         assert any(a.startswith(f"Indicators by {kind} at 10 years") for a in alts), kind
         assert any(a.startswith(f"Paired differences from the baseline by {kind} at 10 years") for a in alts), kind
-    for theme in ("Loneliness and social contact:", "Trust, cohesion and civic life:", "Costs:", "Staff:"):
+    for theme in (layout.heading("lonely_share") + ":", layout.heading("trust_share") + ":", "Costs:",
+                  layout.heading("burnout_mean") + ":"):
         assert any(a.startswith(theme) for a in alts), theme
     assert figures == len(alts)
     assert "Groups recorded" in dom and ", ".join(layout.groups) in dom
     # Early action lowers loneliness by 1 point: clear, paired, in percentage points.
-    row = table_after(page, "At 10 years", "Often or always lonely")
+    row = table_after(page, "At 10 years", layout.label("lonely_share"))
     m = re.fullmatch(r"\d+\.\d% (-\d+\.\d+) pp \[(-\d+\.\d+) to (-\d+\.\d+)\] \*", row[2])
     assert m, row[2]
     assert float(m.group(1)) == pytest.approx(-1.0, abs=0.1)
@@ -571,10 +614,14 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
         if len(r) == 4:
             scenario, r = r[0], r[1:]
         per_unit[scenario, r[0]] = r[2]
-    per_point = per_unit["early_action", "percentage point fewer people often lonely"]
+    lonely = f"{layout.label('lonely_share')}: 1 percentage point lower"
+    per_point = per_unit["early_action", lonely]
     assert float(per_point.replace(",", "")) == pytest.approx(BUDGET, rel=0.15)
-    assert per_unit["structural_reform", "percentage point fewer people often lonely"] == "no clear gain"
-    assert re.fullmatch(r"[\d,.]+", per_unit["early_action", "extra job found"])
+    assert per_unit["structural_reform", lonely] == "no clear gain"
+    assert re.fullmatch(r"[\d,.]+", per_unit["early_action", f"{layout.label('jobs_found')}: 1 more"])
+    # The summary says which differences are for the better, as the file's indicator_better says.
+    label = layout.label("lonely_share")
+    assert re.search(re.escape(label[:1].lower() + label[1:]) + r": [\d.]+ percentage points lower, better", dom)
     assert "policy.hubs.enabled" in dom  # parameter differences from the baseline
     assert "Amounts are in pounds sterling (GBP)." in dom
 
@@ -595,7 +642,7 @@ def test_single_run_and_single_replicate_reports_say_intervals_are_unavailable(t
     text = socius.report(one, tmp_path / "one").read_text()
     page = Page(text)
     assert "unavailable" in text
-    row = table_after(page, "At 10 years", "Often or always lonely")
+    row = table_after(page, "At 10 years", layout.label("lonely_share"))
     assert "no interval: 1 replicate" in row[2]
     assert "*" not in " ".join(row)
 
@@ -750,3 +797,71 @@ def test_a_horizon_of_zero_steps_gives_a_report_of_time_0(tmp_path):
     text = (tmp_path / "rep" / "index.html").read_text()
     # Time 0 (the end of burn-in) is always recorded, so the report has the state at time 0.
     assert "<table" in text and "No indicator values were recorded" not in text
+
+
+# -- what each indicator is, read from the file -------------------------------------------------------
+def add_indicator_metadata(path, labels, categories, units, better):
+    """Writes the per-indicator variables the engine writes (along dimension "indicator"), by hand."""
+    with h5py.File(path, "a") as f:
+        for var, values in (("indicator_label", labels), ("indicator_category", categories),
+                            ("indicator_unit", units), ("indicator_better", better)):
+            if var in f:
+                del f[var]
+            if var == "indicator_better":
+                ds = f.create_dataset(var, data=np.array(values, dtype=np.int8))
+            else:
+                ds = f.create_dataset(var, data=np.array(values, dtype=object), dtype=h5py.string_dtype())
+            ds.dims[0].attach_scale(f["indicator"])
+
+
+def test_report_reads_what_each_indicator_is_from_the_file(tmp_path):
+    """Labels, category headings, units and "higher is better" come from the file, for any model;
+    a file that does not say shows each indicator by its name, in one list, and calls nothing
+    better or worse."""
+    scenarios = []
+    for name, p in (("base", 0.05), ("more_meetings", 0.3)):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(f'model = "davidsen"\nname = "{name}"\n'
+                        f"[simulation]\npopulation = 400\nburn_in = 5\nsteps = 60\n[davidsen]\np = {p}\n")
+        scenarios.append(path)
+    out = socius.compare(scenarios, replicates=3, seed=3, output=tmp_path / "cmp.h5", workers=2, progress=False)
+    with h5py.File(out, "r") as f:
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["indicator"][()]]
+        said = "indicator_label" in f
+    if not said:  # a file written before the engine said what its indicators are
+        text = socius.report(out, tmp_path / "before").read_text()
+        page = Page(visible_text(text))
+        assert ("h3", "Indicators") in page.headings
+        assert table_after(page, "At week 60", "ties")[0] == "ties ties"
+        assert ", better" not in text and ", worse" not in text
+
+    add_indicator_metadata(out, [f"The {n.replace('_', ' ')}" for n in names],
+                           ["ties" if n in ("ties", "mean_degree") else "Network shape" for n in names],
+                           ["ties" if n == "ties" else "" for n in names],
+                           [-1 if n == "ties" else 0 for n in names])
+    text = socius.report(out, tmp_path / "after").read_text()
+    page = Page(visible_text(text))
+    assert ("h3", "Ties") in page.headings and ("h3", "Network shape") in page.headings
+    row = table_after(page, "At week 60", "The ties (ties) ties")  # label, unit, name
+    assert re.fullmatch(r"[\d,]+ -[\d,]+ \[-[\d,]+ to -[\d,]+\] \*", row[2])  # more meetings: fewer ties
+    assert re.search(r"the ties: [\d,.]+ lower, better \(95% interval", text)  # lower is better here
+    assert ", worse" not in text  # neither better nor worse where the file says neither
+
+
+def test_a_comparison_carries_what_each_indicator_is(tmp_path):
+    from socius.compare import _Collector, _dataset
+
+    scenario = socius.Scenario.from_dict({"model": "davidsen", "name": "a",
+                                          "simulation": {"population": 50, "steps": 2, "burn_in": 0}})
+    run = socius.run(scenario, tmp_path / "run.h5", seed=1, progress=False)
+    with h5py.File(run, "r") as f:
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["indicator"][()]]
+    add_indicator_metadata(run, [n.upper() for n in names], ["c"] * len(names), ["u"] * len(names),
+                           [1] * len(names))
+    collected = _Collector(["a"], 1)
+    collected.add(0, 0, str(run))
+    ds = _dataset([scenario], [1], 1, 1, collected, 1, 1, "test")
+    meta = socius.files.indicators(ds)
+    assert [m.label for m in meta.values()] == [n.upper() for n in names]
+    assert {(m.category, m.unit, m.better) for m in meta.values()} == {("c", "u", 1)}
+    assert ds["indicator_better"].dtype == np.int8 and ds["indicator_label"].dims == ("indicator",)
