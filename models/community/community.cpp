@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cmath>
-#include <map>
 
 #include "indicators.hpp"
 #include "socius/checkpoint.hpp"
@@ -15,7 +14,7 @@ namespace {
 
 class Community final : public Model {
  public:
-  explicit Community(const ParameterSet& set) : s_(read_params(set)), setup_values_(set.values()) {}
+  explicit Community(const ParameterSet& set) : s_(read_params(set)) {}
 
   void setup(World& world, const StepContext& ctx) override {
     setup_world(s_, world, ctx);
@@ -48,22 +47,11 @@ class Community final : public Model {
     measure_indicators(s_, world, ctx, out);
   }
 
-  /// New parameter values between steps (e.g. a Python hook acting as an intervention). Keys
-  /// that shaped the setup (structure, posts, teams, which hubs and reserve posts exist) are fixed
-  /// once the simulation is built; everything else takes effect from the next step.
+  /// New parameter values between steps (e.g. a Python hook acting as an intervention); they take
+  /// effect from the next step. The engine has already refused a change to a key that shaped the
+  /// setup (fixed after setup in the parameter table: structure, posts, teams, which hubs and
+  /// reserve posts exist).
   void reconfigure(const ParameterSet& params) override {
-    static const std::vector<std::string> prefixes = {"structure.", "services.team_neighbourhoods", "policy.hubs.enabled",
-                                                      "policy.hubs.target", "policy.hubs.per_neighbourhood",
-                                                      "policy.relational_practice.enabled", "policy.relational_practice.target",
-                                                      "policy.relational_practice.extra_posts", "policy.collaboration.target"};
-    for (const auto& [key, value] : params.values()) {
-      bool fixed = key.ends_with("_posts") && key.starts_with("services.");
-      for (const auto& p : prefixes) fixed |= key.starts_with(p);
-      if (fixed && setup_values_.count(key) && setup_values_.at(key) != value) {
-        throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shapes the model's setup and is fixed once the simulation is built (it was " +
-                            to_toml(setup_values_.at(key)) + ")");
-      }
-    }
     s_.P = read_params(params);
   }
 
@@ -168,14 +156,13 @@ class Community final : public Model {
   }
 
   State s_;
-  std::map<std::string, ParameterValue> setup_values_;
 };
 
 }  // namespace
 
 double planned_spend(const ParameterSet& set) {
   const Params p = read_params(set);
-  return planned_spend(p, p.steps);
+  return planned_spend(p, p.simulation.steps);
 }
 
 ModelDescription description() {

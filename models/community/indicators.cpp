@@ -158,8 +158,8 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   // added up per group, instead of 14 additions for each of a resident's up to 5 groups.
   constexpr std::size_t C = State::kCells;
   const std::size_t width = C * kFields;
-  const auto l_thr = static_cast<float>(P.l_threshold), t_thr = static_cast<float>(P.t_threshold);
-  const auto close = static_cast<float>(P.close_threshold);
+  const auto l_thr = static_cast<float>(P.loneliness.threshold), t_thr = static_cast<float>(P.trust.threshold);
+  const auto close = static_cast<float>(P.ties.close_threshold);
   constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
 
   // The social-tie fields come from the loneliness system's sums when it ran in this step
@@ -188,7 +188,7 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
             }
           }
           const std::uint32_t j = (*s.nbhd)[i];
-          const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.pull_threshold;
+          const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.trust.pull_together_threshold;
           const float L = (*s.lonely)[i], T = (*s.trust)[i];
           // An undefined state (NaN) is never counted as "below the threshold": it makes its
           // groups' shares undefined too, as it does their means.
@@ -232,8 +232,8 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   // parallel (the neighbour look-ups were the serial part of a recorded step), then summed in
   // sample order, as before.
   std::vector<double> csum(G, 0.0), cn(G, 0.0);
-  if (P.clustering_sample > 0 && R > 0) {
-    const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.clustering_sample)));
+  if (P.indicators.clustering_sample > 0 && R > 0) {
+    const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.indicators.clustering_sample)));
     const AgentIndex samples = (R - 1) / stride + 1;
     std::vector<double> coefficient(samples);
     // Every block (record, then ties) a sample needs is scattered in memory. Samples are taken
@@ -274,7 +274,7 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
       }
     }
   }
-  const bool components = ctx.time % P.component_every == 0;
+  const bool components = ctx.time % P.indicators.component_every == 0;
   const double component = components ? largest_component(s, g) : kNaN;
   // Professionals.
   double bsum = 0, bn = 0, vacancies = 0;

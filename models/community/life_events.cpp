@@ -84,17 +84,17 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
     std::uint8_t e = kNoEvent;
     const std::uint32_t h = household[a];
     const bool head = s.focus_members[s.focus_offset[h]] == a;  // lowest index in the household
-    if (rng.bernoulli(std::exp(P.mortality_a + P.mortality_b * x) * week)) {
+    if (rng.bernoulli(std::exp(P.life.mortality_a + P.life.mortality_b * x) * week)) {
       e = kDeath;
-    } else if (head && rng.bernoulli(by_quintile(P.move_q1, P.move_q5, q) * week)) {
+    } else if (head && rng.bernoulli(by_quintile(P.life.move_q1, P.life.move_q5, q) * week)) {
       e = kMove;
-    } else if (status[a] != kRetired && status[a] != kEducation && x >= P.retirement_age) {
+    } else if (status[a] != kRetired && status[a] != kEducation && x >= P.life.retirement_age) {
       e = kRetire;
-    } else if (status[a] == kEmployed && rng.bernoulli(by_quintile(P.job_loss_q1, P.job_loss_q5, q) * week)) {
+    } else if (status[a] == kEmployed && rng.bernoulli(by_quintile(P.life.job_loss_q1, P.life.job_loss_q5, q) * week)) {
       e = kJobLoss;
-    } else if (status[a] == kEducation && x >= P.education_leave_age - 1.0 && rng.bernoulli(1.0 / 104.0)) {
+    } else if (status[a] == kEducation && x >= P.life.education_leave_age - 1.0 && rng.bernoulli(1.0 / 104.0)) {
       e = kLeaveEducation;
-    } else if (x >= 22 && x < 42 && (*s.parent_until)[a] <= x && rng.bernoulli(P.birth_rate * week)) {
+    } else if (x >= 22 && x < 42 && (*s.parent_until)[a] <= x && rng.bernoulli(P.life.birth_rate * week)) {
       e = kBirth;
     }
     // A child turning 5 ends the school-gate focus of a parent without other work focus.
@@ -120,7 +120,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         std::uint32_t others = 0;
         households.for_each(h, [&](AgentIndex b) {
           if (b == a) return;
-          (*s.lonely)[b] = clamp01((*s.lonely)[b] + static_cast<float>(P.bereavement));
+          (*s.lonely)[b] = clamp01((*s.lonely)[b] + static_cast<float>(P.loneliness.bereavement));
           ++others;
         });
         drop_services(s, a);
@@ -194,7 +194,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
       case kLeaveEducation: {
         drop_service(s, a, kEducationSvc, events);
         const int q = s.quintile[(*s.nbhd)[a]];
-        if (rng.bernoulli(by_quintile(P.employment_q1, P.employment_q5, q))) {
+        if (rng.bernoulli(by_quintile(P.structure.employment_rate_q1, P.structure.employment_rate_q5, q))) {
           status[a] = kEmployed;
           (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
         } else {

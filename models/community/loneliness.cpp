@@ -28,7 +28,7 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
   auto& prev = s.lonely_prev;
   prev.resize(s.residents);
   parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
-  const auto close_threshold = static_cast<float>(P.close_threshold);
+  const auto close_threshold = static_cast<float>(P.ties.close_threshold);
   // Updates resident a's loneliness; returns its social ties' count, summed weight and whether
   // one is close, which the indicators need.
   const auto update = [&](AgentIndex a) {
@@ -46,14 +46,14 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
       lsum += h.weight * prev[h.other];
     }
     st.strength = wsum;
-    const double actual = P.close_weight * close + P.contact_weight * ((*s.made)[a] + (*s.received)[a]);
+    const double actual = P.loneliness.close_weight * close + P.loneliness.contact_weight * ((*s.made)[a] + (*s.received)[a]);
     double desired = std::max(1e-6, static_cast<double>((*s.desired)[a]));
-    if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.desired_parent;
-    if ((*s.age)[a] < 25) desired *= P.desired_young;
+    if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.loneliness.desired_parent;
+    if ((*s.age)[a] < 25) desired *= P.loneliness.desired_young;
     const double D = std::max(0.0, 1.0 - actual / desired);
-    const double spread = wsum > 0 ? P.spread * (lsum / wsum - prev[a]) : 0.0;
-    const double target = logistic(P.l_slope * (D - P.l_midpoint) + spread);
-    L[a] = clamp01(static_cast<float>(prev[a] + P.l_rate * (target - prev[a])));
+    const double spread = wsum > 0 ? P.loneliness.spread * (lsum / wsum - prev[a]) : 0.0;
+    const double target = logistic(P.loneliness.slope * (D - P.loneliness.midpoint) + spread);
+    L[a] = clamp01(static_cast<float>(prev[a] + P.loneliness.rate * (target - prev[a])));
     return st;
   };
   if (!ctx.recorded) {

@@ -61,7 +61,7 @@ AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex excl
   for (std::uint32_t i = s.team_offset[team]; i < s.team_offset[team + 1]; ++i) {
     const AgentIndex p = s.team_posts[i];
     if (p == exclude || (*s.post)[p] != 1) continue;
-    const double room = s.P.overload * (*s.capacity)[p] - (*s.caseload)[p];
+    const double room = s.P.services.overload * (*s.capacity)[p] - (*s.caseload)[p];
     if (room >= 1.0 && room > best_room) {
       best = p;
       best_room = room;
@@ -88,7 +88,7 @@ void release_clients(State& s, World& w, AgentIndex p, std::vector<TieEvent>& ev
 void assign_waiting(State& s, World& w, const StepContext&) {
   std::vector<TieEvent> events;
   std::vector<std::uint8_t> full(s.n_teams, 0);
-  const auto q0 = static_cast<float>(s.P.q0);
+  const auto q0 = static_cast<float>(s.P.services.q0);
   for (AgentIndex a = 0; a < s.residents; ++a) {
     const std::uint8_t needs = (*s.needs)[a];
     if (!needs) continue;
@@ -121,9 +121,9 @@ void run_services(State& s, World& w, const StepContext& ctx) {
     Stream rng = ctx.stream(a, kPurposeServices);
     std::uint8_t needs = (*s.needs)[a];
     const double age_factor = std::exp2(((*s.age)[a] - 50.0) / 20.0);
-    if (!(needs & (1u << kHealth)) && rng.bernoulli(P.health_onset * age_factor * week)) needs |= 1u << kHealth;
+    if (!(needs & (1u << kHealth)) && rng.bernoulli(P.services.health_onset * age_factor * week)) needs |= 1u << kHealth;
     const int qn = s.quintile[(*s.nbhd)[a]];
-    const double legal = P.legal_onset * (1.0 + (P.legal_deprivation - 1.0) * (5 - qn) / 4.0);
+    const double legal = P.services.legal_onset * (1.0 + (P.services.legal_deprivation - 1.0) * (5 - qn) / 4.0);
     if (!(needs & (1u << kLegal)) && rng.bernoulli(legal * week)) needs |= 1u << kLegal;
     (*s.needs)[a] = needs;
     std::uint16_t ev = 0;
@@ -133,10 +133,10 @@ void run_services(State& s, World& w, const StepContext& ctx) {
       float q = 0.0f;
       if (p != kNone) {
         const double load = std::max(1u, (*s.caseload)[p]);
-        const double c = std::min(1.0, (*s.capacity)[p] / load) * (1.0 - P.q_burnout * (*s.burnout)[p]);
+        const double c = std::min(1.0, (*s.capacity)[p] / load) * (1.0 - P.services.q_burnout * (*s.burnout)[p]);
         const double rp = s.team_rp[(*s.team)[p]];
         q = (*s.quality[k])[a];
-        q = clamp01(static_cast<float>(q + P.q_rate * c * (1.0 + P.rp_training * rp) * (1.0 - q)));
+        q = clamp01(static_cast<float>(q + P.services.q_rate * c * (1.0 + P.policy.relational_practice.training * rp) * (1.0 - q)));
         (*s.quality[k])[a] = q;
         // Mirror q on the service tie (this thread is the only writer of both halves).
         for (HalfTie& h : g.ties(a)) {
@@ -146,9 +146,9 @@ void run_services(State& s, World& w, const StepContext& ctx) {
             break;
           }
         }
-        if (rng.bernoulli(P.reassign * (1.0 - P.rp_continuity * rp))) ev |= static_cast<std::uint16_t>(1u << (kReassignShift + k));
+        if (rng.bernoulli(P.services.reassign * (1.0 - P.policy.relational_practice.continuity * rp))) ev |= static_cast<std::uint16_t>(1u << (kReassignShift + k));
       }
-      const double h = P.h0[k] * (1.0 + P.beta[k] * q);
+      const double h = P.services.h0[k] * (1.0 + P.services.beta[k] * q);
       switch (k) {
         case kEmployment:
           if (rng.bernoulli(h)) ev |= kJobFound;
@@ -158,11 +158,11 @@ void run_services(State& s, World& w, const StepContext& ctx) {
           break;
         case kHealth:
           if (rng.bernoulli(h)) ev |= kBehaviour;
-          else if (rng.bernoulli(P.health_resolve)) ev |= kHealthEnds;
+          else if (rng.bernoulli(P.services.health_resolve)) ev |= kHealthEnds;
           break;
         default:
           if (rng.bernoulli(h)) ev |= kCaseResolved;
-          else if (rng.bernoulli(P.legal_resolve)) ev |= kLegalEnds;
+          else if (rng.bernoulli(P.services.legal_resolve)) ev |= kLegalEnds;
           break;
       }
     }
@@ -202,8 +202,8 @@ void run_services(State& s, World& w, const StepContext& ctx) {
       events.push_back(TieEvent::remove(a, old));
       ++(*s.caseload)[p];
       (*s.prof[k])[a] = p;
-      (*s.quality[k])[a] = static_cast<float>(P.q0);
-      events.push_back(TieEvent::add(a, p, std::max(static_cast<float>(P.q0), 1e-3f), kService));
+      (*s.quality[k])[a] = static_cast<float>(P.services.q0);
+      events.push_back(TieEvent::add(a, p, std::max(static_cast<float>(P.services.q0), 1e-3f), kService));
     }
   }
   if (!events.empty()) g.apply(events);

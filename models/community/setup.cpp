@@ -35,8 +35,6 @@ double gamma_mean1(Stream& rng, double shape) {
 
 double uniform(Stream& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
 
-enum HouseholdType { kOnePerson = 0, kCouple = 1, kCoupleChildren = 2, kLoneParent = 3, kShared = 4 };
-
 /// Draws a household type compatible with `size` adults (0: any), from the household mix.
 int draw_type(const Params& p, Stream& rng, std::uint32_t size) {
   static const bool compatible[5][5] = {
@@ -49,13 +47,13 @@ int draw_type(const Params& p, Stream& rng, std::uint32_t size) {
   };
   const std::uint32_t col = std::min<std::uint32_t>(size, 4);
   double total = 0;
-  for (int t = 0; t < 5; ++t) total += compatible[t][col] ? p.household_mix[t] : 0.0;
+  for (int t = 0; t < 5; ++t) total += compatible[t][col] ? p.structure.household[t] : 0.0;
   if (total <= 0) return size == 1 ? kOnePerson : kShared;
   double u = rng.uniform() * total;
   for (int t = 0; t < 5; ++t) {
     if (!compatible[t][col]) continue;
-    if (u < p.household_mix[t]) return t;
-    u -= p.household_mix[t];
+    if (u < p.structure.household[t]) return t;
+    u -= p.structure.household[t];
   }
   return size == 1 ? kOnePerson : kShared;
 }
@@ -83,12 +81,12 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
   double first = 40;
   bool young_child = false;
   switch (type) {
-    case kOnePerson: first = rng.bernoulli(P.older_one_person_share) ? uniform(rng, 65, 95) : uniform(rng, 20, 65); break;
-    case kCouple: first = rng.bernoulli(P.older_couple_share) ? uniform(rng, 55, 88) : uniform(rng, 24, 55); break;
+    case kOnePerson: first = rng.bernoulli(P.structure.older_one_person_share) ? uniform(rng, 65, 95) : uniform(rng, 20, 65); break;
+    case kCouple: first = rng.bernoulli(P.structure.older_couple_share) ? uniform(rng, 55, 88) : uniform(rng, 24, 55); break;
     case kCoupleChildren:
     case kLoneParent:
       first = n >= (type == kCoupleChildren ? 3u : 2u) ? uniform(rng, 38, 58) : uniform(rng, 20, 46);
-      young_child = first < 45 && rng.bernoulli(P.young_child_share);
+      young_child = first < 45 && rng.bernoulli(P.structure.young_child_share);
       break;
     default: first = uniform(rng, 20, 35); break;
   }
@@ -120,20 +118,20 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     std::uint8_t st;
     if (x < 18 || (x < 22 && rng.bernoulli(0.45))) {
       st = kEducation;
-    } else if (x >= P.retirement_age || (x >= 60 && rng.bernoulli(0.3))) {
+    } else if (x >= P.life.retirement_age || (x >= 60 && rng.bernoulli(0.3))) {
       st = kRetired;
     } else {
-      double emp = P.employment_q1 + (P.employment_q5 - P.employment_q1) * (q - 1) / 4.0;
+      double emp = P.structure.employment_rate_q1 + (P.structure.employment_rate_q5 - P.structure.employment_rate_q1) * (q - 1) / 4.0;
       if (parent_until[a] > age[a]) emp *= 0.75;
-      st = rng.bernoulli(emp) ? kEmployed : (rng.bernoulli(P.unemployment_share) ? kUnemployed : kInactive);
+      st = rng.bernoulli(emp) ? kEmployed : (rng.bernoulli(P.structure.unemployment_share) ? kUnemployed : kInactive);
     }
     (*s.status)[a] = st;
-    (*s.sociability)[a] = static_cast<float>(gamma_mean1(rng, P.sociability_shape));
-    double desired = P.desired_mean * std::exp(P.desired_sd * rng.normal() - 0.5 * P.desired_sd * P.desired_sd);
+    (*s.sociability)[a] = static_cast<float>(gamma_mean1(rng, P.contact.sociability_shape));
+    double desired = P.loneliness.desired_mean * std::exp(P.loneliness.desired_sd * rng.normal() - 0.5 * P.loneliness.desired_sd * P.loneliness.desired_sd);
     (*s.desired)[a] = static_cast<float>(desired);
-    (*s.disposition)[a] = static_cast<float>(P.t_sd * rng.normal());
-    (*s.positive)[a] = static_cast<float>(P.positive_q1 + (P.positive_q5 - P.positive_q1) * (q - 1) / 4.0);
-    (*s.trust)[a] = static_cast<float>(logistic(P.t_intercept + (*s.disposition)[a]));
+    (*s.disposition)[a] = static_cast<float>(P.trust.disposition_sd * rng.normal());
+    (*s.positive)[a] = static_cast<float>(P.trust.positive_q1 + (P.trust.positive_q5 - P.trust.positive_q1) * (q - 1) / 4.0);
+    (*s.trust)[a] = static_cast<float>(logistic(P.trust.intercept + (*s.disposition)[a]));
     (*s.lonely)[a] = at_setup ? 0.2f : 0.3f;  // a newcomer knows no one yet
     (*s.civic)[a] = at_setup ? 0.3f : 0.2f;
     (*s.focus_comm)[a] = kNone;
@@ -142,7 +140,7 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     (*s.made)[a] = 0;
     (*s.received)[a] = 0;
     (*s.local_ties)[a] = 0;
-    (*s.family_away)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.family_away), 255));
+    (*s.family_away)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.structure.family_away), 255));
     (*s.meetings)[a] = 0;
     (*s.needs)[a] = 0;
     for (int k = 0; k < kServices; ++k) {
@@ -165,7 +163,7 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     (*s.focus_work)[a] = work;
     // Community focus, more likely for sociable people.
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
-    if (c1 > c0 && rng.bernoulli(std::min(1.0, P.community_membership * (*s.sociability)[a]))) {
+    if (c1 > c0 && rng.bernoulli(std::min(1.0, P.structure.community_membership * (*s.sociability)[a]))) {
       (*s.focus_comm)[a] = s.community_foci[c0 + rng.below(c1 - c0)];
     }
   }
@@ -221,17 +219,17 @@ int State::groups_of_cell(std::uint32_t cell, std::uint32_t* out) {
 void setup_world(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& pop = w.population;
-  const auto R = static_cast<AgentIndex>(P.population);
+  const auto R = static_cast<AgentIndex>(P.simulation.population);
   s.residents = R;
 
   // Neighbourhoods: contiguous blocks of residents; quintiles in contiguous runs so that areas
   // served by one team are mostly of one quintile (deprivation is spatially clustered).
-  s.n_nbhd = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / P.nbhd_size)));
+  s.n_nbhd = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / P.structure.neighbourhood_size)));
   s.quintile.resize(s.n_nbhd);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.quintile[j] = static_cast<std::uint8_t>(1 + (j * 5ull) / s.n_nbhd);
-  s.n_areas = static_cast<std::uint32_t>((s.n_nbhd + P.team_nbhds - 1) / P.team_nbhds);
+  s.n_areas = static_cast<std::uint32_t>((s.n_nbhd + P.services.team_neighbourhoods - 1) / P.services.team_neighbourhoods);
   s.nbhd_team_area.resize(s.n_nbhd);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_team_area[j] = static_cast<std::uint32_t>(j / P.team_nbhds);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_team_area[j] = static_cast<std::uint32_t>(j / P.services.team_neighbourhoods);
 
   // Households: drawn one after another until the population is full (the last is truncated).
   std::vector<std::uint32_t> hh_first, hh_size;
@@ -260,21 +258,21 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   std::vector<std::uint32_t> team_funded(s.n_teams), team_reserve(s.n_teams);
   std::vector<std::uint8_t> area_rp(s.n_areas, 0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    if (targets_quintile(P.relational.target, s.quintile[j])) area_rp[s.nbhd_team_area[j]] = 1;
+    if (targets_quintile(P.policy.relational_practice.target, s.quintile[j])) area_rp[s.nbhd_team_area[j]] = 1;
   }
   s.team_offset.assign(s.n_teams + 1, 0);
   double targeted_posts = 0;
   for (int k = 0; k < kServices; ++k) {
     for (std::uint32_t ar = 0; ar < s.n_areas; ++ar) {
       const std::uint32_t t = k * s.n_areas + ar;
-      team_funded[t] = static_cast<std::uint32_t>(std::max(1.0, std::round(P.posts[k] * area_residents[ar] / 10000.0)));
+      team_funded[t] = static_cast<std::uint32_t>(std::max(1.0, std::round(P.services.posts[k] * area_residents[ar] / 10000.0)));
       if (area_rp[ar]) targeted_posts += team_funded[t];
     }
   }
   // Relational practice's extra posts: round(extra_posts x targeted posts) in all, handed out
   // one at a time to targeted teams, largest first (ties by team index), cycling.
-  if (P.relational.enabled) {
-    auto extra = static_cast<std::uint32_t>(std::lround(P.rp_extra_posts * targeted_posts));
+  if (P.policy.relational_practice.enabled) {
+    auto extra = static_cast<std::uint32_t>(std::lround(P.policy.relational_practice.extra_posts * targeted_posts));
     std::vector<std::uint32_t> order;
     for (std::uint32_t t = 0; t < s.n_teams; ++t) {
       if (area_rp[t % s.n_areas]) order.push_back(t);
@@ -347,28 +345,28 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   for (std::uint32_t h = 0; h < H; ++h) add_focus(kHousehold, (*s.nbhd)[hh_first[h]], 1.0);
   // Workplaces sized to an expected employment of about 60% of residents.
   s.n_workplaces_first = s.n_foci();
-  s.n_workplaces = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.6 * R / P.workplace_size)));
-  for (std::uint32_t i = 0; i < s.n_workplaces; ++i) add_focus(kWorkplace, kNone, P.activity_work);
+  s.n_workplaces = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.6 * R / P.structure.workplace_size)));
+  for (std::uint32_t i = 0; i < s.n_workplaces; ++i) add_focus(kWorkplace, kNone, P.structure.activity_work);
   // Colleges serve contiguous groups of neighbourhoods (about 8% of residents are students).
-  const std::uint32_t n_colleges = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.08 * R / P.college_size)));
+  const std::uint32_t n_colleges = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.08 * R / P.structure.college_size)));
   const std::uint32_t first_college = s.n_foci();
-  for (std::uint32_t i = 0; i < n_colleges; ++i) add_focus(kCollege, kNone, P.activity_college);
+  for (std::uint32_t i = 0; i < n_colleges; ++i) add_focus(kCollege, kNone, P.structure.activity_college);
   s.colleges_of_nbhd.resize(s.n_nbhd);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.colleges_of_nbhd[j] = first_college + static_cast<std::uint32_t>((static_cast<std::uint64_t>(j) * n_colleges) / s.n_nbhd);
   s.school_of_nbhd.resize(s.n_nbhd);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.school_of_nbhd[j] = add_focus(kSchoolGate, j, P.activity_school);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.school_of_nbhd[j] = add_focus(kSchoolGate, j, P.structure.activity_school_gate);
   s.community_foci_of_nbhd_offset.assign(s.n_nbhd + 1, 0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    for (std::int64_t c = 0; c < P.community_foci; ++c) s.community_foci.push_back(add_focus(kCommunity, j, P.activity_community));
+    for (std::int64_t c = 0; c < P.structure.community_foci; ++c) s.community_foci.push_back(add_focus(kCommunity, j, P.structure.activity_community));
     s.community_foci_of_nbhd_offset[j + 1] = static_cast<std::uint32_t>(s.community_foci.size());
   }
   s.hubs_of_nbhd.assign(s.n_nbhd, kNone);
-  if (P.hubs.enabled && P.hubs_per_nbhd > 0) {
+  if (P.policy.hubs.enabled && P.policy.hubs.per_neighbourhood > 0) {
     s.hub_first = s.n_foci();
     for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-      if (!targets_quintile(P.hubs.target, s.quintile[j])) continue;
+      if (!targets_quintile(P.policy.hubs.target, s.quintile[j])) continue;
       s.hubs_of_nbhd[j] = s.n_foci();
-      for (std::int64_t c = 0; c < P.hubs_per_nbhd; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
+      for (std::int64_t c = 0; c < P.policy.hubs.per_neighbourhood; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
     }
     s.hub_count = s.n_foci() - s.hub_first;
   }
@@ -394,7 +392,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       (*s.team)[a] = t;
       (*s.post)[a] = reserve ? 0 : 1;
       (*s.extra_post)[a] = reserve ? 1 : 0;
-      (*s.capacity)[a] = static_cast<float>(P.case_capacity[t / s.n_areas]);
+      (*s.capacity)[a] = static_cast<float>(P.services.capacity[t / s.n_areas]);
       (*s.tenure)[a] = reserve ? 0.0f : static_cast<float>(uniform(rng, 0, 520));
       (*s.burnout)[a] = reserve ? 0.0f : 0.1f;
       (*s.age)[a] = static_cast<float>(uniform(rng, 25, 60));
@@ -405,7 +403,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.area_targeted_rp = area_rp;
   s.area_targeted_collab.assign(s.n_areas, 0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    if (targets_quintile(P.collaboration.target, s.quintile[j])) s.area_targeted_collab[s.nbhd_team_area[j]] = 1;
+    if (targets_quintile(P.policy.collaboration.target, s.quintile[j])) s.area_targeted_collab[s.nbhd_team_area[j]] = 1;
   }
 
   // Initial social ties: kin in other households, friends and acquaintances from one's foci and
@@ -414,7 +412,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   parallel_for(0, R, [&](AgentIndex a) {
     auto& out = buffer.local();
     Stream rng = ctx.stream(a, kPurposeSetupTies);
-    const std::uint32_t kin = rng.poisson(0.5 * static_cast<double>(P.kin_outside));
+    const std::uint32_t kin = rng.poisson(0.5 * static_cast<double>(P.structure.kin_outside));
     for (std::uint32_t i = 0; i < kin && R > 1; ++i) {
       AgentIndex b = rng.below(R - 1);
       if (b >= a) ++b;
@@ -439,12 +437,12 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       const AgentIndex b = members[lo + rng.below(hi - lo)];
       return b == a ? kNone : b;
     };
-    const std::uint32_t friends = rng.poisson(0.5 * P.initial_friends * (*s.sociability)[a]);
+    const std::uint32_t friends = rng.poisson(0.5 * P.structure.initial_friends * (*s.sociability)[a]);
     for (std::uint32_t i = 0; i < friends; ++i) {
       const AgentIndex b = someone();
       if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.5, 0.9)), kFriend));
     }
-    const std::uint32_t acq = rng.poisson(0.5 * P.initial_acquaintances * (*s.sociability)[a]);
+    const std::uint32_t acq = rng.poisson(0.5 * P.structure.initial_acquaintances * (*s.sociability)[a]);
     for (std::uint32_t i = 0; i < acq; ++i) {
       const AgentIndex b = someone();
       if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.1, 0.4)), kAcquaintance));
@@ -459,7 +457,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     if (filled.size() < 2) continue;
     for (AgentIndex a : filled) {
       Stream rng = ctx.stream(a, kPurposeSetupTies);
-      for (std::int64_t c = 0; c < P.colleagues; ++c) {
+      for (std::int64_t c = 0; c < P.burnout.colleagues; ++c) {
         const AgentIndex b = filled[rng.below(static_cast<std::uint32_t>(filled.size()))];
         if (b != a) buffer.local().push_back(TieEvent::add(a, b, 0.5f, kCollegial));
       }
@@ -472,9 +470,9 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   for (AgentIndex a = 0; a < R; ++a) {
     Stream rng = ctx.stream(a, kPurposeSetup + 200);
     const double age_factor = std::exp2(((*s.age)[a] - 50.0) / 20.0);
-    if (rng.bernoulli(std::min(1.0, P.health_onset * age_factor * 2.0))) (*s.needs)[a] |= 1u << kHealth;
+    if (rng.bernoulli(std::min(1.0, P.services.health_onset * age_factor * 2.0))) (*s.needs)[a] |= 1u << kHealth;
     const int q = s.quintile[(*s.nbhd)[a]];
-    const double legal = P.legal_onset * (1.0 + (P.legal_deprivation - 1.0) * (5 - q) / 4.0);
+    const double legal = P.services.legal_onset * (1.0 + (P.services.legal_deprivation - 1.0) * (5 - q) / 4.0);
     if (rng.bernoulli(std::min(1.0, legal))) (*s.needs)[a] |= 1u << kLegal;
   }
   s.nbhd_trust.assign(s.n_nbhd, 0.0f);

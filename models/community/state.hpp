@@ -272,7 +272,7 @@ void run_burnout(State& s, World& w, const StepContext& ctx);
 /// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),
 /// from the count the contact system refreshes every week.
 inline double known_share(const State& s, const TieGraph&, AgentIndex a) {
-  return std::min(1.0, (*s.local_ties)[a] / s.P.known_norm);
+  return std::min(1.0, (*s.local_ties)[a] / s.P.trust.known_norm);
 }
 /// The filled post of `team` with most room below overload x capacity, other than `exclude`.
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);

@@ -42,8 +42,8 @@ struct Acceptance {
 void run_tie_formation(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& g = w.ties;
-  const Acceptance acc{s, g, P.accept, P.age_scale, P.other_nbhd, P.trust_effect, P.capacity};
-  const auto new_weight = static_cast<float>(P.new_weight);
+  const Acceptance acc{s, g, P.formation.accept, P.formation.age_scale, P.formation.other_neighbourhood, P.formation.trust_effect, P.formation.capacity};
+  const auto new_weight = static_cast<float>(P.ties.new_weight);
   EventBuffer proposals;
   parallel_for(0, s.residents, [&](AgentIndex a) {
     Stream rng = ctx.stream(a, kPurposeFormation);
@@ -64,7 +64,7 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
         act[i] = foci[i] == kNone ? 0.0 : s.focus_activity[foci[i]];
         total += act[i];
       }
-      act[3] = P.activity_nbhd;
+      act[3] = P.structure.activity_neighbourhood;
       total += act[3];
       for (std::uint32_t m = 0; m < focal && total > 0; ++m) {
         double u = rng.uniform() * total;
@@ -91,10 +91,10 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
       }
     }
     // Triadic closure through the ties used this week.
-    if (P.triadic > 0) {
+    if (P.formation.triadic > 0) {
       for (const HalfTie& h : g.ties(a)) {
         if (!(h.flags & kUsedByOwner) || !is_social(h.type)) continue;
-        if (!rng.bernoulli(P.triadic * h.weight)) continue;
+        if (!rng.bernoulli(P.formation.triadic * h.weight)) continue;
         const AgentIndex j = h.other;
         const std::uint32_t dj = g.degree(j);
         if (dj < 2) continue;

@@ -26,13 +26,13 @@ void run_trust(State& s, World& w, const StepContext& ctx) {
     Stream rng = ctx.stream(a, kPurposeTrust);
     const std::uint32_t j = (*s.nbhd)[a];
     const int q = s.quintile[j];
-    const double p_pos = P.positive_q1 + (P.positive_q5 - P.positive_q1) * (q - 1) / 4.0;
+    const double p_pos = P.trust.positive_q1 + (P.trust.positive_q5 - P.trust.positive_q1) * (q - 1) / 4.0;
     const std::uint32_t n = std::min<std::uint32_t>((*s.made)[a] + (*s.received)[a], 64);
     if (n > 0) {
       std::uint32_t pos = 0;
       for (std::uint32_t i = 0; i < n; ++i) pos += chance(rng, p_pos) ? 1u : 0u;
       auto& m = (*s.positive)[a];
-      m = clamp01(static_cast<float>(m + P.positive_rate * (static_cast<double>(pos) / n - m)));
+      m = clamp01(static_cast<float>(m + P.trust.positive_memory * (static_cast<double>(pos) / n - m)));
     }
     double qsum = 0;
     int served = 0;
@@ -42,10 +42,10 @@ void run_trust(State& s, World& w, const StepContext& ctx) {
         ++served;
       }
     }
-    double x = P.t_intercept + (*s.disposition)[a] + P.t_positive * ((*s.positive)[a] - 0.7) +
-               P.t_known * known_share(s, g, a) + P.t_nbhd * (s.nbhd_trust[j] - 0.5);
-    if (served > 0) x += P.t_service * (qsum / served - 0.3);
-    T[a] = clamp01(static_cast<float>(T[a] + P.t_rate * (logistic(x) - T[a])));
+    double x = P.trust.intercept + (*s.disposition)[a] + P.trust.positive * ((*s.positive)[a] - 0.7) +
+               P.trust.known * known_share(s, g, a) + P.trust.neighbourhood * (s.nbhd_trust[j] - 0.5);
+    if (served > 0) x += P.trust.service * (qsum / served - 0.3);
+    T[a] = clamp01(static_cast<float>(T[a] + P.trust.rate * (logistic(x) - T[a])));
   });
 }
 

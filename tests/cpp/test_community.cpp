@@ -6,6 +6,7 @@
 #include <set>
 
 #include "community/community.hpp"
+#include "community/params.hpp"
 #include "community_helpers.hpp"
 
 using namespace socius;
@@ -380,6 +381,49 @@ TEST_CASE("community: parameters can change between steps, except those that sha
   sim.run();
   CHECK(last(sim, "all", "no_contact_share") == 1.0);
   CHECK_THROWS_AS(sim.set_parameters({{"structure.neighbourhood_size", 500.0, "hook"}}), ScenarioError);
+  CHECK_THROWS_WITH(sim.set_parameters({{"services.health_posts", 1.0, "hook"}}),
+                    Catch::Contains("'services.health_posts' = 1.0: shapes the model's setup and is fixed once the simulation is built (it was 9.0)"));
+  sim.set_parameters({{"structure.neighbourhood_size", 1500.0, "hook"}});  // given again unchanged: accepted
+  // Exactly the keys the table marks fixed after setup are refused (one of each kind).
+  for (const auto& f : socius::models::community::parameter_table().fields()) {
+    if (f.spec.key != "policy.collaboration.target" && f.spec.key != "policy.collaboration.enabled") continue;
+    const bool fixed = f.spec.key == "policy.collaboration.target";
+    CHECK(f.spec.fixed == fixed);
+    const ParameterValue other = fixed ? ParameterValue{std::string("most_deprived_quintile")} : ParameterValue{true};
+    if (fixed) CHECK_THROWS_AS(sim.set_parameters({{f.spec.key, other, "hook"}}), ScenarioError);
+    else CHECK_NOTHROW(sim.set_parameters({{f.spec.key, other, "hook"}}));
+  }
+}
+
+TEST_CASE("community: every parameter is declared once, in the table, bound to a member of its own", "[community][parameters]") {
+  // Give every key a value of its own (not its default), read them into Params and read each
+  // back through its member: a key bound to the wrong member, or two keys to one member, shows.
+  const auto& table = socius::models::community::parameter_table();
+  const auto& fields = table.fields();
+  std::vector<ParameterEntry> entries;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const ParameterSpec& s = fields[i].spec;
+    const double frac = (static_cast<double>(i) + 1.0) / (static_cast<double>(fields.size()) + 2.0);
+    ParameterValue v;
+    switch (s.type) {
+      case ParameterType::Boolean: v = !std::get<bool>(s.default_value); break;
+      case ParameterType::Integer: v = static_cast<std::int64_t>(std::llround(s.min + (s.max - s.min) * frac)); break;
+      case ParameterType::Real: v = s.min + (s.max - s.min) * frac; break;
+      case ParameterType::Choice: v = s.choices.back() == std::get<std::string>(s.default_value) ? s.choices.front() : s.choices.back(); break;
+    }
+    entries.push_back({s.key, v, "test"});
+  }
+  const ParameterSet set = ParameterSet::resolve(table.schema(), entries);
+  socius::models::community::Params p;
+  table.read(set, p);
+  for (const auto& f : fields) {
+    INFO(f.spec.key);
+    CHECK(f.value(p) == set.values().at(f.spec.key));
+  }
+  // The schema is the table's, in its order; the model's description uses it.
+  const auto& specs = model().schema.specs();
+  REQUIRE(specs.size() == fields.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) CHECK(specs[i].key == fields[i].spec.key);
 }
 
 TEST_CASE("community: the tie indicators equal a direct count, whether summed by the loneliness pass or walked", "[community][indicators]") {
