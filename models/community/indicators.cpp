@@ -159,7 +159,7 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   constexpr std::size_t C = State::kCells;
   const std::size_t width = C * kFields;
   const auto l_thr = static_cast<float>(P.loneliness.threshold), t_thr = static_cast<float>(P.trust.threshold);
-  const auto close = static_cast<float>(P.ties.close_threshold);
+  const float close = close_threshold(P);
   constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
 
   // The social-tie fields come from the loneliness system's sums when it ran in this step

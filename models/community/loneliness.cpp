@@ -28,7 +28,7 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
   auto& prev = s.lonely_prev;
   prev.resize(s.residents);
   parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
-  const auto close_threshold = static_cast<float>(P.ties.close_threshold);
+  const float close_min = close_threshold(P);
   // Updates resident a's loneliness; returns its social ties' count, summed weight and whether
   // one is close, which the indicators need.
   const auto update = [&](AgentIndex a) {
@@ -38,10 +38,8 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
     for (const HalfTie& h : g.ties(a)) {
       if (!is_social(h.type)) continue;
       ++st.degree;
-      if (h.type != kAcquaintance) {
-        close += h.weight;
-        st.has_close |= h.weight >= close_threshold;
-      }
+      if (h.type != kAcquaintance) close += h.weight;
+      st.has_close |= is_close_tie(h, close_min);
       wsum += h.weight;
       lsum += h.weight * prev[h.other];
     }

@@ -37,8 +37,9 @@ const TimedPolicy* timed_policies(const Params& p, int i) {
 }
 
 bool has_close_tie(const State& s, const TieGraph& g, AgentIndex a) {
+  const float close = close_threshold(s.P);
   for (const HalfTie& h : g.ties(a)) {
-    if ((h.type == kKin || h.type == kFriend) && h.weight >= s.P.ties.close_threshold) return true;
+    if (is_close_tie(h, close)) return true;
   }
   return false;
 }

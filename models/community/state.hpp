@@ -203,8 +203,17 @@ struct State {
   static int groups_of_cell(std::uint32_t cell, std::uint32_t* out);
 };
 
+/// The close-tie threshold as the weights are stored: a float. A tie of weight float(0.7) is
+/// close at ties.close_threshold = 0.7 (compared as doubles it would not be: float(0.7) < 0.7).
+inline float close_threshold(const Params& P) { return static_cast<float>(P.ties.close_threshold); }
+/// A close tie: kin or friend, of weight at least the threshold (close_threshold). The one
+/// definition: loneliness, the indicators and befriending's eligibility all use it.
+inline bool is_close_tie(const HalfTie& h, float threshold) {
+  return (h.type == kKin || h.type == kFriend) && h.weight >= threshold;
+}
+
 /// One resident's social ties: their number, their summed weight in block order, and whether one
-/// is a kin or friend tie of weight >= close. A function of its own so that the running sums stay
+/// is close (is_close_tie). A function of its own so that the running sums stay
 /// in registers (written inline in a loop, GCC kept the strength on the stack, a store and reload
 /// per tie).
 struct SocialTies {
@@ -220,7 +229,7 @@ inline SocialTies social_ties(std::span<const HalfTie> ties, float close) {
     if (!is_social(h.type)) continue;
     degree += 1;
     strength += h.weight;
-    has_close |= h.type != kAcquaintance && h.weight >= close;
+    has_close |= is_close_tie(h, close);
   }
   return {degree, strength, has_close};
 }

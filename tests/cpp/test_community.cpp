@@ -7,6 +7,7 @@
 
 #include "community/community.hpp"
 #include "community/params.hpp"
+#include "community/state.hpp"
 #include "community_helpers.hpp"
 
 using namespace socius;
@@ -424,6 +425,55 @@ TEST_CASE("community: every parameter is declared once, in the table, bound to a
   const auto& specs = model().schema.specs();
   REQUIRE(specs.size() == fields.size());
   for (std::size_t i = 0; i < specs.size(); ++i) CHECK(specs[i].key == fields[i].spec.key);
+}
+
+TEST_CASE("community: a close tie has one definition, and at the boundary every user agrees", "[community][close]") {
+  // ties.close_threshold = 0.7 does not round exactly to a float: float(0.7) < 0.7. Every resident
+  // gets one friend tie of weight exactly float(0.7), which is close by the definition (the
+  // threshold compared as a float, as weights are stored). Befriending's eligibility once compared
+  // with the double and found no close tie where loneliness and the indicators found one.
+  namespace cm = socius::models::community;
+  cm::Params p;
+  p.ties.close_threshold = 0.7;
+  HalfTie h{};
+  h.weight = 0.7f;
+  for (const TieType type : {cm::kKin, cm::kFriend, cm::kAcquaintance, cm::kService, cm::kCollegial}) {
+    h.type = type;
+    CHECK(cm::is_close_tie(h, cm::close_threshold(p)) == (type == cm::kKin || type == cm::kFriend));
+    CHECK(cm::social_ties(std::span<const HalfTie>(&h, 1), cm::close_threshold(p)).has_close == (type == cm::kKin || type == cm::kFriend));
+  }
+  h.type = cm::kFriend;
+  h.weight = std::nextafter(0.7f, 0.0f);
+  CHECK_FALSE(cm::is_close_tie(h, cm::close_threshold(p)));
+
+  // In a run: only the systems under test, loneliness held at 0 (rate 0), befriending open to
+  // every resident with room for all; after one step nobody is matched (everyone has a close tie
+  // and nobody is lonely) and no resident is without a close tie, whether the indicators take
+  // the loneliness pass's sums or walk the ties themselves.
+  for (const bool loneliness_pass : {true, false}) {
+    INFO("loneliness system on: " << loneliness_pass);
+    Simulation sim(model(), small({{"ties.close_threshold", 0.7}, {"loneliness.rate", 0.0},
+                                   {"policy.befriending.enabled", true}, {"policy.befriending.ramp_up", std::int64_t{0}},
+                                   {"policy.befriending.places", 10000.0}, {"policy.befriending.age", 16.0},
+                                   {"systems.life_events", false}, {"systems.contact", false}, {"systems.tie_strength", false},
+                                   {"systems.tie_formation", false}, {"systems.loneliness", loneliness_pass}, {"systems.trust", false},
+                                   {"systems.civic", false}, {"systems.services", false}, {"systems.burnout", false}},
+                                  600, 0, 2),
+                   1, 2);
+    const auto n = static_cast<AgentIndex>(sim.parameters().integer("simulation.population"));  // the residents
+    REQUIRE(n % 2 == 0);
+    auto& g = sim.world().ties;
+    std::vector<TieEvent> events;
+    for (AgentIndex a = 0; a < g.agents(); ++a) events.push_back(TieEvent::remove_all(a));
+    for (AgentIndex a = 0; a + 1 < n; a += 2) events.push_back(TieEvent::add(a, a + 1, 0.7f, cm::kFriend));
+    g.apply(events);
+    auto& lonely = sim.world().population.column<float>("loneliness");
+    std::fill(lonely.begin(), lonely.end(), 0.0f);
+    sim.step(1);
+    CHECK(last(sim, "all", "no_close_tie_share") == 0.0);
+    const auto& befriender = sim.world().population.column<std::uint32_t>("befriender");
+    CHECK(std::count(befriender.begin(), befriender.begin() + n, cm::kNone) == n);
+  }
 }
 
 TEST_CASE("community: the tie indicators equal a direct count, whether summed by the loneliness pass or walked", "[community][indicators]") {
