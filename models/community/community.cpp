@@ -133,22 +133,22 @@ class Community final : public Model {
     auto bad_focus = [&](std::uint32_t f) { return f != kNone && f >= F; };
     auto bad_agent = [&](std::uint32_t x) { return x != kNone && (x < s_.residents || x >= n); };
     for (AgentIndex a = 0; a < n; ++a) {
-      if (a < s_.residents && (*s_.nbhd)[a] >= s_.n_nbhd) return "a resident lives in no known neighbourhood";
-      if (bad_focus((*s_.household)[a]) || bad_focus((*s_.focus_work)[a]) || bad_focus((*s_.focus_comm)[a]) ||
-          bad_focus((*s_.focus_hub)[a])) {
+      if (a < s_.residents && s_.nbhd[a] >= s_.n_nbhd) return "a resident lives in no known neighbourhood";
+      if (bad_focus(s_.household[a]) || bad_focus(s_.focus_work[a]) || bad_focus(s_.focus_comm[a]) ||
+          bad_focus(s_.focus_hub[a])) {
         return "a resident belongs to an unknown focus";
       }
-      if ((*s_.status)[a] > kInactive || (*s_.service)[a] >= kServices) return "a status or service code is out of range";
-      if (a >= s_.residents && (*s_.team)[a] != kNone && (*s_.team)[a] >= n_teams) return "a professional is in no known team";
-      const std::uint32_t b = (*s_.befriender)[a];
+      if (s_.status[a] > kInactive || s_.service[a] >= kServices) return "a status or service code is out of range";
+      if (a >= s_.residents && s_.team[a] != kNone && s_.team[a] >= n_teams) return "a professional is in no known team";
+      const std::uint32_t b = s_.befriender[a];
       if (b != kNone && b >= n) return "a befriender is not an agent";
       for (int k = 0; k < kServices; ++k) {
-        if (bad_agent((*s_.prof[k])[a])) return "a client's professional is not a professional";
-        const float q = (*s_.quality[k])[a];
+        if (bad_agent(s_.prof[k][a])) return "a client's professional is not a professional";
+        const float q = s_.quality[k][a];
         if (!(q >= 0.0f && q <= 1.0f)) return "a relationship quality is outside [0, 1]";
       }
-      for (const auto* c : {s_.lonely, s_.trust, s_.civic}) {
-        const float x = (*c)[a];
+      for (const auto c : {s_.lonely, s_.trust, s_.civic}) {
+        const float x = c[a];
         if (!(x >= 0.0f && x <= 1.0f)) return "a loneliness, trust or civic efficacy value is outside [0, 1]";
       }
     }

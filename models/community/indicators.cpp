@@ -177,25 +177,25 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
             st = social_ties(g.ties(i), close);
           }
           double qsum = 0, qn = 0, waiting = 0;
-          const std::uint8_t needs = (*s.needs)[i];
+          const std::uint8_t needs = s.needs[i];
           for (int k = 0; k < kServices; ++k) {
             if (!(needs & (1u << k))) continue;
-            if ((*s.prof[k])[i] != kNone) {
-              qsum += (*s.quality[k])[i];
+            if (s.prof[k][i] != kNone) {
+              qsum += s.quality[k][i];
               qn += 1;
             } else {
               waiting += 1;
             }
           }
-          const std::uint32_t j = (*s.nbhd)[i];
-          const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.trust.pull_together_threshold;
-          const float L = (*s.lonely)[i], T = (*s.trust)[i];
+          const std::uint32_t j = s.nbhd[i];
+          const bool pull = (s.nbhd_trust[j] + known_share(s, i)) / 2.0 >= P.trust.pull_together_threshold;
+          const float L = s.lonely[i], T = s.trust[i];
           // An undefined state (NaN) is never counted as "below the threshold": it makes its
           // groups' shares undefined too, as it does their means.
           const double lonely = L >= l_thr ? 1.0 : (L < l_thr ? 0.0 : kUndefined);
           const double trusting = T >= t_thr ? 1.0 : (T < t_thr ? 0.0 : kUndefined);
-          double f[kFields] = {1.0, lonely, ((*s.made)[i] + (*s.received)[i]) == 0 ? 1.0 : 0.0,
-                               trusting, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting,
+          double f[kFields] = {1.0, lonely, (s.made[i] + s.received[i]) == 0 ? 1.0 : 0.0,
+                               trusting, pull ? 1.0 : 0.0, s.civic[i], qsum, qn, waiting,
                                static_cast<double>(st.degree), st.strength, st.has_close || summed ? 0.0 : 1.0, L, T};
           double* row = a.v.data() + s.cell_of(i) * kFields;
           for (int x = 0; x < kFields; ++x) row[x] += f[x];
@@ -279,10 +279,10 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   // Professionals.
   double bsum = 0, bn = 0, vacancies = 0;
   for (AgentIndex p = R; p < s.agents(); ++p) {
-    if ((*s.post)[p] == 1) {
-      bsum += (*s.burnout)[p];
+    if (s.post[p] == 1) {
+      bsum += s.burnout[p];
       bn += 1;
-    } else if ((*s.post)[p] == 2) {
+    } else if (s.post[p] == 2) {
       vacancies += 1;
     }
   }

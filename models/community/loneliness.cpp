@@ -24,7 +24,7 @@ namespace socius::models::community {
 void run_loneliness(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   const auto& g = w.ties;
-  auto& L = *s.lonely;
+  auto& L = s.lonely;
   auto& prev = s.lonely_prev;
   prev.resize(s.residents);
   parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
@@ -44,10 +44,10 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
       lsum += h.weight * prev[h.other];
     }
     st.strength = wsum;
-    const double actual = P.loneliness.close_weight * close + P.loneliness.contact_weight * ((*s.made)[a] + (*s.received)[a]);
-    double desired = std::max(1e-6, static_cast<double>((*s.desired)[a]));
-    if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.loneliness.desired_parent;
-    if ((*s.age)[a] < 25) desired *= P.loneliness.desired_young;
+    const double actual = P.loneliness.close_weight * close + P.loneliness.contact_weight * (s.made[a] + s.received[a]);
+    double desired = std::max(1e-6, static_cast<double>(s.desired[a]));
+    if (s.parent_until[a] > s.age[a]) desired *= P.loneliness.desired_parent;
+    if (s.age[a] < 25) desired *= P.loneliness.desired_young;
     const double D = std::max(0.0, 1.0 - actual / desired);
     const double spread = wsum > 0 ? P.loneliness.spread * (lsum / wsum - prev[a]) : 0.0;
     const double target = logistic(P.loneliness.slope * (D - P.loneliness.midpoint) + spread);

@@ -49,7 +49,7 @@ void run_hubs(State& s, const StepContext& ctx) {
   if (s.hub_count == 0) return;
   const double r = ramp(P.policy.hubs, ctx.time);
   for (std::uint32_t f = s.hub_first; f < s.hub_first + s.hub_count; ++f) s.focus_activity[f] = static_cast<float>(P.policy.hubs.activity * r);
-  auto& hub = *s.focus_hub;
+  auto& hub = s.focus_hub;
   if (r <= 0) {
     if (ended(P.policy.hubs, ctx.time)) {  // closed: members leave
       const auto members = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
@@ -64,10 +64,10 @@ void run_hubs(State& s, const StepContext& ctx) {
   // Connectors recruit up to the target share, favouring lonely residents.
   std::vector<double> members(s.n_nbhd, 0.0), weight(s.n_nbhd, 0.0);
   for (AgentIndex a = 0; a < s.residents; ++a) {
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     if (s.hubs_of_nbhd[j] == kNone) continue;
     if (hub[a] != kNone) members[j] += 1;
-    else weight[j] += 1.0 + P.policy.hubs.isolated_bias * (*s.lonely)[a];
+    else weight[j] += 1.0 + P.policy.hubs.isolated_bias * s.lonely[a];
   }
   std::vector<double> scale(s.n_nbhd, 0.0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
@@ -75,10 +75,10 @@ void run_hubs(State& s, const StepContext& ctx) {
     if (deficit > 0 && weight[j] > 0) scale[j] = deficit / weight[j];
   }
   const auto joined = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     if (hub[a] != kNone || scale[j] <= 0) return 0;
     Stream rng = ctx.stream(a, kPurposeHubs);
-    if (!rng.bernoulli(scale[j] * (1.0 + P.policy.hubs.isolated_bias * (*s.lonely)[a]))) return 0;
+    if (!rng.bernoulli(scale[j] * (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]))) return 0;
     hub[a] = s.hubs_of_nbhd[j] + (P.policy.hubs.per_neighbourhood > 1 ? rng.below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
     return 1;
   });
@@ -89,7 +89,7 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   if (!P.policy.befriending.enabled) return;
   const double r = ramp(P.policy.befriending, ctx.time);
-  auto& bf = *s.befriender;
+  auto& bf = s.befriender;
   const auto& g = w.ties;
   // Matches end (all of them when the programme ends).
   const auto matches = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
@@ -106,9 +106,9 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
   const double places = P.policy.befriending.places * s.residents / 10000.0 * r;
   if (places <= static_cast<double>(matches)) return;
   auto eligible = [&](AgentIndex a) {
-    if (bf[a] != kNone || (*s.age)[a] < P.policy.befriending.age) return false;
-    if (!targets_quintile(P.policy.befriending.target, s.quintile[(*s.nbhd)[a]])) return false;
-    return (*s.lonely)[a] >= P.loneliness.threshold || !has_close_tie(s, g, a);
+    if (bf[a] != kNone || s.age[a] < P.policy.befriending.age) return false;
+    if (!targets_quintile(P.policy.befriending.target, s.quintile[s.nbhd[a]])) return false;
+    return s.lonely[a] >= P.loneliness.threshold || !has_close_tie(s, g, a);
   };
   const auto n = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return eligible(a); });
   if (n == 0) return;
@@ -118,19 +118,19 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
     if (!eligible(a)) return 0;
     Stream rng = ctx.stream(a, kPurposeBefriending + 1000);
     if (!rng.bernoulli(p)) return 0;
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
     AgentIndex b = kNone;
     for (int tries = 0; tries < 20 && b == kNone; ++tries) {
       const AgentIndex c = s.residents_of_nbhd[lo + rng.below(hi - lo)];
-      if (c != a && (*s.age)[c] >= 18 && (*s.age)[c] < 75) b = c;
+      if (c != a && s.age[c] >= 18 && s.age[c] < 75) b = c;
     }
     if (b == kNone) return 0;
     bf[a] = b;
     buffer.local().push_back(TieEvent::add(a, b, static_cast<float>(P.policy.befriending.weight), kFriend));
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
-    if ((*s.focus_comm)[a] == kNone && c1 > c0 && rng.bernoulli(P.policy.befriending.introduce)) {
-      (*s.focus_comm)[a] = s.community_foci[c0 + rng.below(c1 - c0)];
+    if (s.focus_comm[a] == kNone && c1 > c0 && rng.bernoulli(P.policy.befriending.introduce)) {
+      s.focus_comm[a] = s.community_foci[c0 + rng.below(c1 - c0)];
       return 1;
     }
     return 0;
@@ -147,19 +147,19 @@ void run_relational_practice(State& s, World& w, const StepContext& ctx) {
   for (std::uint32_t t = 0; t < s.n_teams; ++t) s.team_rp[t] = s.area_targeted_rp[t % s.n_areas] ? static_cast<float>(r) : 0.0f;
   if (r > 0 && !s.extra_posts_open) {  // recruit the extra posts (they fill after a vacancy)
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
-      if (!(*s.extra_post)[p] || (*s.post)[p] != 0) continue;
+      if (!s.extra_post[p] || s.post[p] != 0) continue;
       Stream rng = ctx.stream(p, kPurposeVacancy + 2);
-      (*s.post)[p] = 2;
-      (*s.vacant_until)[p] = static_cast<std::int32_t>(ctx.step + std::ceil(rng.exponential() * P.burnout.vacancy_weeks));
+      s.post[p] = 2;
+      s.vacant_until[p] = static_cast<std::int32_t>(ctx.step + std::ceil(rng.exponential() * P.burnout.vacancy_weeks));
     }
     s.extra_posts_open = true;
   } else if (r <= 0 && s.extra_posts_open && ended(P.policy.relational_practice, ctx.time)) {
     std::vector<TieEvent> events;
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
-      if (!(*s.extra_post)[p]) continue;
+      if (!s.extra_post[p]) continue;
       release_clients(s, w, p, events);
       events.push_back(TieEvent::remove_all(p));
-      (*s.post)[p] = 0;
+      s.post[p] = 0;
     }
     w.ties.apply(events);
     s.extra_posts_open = false;
@@ -175,19 +175,19 @@ void run_collaboration(State& s, World& w, const StepContext& ctx) {
   const double per_week = 0.5 * P.policy.collaboration.ties / static_cast<double>(std::max<std::int64_t>(1, c.ramp_up));
   EventBuffer buffer;
   parallel_for(s.residents, s.agents(), [&](AgentIndex p) {
-    if ((*s.post)[p] != 1) return;
-    const std::uint32_t area = (*s.team)[p] % s.n_areas;
+    if (s.post[p] != 1) return;
+    const std::uint32_t area = s.team[p] % s.n_areas;
     if (!s.area_targeted_collab[area]) return;
     Stream rng = ctx.stream(p, kPurposeCollaboration);
     const std::uint32_t n = rng.poisson(per_week);
     for (std::uint32_t i = 0; i < n; ++i) {
       std::uint32_t k = rng.below(kServices - 1);
-      if (k >= (*s.service)[p]) ++k;
+      if (k >= s.service[p]) ++k;
       const std::uint32_t t = k * s.n_areas + area;
       const std::uint32_t lo = s.team_offset[t], hi = s.team_offset[t + 1];
       if (hi == lo) continue;
       const AgentIndex q = s.team_posts[lo + rng.below(hi - lo)];
-      if ((*s.post)[q] == 1) buffer.local().push_back(TieEvent::add(p, q, static_cast<float>(P.policy.collaboration.weight), kCollegial));
+      if (s.post[q] == 1) buffer.local().push_back(TieEvent::add(p, q, static_cast<float>(P.policy.collaboration.weight), kCollegial));
     }
   });
   auto batch = buffer.take();
@@ -205,7 +205,7 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   s.reorg_stress = transition ? P.policy.reorganisation.stress : 0.0;
   if (factor != s.capacity_factor) {
     s.capacity_factor = factor;
-    for (AgentIndex p = s.residents; p < s.agents(); ++p) (*s.capacity)[p] = static_cast<float>(P.services.capacity[(*s.service)[p]] * factor);
+    for (AgentIndex p = s.residents; p < s.agents(); ++p) s.capacity[p] = static_cast<float>(P.services.capacity[s.service[p]] * factor);
   }
   if (s.reorg_started) return;
   s.reorg_started = true;
@@ -213,8 +213,8 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   // Teams of paired areas merge.
   if (P.policy.reorganisation.merge_teams) {
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
-      const std::uint32_t k = (*s.service)[p], area = (*s.team)[p] % s.n_areas;
-      (*s.team)[p] = k * s.n_areas + (area - area % 2);
+      const std::uint32_t k = s.service[p], area = s.team[p] % s.n_areas;
+      s.team[p] = k * s.n_areas + (area - area % 2);
     }
     for (auto& area : s.nbhd_team_area) area -= area % 2;
     s.rebuild_teams();
@@ -232,22 +232,22 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   // go back to the waiting list.
   const auto q0 = static_cast<float>(P.services.q0);
   for (AgentIndex a = 0; a < s.residents; ++a) {
-    if (!(*s.needs)[a]) continue;
+    if (!s.needs[a]) continue;
     Stream rng = ctx.stream(a, kPurposeReorganisation);
     for (int k = 0; k < kServices; ++k) {
-      const std::uint32_t old = (*s.prof[k])[a];
+      const std::uint32_t old = s.prof[k][a];
       if (old == kNone || !rng.bernoulli(P.policy.reorganisation.reassign)) continue;
-      --(*s.caseload)[old];
+      --s.caseload[old];
       batch.push_back(TieEvent::remove(a, old));
-      const AgentIndex p = pick_professional(s, (*s.team)[old], old);
+      const AgentIndex p = pick_professional(s, s.team[old], old);
       if (p == kNone) {
-        (*s.prof[k])[a] = kNone;
-        (*s.quality[k])[a] = 0.0f;
+        s.prof[k][a] = kNone;
+        s.quality[k][a] = 0.0f;
         continue;
       }
-      ++(*s.caseload)[p];
-      (*s.prof[k])[a] = p;
-      (*s.quality[k])[a] = q0;
+      ++s.caseload[p];
+      s.prof[k][a] = p;
+      s.quality[k][a] = q0;
       batch.push_back(TieEvent::add(a, p, std::max(q0, 1e-3f), kService));
     }
   }

@@ -75,8 +75,8 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
   const Params& P = s.P;
   const auto n = static_cast<std::uint32_t>(slots.size());
   const int type = draw_type(P, rng, n);
-  auto& age = *s.age;
-  auto& parent_until = *s.parent_until;
+  auto& age = s.age;
+  auto& parent_until = s.parent_until;
   // Ages of the household's adults by type; the rest are adult children or sharers.
   double first = 40;
   bool young_child = false;
@@ -108,12 +108,12 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     }
     age[a] = static_cast<float>(x);
     parent_until[a] = (young_child && i < adults) ? static_cast<float>(x + 5.0 - child_years) : 0.0f;
-    (*s.household)[a] = household_focus;
+    s.household[a] = household_focus;
   }
   // Traits and states of each member.
   for (std::uint32_t i = 0; i < n; ++i) {
     const AgentIndex a = slots[i];
-    const int q = s.quintile[(*s.nbhd)[a]];
+    const int q = s.quintile[s.nbhd[a]];
     const double x = age[a];
     std::uint8_t st;
     if (x < 18 || (x < 22 && rng.bernoulli(0.45))) {
@@ -125,34 +125,34 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
       if (parent_until[a] > age[a]) emp *= 0.75;
       st = rng.bernoulli(emp) ? kEmployed : (rng.bernoulli(P.structure.unemployment_share) ? kUnemployed : kInactive);
     }
-    (*s.status)[a] = st;
-    (*s.sociability)[a] = static_cast<float>(gamma_mean1(rng, P.contact.sociability_shape));
+    s.status[a] = st;
+    s.sociability[a] = static_cast<float>(gamma_mean1(rng, P.contact.sociability_shape));
     double desired = P.loneliness.desired_mean * std::exp(P.loneliness.desired_sd * rng.normal() - 0.5 * P.loneliness.desired_sd * P.loneliness.desired_sd);
-    (*s.desired)[a] = static_cast<float>(desired);
-    (*s.disposition)[a] = static_cast<float>(P.trust.disposition_sd * rng.normal());
-    (*s.positive)[a] = static_cast<float>(P.trust.positive_q1 + (P.trust.positive_q5 - P.trust.positive_q1) * (q - 1) / 4.0);
-    (*s.trust)[a] = static_cast<float>(logistic(P.trust.intercept + (*s.disposition)[a]));
-    (*s.lonely)[a] = at_setup ? 0.2f : 0.3f;  // a newcomer knows no one yet
-    (*s.civic)[a] = at_setup ? 0.3f : 0.2f;
-    (*s.focus_comm)[a] = kNone;
-    (*s.focus_hub)[a] = kNone;
-    (*s.befriender)[a] = kNone;
-    (*s.made)[a] = 0;
-    (*s.received)[a] = 0;
-    (*s.local_ties)[a] = 0;
-    (*s.family_away)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.structure.family_away), 255));
-    (*s.meetings)[a] = 0;
-    (*s.needs)[a] = 0;
+    s.desired[a] = static_cast<float>(desired);
+    s.disposition[a] = static_cast<float>(P.trust.disposition_sd * rng.normal());
+    s.positive[a] = static_cast<float>(P.trust.positive_q1 + (P.trust.positive_q5 - P.trust.positive_q1) * (q - 1) / 4.0);
+    s.trust[a] = static_cast<float>(logistic(P.trust.intercept + s.disposition[a]));
+    s.lonely[a] = at_setup ? 0.2f : 0.3f;  // a newcomer knows no one yet
+    s.civic[a] = at_setup ? 0.3f : 0.2f;
+    s.focus_comm[a] = kNone;
+    s.focus_hub[a] = kNone;
+    s.befriender[a] = kNone;
+    s.made[a] = 0;
+    s.received[a] = 0;
+    s.local_ties[a] = 0;
+    s.family_away[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.structure.family_away), 255));
+    s.meetings[a] = 0;
+    s.needs[a] = 0;
     for (int k = 0; k < kServices; ++k) {
-      (*s.prof[k])[a] = kNone;
-      (*s.quality[k])[a] = 0.0f;
-      (*s.waited[k])[a] = 0;
+      s.prof[k][a] = kNone;
+      s.quality[k][a] = 0.0f;
+      s.waited[k][a] = 0;
     }
-    if (st == kUnemployed) (*s.needs)[a] |= 1u << kEmployment;
-    if (st == kEducation) (*s.needs)[a] |= 1u << kEducationSvc;
+    if (st == kUnemployed) s.needs[a] |= 1u << kEmployment;
+    if (st == kEducation) s.needs[a] |= 1u << kEducationSvc;
     // Work focus.
     std::uint32_t work = kNone;
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     if (st == kEmployed && s.n_workplaces > 0) {
       work = s.n_workplaces_first + rng.below(s.n_workplaces);
     } else if (st == kEducation) {
@@ -160,11 +160,11 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     } else if (parent_until[a] > age[a]) {
       work = s.school_of_nbhd[j];
     }
-    (*s.focus_work)[a] = work;
+    s.focus_work[a] = work;
     // Community focus, more likely for sociable people.
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
-    if (c1 > c0 && rng.bernoulli(std::min(1.0, P.structure.community_membership * (*s.sociability)[a]))) {
-      (*s.focus_comm)[a] = s.community_foci[c0 + rng.below(c1 - c0)];
+    if (c1 > c0 && rng.bernoulli(std::min(1.0, P.structure.community_membership * s.sociability[a]))) {
+      s.focus_comm[a] = s.community_foci[c0 + rng.below(c1 - c0)];
     }
   }
   // Household ties: kin, strong.
@@ -176,10 +176,10 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
 void State::rebuild_foci() {
   const std::uint32_t F = n_foci();
   focus_offset.assign(F + 1, 0);
-  const std::vector<std::uint32_t>* cols[4] = {household, focus_work, focus_comm, focus_hub};
+  const std::span<const std::uint32_t> cols[4] = {household, focus_work, focus_comm, focus_hub};
   for (AgentIndex a = 0; a < residents; ++a) {
-    for (auto* c : cols) {
-      const std::uint32_t f = (*c)[a];
+    for (const auto c : cols) {
+      const std::uint32_t f = c[a];
       if (f != kNone) ++focus_offset[f + 1];
     }
   }
@@ -187,8 +187,8 @@ void State::rebuild_foci() {
   focus_members.resize(focus_offset[F]);
   std::vector<std::uint32_t> fill(focus_offset.begin(), focus_offset.end() - 1);
   for (AgentIndex a = 0; a < residents; ++a) {
-    for (auto* c : cols) {
-      const std::uint32_t f = (*c)[a];
+    for (const auto c : cols) {
+      const std::uint32_t f = c[a];
       if (f != kNone) focus_members[fill[f]++] = a;
     }
   }
@@ -196,11 +196,11 @@ void State::rebuild_foci() {
 
 void State::rebuild_residents_of_nbhd() {
   residents_of_nbhd_offset.assign(n_nbhd + 1, 0);
-  for (AgentIndex a = 0; a < residents; ++a) ++residents_of_nbhd_offset[(*nbhd)[a] + 1];
+  for (AgentIndex a = 0; a < residents; ++a) ++residents_of_nbhd_offset[nbhd[a] + 1];
   for (std::uint32_t j = 0; j < n_nbhd; ++j) residents_of_nbhd_offset[j + 1] += residents_of_nbhd_offset[j];
   residents_of_nbhd.resize(residents);
   std::vector<std::uint32_t> fill(residents_of_nbhd_offset.begin(), residents_of_nbhd_offset.end() - 1);
-  for (AgentIndex a = 0; a < residents; ++a) residents_of_nbhd[fill[(*nbhd)[a]]++] = a;
+  for (AgentIndex a = 0; a < residents; ++a) residents_of_nbhd[fill[nbhd[a]]++] = a;
   nbhd_size.assign(n_nbhd, 0);
   for (std::uint32_t j = 0; j < n_nbhd; ++j) nbhd_size[j] = residents_of_nbhd_offset[j + 1] - residents_of_nbhd_offset[j];
 }
@@ -288,50 +288,50 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   // Columns. State variables are writable from Python and range-checked; indices are read-only.
   constexpr double kInf = std::numeric_limits<double>::infinity();
   pop.set_kinds({{"resident", 0, R}, {"professional", R, R + s.professionals}});
-  s.nbhd = &pop.add_column<std::uint32_t>("neighbourhood", kNone, "neighbourhood index (residents)");
-  s.age = &pop.add_column<float>("age", 0.0f, ColumnSpec::state("age in years", 0.0, kInf));
-  s.household = &pop.add_column<std::uint32_t>("household", kNone, "household focus id");
-  s.status = &pop.add_column<std::uint8_t>("status", kInactive, "0 employed, 1 unemployed, 2 retired, 3 education, 4 inactive");
-  s.parent_until = &pop.add_column<float>("parent_until", 0.0f, ColumnSpec::state("age at which the youngest child turns 5 (parent while age is below)", 0.0, kInf));
-  s.sociability = &pop.add_column<float>("sociability", 1.0f, ColumnSpec::state("contact budget multiplier", 0.0, kInf));
-  s.desired = &pop.add_column<float>("desired", 0.0f, ColumnSpec::state("desired close-tie strength", 0.0, kInf));
-  s.lonely = &pop.add_column<float>("loneliness", 0.0f, ColumnSpec::state("loneliness L in [0,1]", 0.0, 1.0));
-  s.trust = &pop.add_column<float>("trust", 0.0f, ColumnSpec::state("generalised trust T in [0,1]", 0.0, 1.0));
-  s.civic = &pop.add_column<float>("civic_efficacy", 0.0f, ColumnSpec::state("civic efficacy E in [0,1]", 0.0, 1.0));
-  s.disposition = &pop.add_column<float>("trust_disposition", 0.0f, ColumnSpec::state("individual trust intercept (logit)", -kInf, kInf));
-  s.positive = &pop.add_column<float>("positive_contacts", 0.0f, ColumnSpec::state("moving average of the positive share of contacts", 0.0, 1.0));
-  s.focus_work = &pop.add_column<std::uint32_t>("focus_work", kNone, "workplace, college or school-gate focus");
-  s.focus_comm = &pop.add_column<std::uint32_t>("focus_community", kNone, "community focus");
-  s.focus_hub = &pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
-  s.made = &pop.add_column<std::uint16_t>("contacts_made", 0, "social contacts made this week");
-  s.received = &pop.add_column<std::uint16_t>("contacts_received", 0, "social contacts received this week");
-  s.local_ties = &pop.add_column<std::uint16_t>("local_ties", 0, "social ties in one's own neighbourhood");
-  s.family_away = &pop.add_column<std::uint8_t>("family_away", 0, "close relatives living outside the area");
-  s.meetings = &pop.add_column<std::uint8_t>("meetings", 0, "contacts spent meeting someone new this week");
-  s.event = &pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");
-  s.svc_event = &pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");
-  s.befriender = &pop.add_column<std::uint32_t>("befriender", kNone, "befriending volunteer");
-  s.needs = &pop.add_column<std::uint8_t>("needs", 0, "bit s: need for service s");
+  s.nbhd = pop.add_column<std::uint32_t>("neighbourhood", kNone, "neighbourhood index (residents)");
+  s.age = pop.add_column<float>("age", 0.0f, ColumnSpec::state("age in years", 0.0, kInf));
+  s.household = pop.add_column<std::uint32_t>("household", kNone, "household focus id");
+  s.status = pop.add_column<std::uint8_t>("status", kInactive, "0 employed, 1 unemployed, 2 retired, 3 education, 4 inactive");
+  s.parent_until = pop.add_column<float>("parent_until", 0.0f, ColumnSpec::state("age at which the youngest child turns 5 (parent while age is below)", 0.0, kInf));
+  s.sociability = pop.add_column<float>("sociability", 1.0f, ColumnSpec::state("contact budget multiplier", 0.0, kInf));
+  s.desired = pop.add_column<float>("desired", 0.0f, ColumnSpec::state("desired close-tie strength", 0.0, kInf));
+  s.lonely = pop.add_column<float>("loneliness", 0.0f, ColumnSpec::state("loneliness L in [0,1]", 0.0, 1.0));
+  s.trust = pop.add_column<float>("trust", 0.0f, ColumnSpec::state("generalised trust T in [0,1]", 0.0, 1.0));
+  s.civic = pop.add_column<float>("civic_efficacy", 0.0f, ColumnSpec::state("civic efficacy E in [0,1]", 0.0, 1.0));
+  s.disposition = pop.add_column<float>("trust_disposition", 0.0f, ColumnSpec::state("individual trust intercept (logit)", -kInf, kInf));
+  s.positive = pop.add_column<float>("positive_contacts", 0.0f, ColumnSpec::state("moving average of the positive share of contacts", 0.0, 1.0));
+  s.focus_work = pop.add_column<std::uint32_t>("focus_work", kNone, "workplace, college or school-gate focus");
+  s.focus_comm = pop.add_column<std::uint32_t>("focus_community", kNone, "community focus");
+  s.focus_hub = pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
+  s.made = pop.add_column<std::uint16_t>("contacts_made", 0, "social contacts made this week");
+  s.received = pop.add_column<std::uint16_t>("contacts_received", 0, "social contacts received this week");
+  s.local_ties = pop.add_column<std::uint16_t>("local_ties", 0, "social ties in one's own neighbourhood");
+  s.family_away = pop.add_column<std::uint8_t>("family_away", 0, "close relatives living outside the area");
+  s.meetings = pop.add_column<std::uint8_t>("meetings", 0, "contacts spent meeting someone new this week");
+  s.event = pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");
+  s.svc_event = pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");
+  s.befriender = pop.add_column<std::uint32_t>("befriender", kNone, "befriending volunteer");
+  s.needs = pop.add_column<std::uint8_t>("needs", 0, "bit s: need for service s");
   const char* svc[4] = {"employment", "education", "health", "legal"};
   for (int k = 0; k < kServices; ++k) {
-    s.prof[k] = &pop.add_column<std::uint32_t>(std::string("professional_") + svc[k], kNone, "current professional");
-    s.quality[k] = &pop.add_column<float>(std::string("quality_") + svc[k], 0.0f, ColumnSpec::state("relationship quality q in [0,1]", 0.0, 1.0));
-    s.waited[k] = &pop.add_column<std::uint16_t>(std::string("waited_") + svc[k], 0, "weeks on the waiting list");
+    s.prof[k] = pop.add_column<std::uint32_t>(std::string("professional_") + svc[k], kNone, "current professional");
+    s.quality[k] = pop.add_column<float>(std::string("quality_") + svc[k], 0.0f, ColumnSpec::state("relationship quality q in [0,1]", 0.0, 1.0));
+    s.waited[k] = pop.add_column<std::uint16_t>(std::string("waited_") + svc[k], 0, "weeks on the waiting list");
   }
-  s.service = &pop.add_column<std::uint8_t>("service", 0, "service of a professional");
-  s.team = &pop.add_column<std::uint32_t>("team", kNone, "team of a professional");
-  s.post = &pop.add_column<std::uint8_t>("post", 0, "0 resident or unfunded reserve, 1 filled post, 2 vacant post");
-  s.caseload = &pop.add_column<std::uint32_t>("caseload", 0, "clients of a professional");
-  s.capacity = &pop.add_column<float>("capacity", 0.0f, ColumnSpec::state("caseload a professional can serve well", 0.0, kInf));
-  s.tenure = &pop.add_column<float>("tenure", 0.0f, ColumnSpec::state("weeks in post", 0.0, kInf));
-  s.burnout = &pop.add_column<float>("burnout", 0.0f, ColumnSpec::state("burnout B in [0,1]", 0.0, 1.0));
-  s.vacant_until = &pop.add_column<std::int32_t>("vacant_until", 0, "step at which a vacancy is filled");
-  s.extra_post = &pop.add_column<std::uint8_t>("extra_post", 0, "1: post funded by relational practice");
+  s.service = pop.add_column<std::uint8_t>("service", 0, "service of a professional");
+  s.team = pop.add_column<std::uint32_t>("team", kNone, "team of a professional");
+  s.post = pop.add_column<std::uint8_t>("post", 0, "0 resident or unfunded reserve, 1 filled post, 2 vacant post");
+  s.caseload = pop.add_column<std::uint32_t>("caseload", 0, "clients of a professional");
+  s.capacity = pop.add_column<float>("capacity", 0.0f, ColumnSpec::state("caseload a professional can serve well", 0.0, kInf));
+  s.tenure = pop.add_column<float>("tenure", 0.0f, ColumnSpec::state("weeks in post", 0.0, kInf));
+  s.burnout = pop.add_column<float>("burnout", 0.0f, ColumnSpec::state("burnout B in [0,1]", 0.0, 1.0));
+  s.vacant_until = pop.add_column<std::int32_t>("vacant_until", 0, "step at which a vacancy is filled");
+  s.extra_post = pop.add_column<std::uint8_t>("extra_post", 0, "1: post funded by relational practice");
 
   // Neighbourhood of each resident from its household's first member.
   for (std::uint32_t h = 0; h < H; ++h) {
     const auto j = static_cast<std::uint32_t>((static_cast<std::uint64_t>(hh_first[h]) * s.n_nbhd) / R);
-    for (std::uint32_t i = 0; i < hh_size[h]; ++i) (*s.nbhd)[hh_first[h] + i] = j;
+    for (std::uint32_t i = 0; i < hh_size[h]; ++i) s.nbhd[hh_first[h] + i] = j;
   }
   s.rebuild_residents_of_nbhd();
 
@@ -342,7 +342,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     s.focus_activity.push_back(static_cast<float>(activity));
     return s.n_foci() - 1;
   };
-  for (std::uint32_t h = 0; h < H; ++h) add_focus(kHousehold, (*s.nbhd)[hh_first[h]], 1.0);
+  for (std::uint32_t h = 0; h < H; ++h) add_focus(kHousehold, s.nbhd[hh_first[h]], 1.0);
   // Workplaces sized to an expected employment of about 60% of residents.
   s.n_workplaces_first = s.n_foci();
   s.n_workplaces = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.6 * R / P.structure.workplace_size)));
@@ -388,14 +388,14 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       const AgentIndex a = R + i;
       const bool reserve = i - s.team_offset[t] >= team_funded[t];
       Stream rng = ctx.stream(a, kPurposeSetup);
-      (*s.service)[a] = static_cast<std::uint8_t>(t / s.n_areas);
-      (*s.team)[a] = t;
-      (*s.post)[a] = reserve ? 0 : 1;
-      (*s.extra_post)[a] = reserve ? 1 : 0;
-      (*s.capacity)[a] = static_cast<float>(P.services.capacity[t / s.n_areas]);
-      (*s.tenure)[a] = reserve ? 0.0f : static_cast<float>(uniform(rng, 0, 520));
-      (*s.burnout)[a] = reserve ? 0.0f : 0.1f;
-      (*s.age)[a] = static_cast<float>(uniform(rng, 25, 60));
+      s.service[a] = static_cast<std::uint8_t>(t / s.n_areas);
+      s.team[a] = t;
+      s.post[a] = reserve ? 0 : 1;
+      s.extra_post[a] = reserve ? 1 : 0;
+      s.capacity[a] = static_cast<float>(P.services.capacity[t / s.n_areas]);
+      s.tenure[a] = reserve ? 0.0f : static_cast<float>(uniform(rng, 0, 520));
+      s.burnout[a] = reserve ? 0.0f : 0.1f;
+      s.age[a] = static_cast<float>(uniform(rng, 25, 60));
     }
   }
   s.rebuild_teams();
@@ -418,8 +418,8 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       if (b >= a) ++b;
       out.push_back(TieEvent::add(a, b, 0.4f, kKin));
     }
-    const std::uint32_t foci[2] = {(*s.focus_work)[a], (*s.focus_comm)[a]};
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t foci[2] = {s.focus_work[a], s.focus_comm[a]};
+    const std::uint32_t j = s.nbhd[a];
     auto someone = [&]() -> AgentIndex {
       const std::uint32_t pick = rng.below(3);
       std::uint32_t lo, hi;
@@ -437,12 +437,12 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       const AgentIndex b = members[lo + rng.below(hi - lo)];
       return b == a ? kNone : b;
     };
-    const std::uint32_t friends = rng.poisson(0.5 * P.structure.initial_friends * (*s.sociability)[a]);
+    const std::uint32_t friends = rng.poisson(0.5 * P.structure.initial_friends * s.sociability[a]);
     for (std::uint32_t i = 0; i < friends; ++i) {
       const AgentIndex b = someone();
       if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.5, 0.9)), kFriend));
     }
-    const std::uint32_t acq = rng.poisson(0.5 * P.structure.initial_acquaintances * (*s.sociability)[a]);
+    const std::uint32_t acq = rng.poisson(0.5 * P.structure.initial_acquaintances * s.sociability[a]);
     for (std::uint32_t i = 0; i < acq; ++i) {
       const AgentIndex b = someone();
       if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.1, 0.4)), kAcquaintance));
@@ -452,7 +452,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   for (std::uint32_t t = 0; t < s.n_teams; ++t) {
     std::vector<AgentIndex> filled;
     for (std::uint32_t i = s.team_offset[t]; i < s.team_offset[t + 1]; ++i) {
-      if ((*s.post)[R + i] == 1) filled.push_back(R + i);
+      if (s.post[R + i] == 1) filled.push_back(R + i);
     }
     if (filled.size() < 2) continue;
     for (AgentIndex a : filled) {
@@ -469,11 +469,11 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   // Initial needs (prevalence near the steady state) and assignment.
   for (AgentIndex a = 0; a < R; ++a) {
     Stream rng = ctx.stream(a, kPurposeSetup + 200);
-    const double age_factor = std::exp2(((*s.age)[a] - 50.0) / 20.0);
-    if (rng.bernoulli(std::min(1.0, P.services.health_onset * age_factor * 2.0))) (*s.needs)[a] |= 1u << kHealth;
-    const int q = s.quintile[(*s.nbhd)[a]];
+    const double age_factor = std::exp2((s.age[a] - 50.0) / 20.0);
+    if (rng.bernoulli(std::min(1.0, P.services.health_onset * age_factor * 2.0))) s.needs[a] |= 1u << kHealth;
+    const int q = s.quintile[s.nbhd[a]];
     const double legal = P.services.legal_onset * (1.0 + (P.services.legal_deprivation - 1.0) * (5 - q) / 4.0);
-    if (rng.bernoulli(std::min(1.0, legal))) (*s.needs)[a] |= 1u << kLegal;
+    if (rng.bernoulli(std::min(1.0, legal))) s.needs[a] |= 1u << kLegal;
   }
   s.nbhd_trust.assign(s.n_nbhd, 0.0f);
   s.lonely_prev.assign(R, 0.0f);
