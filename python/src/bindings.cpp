@@ -194,6 +194,7 @@ PYBIND11_MODULE(_core, m) {
       d["unit"] = s.unit;
       d["description"] = s.description;
       d["source"] = s.source;
+      d["fixed"] = s.fixed;  // fixed once the simulation is built (set_parameters refuses it)
       out.append(d);
     }
     return out;
