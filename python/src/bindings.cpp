@@ -1,6 +1,6 @@
 // socius._core: the private extension module. The public Python API (python/socius/) wraps it;
-// nothing here is meant to be called by users directly. The GIL is released in one place:
-// around Simulation.step.
+// nothing here is meant to be called by users directly. The GIL is released in two places:
+// around Simulation.step (the simulation's work) and around save_checkpoint (writing the file).
 #include <cmath>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>

@@ -453,8 +453,6 @@ class SweepSpec:
         if self.method != "grid" and not self.factors:
             raise self._err("parameters", table, f"design '{self.method}' needs at least one "
                             "varied parameter (a range or distribution)")
-        if self.method in ("sobol", "morris") and len(self.factors) < 1:
-            raise self._err("parameters", table, "needs at least one varied parameter")
         for f in self.factors:
             if f.key in RESERVED:
                 raise self._err(f"parameters.{f.key}", "<...>", "this name is reserved by the index")
