@@ -245,18 +245,6 @@ std::vector<double> weights(const TieGraph& g) {
   return w;
 }
 
-std::vector<std::uint64_t> weight_histogram(const TieGraph& g, double width) {
-  if (!(width > 0.0) || !std::isfinite(width)) {
-    throw Error("netstats::weight_histogram: bin width must be positive and finite, got " + std::to_string(width));
-  }
-  const auto w = weights(g);
-  double wmax = 0.0;
-  for (double x : w) wmax = std::max(wmax, x);
-  std::vector<std::uint64_t> h(static_cast<std::size_t>(std::floor(wmax / width)) + 1, 0);
-  for (double x : w) ++h[std::min(h.size() - 1, static_cast<std::size_t>(std::floor(x / width)))];
-  return h;
-}
-
 std::vector<std::uint32_t> common_neighbours(const TieGraph& g) {
   const auto off = half_offsets(g);
   std::vector<std::uint32_t> cn(off.back());

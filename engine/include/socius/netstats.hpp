@@ -42,9 +42,6 @@ double mean_weight(const TieGraph& g);
 /// Every tie's weight once, in TieGraph::edges() order.
 std::vector<double> weights(const TieGraph& g);
 
-/// Counts of tie weights in bins [k * width, (k + 1) * width), k = 0 .. floor(max / width).
-std::vector<std::uint64_t> weight_histogram(const TieGraph& g, double width);
-
 /// For each half-tie, in block order (agent 0's ties first, then agent 1's, ...), the number of
 /// common neighbours of its two ends. The building block of clustering and overlap; costs
 /// sum over agents of degree squared, in parallel.
