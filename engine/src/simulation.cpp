@@ -159,11 +159,8 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
   if (threads < 0) throw ScenarioError("threads = " + std::to_string(threads) + ": must be 0 (all cores) or more");
   if (burn_in_ + horizon_ > 0xFFFFFFFFll) throw ScenarioError("simulation.burn_in + simulation.steps exceeds 2^32 steps");
   model_ = model.create(params_);
-  auto all = model_->systems();
-  if (all.size() != model.systems.size()) throw InvariantError("model '" + model.name + "' declares other systems than it runs");
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (all[i].name != model.systems[i].name) throw InvariantError("model '" + model.name + "': system order differs from its description");
-    if (params_.boolean("systems." + all[i].name)) systems_.push_back(std::move(all[i]));
+  for (const auto& sys : model.systems) {
+    if (params_.boolean("systems." + sys.name)) systems_.push_back(sys);
   }
   recorder_.spec = model_->indicators();
   auto distributions = model_->distributions();
@@ -355,7 +352,7 @@ std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) {
     StepContext ctx{seed_, static_cast<std::uint32_t>(steps_done_ + 1), time() + 1};
     ctx.recorded = records_at(ctx.time);
     in_arena([&] {
-      for (auto& sys : systems_) sys.run(world_, ctx);
+      for (auto& sys : systems_) sys.run(*model_, world_, ctx);
     });
     ++steps_done_;
     ++done;

@@ -78,4 +78,22 @@ void require_population(const ParameterSet& p, std::int64_t minimum, const std::
   }
 }
 
+NetworkModel::NetworkModel(const ParameterSet& p, const std::string& model)
+    : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
+      path_sources_(static_cast<std::uint32_t>(p.integer(model + ".path_sources"))),
+      degree_bins_(static_cast<std::uint32_t>(p.integer(model + ".degree_bins"))) {}
+
+void NetworkModel::setup(World& world, const StepContext&) {
+  world.population.add(n_);
+  world.ties.resize(n_);
+}
+
+void NetworkModel::measure(const World& world, const StepContext& ctx, double* out) const {
+  measure_network(world.ties, ctx, path_sources_, out);
+}
+
+void NetworkModel::measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const {
+  measure_degree_distribution(world.ties, degree_bins_, out[0]);
+}
+
 }  // namespace socius::models::classic

@@ -31,10 +31,10 @@ class Churn : public Model {
     for (AgentIndex a = 0; a < n_; ++a) (*state_)[a] = static_cast<float>(a % 7) / 7.0f;
   }
 
-  std::vector<System> systems() override {
-    return {{"form", [this](World& w, const StepContext& c) { form(w, c); }},
-            {"decay", [this](World& w, const StepContext& c) { decay(w, c); }},
-            {"spread", [this](World& w, const StepContext& c) { spread(w, c); }}};
+  static std::vector<System> systems() {
+    return {system<Churn>("form", "ties proposed at random", &Churn::form),
+            system<Churn>("decay", "weights decay; ties below the floor are lost", &Churn::decay),
+            system<Churn>("spread", "state spreads along ties", &Churn::spread)};
   }
 
   void save(StateWriter&) const override {}  // all state is in the state column and the ties
@@ -110,7 +110,7 @@ ModelDescription churn() {
   d.schema.real("churn.form", 0.2, 0, 1, "per step", "tie proposal probability", "test")
       .real("churn.decay", 0.05, 0, 10, "per step", "decay rate", "test")
       .real("churn.floor", 0.1, 0, 1, "", "loss threshold", "test");
-  d.systems = {{"form", ""}, {"decay", ""}, {"spread", ""}};
+  d.systems = Churn::systems();
   d.default_population = 5000;
   d.default_steps = 30;
   d.default_burn_in = 5;
@@ -479,4 +479,15 @@ TEST_CASE("checkpoints carry the recorded distributions, checked on load", "[che
   auto from_fresh = Simulation::restore(churn_dist(), StateReader(fresh_out.bytes(), "f.ckpt"), 1);
   from_fresh->run();
   CHECK(same_bits(whole.recorder().distributions[0].values, from_fresh->recorder().distributions[0].values));
+}
+
+TEST_CASE("a model's one system table gives the switches, the order and the functions", "[simulation]") {
+  const auto d = churn();
+  const auto schema = d.full_schema();
+  for (const auto& sys : d.systems) CHECK(schema.find("systems." + sys.name));
+  // A system written for another model type is a bug in the table, found when it runs.
+  ModelDescription wrong = churn();
+  wrong.systems.push_back(system<ChurnDist>("other", "a system of another model", [](ChurnDist&, World&, const StepContext&) {}));
+  Simulation sim(wrong, {{"simulation.burn_in", std::int64_t{0}, ""}}, 1, 1);
+  CHECK_THROWS_AS(sim.step(1), InvariantError);
 }

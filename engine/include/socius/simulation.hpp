@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "socius/errors.hpp"
 #include "socius/parameters.hpp"
 #include "socius/population.hpp"
 #include "socius/random.hpp"
@@ -36,11 +37,29 @@ struct StepContext {
   Stream stream(AgentIndex a, Purpose purpose) const { return Stream(seed, step, a, purpose); }
 };
 
-/// One mechanism of a step.
+class Model;
+
+/// One mechanism of a step: its name (also its switch, `systems.<name>`), one sentence on what it
+/// does, and the function that runs it on the model built by ModelDescription::create. A model
+/// lists its systems once, in ModelDescription::systems, in the order they run.
 struct System {
   std::string name;
-  std::function<void(World&, const StepContext&)> run;
+  std::string description;
+  std::function<void(Model&, World&, const StepContext&)> run;
 };
+
+/// A system run by `f(M&, World&, const StepContext&)` on a model of type M (the type its
+/// description's factory creates), e.g. `system<Jgn>("meet", "random meetings", &Jgn::meet)`.
+/// Running it on a model of another type is a bug in the model's table: InvariantError.
+template <class M, class F>
+System system(std::string name, std::string description, F f) {
+  auto run = [f = std::move(f), name](Model& model, World& world, const StepContext& ctx) {
+    M* m = dynamic_cast<M*>(&model);
+    if (!m) throw InvariantError("system '" + name + "' was given a model of another type");
+    std::invoke(f, *m, world, ctx);
+  };
+  return {std::move(name), std::move(description), std::move(run)};
+}
 
 /// What a model records: values[group][indicator] at each recorded time.
 struct IndicatorSpec {
@@ -68,8 +87,6 @@ class Model {
   virtual ~Model() = default;
   /// Creates the initial population and ties (step 0, before burn-in).
   virtual void setup(World& world, const StepContext& ctx) = 0;
-  /// The systems of one step, in order; names must match ModelDescription::systems.
-  virtual std::vector<System> systems() = 0;
   virtual IndicatorSpec indicators() const = 0;
   /// Writes the current indicators into out[group * n_indicators + indicator].
   virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
@@ -91,18 +108,15 @@ class Model {
   virtual void reconfigure(const ParameterSet& params);
 };
 
-struct SystemInfo {
-  std::string name;
-  std::string description;
-};
-
 struct ModelDescription {
   std::string name;
   std::string summary;
   /// The model's own parameters. The engine adds `simulation.*` keys and one boolean
   /// `systems.<name>` per system (true by default) that switches the system off.
   ParameterSchema schema;
-  std::vector<SystemInfo> systems;
+  /// The mechanisms of one step, in the order they run: the only list of them (names for the
+  /// switches and `socius models`, functions for the step loop).
+  std::vector<System> systems;
   /// Defaults of the simulation keys for this model.
   std::int64_t default_population = 10000;
   std::int64_t default_steps = 520;
