@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     Simulation sim(m, {{"simulation.population", std::int64_t{100}, "doc"}, {"simulation.burn_in", std::int64_t{0}, "doc"}, {"simulation.steps", std::int64_t{0}, "doc"}}, 1, 1);
     const auto& spec = sim.recorder().spec;
     std::printf("| indicator | meaning and unit |\n|---|---|\n");
-    for (std::size_t i = 0; i < spec.indicators.size(); ++i) std::printf("| `%s` | %s |\n", spec.indicators[i].c_str(), cell(spec.descriptions[i]).c_str());
+    for (const auto& i : spec.indicators) std::printf("| `%s` | %s |\n", i.name.c_str(), cell(i.description).c_str());
     return 0;
   }
   std::printf("| key | unit | default | allowed | description | source |\n|---|---|---|---|---|---|\n");

@@ -61,11 +61,28 @@ System system(std::string name, std::string description, F f) {
   return {std::move(name), std::move(description), std::move(run)};
 }
 
+/// Which way an indicator is better, for a reader that marks a change as a gain or a loss.
+enum class Better : std::int8_t { Lower = -1, Neither = 0, Higher = 1 };
+
+/// One indicator a model records, declared once with what a reader of the results needs; every
+/// results file carries it (output.hpp), so a report works for any model.
+struct Indicator {
+  std::string name;      ///< identifier in results files, e.g. "lonely_share"
+  std::string label;     ///< short plain-language label for tables and plots, e.g. "Often or always lonely"
+  std::string category;  ///< what it is about: e.g. "loneliness", "trust", "services", "staff", "cost", "network", "other"
+  /// "share" (a fraction of the group, 0-1), "score" (a mean on a 0-1 scale), a currency
+  /// ("GBP"), or what is counted or measured ("people", "ties", "weight units", "correlation").
+  std::string unit;
+  Better better = Better::Neither;  ///< whether a higher value is better, a lower one, or neither
+  std::string description;  ///< one sentence: what is measured, over whom; a stock, a flow or cumulative
+};
+
 /// What a model records: values[group][indicator] at each recorded time.
 struct IndicatorSpec {
-  std::vector<std::string> groups;      ///< e.g. "all", "quintile_1", "age_65_plus"
-  std::vector<std::string> indicators;  ///< e.g. "lonely_share"
-  std::vector<std::string> descriptions;  ///< one per indicator, with its unit
+  std::vector<std::string> groups;     ///< e.g. "all", "quintile_1", "age_65_plus"
+  std::vector<Indicator> indicators;   ///< in recorded order
+  /// The position of the indicator called `name`, or indicators.size() if there is none.
+  std::size_t index(const std::string& name) const;
 };
 
 /// A distribution a model records over time: counts (or any per-bin value) in fixed bins declared
