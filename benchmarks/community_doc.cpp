@@ -1,4 +1,5 @@
-// Prints the community model's parameter table (from its schema) as Markdown, for docs/model.md;
+// Prints the community model's parameter table (from its schema, which its parameter table
+// generates) as Markdown, for docs/model.md;
 // with --indicators, the indicator table (from a tiny instance of the model).
 #include <cstdio>
 #include <string>
@@ -41,11 +42,11 @@ int main(int argc, char** argv) {
     for (const auto& i : spec.indicators) std::printf("| `%s` | %s |\n", i.name.c_str(), cell(i.description).c_str());
     return 0;
   }
-  std::printf("| key | unit | default | allowed | description | source |\n|---|---|---|---|---|---|\n");
+  std::printf("| key | unit | default | allowed | description | source | fixed after setup |\n|---|---|---|---|---|---|---|\n");
   const ParameterSchema schema = m.full_schema();
   for (const auto& s : schema.specs()) {
-    std::printf("| `%s` | %s | `%s` | %s | %s | %s |\n", s.key.c_str(), cell(s.unit).c_str(), cell(to_toml(s.default_value)).c_str(),
-                cell(range(s)).c_str(), cell(s.description).c_str(), cell(s.source).c_str());
+    std::printf("| `%s` | %s | `%s` | %s | %s | %s | %s |\n", s.key.c_str(), cell(s.unit).c_str(), cell(to_toml(s.default_value)).c_str(),
+                cell(range(s)).c_str(), cell(s.description).c_str(), cell(s.source).c_str(), s.fixed ? "fixed" : "");
   }
   return 0;
 }

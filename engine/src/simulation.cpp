@@ -35,8 +35,13 @@ ParameterSchema ModelDescription::full_schema() const {
     s.boolean("systems." + sys.name, true, "Runs the system '" + sys.name + "': " + sys.description,
               "engine default");
   }
-  for (const auto& spec : schema.specs()) s.add(spec);
-  return s;
+  ParameterSchema full;
+  for (ParameterSpec spec : s.specs()) {  // the shared keys are fixed once a simulation is built
+    spec.fixed = true;
+    full.add(std::move(spec));
+  }
+  for (const auto& spec : schema.specs()) full.add(spec);
+  return full;
 }
 
 namespace {
@@ -46,6 +51,19 @@ std::string gib(double bytes) {
   if (bytes >= 1024.0 * 1024 * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.3g TiB", bytes / (1024.0 * 1024 * 1024 * 1024));
   else std::snprintf(buf, sizeof buf, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
   return buf;
+}
+
+/// Refuses a change, from `before` to `after`, of a key that shapes the setup (ParameterSpec::fixed).
+void refuse_fixed_changes(const ParameterSchema& schema, const ParameterSet& before, const ParameterSet& after) {
+  for (const auto& [key, value] : after.values()) {
+    const ParameterSpec* spec = schema.find(key);
+    if (!spec || !spec->fixed) continue;
+    const auto was = before.values().find(key);
+    if (was != before.values().end() && was->second != value) {
+      throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shapes the model's setup and is fixed once the simulation is built (it was " +
+                          to_toml(was->second) + ")");
+    }
+  }
 }
 
 }  // namespace
@@ -289,7 +307,10 @@ std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, c
     sim = std::make_unique<Simulation>(model, decode(in.get_string("parameters.initial"), in), in.get_value<std::uint64_t>("seed"), threads);
     const auto current = decode(in.get_string("parameters.current"), in);
     sim->params_ = ParameterSet::resolve(sim->schema_, current);
-    if (!(sim->params_.values() == sim->initial_params_.values())) sim->model_->reconfigure(sim->params_);
+    if (!(sim->params_.values() == sim->initial_params_.values())) {
+      refuse_fixed_changes(sim->schema_, sim->initial_params_, sim->params_);
+      sim->model_->reconfigure(sim->params_);
+    }
   } catch (const ScenarioError& e) {
     in.fail(std::string("its parameters are not valid for this model: ") + e.what());
   }
@@ -337,6 +358,7 @@ void Simulation::set_parameters(const std::vector<ParameterEntry>& entries) {
     all.push_back(e);
   }
   ParameterSet next = ParameterSet::resolve(schema_, all);
+  refuse_fixed_changes(schema_, params_, next);
   model_->reconfigure(next);
   params_ = std::move(next);
 }

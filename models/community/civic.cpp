@@ -10,15 +10,14 @@
 
 namespace socius::models::community {
 
-void run_civic(State& s, World& w, const StepContext&) {
+void run_civic(State& s, World&, const StepContext&) {
   const Params& P = s.P;
-  const auto& g = w.ties;
-  auto& E = *s.civic;
+  auto& E = s.civic;
   parallel_for(0, s.residents, [&](AgentIndex a) {
-    const bool hub = (*s.focus_hub)[a] != kNone && s.focus_activity[(*s.focus_hub)[a]] > 0;
-    const double x = P.e_intercept + (hub ? P.e_hub : 0.0) + ((*s.focus_comm)[a] != kNone ? P.e_community : 0.0) +
-                     P.e_local * known_share(s, g, a) + P.e_trust * ((*s.trust)[a] - 0.5);
-    E[a] = clamp01(static_cast<float>(E[a] + P.e_rate * (logistic(x) - E[a])));
+    const bool hub = s.focus_hub[a] != kNone && s.focus_activity[s.focus_hub[a]] > 0;
+    const double x = P.civic.intercept + (hub ? P.civic.hub : 0.0) + (s.focus_comm[a] != kNone ? P.civic.community : 0.0) +
+                     P.civic.local * known_share(s, a) + P.civic.trust * (s.trust[a] - 0.5);
+    E[a] = clamp01(static_cast<float>(E[a] + P.civic.rate * (logistic(x) - E[a])));
   });
 }
 

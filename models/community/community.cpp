@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cmath>
-#include <map>
 
 #include "indicators.hpp"
 #include "socius/checkpoint.hpp"
@@ -15,7 +14,7 @@ namespace {
 
 class Community final : public Model {
  public:
-  explicit Community(const ParameterSet& set) : s_(read_params(set)), setup_values_(set.values()) {}
+  explicit Community(const ParameterSet& set) : s_(read_params(set)) {}
 
   void setup(World& world, const StepContext& ctx) override {
     setup_world(s_, world, ctx);
@@ -54,22 +53,11 @@ class Community final : public Model {
     measure_indicators(s_, world, ctx, out);
   }
 
-  /// New parameter values between steps (e.g. a Python hook acting as an intervention). Keys
-  /// that shaped the setup (structure, posts, teams, which hubs and reserve posts exist) are fixed
-  /// once the simulation is built; everything else takes effect from the next step.
+  /// New parameter values between steps (e.g. a Python hook acting as an intervention); they take
+  /// effect from the next step. The engine has already refused a change to a key that shaped the
+  /// setup (fixed after setup in the parameter table: structure, posts, teams, which hubs and
+  /// reserve posts exist).
   void reconfigure(const ParameterSet& params) override {
-    static const std::vector<std::string> prefixes = {"structure.", "services.team_neighbourhoods", "policy.hubs.enabled",
-                                                      "policy.hubs.target", "policy.hubs.per_neighbourhood",
-                                                      "policy.relational_practice.enabled", "policy.relational_practice.target",
-                                                      "policy.relational_practice.extra_posts", "policy.collaboration.target"};
-    for (const auto& [key, value] : params.values()) {
-      bool fixed = key.ends_with("_posts") && key.starts_with("services.");
-      for (const auto& p : prefixes) fixed |= key.starts_with(p);
-      if (fixed && setup_values_.count(key) && setup_values_.at(key) != value) {
-        throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shapes the model's setup and is fixed once the simulation is built (it was " +
-                            to_toml(setup_values_.at(key)) + ")");
-      }
-    }
     s_.P = read_params(params);
   }
 
@@ -151,22 +139,22 @@ class Community final : public Model {
     auto bad_focus = [&](std::uint32_t f) { return f != kNone && f >= F; };
     auto bad_agent = [&](std::uint32_t x) { return x != kNone && (x < s_.residents || x >= n); };
     for (AgentIndex a = 0; a < n; ++a) {
-      if (a < s_.residents && (*s_.nbhd)[a] >= s_.n_nbhd) return "a resident lives in no known neighbourhood";
-      if (bad_focus((*s_.household)[a]) || bad_focus((*s_.focus_work)[a]) || bad_focus((*s_.focus_comm)[a]) ||
-          bad_focus((*s_.focus_hub)[a])) {
+      if (a < s_.residents && s_.nbhd[a] >= s_.n_nbhd) return "a resident lives in no known neighbourhood";
+      if (bad_focus(s_.household[a]) || bad_focus(s_.focus_work[a]) || bad_focus(s_.focus_comm[a]) ||
+          bad_focus(s_.focus_hub[a])) {
         return "a resident belongs to an unknown focus";
       }
-      if ((*s_.status)[a] > kInactive || (*s_.service)[a] >= kServices) return "a status or service code is out of range";
-      if (a >= s_.residents && (*s_.team)[a] != kNone && (*s_.team)[a] >= n_teams) return "a professional is in no known team";
-      const std::uint32_t b = (*s_.befriender)[a];
+      if (s_.status[a] > kInactive || s_.service[a] >= kServices) return "a status or service code is out of range";
+      if (a >= s_.residents && s_.team[a] != kNone && s_.team[a] >= n_teams) return "a professional is in no known team";
+      const std::uint32_t b = s_.befriender[a];
       if (b != kNone && b >= n) return "a befriender is not an agent";
       for (int k = 0; k < kServices; ++k) {
-        if (bad_agent((*s_.prof[k])[a])) return "a client's professional is not a professional";
-        const float q = (*s_.quality[k])[a];
+        if (bad_agent(s_.prof[k][a])) return "a client's professional is not a professional";
+        const float q = s_.quality[k][a];
         if (!(q >= 0.0f && q <= 1.0f)) return "a relationship quality is outside [0, 1]";
       }
-      for (const auto* c : {s_.lonely, s_.trust, s_.civic}) {
-        const float x = (*c)[a];
+      for (const auto c : {s_.lonely, s_.trust, s_.civic}) {
+        const float x = c[a];
         if (!(x >= 0.0f && x <= 1.0f)) return "a loneliness, trust or civic efficacy value is outside [0, 1]";
       }
     }
@@ -174,14 +162,13 @@ class Community final : public Model {
   }
 
   State s_;
-  std::map<std::string, ParameterValue> setup_values_;
 };
 
 }  // namespace
 
 double planned_spend(const ParameterSet& set) {
   const Params p = read_params(set);
-  return planned_spend(p, p.steps);
+  return planned_spend(p, p.simulation.steps);
 }
 
 ModelDescription description() {

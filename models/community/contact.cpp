@@ -72,32 +72,32 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
       std::uint8_t f = static_cast<std::uint8_t>(h.flags & ~kUsedByOwner);
       if (!(f & kLocalKnown) && a < R && h.other < R) {
         f |= kLocalKnown;
-        if ((*s.nbhd)[h.other] == (*s.nbhd)[a]) f |= kLocal;
+        if (s.nbhd[h.other] == s.nbhd[a]) f |= kLocal;
       }
       h.flags = f;
     }
     Stream rng = ctx.stream(a, kPurposeContact);
     if (a >= R) {  // a professional: contacts with colleagues
       std::uint32_t made = 0;
-      if ((*s.post)[a] == 1) {
-        made = spend_on_ties(block, rng.poisson(P.collegial_contacts), rng, [](const HalfTie& h) { return h.type == kCollegial; });
+      if (s.post[a] == 1) {
+        made = spend_on_ties(block, rng.poisson(P.burnout.collegial_contacts), rng, [](const HalfTie& h) { return h.type == kCollegial; });
       }
-      (*s.made)[a] = static_cast<std::uint16_t>(made);
-      (*s.meetings)[a] = 0;
+      s.made[a] = static_cast<std::uint16_t>(made);
+      s.meetings[a] = 0;
       return;
     }
-    const float x = (*s.age)[a];
-    double mean = P.contact_mean * (*s.sociability)[a] * (1.0 - P.withdrawal * (*s.lonely)[a]);
-    if ((*s.parent_until)[a] > x) mean *= P.parent_time;
-    if (x >= 75) mean *= P.age75_factor;
-    if (x < 25) mean *= P.young_factor;
+    const float x = s.age[a];
+    double mean = P.contact.mean * s.sociability[a] * (1.0 - P.contact.withdrawal * s.lonely[a]);
+    if (s.parent_until[a] > x) mean *= P.contact.parent_time;
+    if (x >= 75) mean *= P.contact.age75_factor;
+    if (x < 25) mean *= P.contact.young_factor;
     const std::uint32_t k = std::min(rng.poisson(mean), kMaxContacts);
     // Everyone has at least one focus: their neighbourhood (the street, the shops).
     std::uint32_t meet = 0;
-    for (std::uint32_t i = 0; i < k; ++i) meet += chance(rng, P.new_share) ? 1u : 0u;
+    for (std::uint32_t i = 0; i < k; ++i) meet += chance(rng, P.contact.new_share) ? 1u : 0u;
     std::uint32_t made = spend_on_ties(block, k - meet, rng, [](const HalfTie& h) { return is_social(h.type); });
     // A befriended resident sees their befriender every week (if the match still stands).
-    const std::uint32_t bf = (*s.befriender)[a];
+    const std::uint32_t bf = s.befriender[a];
     if (bf != kNone) {
       bool found = false;
       for (HalfTie& h : block) {
@@ -108,11 +108,11 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
           break;
         }
       }
-      if (!found) (*s.befriender)[a] = kNone;  // the volunteer moved away
+      if (!found) s.befriender[a] = kNone;  // the volunteer moved away
     }
-    const bool chance = rng.bernoulli(P.random_meeting);
-    (*s.made)[a] = static_cast<std::uint16_t>(made);
-    (*s.meetings)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(meet, 63) | (chance ? 0x80u : 0u));
+    const bool chance = rng.bernoulli(P.contact.random_meeting);
+    s.made[a] = static_cast<std::uint16_t>(made);
+    s.meetings[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(meet, 63) | (chance ? 0x80u : 0u));
   });
 
   // Contacts received: ties whose other end used them this week, and relatives living
@@ -128,11 +128,11 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
       if (by_other || (h.flags & kUsedByOwner)) h.stamp = now;  // used by either end this week
     }
     if (a < R) {
-      (*s.local_ties)[a] = static_cast<std::uint16_t>(std::min<std::uint32_t>(local, 65535));
+      s.local_ties[a] = static_cast<std::uint16_t>(std::min<std::uint32_t>(local, 65535));
       Stream rng = ctx.stream(a, kPurposeContact + 1);
-      for (std::uint32_t i = 0; i < (*s.family_away)[a]; ++i) received += chance(rng, P.family_weekly) ? 1u : 0u;
+      for (std::uint32_t i = 0; i < s.family_away[a]; ++i) received += chance(rng, P.contact.family_away_weekly) ? 1u : 0u;
     }
-    (*s.received)[a] = static_cast<std::uint16_t>(std::min<std::uint32_t>(received, 65535));
+    s.received[a] = static_cast<std::uint16_t>(std::min<std::uint32_t>(received, 65535));
   };
   // Reading the twins' flags is a cache miss per tie at large sizes; asking for the twins of an
   // agent a few places ahead lets those misses overlap with the work on the current one.

@@ -158,8 +158,8 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   // added up per group, instead of 14 additions for each of a resident's up to 5 groups.
   constexpr std::size_t C = State::kCells;
   const std::size_t width = C * kFields;
-  const auto l_thr = static_cast<float>(P.l_threshold), t_thr = static_cast<float>(P.t_threshold);
-  const auto close = static_cast<float>(P.close_threshold);
+  const auto l_thr = static_cast<float>(P.loneliness.threshold), t_thr = static_cast<float>(P.trust.threshold);
+  const float close = close_threshold(P);
   constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
 
   // The social-tie fields come from the loneliness system's sums when it ran in this step
@@ -177,25 +177,25 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
             st = social_ties(g.ties(i), close);
           }
           double qsum = 0, qn = 0, waiting = 0;
-          const std::uint8_t needs = (*s.needs)[i];
+          const std::uint8_t needs = s.needs[i];
           for (int k = 0; k < kServices; ++k) {
             if (!(needs & (1u << k))) continue;
-            if ((*s.prof[k])[i] != kNone) {
-              qsum += (*s.quality[k])[i];
+            if (s.prof[k][i] != kNone) {
+              qsum += s.quality[k][i];
               qn += 1;
             } else {
               waiting += 1;
             }
           }
-          const std::uint32_t j = (*s.nbhd)[i];
-          const bool pull = (s.nbhd_trust[j] + known_share(s, g, i)) / 2.0 >= P.pull_threshold;
-          const float L = (*s.lonely)[i], T = (*s.trust)[i];
+          const std::uint32_t j = s.nbhd[i];
+          const bool pull = (s.nbhd_trust[j] + known_share(s, i)) / 2.0 >= P.trust.pull_together_threshold;
+          const float L = s.lonely[i], T = s.trust[i];
           // An undefined state (NaN) is never counted as "below the threshold": it makes its
           // groups' shares undefined too, as it does their means.
           const double lonely = L >= l_thr ? 1.0 : (L < l_thr ? 0.0 : kUndefined);
           const double trusting = T >= t_thr ? 1.0 : (T < t_thr ? 0.0 : kUndefined);
-          double f[kFields] = {1.0, lonely, ((*s.made)[i] + (*s.received)[i]) == 0 ? 1.0 : 0.0,
-                               trusting, pull ? 1.0 : 0.0, (*s.civic)[i], qsum, qn, waiting,
+          double f[kFields] = {1.0, lonely, (s.made[i] + s.received[i]) == 0 ? 1.0 : 0.0,
+                               trusting, pull ? 1.0 : 0.0, s.civic[i], qsum, qn, waiting,
                                static_cast<double>(st.degree), st.strength, st.has_close || summed ? 0.0 : 1.0, L, T};
           double* row = a.v.data() + s.cell_of(i) * kFields;
           for (int x = 0; x < kFields; ++x) row[x] += f[x];
@@ -232,8 +232,8 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   // parallel (the neighbour look-ups were the serial part of a recorded step), then summed in
   // sample order, as before.
   std::vector<double> csum(G, 0.0), cn(G, 0.0);
-  if (P.clustering_sample > 0 && R > 0) {
-    const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.clustering_sample)));
+  if (P.indicators.clustering_sample > 0 && R > 0) {
+    const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.indicators.clustering_sample)));
     const AgentIndex samples = (R - 1) / stride + 1;
     std::vector<double> coefficient(samples);
     // Every block (record, then ties) a sample needs is scattered in memory. Samples are taken
@@ -274,15 +274,15 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
       }
     }
   }
-  const bool components = ctx.time % P.component_every == 0;
+  const bool components = ctx.time % P.indicators.component_every == 0;
   const double component = components ? largest_component(s, g) : kNaN;
   // Professionals.
   double bsum = 0, bn = 0, vacancies = 0;
   for (AgentIndex p = R; p < s.agents(); ++p) {
-    if ((*s.post)[p] == 1) {
-      bsum += (*s.burnout)[p];
+    if (s.post[p] == 1) {
+      bsum += s.burnout[p];
       bn += 1;
-    } else if ((*s.post)[p] == 2) {
+    } else if (s.post[p] == 2) {
       vacancies += 1;
     }
   }

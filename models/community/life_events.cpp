@@ -21,13 +21,13 @@ double by_quintile(double q1, double q5, int q) { return q1 + (q5 - q1) * (q - 1
 /// with the RemoveAll event the caller proposes.
 void drop_services(State& s, AgentIndex a) {
   for (int k = 0; k < kServices; ++k) {
-    const std::uint32_t p = (*s.prof[k])[a];
-    if (p != kNone) --(*s.caseload)[p];
-    (*s.prof[k])[a] = kNone;
-    (*s.quality[k])[a] = 0.0f;
-    (*s.waited[k])[a] = 0;
+    const std::uint32_t p = s.prof[k][a];
+    if (p != kNone) --s.caseload[p];
+    s.prof[k][a] = kNone;
+    s.quality[k][a] = 0.0f;
+    s.waited[k][a] = 0;
   }
-  (*s.needs)[a] = 0;
+  s.needs[a] = 0;
 }
 
 /// Household membership as it is now, during the serial pass. The CSR (focus_offset,
@@ -46,7 +46,7 @@ class Households {
   /// Calls f(b) for every resident b living in household h now.
   template <class F>
   void for_each(std::uint32_t h, F&& f) const {
-    const auto& household = *s_.household;
+    const auto& household = s_.household;
     if (h < indexed_) {
       for (std::uint32_t i = s_.focus_offset[h]; i < s_.focus_offset[h + 1]; ++i) {
         const AgentIndex b = s_.focus_members[i];
@@ -69,10 +69,10 @@ class Households {
 void run_life_events(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   const AgentIndex R = s.residents;
-  auto& age = *s.age;
-  auto& status = *s.status;
-  auto& event = *s.event;
-  auto& household = *s.household;
+  auto& age = s.age;
+  auto& status = s.status;
+  auto& event = s.event;
+  auto& household = s.household;
   const double week = 1.0 / 52.0;
 
   // 1. Draw events (parallel, own state only).
@@ -80,26 +80,26 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
     Stream rng = ctx.stream(a, kPurposeLife);
     age[a] += static_cast<float>(week);
     const float x = age[a];
-    const int q = s.quintile[(*s.nbhd)[a]];
+    const int q = s.quintile[s.nbhd[a]];
     std::uint8_t e = kNoEvent;
     const std::uint32_t h = household[a];
     const bool head = s.focus_members[s.focus_offset[h]] == a;  // lowest index in the household
-    if (rng.bernoulli(std::exp(P.mortality_a + P.mortality_b * x) * week)) {
+    if (rng.bernoulli(std::exp(P.life.mortality_a + P.life.mortality_b * x) * week)) {
       e = kDeath;
-    } else if (head && rng.bernoulli(by_quintile(P.move_q1, P.move_q5, q) * week)) {
+    } else if (head && rng.bernoulli(by_quintile(P.life.move_q1, P.life.move_q5, q) * week)) {
       e = kMove;
-    } else if (status[a] != kRetired && status[a] != kEducation && x >= P.retirement_age) {
+    } else if (status[a] != kRetired && status[a] != kEducation && x >= P.life.retirement_age) {
       e = kRetire;
-    } else if (status[a] == kEmployed && rng.bernoulli(by_quintile(P.job_loss_q1, P.job_loss_q5, q) * week)) {
+    } else if (status[a] == kEmployed && rng.bernoulli(by_quintile(P.life.job_loss_q1, P.life.job_loss_q5, q) * week)) {
       e = kJobLoss;
-    } else if (status[a] == kEducation && x >= P.education_leave_age - 1.0 && rng.bernoulli(1.0 / 104.0)) {
+    } else if (status[a] == kEducation && x >= P.life.education_leave_age - 1.0 && rng.bernoulli(1.0 / 104.0)) {
       e = kLeaveEducation;
-    } else if (x >= 22 && x < 42 && (*s.parent_until)[a] <= x && rng.bernoulli(P.birth_rate * week)) {
+    } else if (x >= 22 && x < 42 && s.parent_until[a] <= x && rng.bernoulli(P.life.birth_rate * week)) {
       e = kBirth;
     }
     // A child turning 5 ends the school-gate focus of a parent without other work focus.
-    const std::uint32_t wf = (*s.focus_work)[a];
-    if (wf != kNone && s.focus_kind[wf] == kSchoolGate && (*s.parent_until)[a] <= x) (*s.focus_work)[a] = kNone;
+    const std::uint32_t wf = s.focus_work[a];
+    if (wf != kNone && s.focus_kind[wf] == kSchoolGate && s.parent_until[a] <= x) s.focus_work[a] = kNone;
     event[a] = e;
   });
 
@@ -120,7 +120,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         std::uint32_t others = 0;
         households.for_each(h, [&](AgentIndex b) {
           if (b == a) return;
-          (*s.lonely)[b] = clamp01((*s.lonely)[b] + static_cast<float>(P.bereavement));
+          s.lonely[b] = clamp01(s.lonely[b] + static_cast<float>(P.loneliness.bereavement));
           ++others;
         });
         drop_services(s, a);
@@ -130,7 +130,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         // in the neighbourhood joins the adult population, with kin ties to their household.
         // This keeps the adult age structure close to stationary (entries at 16 replace deaths).
         // Without a family found, an in-migrant of working age takes a home of their own.
-        const std::uint32_t j = (*s.nbhd)[a];
+        const std::uint32_t j = s.nbhd[a];
         const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
         AgentIndex parent = kNone;
         for (int tries = 0; tries < 30 && parent == kNone && hi > lo; ++tries) {
@@ -151,20 +151,20 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         if (home != h) households.joined(home, a);
         if (parent != kNone) {
           age[a] = static_cast<float>(16.0 + rng.uniform());
-          (*s.parent_until)[a] = 0.0f;
+          s.parent_until[a] = 0.0f;
           status[a] = kEducation;
-          (*s.needs)[a] = 1u << kEducationSvc;
-          (*s.focus_work)[a] = s.colleges_of_nbhd[j];
-          (*s.lonely)[a] = 0.2f;
+          s.needs[a] = 1u << kEducationSvc;
+          s.focus_work[a] = s.colleges_of_nbhd[j];
+          s.lonely[a] = 0.2f;
           households.for_each(home, [&](AgentIndex b) {
             if (b != a) events.push_back(TieEvent::add(a, b, 0.8f, kKin));
           });
         } else if (age[a] >= 45.0f) {  // in-migrants are mostly young adults (ONS)
           age[a] = static_cast<float>(20.0 + 25.0 * rng.uniform());
-          (*s.parent_until)[a] = 0.0f;
+          s.parent_until[a] = 0.0f;
           if (status[a] == kRetired) {
             status[a] = kEmployed;
-            (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+            s.focus_work[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
           }
         }
         break;
@@ -184,23 +184,23 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
       case kRetire:
         if (status[a] == kUnemployed) drop_service(s, a, kEmployment, events);
         status[a] = kRetired;
-        (*s.focus_work)[a] = kNone;
+        s.focus_work[a] = kNone;
         break;
       case kJobLoss:
         status[a] = kUnemployed;
-        (*s.focus_work)[a] = kNone;
-        (*s.needs)[a] |= 1u << kEmployment;
+        s.focus_work[a] = kNone;
+        s.needs[a] |= 1u << kEmployment;
         break;
       case kLeaveEducation: {
         drop_service(s, a, kEducationSvc, events);
-        const int q = s.quintile[(*s.nbhd)[a]];
-        if (rng.bernoulli(by_quintile(P.employment_q1, P.employment_q5, q))) {
+        const int q = s.quintile[s.nbhd[a]];
+        if (rng.bernoulli(by_quintile(P.structure.employment_rate_q1, P.structure.employment_rate_q5, q))) {
           status[a] = kEmployed;
-          (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+          s.focus_work[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
         } else {
           status[a] = kUnemployed;
-          (*s.focus_work)[a] = kNone;
-          (*s.needs)[a] |= 1u << kEmployment;
+          s.focus_work[a] = kNone;
+          s.needs[a] |= 1u << kEmployment;
         }
         break;
       }
@@ -208,9 +208,9 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         // The resident and an adult partner in the household (aged within 10 years) become parents.
         const float until = age[a] + 5.0f;
         households.for_each(h, [&](AgentIndex b) {
-          if (b != a && (std::abs(age[b] - age[a]) > 10.0f || (*s.parent_until)[b] > age[b])) return;
-          (*s.parent_until)[b] = age[b] + (until - age[a]);
-          if (status[b] != kEmployed && (*s.focus_work)[b] == kNone) (*s.focus_work)[b] = s.school_of_nbhd[(*s.nbhd)[b]];
+          if (b != a && (std::abs(age[b] - age[a]) > 10.0f || s.parent_until[b] > age[b])) return;
+          s.parent_until[b] = age[b] + (until - age[a]);
+          if (status[b] != kEmployed && s.focus_work[b] == kNone) s.focus_work[b] = s.school_of_nbhd[s.nbhd[b]];
         });
         break;
       }

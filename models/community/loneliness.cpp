@@ -24,11 +24,11 @@ namespace socius::models::community {
 void run_loneliness(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   const auto& g = w.ties;
-  auto& L = *s.lonely;
+  auto& L = s.lonely;
   auto& prev = s.lonely_prev;
   prev.resize(s.residents);
   parallel_for(0, s.residents, [&](AgentIndex a) { prev[a] = L[a]; });
-  const auto close_threshold = static_cast<float>(P.close_threshold);
+  const float close_min = close_threshold(P);
   // Updates resident a's loneliness; returns its social ties' count, summed weight and whether
   // one is close, which the indicators need.
   const auto update = [&](AgentIndex a) {
@@ -38,22 +38,20 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
     for (const HalfTie& h : g.ties(a)) {
       if (!is_social(h.type)) continue;
       ++st.degree;
-      if (h.type != kAcquaintance) {
-        close += h.weight;
-        st.has_close |= h.weight >= close_threshold;
-      }
+      if (h.type != kAcquaintance) close += h.weight;
+      st.has_close |= is_close_tie(h, close_min);
       wsum += h.weight;
       lsum += h.weight * prev[h.other];
     }
     st.strength = wsum;
-    const double actual = P.close_weight * close + P.contact_weight * ((*s.made)[a] + (*s.received)[a]);
-    double desired = std::max(1e-6, static_cast<double>((*s.desired)[a]));
-    if ((*s.parent_until)[a] > (*s.age)[a]) desired *= P.desired_parent;
-    if ((*s.age)[a] < 25) desired *= P.desired_young;
+    const double actual = P.loneliness.close_weight * close + P.loneliness.contact_weight * (s.made[a] + s.received[a]);
+    double desired = std::max(1e-6, static_cast<double>(s.desired[a]));
+    if (s.parent_until[a] > s.age[a]) desired *= P.loneliness.desired_parent;
+    if (s.age[a] < 25) desired *= P.loneliness.desired_young;
     const double D = std::max(0.0, 1.0 - actual / desired);
-    const double spread = wsum > 0 ? P.spread * (lsum / wsum - prev[a]) : 0.0;
-    const double target = logistic(P.l_slope * (D - P.l_midpoint) + spread);
-    L[a] = clamp01(static_cast<float>(prev[a] + P.l_rate * (target - prev[a])));
+    const double spread = wsum > 0 ? P.loneliness.spread * (lsum / wsum - prev[a]) : 0.0;
+    const double target = logistic(P.loneliness.slope * (D - P.loneliness.midpoint) + spread);
+    L[a] = clamp01(static_cast<float>(prev[a] + P.loneliness.rate * (target - prev[a])));
     return st;
   };
   if (!ctx.recorded) {

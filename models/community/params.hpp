@@ -1,18 +1,25 @@
-// The community model's parameters, read once from a validated ParameterSet. The schema (name,
-// unit, default, range, description, source of every parameter) is in params.cpp.
+// The community model's parameters, grouped by the first part of their key: `trust.positive` is
+// `P.trust.positive`, `policy.hubs.activity` is `P.policy.hubs.activity`. Each is declared once,
+// in the table in params.cpp (key, member, default, range, unit, description, source, fixed
+// after setup), from which the schema, the reader and docs/model.md's table are generated.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string>
 
+#include "socius/parameter_table.hpp"
 #include "socius/parameters.hpp"
 
 namespace socius::models::community {
 
+/// Who a timed policy reaches, in the order of the choices of `policy.<name>.target`.
 enum class Target { All, MostDeprived, TwoMostDeprived, OlderIsolated };
 
-/// The fields every timed intervention has.
+/// Household types, the index of `structure.household`.
+enum HouseholdType { kOnePerson = 0, kCouple = 1, kCoupleChildren = 2, kLoneParent = 3, kShared = 4 };
+
+/// The fields every timed intervention has (`policy.<name>.*`).
 struct TimedPolicy {
   bool enabled = false;
   std::int64_t start = 0;     // policy weeks after burn-in
@@ -23,67 +30,96 @@ struct TimedPolicy {
   double cost_per_year = 0.0;  // GBP per year while active
 };
 
+/// Every parameter, read from a validated ParameterSet (read_params). Defaults, units and
+/// meanings are in the table in params.cpp and in docs/model.md.
 struct Params {
-  // simulation
-  std::int64_t population = 0, steps = 0;
-  // structure
-  double nbhd_size = 0, workplace_size = 0, college_size = 0;
-  std::int64_t community_foci = 0;
-  double community_membership = 0, activity_work = 0, activity_college = 0, activity_school = 0,
-         activity_community = 0, activity_nbhd = 0;
-  std::array<double, 5> household_mix{};  // one person, couple, couple+children, lone parent, shared
-  double young_child_share = 0, older_one_person_share = 0, older_couple_share = 0;
-  double employment_q1 = 0, employment_q5 = 0, unemployment_share = 0;
-  std::int64_t kin_outside = 0;
-  double family_away = 0, family_weekly = 0;
-  // contact
-  double contact_mean = 0, sociability_shape = 0, withdrawal = 0, parent_time = 0, age75_factor = 0,
-         young_factor = 0, new_share = 0, random_meeting = 0;
-  // ties
-  std::array<double, 5> delta{}, decay{};
-  double floor = 0, kin_floor = 0, friend_threshold = 0, demote_threshold = 0, new_weight = 0,
-         close_threshold = 0, initial_friends = 0, initial_acquaintances = 0;
-  // formation
-  double accept = 0, triadic = 0, age_scale = 0, other_nbhd = 0, trust_effect = 0, capacity = 0;
-  // loneliness
-  double l_rate = 0, desired_mean = 0, desired_sd = 0, desired_young = 0, desired_parent = 0, close_weight = 0, contact_weight = 0,
-         l_slope = 0, l_midpoint = 0, spread = 0, l_threshold = 0, bereavement = 0;
-  // trust
-  double t_rate = 0, t_intercept = 0, t_sd = 0, t_positive = 0, t_known = 0, t_nbhd = 0, t_service = 0,
-         positive_q1 = 0, positive_q5 = 0, positive_rate = 0, known_norm = 0, t_threshold = 0,
-         pull_threshold = 0;
-  // civic
-  double e_rate = 0, e_intercept = 0, e_hub = 0, e_community = 0, e_local = 0, e_trust = 0;
-  // life events (per year unless stated)
-  double move_q1 = 0, move_q5 = 0, mortality_a = 0, mortality_b = 0, retirement_age = 0,
-         job_loss_q1 = 0, job_loss_q5 = 0, birth_rate = 0, education_leave_age = 0;
-  // services (index by Service)
-  std::array<double, 4> posts{}, case_capacity{}, h0{}, beta{};
-  double health_onset = 0, legal_onset = 0, legal_deprivation = 0, health_resolve = 0,
-         legal_resolve = 0, overload = 0, q0 = 0, q_rate = 0, q_burnout = 0, reassign = 0;
-  std::int64_t team_nbhds = 0;
-  // burnout
-  double b_load = 0, b_relationship = 0, b_quality_ref = 0, b_support = 0, b_recovery = 0,
-         support_norm = 0, leave_base = 0, leave_burnout = 0, vacancy_weeks = 0, collegial_contacts = 0;
-  std::int64_t colleagues = 0;
-  // policies
-  TimedPolicy hubs, befriending, relational, collaboration;
-  std::int64_t hubs_per_nbhd = 0;
-  double hub_activity = 0, hub_recruitment = 0, hub_isolated_bias = 0;
-  double bef_match_weeks = 0, bef_places = 0, bef_weight = 0, bef_introduce = 0, bef_age = 0;
-  double rp_extra_posts = 0, rp_continuity = 0, rp_training = 0;
-  double collab_ties = 0, collab_weight = 0;
-  bool reorg = false;
-  std::int64_t reorg_time = 0, reorg_transition = 0;
-  double reorg_reassign = 0, reorg_break = 0, reorg_capacity_lost = 0, reorg_stress = 0,
-         reorg_efficiency = 0, reorg_cost = 0, reorg_savings = 0;
-  bool reorg_merge = false;
-  double budget_total = 0;
-  // indicators
-  std::int64_t component_every = 0, clustering_sample = 0;
+  struct Simulation {  // the engine's keys the model reads
+    std::int64_t population = 0, steps = 0;
+  } simulation;
+  struct Structure {
+    double neighbourhood_size = 0, workplace_size = 0, college_size = 0;
+    std::int64_t community_foci = 0;
+    double community_membership = 0, activity_work = 0, activity_college = 0, activity_school_gate = 0,
+           activity_community = 0, activity_neighbourhood = 0;
+    std::array<double, 5> household{};  // household_<type>, by HouseholdType
+    double young_child_share = 0, older_one_person_share = 0, older_couple_share = 0;
+    double employment_rate_q1 = 0, employment_rate_q5 = 0, unemployment_share = 0;
+    std::int64_t kin_outside = 0;
+    double family_away = 0, initial_friends = 0, initial_acquaintances = 0;
+  } structure;
+  struct Contact {
+    double mean = 0, sociability_shape = 0, withdrawal = 0, parent_time = 0, age75_factor = 0, young_factor = 0,
+           new_share = 0, random_meeting = 0, family_away_weekly = 0;
+  } contact;
+  struct Ties {
+    std::array<double, 5> delta{}, decay{};  // delta_<type>, decay_<type>, by TieKind (none for service ties)
+    double floor = 0, kin_floor = 0, friend_threshold = 0, demote_threshold = 0, new_weight = 0, close_threshold = 0;
+  } ties;
+  struct Formation {
+    double accept = 0, triadic = 0, age_scale = 0, other_neighbourhood = 0, trust_effect = 0, capacity = 0;
+  } formation;
+  struct Loneliness {
+    double rate = 0, desired_mean = 0, desired_sd = 0, desired_young = 0, desired_parent = 0, close_weight = 0,
+           contact_weight = 0, slope = 0, midpoint = 0, spread = 0, threshold = 0, bereavement = 0;
+  } loneliness;
+  struct Trust {
+    double rate = 0, intercept = 0, disposition_sd = 0, positive = 0, known = 0, neighbourhood = 0, service = 0,
+           positive_q1 = 0, positive_q5 = 0, positive_memory = 0, known_norm = 0, threshold = 0,
+           pull_together_threshold = 0;
+  } trust;
+  struct Civic {
+    double rate = 0, intercept = 0, hub = 0, community = 0, local = 0, trust = 0;
+  } civic;
+  struct Life {  // per year unless stated
+    double move_q1 = 0, move_q5 = 0, mortality_a = 0, mortality_b = 0, retirement_age = 0, job_loss_q1 = 0,
+           job_loss_q5 = 0, birth_rate = 0, education_leave_age = 0;
+  } life;
+  struct Services {
+    std::array<double, 4> posts{}, capacity{}, h0{}, beta{};  // <service>_posts etc., by Service
+    double health_onset = 0, legal_onset = 0, legal_deprivation = 0, health_resolve = 0, legal_resolve = 0,
+           overload = 0, q0 = 0, q_rate = 0, q_burnout = 0, reassign = 0;
+    std::int64_t team_neighbourhoods = 0;
+  } services;
+  struct Burnout {
+    double load = 0, relationship = 0, quality_ref = 0, support = 0, recovery = 0, support_norm = 0, leave_base = 0,
+           leave_burnout = 0, vacancy_weeks = 0, collegial_contacts = 0;
+    std::int64_t colleagues = 0;
+  } burnout;
+  struct Policy {
+    struct Hubs : TimedPolicy {
+      std::int64_t per_neighbourhood = 0;
+      double activity = 0, recruitment = 0, isolated_bias = 0;
+    } hubs;
+    struct Befriending : TimedPolicy {
+      double places = 0, weight = 0, introduce = 0, match_weeks = 0, age = 0;
+    } befriending;
+    struct RelationalPractice : TimedPolicy {
+      double extra_posts = 0, continuity = 0, training = 0;
+    } relational_practice;
+    struct Collaboration : TimedPolicy {
+      double ties = 0, weight = 0;
+    } collaboration;
+    struct Reorganisation {
+      bool enabled = false;
+      std::int64_t time = 0;
+      double reassign = 0, break_collegial = 0;
+      bool merge_teams = false;
+      std::int64_t transition = 0;
+      double capacity_lost = 0, stress = 0, efficiency_gain = 0, cost_one_off = 0, savings_per_year = 0;
+    } reorganisation;
+  } policy;
+  struct Budget {
+    double total = 0;
+  } budget;
+  struct Indicators {
+    std::int64_t component_every = 0, clustering_sample = 0;
+  } indicators;
 };
 
-/// Every parameter of the community model.
+/// The table every parameter of the model is declared in (params.cpp).
+const ParameterTable<Params>& parameter_table();
+
+/// Every parameter of the community model (from the table).
 ParameterSchema community_schema();
 
 /// Reads `set` and checks combinations the schema alone cannot (ScenarioError naming the key,

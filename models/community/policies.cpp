@@ -29,16 +29,17 @@ namespace {
 
 const TimedPolicy* timed_policies(const Params& p, int i) {
   switch (i) {
-    case 0: return &p.hubs;
-    case 1: return &p.befriending;
-    case 2: return &p.relational;
-    default: return &p.collaboration;
+    case 0: return &p.policy.hubs;
+    case 1: return &p.policy.befriending;
+    case 2: return &p.policy.relational_practice;
+    default: return &p.policy.collaboration;
   }
 }
 
 bool has_close_tie(const State& s, const TieGraph& g, AgentIndex a) {
+  const float close = close_threshold(s.P);
   for (const HalfTie& h : g.ties(a)) {
-    if ((h.type == kKin || h.type == kFriend) && h.weight >= s.P.close_threshold) return true;
+    if (is_close_tie(h, close)) return true;
   }
   return false;
 }
@@ -46,11 +47,11 @@ bool has_close_tie(const State& s, const TieGraph& g, AgentIndex a) {
 void run_hubs(State& s, const StepContext& ctx) {
   const Params& P = s.P;
   if (s.hub_count == 0) return;
-  const double r = ramp(P.hubs, ctx.time);
-  for (std::uint32_t f = s.hub_first; f < s.hub_first + s.hub_count; ++f) s.focus_activity[f] = static_cast<float>(P.hub_activity * r);
-  auto& hub = *s.focus_hub;
+  const double r = ramp(P.policy.hubs, ctx.time);
+  for (std::uint32_t f = s.hub_first; f < s.hub_first + s.hub_count; ++f) s.focus_activity[f] = static_cast<float>(P.policy.hubs.activity * r);
+  auto& hub = s.focus_hub;
   if (r <= 0) {
-    if (ended(P.hubs, ctx.time)) {  // closed: members leave
+    if (ended(P.policy.hubs, ctx.time)) {  // closed: members leave
       const auto members = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
         const bool m = hub[a] != kNone;
         hub[a] = kNone;
@@ -63,22 +64,22 @@ void run_hubs(State& s, const StepContext& ctx) {
   // Connectors recruit up to the target share, favouring lonely residents.
   std::vector<double> members(s.n_nbhd, 0.0), weight(s.n_nbhd, 0.0);
   for (AgentIndex a = 0; a < s.residents; ++a) {
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     if (s.hubs_of_nbhd[j] == kNone) continue;
     if (hub[a] != kNone) members[j] += 1;
-    else weight[j] += 1.0 + P.hub_isolated_bias * (*s.lonely)[a];
+    else weight[j] += 1.0 + P.policy.hubs.isolated_bias * s.lonely[a];
   }
   std::vector<double> scale(s.n_nbhd, 0.0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    const double deficit = P.hub_recruitment * r * s.nbhd_size[j] - members[j];
+    const double deficit = P.policy.hubs.recruitment * r * s.nbhd_size[j] - members[j];
     if (deficit > 0 && weight[j] > 0) scale[j] = deficit / weight[j];
   }
   const auto joined = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     if (hub[a] != kNone || scale[j] <= 0) return 0;
     Stream rng = ctx.stream(a, kPurposeHubs);
-    if (!rng.bernoulli(scale[j] * (1.0 + P.hub_isolated_bias * (*s.lonely)[a]))) return 0;
-    hub[a] = s.hubs_of_nbhd[j] + (P.hubs_per_nbhd > 1 ? rng.below(static_cast<std::uint32_t>(P.hubs_per_nbhd)) : 0u);
+    if (!rng.bernoulli(scale[j] * (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]))) return 0;
+    hub[a] = s.hubs_of_nbhd[j] + (P.policy.hubs.per_neighbourhood > 1 ? rng.below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
     return 1;
   });
   if (joined) s.rebuild_foci();
@@ -86,15 +87,15 @@ void run_hubs(State& s, const StepContext& ctx) {
 
 void run_befriending(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
-  if (!P.befriending.enabled) return;
-  const double r = ramp(P.befriending, ctx.time);
-  auto& bf = *s.befriender;
+  if (!P.policy.befriending.enabled) return;
+  const double r = ramp(P.policy.befriending, ctx.time);
+  auto& bf = s.befriender;
   const auto& g = w.ties;
   // Matches end (all of them when the programme ends).
   const auto matches = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
     if (bf[a] == kNone) return 0;
     Stream rng = ctx.stream(a, kPurposeBefriending);
-    if (r <= 0 || rng.bernoulli(1.0 / P.bef_match_weeks)) {
+    if (r <= 0 || rng.bernoulli(1.0 / P.policy.befriending.match_weeks)) {
       bf[a] = kNone;
       return 0;
     }
@@ -102,12 +103,12 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
   });
   s.befriending_matches = static_cast<std::uint32_t>(matches);
   if (r <= 0) return;
-  const double places = P.bef_places * s.residents / 10000.0 * r;
+  const double places = P.policy.befriending.places * s.residents / 10000.0 * r;
   if (places <= static_cast<double>(matches)) return;
   auto eligible = [&](AgentIndex a) {
-    if (bf[a] != kNone || (*s.age)[a] < P.bef_age) return false;
-    if (!targets_quintile(P.befriending.target, s.quintile[(*s.nbhd)[a]])) return false;
-    return (*s.lonely)[a] >= P.l_threshold || !has_close_tie(s, g, a);
+    if (bf[a] != kNone || s.age[a] < P.policy.befriending.age) return false;
+    if (!targets_quintile(P.policy.befriending.target, s.quintile[s.nbhd[a]])) return false;
+    return s.lonely[a] >= P.loneliness.threshold || !has_close_tie(s, g, a);
   };
   const auto n = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return eligible(a); });
   if (n == 0) return;
@@ -117,19 +118,19 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
     if (!eligible(a)) return 0;
     Stream rng = ctx.stream(a, kPurposeBefriending + 1000);
     if (!rng.bernoulli(p)) return 0;
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
     AgentIndex b = kNone;
     for (int tries = 0; tries < 20 && b == kNone; ++tries) {
       const AgentIndex c = s.residents_of_nbhd[lo + rng.below(hi - lo)];
-      if (c != a && (*s.age)[c] >= 18 && (*s.age)[c] < 75) b = c;
+      if (c != a && s.age[c] >= 18 && s.age[c] < 75) b = c;
     }
     if (b == kNone) return 0;
     bf[a] = b;
-    buffer.local().push_back(TieEvent::add(a, b, static_cast<float>(P.bef_weight), kFriend));
+    buffer.local().push_back(TieEvent::add(a, b, static_cast<float>(P.policy.befriending.weight), kFriend));
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
-    if ((*s.focus_comm)[a] == kNone && c1 > c0 && rng.bernoulli(P.bef_introduce)) {
-      (*s.focus_comm)[a] = s.community_foci[c0 + rng.below(c1 - c0)];
+    if (s.focus_comm[a] == kNone && c1 > c0 && rng.bernoulli(P.policy.befriending.introduce)) {
+      s.focus_comm[a] = s.community_foci[c0 + rng.below(c1 - c0)];
       return 1;
     }
     return 0;
@@ -141,24 +142,24 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
 
 void run_relational_practice(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
-  if (!P.relational.enabled) return;
-  const double r = ramp(P.relational, ctx.time);
+  if (!P.policy.relational_practice.enabled) return;
+  const double r = ramp(P.policy.relational_practice, ctx.time);
   for (std::uint32_t t = 0; t < s.n_teams; ++t) s.team_rp[t] = s.area_targeted_rp[t % s.n_areas] ? static_cast<float>(r) : 0.0f;
   if (r > 0 && !s.extra_posts_open) {  // recruit the extra posts (they fill after a vacancy)
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
-      if (!(*s.extra_post)[p] || (*s.post)[p] != 0) continue;
+      if (!s.extra_post[p] || s.post[p] != 0) continue;
       Stream rng = ctx.stream(p, kPurposeVacancy + 2);
-      (*s.post)[p] = 2;
-      (*s.vacant_until)[p] = static_cast<std::int32_t>(ctx.step + std::ceil(rng.exponential() * P.vacancy_weeks));
+      s.post[p] = 2;
+      s.vacant_until[p] = static_cast<std::int32_t>(ctx.step + std::ceil(rng.exponential() * P.burnout.vacancy_weeks));
     }
     s.extra_posts_open = true;
-  } else if (r <= 0 && s.extra_posts_open && ended(P.relational, ctx.time)) {
+  } else if (r <= 0 && s.extra_posts_open && ended(P.policy.relational_practice, ctx.time)) {
     std::vector<TieEvent> events;
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
-      if (!(*s.extra_post)[p]) continue;
+      if (!s.extra_post[p]) continue;
       release_clients(s, w, p, events);
       events.push_back(TieEvent::remove_all(p));
-      (*s.post)[p] = 0;
+      s.post[p] = 0;
     }
     w.ties.apply(events);
     s.extra_posts_open = false;
@@ -168,25 +169,25 @@ void run_relational_practice(State& s, World& w, const StepContext& ctx) {
 
 void run_collaboration(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
-  const TimedPolicy& c = P.collaboration;
+  const TimedPolicy& c = P.policy.collaboration;
   const double r = ramp(c, ctx.time);
   if (r <= 0 || ctx.time > c.start + std::max<std::int64_t>(1, c.ramp_up)) return;
-  const double per_week = 0.5 * P.collab_ties / static_cast<double>(std::max<std::int64_t>(1, c.ramp_up));
+  const double per_week = 0.5 * P.policy.collaboration.ties / static_cast<double>(std::max<std::int64_t>(1, c.ramp_up));
   EventBuffer buffer;
   parallel_for(s.residents, s.agents(), [&](AgentIndex p) {
-    if ((*s.post)[p] != 1) return;
-    const std::uint32_t area = (*s.team)[p] % s.n_areas;
+    if (s.post[p] != 1) return;
+    const std::uint32_t area = s.team[p] % s.n_areas;
     if (!s.area_targeted_collab[area]) return;
     Stream rng = ctx.stream(p, kPurposeCollaboration);
     const std::uint32_t n = rng.poisson(per_week);
     for (std::uint32_t i = 0; i < n; ++i) {
       std::uint32_t k = rng.below(kServices - 1);
-      if (k >= (*s.service)[p]) ++k;
+      if (k >= s.service[p]) ++k;
       const std::uint32_t t = k * s.n_areas + area;
       const std::uint32_t lo = s.team_offset[t], hi = s.team_offset[t + 1];
       if (hi == lo) continue;
       const AgentIndex q = s.team_posts[lo + rng.below(hi - lo)];
-      if ((*s.post)[q] == 1) buffer.local().push_back(TieEvent::add(p, q, static_cast<float>(P.collab_weight), kCollegial));
+      if (s.post[q] == 1) buffer.local().push_back(TieEvent::add(p, q, static_cast<float>(P.policy.collaboration.weight), kCollegial));
     }
   });
   auto batch = buffer.take();
@@ -195,25 +196,25 @@ void run_collaboration(State& s, World& w, const StepContext& ctx) {
 
 void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
-  if (!P.reorg) return;
-  const std::int64_t at = std::max<std::int64_t>(P.reorg_time, 1);
+  if (!P.policy.reorganisation.enabled) return;
+  const std::int64_t at = std::max<std::int64_t>(P.policy.reorganisation.time, 1);
   if (ctx.time < at) return;
   // Capacity and stress through the transition, then the promised gain.
-  const bool transition = ctx.time < at + P.reorg_transition;
-  const double factor = transition ? 1.0 - P.reorg_capacity_lost : 1.0 + P.reorg_efficiency;
-  s.reorg_stress = transition ? P.reorg_stress : 0.0;
+  const bool transition = ctx.time < at + P.policy.reorganisation.transition;
+  const double factor = transition ? 1.0 - P.policy.reorganisation.capacity_lost : 1.0 + P.policy.reorganisation.efficiency_gain;
+  s.reorg_stress = transition ? P.policy.reorganisation.stress : 0.0;
   if (factor != s.capacity_factor) {
     s.capacity_factor = factor;
-    for (AgentIndex p = s.residents; p < s.agents(); ++p) (*s.capacity)[p] = static_cast<float>(P.case_capacity[(*s.service)[p]] * factor);
+    for (AgentIndex p = s.residents; p < s.agents(); ++p) s.capacity[p] = static_cast<float>(P.services.capacity[s.service[p]] * factor);
   }
   if (s.reorg_started) return;
   s.reorg_started = true;
   auto& g = w.ties;
   // Teams of paired areas merge.
-  if (P.reorg_merge) {
+  if (P.policy.reorganisation.merge_teams) {
     for (AgentIndex p = s.residents; p < s.agents(); ++p) {
-      const std::uint32_t k = (*s.service)[p], area = (*s.team)[p] % s.n_areas;
-      (*s.team)[p] = k * s.n_areas + (area - area % 2);
+      const std::uint32_t k = s.service[p], area = s.team[p] % s.n_areas;
+      s.team[p] = k * s.n_areas + (area - area % 2);
     }
     for (auto& area : s.nbhd_team_area) area -= area % 2;
     s.rebuild_teams();
@@ -223,30 +224,30 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   parallel_for(s.residents, s.agents(), [&](AgentIndex p) {
     Stream rng = ctx.stream(p, kPurposeReorganisation);
     for (const HalfTie& h : g.ties(p)) {
-      if (h.type == kCollegial && p < h.other && rng.bernoulli(P.reorg_break)) broken.local().push_back(TieEvent::remove(p, h.other));
+      if (h.type == kCollegial && p < h.other && rng.bernoulli(P.policy.reorganisation.break_collegial)) broken.local().push_back(TieEvent::remove(p, h.other));
     }
   });
   auto batch = broken.take();
   // Clients moved to another professional of the (merged) team: q resets; without room they
   // go back to the waiting list.
-  const auto q0 = static_cast<float>(P.q0);
+  const auto q0 = static_cast<float>(P.services.q0);
   for (AgentIndex a = 0; a < s.residents; ++a) {
-    if (!(*s.needs)[a]) continue;
+    if (!s.needs[a]) continue;
     Stream rng = ctx.stream(a, kPurposeReorganisation);
     for (int k = 0; k < kServices; ++k) {
-      const std::uint32_t old = (*s.prof[k])[a];
-      if (old == kNone || !rng.bernoulli(P.reorg_reassign)) continue;
-      --(*s.caseload)[old];
+      const std::uint32_t old = s.prof[k][a];
+      if (old == kNone || !rng.bernoulli(P.policy.reorganisation.reassign)) continue;
+      --s.caseload[old];
       batch.push_back(TieEvent::remove(a, old));
-      const AgentIndex p = pick_professional(s, (*s.team)[old], old);
+      const AgentIndex p = pick_professional(s, s.team[old], old);
       if (p == kNone) {
-        (*s.prof[k])[a] = kNone;
-        (*s.quality[k])[a] = 0.0f;
+        s.prof[k][a] = kNone;
+        s.quality[k][a] = 0.0f;
         continue;
       }
-      ++(*s.caseload)[p];
-      (*s.prof[k])[a] = p;
-      (*s.quality[k])[a] = q0;
+      ++s.caseload[p];
+      s.prof[k][a] = p;
+      s.quality[k][a] = q0;
       batch.push_back(TieEvent::add(a, p, std::max(q0, 1e-3f), kService));
     }
   }
@@ -264,13 +265,13 @@ double spend_at(const Params& p, std::int64_t t) {
     if (t == std::max<std::int64_t>(tp.start + 1, 1)) total += tp.cost_one_off;
     total += tp.cost_per_year / 52.0;
   }
-  if (p.reorg && t == std::max<std::int64_t>(p.reorg_time, 1)) total += p.reorg_cost;
+  if (p.policy.reorganisation.enabled && t == std::max<std::int64_t>(p.policy.reorganisation.time, 1)) total += p.policy.reorganisation.cost_one_off;
   return total;
 }
 
 double savings_at(const Params& p, std::int64_t t) {
-  if (!p.reorg || t < 1) return 0.0;
-  return t >= std::max<std::int64_t>(p.reorg_time, 1) + p.reorg_transition ? p.reorg_savings / 52.0 : 0.0;
+  if (!p.policy.reorganisation.enabled || t < 1) return 0.0;
+  return t >= std::max<std::int64_t>(p.policy.reorganisation.time, 1) + p.policy.reorganisation.transition ? p.policy.reorganisation.savings_per_year / 52.0 : 0.0;
 }
 
 double planned_spend(const Params& p, std::int64_t horizon) {

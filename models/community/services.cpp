@@ -35,24 +35,24 @@ enum : std::uint16_t {
 }  // namespace
 
 void drop_service(State& s, AgentIndex a, int k, std::vector<TieEvent>& events) {
-  const std::uint32_t p = (*s.prof[k])[a];
+  const std::uint32_t p = s.prof[k][a];
   if (p != kNone) {
-    --(*s.caseload)[p];
+    --s.caseload[p];
     events.push_back(TieEvent::remove(a, p));
   }
-  (*s.prof[k])[a] = kNone;
-  (*s.quality[k])[a] = 0.0f;
-  (*s.waited[k])[a] = 0;
-  (*s.needs)[a] &= static_cast<std::uint8_t>(~(1u << k));
+  s.prof[k][a] = kNone;
+  s.quality[k][a] = 0.0f;
+  s.waited[k][a] = 0;
+  s.needs[a] &= static_cast<std::uint8_t>(~(1u << k));
 }
 
 void State::rebuild_teams() {
   team_offset.assign(n_teams + 1, 0);
-  for (AgentIndex i = 0; i < professionals; ++i) ++team_offset[(*team)[residents + i] + 1];
+  for (AgentIndex i = 0; i < professionals; ++i) ++team_offset[team[residents + i] + 1];
   for (std::uint32_t t = 0; t < n_teams; ++t) team_offset[t + 1] += team_offset[t];
   team_posts.resize(professionals);
   std::vector<std::uint32_t> fill(team_offset.begin(), team_offset.end() - 1);
-  for (AgentIndex i = 0; i < professionals; ++i) team_posts[fill[(*team)[residents + i]]++] = residents + i;
+  for (AgentIndex i = 0; i < professionals; ++i) team_posts[fill[team[residents + i]]++] = residents + i;
 }
 
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude) {
@@ -60,8 +60,8 @@ AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex excl
   double best_room = 0;
   for (std::uint32_t i = s.team_offset[team]; i < s.team_offset[team + 1]; ++i) {
     const AgentIndex p = s.team_posts[i];
-    if (p == exclude || (*s.post)[p] != 1) continue;
-    const double room = s.P.overload * (*s.capacity)[p] - (*s.caseload)[p];
+    if (p == exclude || s.post[p] != 1) continue;
+    const double room = s.P.services.overload * s.capacity[p] - s.caseload[p];
     if (room >= 1.0 && room > best_room) {
       best = p;
       best_room = room;
@@ -71,39 +71,39 @@ AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex excl
 }
 
 void release_clients(State& s, World& w, AgentIndex p, std::vector<TieEvent>& events) {
-  const int k = (*s.service)[p];
+  const int k = s.service[p];
   for (const HalfTie& h : w.ties.ties(p)) {
     if (h.type != kService) continue;
     const AgentIndex c = h.other;
-    if ((*s.prof[k])[c] == p) {
-      (*s.prof[k])[c] = kNone;
-      (*s.quality[k])[c] = 0.0f;
-      (*s.waited[k])[c] = 0;
+    if (s.prof[k][c] == p) {
+      s.prof[k][c] = kNone;
+      s.quality[k][c] = 0.0f;
+      s.waited[k][c] = 0;
     }
     events.push_back(TieEvent::remove(c, p));
   }
-  (*s.caseload)[p] = 0;
+  s.caseload[p] = 0;
 }
 
 void assign_waiting(State& s, World& w, const StepContext&) {
   std::vector<TieEvent> events;
   std::vector<std::uint8_t> full(s.n_teams, 0);
-  const auto q0 = static_cast<float>(s.P.q0);
+  const auto q0 = static_cast<float>(s.P.services.q0);
   for (AgentIndex a = 0; a < s.residents; ++a) {
-    const std::uint8_t needs = (*s.needs)[a];
+    const std::uint8_t needs = s.needs[a];
     if (!needs) continue;
     for (int k = 0; k < kServices; ++k) {
-      if (!(needs & (1u << k)) || (*s.prof[k])[a] != kNone) continue;
-      const std::uint32_t team = k * s.n_areas + s.nbhd_team_area[(*s.nbhd)[a]];
+      if (!(needs & (1u << k)) || s.prof[k][a] != kNone) continue;
+      const std::uint32_t team = k * s.n_areas + s.nbhd_team_area[s.nbhd[a]];
       const AgentIndex p = full[team] ? kNone : pick_professional(s, team, kNone);
       if (p == kNone) {
         full[team] = 1;
         continue;
       }
-      (*s.prof[k])[a] = p;
-      (*s.quality[k])[a] = q0;
-      (*s.waited[k])[a] = 0;
-      ++(*s.caseload)[p];
+      s.prof[k][a] = p;
+      s.quality[k][a] = q0;
+      s.waited[k][a] = 0;
+      ++s.caseload[p];
       events.push_back(TieEvent::add(a, p, std::max(q0, 1e-3f), kService));
     }
   }
@@ -119,25 +119,25 @@ void run_services(State& s, World& w, const StepContext& ctx) {
   // 1. Needs, relationship quality and outcome draws (parallel, own state and own service ties).
   parallel_for(0, R, [&](AgentIndex a) {
     Stream rng = ctx.stream(a, kPurposeServices);
-    std::uint8_t needs = (*s.needs)[a];
-    const double age_factor = std::exp2(((*s.age)[a] - 50.0) / 20.0);
-    if (!(needs & (1u << kHealth)) && rng.bernoulli(P.health_onset * age_factor * week)) needs |= 1u << kHealth;
-    const int qn = s.quintile[(*s.nbhd)[a]];
-    const double legal = P.legal_onset * (1.0 + (P.legal_deprivation - 1.0) * (5 - qn) / 4.0);
+    std::uint8_t needs = s.needs[a];
+    const double age_factor = std::exp2((s.age[a] - 50.0) / 20.0);
+    if (!(needs & (1u << kHealth)) && rng.bernoulli(P.services.health_onset * age_factor * week)) needs |= 1u << kHealth;
+    const int qn = s.quintile[s.nbhd[a]];
+    const double legal = P.services.legal_onset * (1.0 + (P.services.legal_deprivation - 1.0) * (5 - qn) / 4.0);
     if (!(needs & (1u << kLegal)) && rng.bernoulli(legal * week)) needs |= 1u << kLegal;
-    (*s.needs)[a] = needs;
+    s.needs[a] = needs;
     std::uint16_t ev = 0;
     for (int k = 0; k < kServices; ++k) {
       if (!(needs & (1u << k))) continue;
-      const std::uint32_t p = (*s.prof[k])[a];
+      const std::uint32_t p = s.prof[k][a];
       float q = 0.0f;
       if (p != kNone) {
-        const double load = std::max(1u, (*s.caseload)[p]);
-        const double c = std::min(1.0, (*s.capacity)[p] / load) * (1.0 - P.q_burnout * (*s.burnout)[p]);
-        const double rp = s.team_rp[(*s.team)[p]];
-        q = (*s.quality[k])[a];
-        q = clamp01(static_cast<float>(q + P.q_rate * c * (1.0 + P.rp_training * rp) * (1.0 - q)));
-        (*s.quality[k])[a] = q;
+        const double load = std::max(1u, s.caseload[p]);
+        const double c = std::min(1.0, s.capacity[p] / load) * (1.0 - P.services.q_burnout * s.burnout[p]);
+        const double rp = s.team_rp[s.team[p]];
+        q = s.quality[k][a];
+        q = clamp01(static_cast<float>(q + P.services.q_rate * c * (1.0 + P.policy.relational_practice.training * rp) * (1.0 - q)));
+        s.quality[k][a] = q;
         // Mirror q on the service tie (this thread is the only writer of both halves).
         for (HalfTie& h : g.ties(a)) {
           if (h.type == kService && h.other == p) {
@@ -146,9 +146,9 @@ void run_services(State& s, World& w, const StepContext& ctx) {
             break;
           }
         }
-        if (rng.bernoulli(P.reassign * (1.0 - P.rp_continuity * rp))) ev |= static_cast<std::uint16_t>(1u << (kReassignShift + k));
+        if (rng.bernoulli(P.services.reassign * (1.0 - P.policy.relational_practice.continuity * rp))) ev |= static_cast<std::uint16_t>(1u << (kReassignShift + k));
       }
-      const double h = P.h0[k] * (1.0 + P.beta[k] * q);
+      const double h = P.services.h0[k] * (1.0 + P.services.beta[k] * q);
       switch (k) {
         case kEmployment:
           if (rng.bernoulli(h)) ev |= kJobFound;
@@ -158,15 +158,15 @@ void run_services(State& s, World& w, const StepContext& ctx) {
           break;
         case kHealth:
           if (rng.bernoulli(h)) ev |= kBehaviour;
-          else if (rng.bernoulli(P.health_resolve)) ev |= kHealthEnds;
+          else if (rng.bernoulli(P.services.health_resolve)) ev |= kHealthEnds;
           break;
         default:
           if (rng.bernoulli(h)) ev |= kCaseResolved;
-          else if (rng.bernoulli(P.legal_resolve)) ev |= kLegalEnds;
+          else if (rng.bernoulli(P.services.legal_resolve)) ev |= kLegalEnds;
           break;
       }
     }
-    (*s.svc_event)[a] = ev;
+    s.svc_event[a] = ev;
   });
 
   // 2. Outcomes and reassignments (serial, agent order).
@@ -174,7 +174,7 @@ void run_services(State& s, World& w, const StepContext& ctx) {
   std::uint32_t groups[8];
   const bool count = ctx.time > 0;
   for (AgentIndex a = 0; a < R; ++a) {
-    const std::uint16_t ev = (*s.svc_event)[a];
+    const std::uint16_t ev = s.svc_event[a];
     if (!ev) continue;
     const int n = count ? s.groups_of(a, groups) : 0;
     auto tally = [&](std::vector<double>& c) {
@@ -183,9 +183,9 @@ void run_services(State& s, World& w, const StepContext& ctx) {
     if (ev & kJobFound) {
       tally(s.outcomes.jobs);
       drop_service(s, a, kEmployment, events);
-      (*s.status)[a] = kEmployed;
+      s.status[a] = kEmployed;
       Stream rng = ctx.stream(a, kPurposeServices + 1);
-      (*s.focus_work)[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+      s.focus_work[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
     }
     if (ev & kAttainment) tally(s.outcomes.attainment);
     if (ev & kBehaviour) tally(s.outcomes.behaviour);
@@ -194,27 +194,27 @@ void run_services(State& s, World& w, const StepContext& ctx) {
     if (ev & (kCaseResolved | kLegalEnds)) drop_service(s, a, kLegal, events);
     for (int k = 0; k < kServices; ++k) {
       if (!(ev & (1u << (kReassignShift + k)))) continue;
-      const std::uint32_t old = (*s.prof[k])[a];
+      const std::uint32_t old = s.prof[k][a];
       if (old == kNone) continue;
-      const AgentIndex p = pick_professional(s, (*s.team)[old], old);
+      const AgentIndex p = pick_professional(s, s.team[old], old);
       if (p == kNone) continue;
-      --(*s.caseload)[old];
+      --s.caseload[old];
       events.push_back(TieEvent::remove(a, old));
-      ++(*s.caseload)[p];
-      (*s.prof[k])[a] = p;
-      (*s.quality[k])[a] = static_cast<float>(P.q0);
-      events.push_back(TieEvent::add(a, p, std::max(static_cast<float>(P.q0), 1e-3f), kService));
+      ++s.caseload[p];
+      s.prof[k][a] = p;
+      s.quality[k][a] = static_cast<float>(P.services.q0);
+      events.push_back(TieEvent::add(a, p, std::max(static_cast<float>(P.services.q0), 1e-3f), kService));
     }
   }
   if (!events.empty()) g.apply(events);
   assign_waiting(s, w, ctx);
   // Weeks on the waiting list.
   parallel_for(0, R, [&](AgentIndex a) {
-    const std::uint8_t needs = (*s.needs)[a];
+    const std::uint8_t needs = s.needs[a];
     if (!needs) return;
     for (int k = 0; k < kServices; ++k) {
-      if ((needs & (1u << k)) && (*s.prof[k])[a] == kNone) {
-        auto& wk = (*s.waited[k])[a];
+      if ((needs & (1u << k)) && s.prof[k][a] == kNone) {
+        auto& wk = s.waited[k][a];
         if (wk < 65535) ++wk;
       }
     }

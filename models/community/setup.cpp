@@ -35,8 +35,6 @@ double gamma_mean1(Stream& rng, double shape) {
 
 double uniform(Stream& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
 
-enum HouseholdType { kOnePerson = 0, kCouple = 1, kCoupleChildren = 2, kLoneParent = 3, kShared = 4 };
-
 /// Draws a household type compatible with `size` adults (0: any), from the household mix.
 int draw_type(const Params& p, Stream& rng, std::uint32_t size) {
   static const bool compatible[5][5] = {
@@ -49,13 +47,13 @@ int draw_type(const Params& p, Stream& rng, std::uint32_t size) {
   };
   const std::uint32_t col = std::min<std::uint32_t>(size, 4);
   double total = 0;
-  for (int t = 0; t < 5; ++t) total += compatible[t][col] ? p.household_mix[t] : 0.0;
+  for (int t = 0; t < 5; ++t) total += compatible[t][col] ? p.structure.household[t] : 0.0;
   if (total <= 0) return size == 1 ? kOnePerson : kShared;
   double u = rng.uniform() * total;
   for (int t = 0; t < 5; ++t) {
     if (!compatible[t][col]) continue;
-    if (u < p.household_mix[t]) return t;
-    u -= p.household_mix[t];
+    if (u < p.structure.household[t]) return t;
+    u -= p.structure.household[t];
   }
   return size == 1 ? kOnePerson : kShared;
 }
@@ -77,18 +75,18 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
   const Params& P = s.P;
   const auto n = static_cast<std::uint32_t>(slots.size());
   const int type = draw_type(P, rng, n);
-  auto& age = *s.age;
-  auto& parent_until = *s.parent_until;
+  auto& age = s.age;
+  auto& parent_until = s.parent_until;
   // Ages of the household's adults by type; the rest are adult children or sharers.
   double first = 40;
   bool young_child = false;
   switch (type) {
-    case kOnePerson: first = rng.bernoulli(P.older_one_person_share) ? uniform(rng, 65, 95) : uniform(rng, 20, 65); break;
-    case kCouple: first = rng.bernoulli(P.older_couple_share) ? uniform(rng, 55, 88) : uniform(rng, 24, 55); break;
+    case kOnePerson: first = rng.bernoulli(P.structure.older_one_person_share) ? uniform(rng, 65, 95) : uniform(rng, 20, 65); break;
+    case kCouple: first = rng.bernoulli(P.structure.older_couple_share) ? uniform(rng, 55, 88) : uniform(rng, 24, 55); break;
     case kCoupleChildren:
     case kLoneParent:
       first = n >= (type == kCoupleChildren ? 3u : 2u) ? uniform(rng, 38, 58) : uniform(rng, 20, 46);
-      young_child = first < 45 && rng.bernoulli(P.young_child_share);
+      young_child = first < 45 && rng.bernoulli(P.structure.young_child_share);
       break;
     default: first = uniform(rng, 20, 35); break;
   }
@@ -110,51 +108,51 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     }
     age[a] = static_cast<float>(x);
     parent_until[a] = (young_child && i < adults) ? static_cast<float>(x + 5.0 - child_years) : 0.0f;
-    (*s.household)[a] = household_focus;
+    s.household[a] = household_focus;
   }
   // Traits and states of each member.
   for (std::uint32_t i = 0; i < n; ++i) {
     const AgentIndex a = slots[i];
-    const int q = s.quintile[(*s.nbhd)[a]];
+    const int q = s.quintile[s.nbhd[a]];
     const double x = age[a];
     std::uint8_t st;
     if (x < 18 || (x < 22 && rng.bernoulli(0.45))) {
       st = kEducation;
-    } else if (x >= P.retirement_age || (x >= 60 && rng.bernoulli(0.3))) {
+    } else if (x >= P.life.retirement_age || (x >= 60 && rng.bernoulli(0.3))) {
       st = kRetired;
     } else {
-      double emp = P.employment_q1 + (P.employment_q5 - P.employment_q1) * (q - 1) / 4.0;
+      double emp = P.structure.employment_rate_q1 + (P.structure.employment_rate_q5 - P.structure.employment_rate_q1) * (q - 1) / 4.0;
       if (parent_until[a] > age[a]) emp *= 0.75;
-      st = rng.bernoulli(emp) ? kEmployed : (rng.bernoulli(P.unemployment_share) ? kUnemployed : kInactive);
+      st = rng.bernoulli(emp) ? kEmployed : (rng.bernoulli(P.structure.unemployment_share) ? kUnemployed : kInactive);
     }
-    (*s.status)[a] = st;
-    (*s.sociability)[a] = static_cast<float>(gamma_mean1(rng, P.sociability_shape));
-    double desired = P.desired_mean * std::exp(P.desired_sd * rng.normal() - 0.5 * P.desired_sd * P.desired_sd);
-    (*s.desired)[a] = static_cast<float>(desired);
-    (*s.disposition)[a] = static_cast<float>(P.t_sd * rng.normal());
-    (*s.positive)[a] = static_cast<float>(P.positive_q1 + (P.positive_q5 - P.positive_q1) * (q - 1) / 4.0);
-    (*s.trust)[a] = static_cast<float>(logistic(P.t_intercept + (*s.disposition)[a]));
-    (*s.lonely)[a] = at_setup ? 0.2f : 0.3f;  // a newcomer knows no one yet
-    (*s.civic)[a] = at_setup ? 0.3f : 0.2f;
-    (*s.focus_comm)[a] = kNone;
-    (*s.focus_hub)[a] = kNone;
-    (*s.befriender)[a] = kNone;
-    (*s.made)[a] = 0;
-    (*s.received)[a] = 0;
-    (*s.local_ties)[a] = 0;
-    (*s.family_away)[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.family_away), 255));
-    (*s.meetings)[a] = 0;
-    (*s.needs)[a] = 0;
+    s.status[a] = st;
+    s.sociability[a] = static_cast<float>(gamma_mean1(rng, P.contact.sociability_shape));
+    double desired = P.loneliness.desired_mean * std::exp(P.loneliness.desired_sd * rng.normal() - 0.5 * P.loneliness.desired_sd * P.loneliness.desired_sd);
+    s.desired[a] = static_cast<float>(desired);
+    s.disposition[a] = static_cast<float>(P.trust.disposition_sd * rng.normal());
+    s.positive[a] = static_cast<float>(P.trust.positive_q1 + (P.trust.positive_q5 - P.trust.positive_q1) * (q - 1) / 4.0);
+    s.trust[a] = static_cast<float>(logistic(P.trust.intercept + s.disposition[a]));
+    s.lonely[a] = at_setup ? 0.2f : 0.3f;  // a newcomer knows no one yet
+    s.civic[a] = at_setup ? 0.3f : 0.2f;
+    s.focus_comm[a] = kNone;
+    s.focus_hub[a] = kNone;
+    s.befriender[a] = kNone;
+    s.made[a] = 0;
+    s.received[a] = 0;
+    s.local_ties[a] = 0;
+    s.family_away[a] = static_cast<std::uint8_t>(std::min<std::uint32_t>(rng.poisson(P.structure.family_away), 255));
+    s.meetings[a] = 0;
+    s.needs[a] = 0;
     for (int k = 0; k < kServices; ++k) {
-      (*s.prof[k])[a] = kNone;
-      (*s.quality[k])[a] = 0.0f;
-      (*s.waited[k])[a] = 0;
+      s.prof[k][a] = kNone;
+      s.quality[k][a] = 0.0f;
+      s.waited[k][a] = 0;
     }
-    if (st == kUnemployed) (*s.needs)[a] |= 1u << kEmployment;
-    if (st == kEducation) (*s.needs)[a] |= 1u << kEducationSvc;
+    if (st == kUnemployed) s.needs[a] |= 1u << kEmployment;
+    if (st == kEducation) s.needs[a] |= 1u << kEducationSvc;
     // Work focus.
     std::uint32_t work = kNone;
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     if (st == kEmployed && s.n_workplaces > 0) {
       work = s.n_workplaces_first + rng.below(s.n_workplaces);
     } else if (st == kEducation) {
@@ -162,11 +160,11 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     } else if (parent_until[a] > age[a]) {
       work = s.school_of_nbhd[j];
     }
-    (*s.focus_work)[a] = work;
+    s.focus_work[a] = work;
     // Community focus, more likely for sociable people.
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
-    if (c1 > c0 && rng.bernoulli(std::min(1.0, P.community_membership * (*s.sociability)[a]))) {
-      (*s.focus_comm)[a] = s.community_foci[c0 + rng.below(c1 - c0)];
+    if (c1 > c0 && rng.bernoulli(std::min(1.0, P.structure.community_membership * s.sociability[a]))) {
+      s.focus_comm[a] = s.community_foci[c0 + rng.below(c1 - c0)];
     }
   }
   // Household ties: kin, strong.
@@ -178,10 +176,10 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
 void State::rebuild_foci() {
   const std::uint32_t F = n_foci();
   focus_offset.assign(F + 1, 0);
-  const std::vector<std::uint32_t>* cols[4] = {household, focus_work, focus_comm, focus_hub};
+  const std::span<const std::uint32_t> cols[4] = {household, focus_work, focus_comm, focus_hub};
   for (AgentIndex a = 0; a < residents; ++a) {
-    for (auto* c : cols) {
-      const std::uint32_t f = (*c)[a];
+    for (const auto c : cols) {
+      const std::uint32_t f = c[a];
       if (f != kNone) ++focus_offset[f + 1];
     }
   }
@@ -189,8 +187,8 @@ void State::rebuild_foci() {
   focus_members.resize(focus_offset[F]);
   std::vector<std::uint32_t> fill(focus_offset.begin(), focus_offset.end() - 1);
   for (AgentIndex a = 0; a < residents; ++a) {
-    for (auto* c : cols) {
-      const std::uint32_t f = (*c)[a];
+    for (const auto c : cols) {
+      const std::uint32_t f = c[a];
       if (f != kNone) focus_members[fill[f]++] = a;
     }
   }
@@ -198,11 +196,11 @@ void State::rebuild_foci() {
 
 void State::rebuild_residents_of_nbhd() {
   residents_of_nbhd_offset.assign(n_nbhd + 1, 0);
-  for (AgentIndex a = 0; a < residents; ++a) ++residents_of_nbhd_offset[(*nbhd)[a] + 1];
+  for (AgentIndex a = 0; a < residents; ++a) ++residents_of_nbhd_offset[nbhd[a] + 1];
   for (std::uint32_t j = 0; j < n_nbhd; ++j) residents_of_nbhd_offset[j + 1] += residents_of_nbhd_offset[j];
   residents_of_nbhd.resize(residents);
   std::vector<std::uint32_t> fill(residents_of_nbhd_offset.begin(), residents_of_nbhd_offset.end() - 1);
-  for (AgentIndex a = 0; a < residents; ++a) residents_of_nbhd[fill[(*nbhd)[a]]++] = a;
+  for (AgentIndex a = 0; a < residents; ++a) residents_of_nbhd[fill[nbhd[a]]++] = a;
   nbhd_size.assign(n_nbhd, 0);
   for (std::uint32_t j = 0; j < n_nbhd; ++j) nbhd_size[j] = residents_of_nbhd_offset[j + 1] - residents_of_nbhd_offset[j];
 }
@@ -221,17 +219,17 @@ int State::groups_of_cell(std::uint32_t cell, std::uint32_t* out) {
 void setup_world(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& pop = w.population;
-  const auto R = static_cast<AgentIndex>(P.population);
+  const auto R = static_cast<AgentIndex>(P.simulation.population);
   s.residents = R;
 
   // Neighbourhoods: contiguous blocks of residents; quintiles in contiguous runs so that areas
   // served by one team are mostly of one quintile (deprivation is spatially clustered).
-  s.n_nbhd = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / P.nbhd_size)));
+  s.n_nbhd = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / P.structure.neighbourhood_size)));
   s.quintile.resize(s.n_nbhd);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.quintile[j] = static_cast<std::uint8_t>(1 + (j * 5ull) / s.n_nbhd);
-  s.n_areas = static_cast<std::uint32_t>((s.n_nbhd + P.team_nbhds - 1) / P.team_nbhds);
+  s.n_areas = static_cast<std::uint32_t>((s.n_nbhd + P.services.team_neighbourhoods - 1) / P.services.team_neighbourhoods);
   s.nbhd_team_area.resize(s.n_nbhd);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_team_area[j] = static_cast<std::uint32_t>(j / P.team_nbhds);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_team_area[j] = static_cast<std::uint32_t>(j / P.services.team_neighbourhoods);
 
   // Households: drawn one after another until the population is full (the last is truncated).
   std::vector<std::uint32_t> hh_first, hh_size;
@@ -260,21 +258,21 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   std::vector<std::uint32_t> team_funded(s.n_teams), team_reserve(s.n_teams);
   std::vector<std::uint8_t> area_rp(s.n_areas, 0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    if (targets_quintile(P.relational.target, s.quintile[j])) area_rp[s.nbhd_team_area[j]] = 1;
+    if (targets_quintile(P.policy.relational_practice.target, s.quintile[j])) area_rp[s.nbhd_team_area[j]] = 1;
   }
   s.team_offset.assign(s.n_teams + 1, 0);
   double targeted_posts = 0;
   for (int k = 0; k < kServices; ++k) {
     for (std::uint32_t ar = 0; ar < s.n_areas; ++ar) {
       const std::uint32_t t = k * s.n_areas + ar;
-      team_funded[t] = static_cast<std::uint32_t>(std::max(1.0, std::round(P.posts[k] * area_residents[ar] / 10000.0)));
+      team_funded[t] = static_cast<std::uint32_t>(std::max(1.0, std::round(P.services.posts[k] * area_residents[ar] / 10000.0)));
       if (area_rp[ar]) targeted_posts += team_funded[t];
     }
   }
   // Relational practice's extra posts: round(extra_posts x targeted posts) in all, handed out
   // one at a time to targeted teams, largest first (ties by team index), cycling.
-  if (P.relational.enabled) {
-    auto extra = static_cast<std::uint32_t>(std::lround(P.rp_extra_posts * targeted_posts));
+  if (P.policy.relational_practice.enabled) {
+    auto extra = static_cast<std::uint32_t>(std::lround(P.policy.relational_practice.extra_posts * targeted_posts));
     std::vector<std::uint32_t> order;
     for (std::uint32_t t = 0; t < s.n_teams; ++t) {
       if (area_rp[t % s.n_areas]) order.push_back(t);
@@ -290,50 +288,50 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   // Columns. State variables are writable from Python and range-checked; indices are read-only.
   constexpr double kInf = std::numeric_limits<double>::infinity();
   pop.set_kinds({{"resident", 0, R}, {"professional", R, R + s.professionals}});
-  s.nbhd = &pop.add_column<std::uint32_t>("neighbourhood", kNone, "neighbourhood index (residents)");
-  s.age = &pop.add_column<float>("age", 0.0f, ColumnSpec::state("age in years", 0.0, kInf));
-  s.household = &pop.add_column<std::uint32_t>("household", kNone, "household focus id");
-  s.status = &pop.add_column<std::uint8_t>("status", kInactive, "0 employed, 1 unemployed, 2 retired, 3 education, 4 inactive");
-  s.parent_until = &pop.add_column<float>("parent_until", 0.0f, ColumnSpec::state("age at which the youngest child turns 5 (parent while age is below)", 0.0, kInf));
-  s.sociability = &pop.add_column<float>("sociability", 1.0f, ColumnSpec::state("contact budget multiplier", 0.0, kInf));
-  s.desired = &pop.add_column<float>("desired", 0.0f, ColumnSpec::state("desired close-tie strength", 0.0, kInf));
-  s.lonely = &pop.add_column<float>("loneliness", 0.0f, ColumnSpec::state("loneliness L in [0,1]", 0.0, 1.0));
-  s.trust = &pop.add_column<float>("trust", 0.0f, ColumnSpec::state("generalised trust T in [0,1]", 0.0, 1.0));
-  s.civic = &pop.add_column<float>("civic_efficacy", 0.0f, ColumnSpec::state("civic efficacy E in [0,1]", 0.0, 1.0));
-  s.disposition = &pop.add_column<float>("trust_disposition", 0.0f, ColumnSpec::state("individual trust intercept (logit)", -kInf, kInf));
-  s.positive = &pop.add_column<float>("positive_contacts", 0.0f, ColumnSpec::state("moving average of the positive share of contacts", 0.0, 1.0));
-  s.focus_work = &pop.add_column<std::uint32_t>("focus_work", kNone, "workplace, college or school-gate focus");
-  s.focus_comm = &pop.add_column<std::uint32_t>("focus_community", kNone, "community focus");
-  s.focus_hub = &pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
-  s.made = &pop.add_column<std::uint16_t>("contacts_made", 0, "social contacts made this week");
-  s.received = &pop.add_column<std::uint16_t>("contacts_received", 0, "social contacts received this week");
-  s.local_ties = &pop.add_column<std::uint16_t>("local_ties", 0, "social ties in one's own neighbourhood");
-  s.family_away = &pop.add_column<std::uint8_t>("family_away", 0, "close relatives living outside the area");
-  s.meetings = &pop.add_column<std::uint8_t>("meetings", 0, "contacts spent meeting someone new this week");
-  s.event = &pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");
-  s.svc_event = &pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");
-  s.befriender = &pop.add_column<std::uint32_t>("befriender", kNone, "befriending volunteer");
-  s.needs = &pop.add_column<std::uint8_t>("needs", 0, "bit s: need for service s");
+  s.nbhd = pop.add_column<std::uint32_t>("neighbourhood", kNone, "neighbourhood index (residents)");
+  s.age = pop.add_column<float>("age", 0.0f, ColumnSpec::state("age in years", 0.0, kInf));
+  s.household = pop.add_column<std::uint32_t>("household", kNone, "household focus id");
+  s.status = pop.add_column<std::uint8_t>("status", kInactive, "0 employed, 1 unemployed, 2 retired, 3 education, 4 inactive");
+  s.parent_until = pop.add_column<float>("parent_until", 0.0f, ColumnSpec::state("age at which the youngest child turns 5 (parent while age is below)", 0.0, kInf));
+  s.sociability = pop.add_column<float>("sociability", 1.0f, ColumnSpec::state("contact budget multiplier", 0.0, kInf));
+  s.desired = pop.add_column<float>("desired", 0.0f, ColumnSpec::state("desired close-tie strength", 0.0, kInf));
+  s.lonely = pop.add_column<float>("loneliness", 0.0f, ColumnSpec::state("loneliness L in [0,1]", 0.0, 1.0));
+  s.trust = pop.add_column<float>("trust", 0.0f, ColumnSpec::state("generalised trust T in [0,1]", 0.0, 1.0));
+  s.civic = pop.add_column<float>("civic_efficacy", 0.0f, ColumnSpec::state("civic efficacy E in [0,1]", 0.0, 1.0));
+  s.disposition = pop.add_column<float>("trust_disposition", 0.0f, ColumnSpec::state("individual trust intercept (logit)", -kInf, kInf));
+  s.positive = pop.add_column<float>("positive_contacts", 0.0f, ColumnSpec::state("moving average of the positive share of contacts", 0.0, 1.0));
+  s.focus_work = pop.add_column<std::uint32_t>("focus_work", kNone, "workplace, college or school-gate focus");
+  s.focus_comm = pop.add_column<std::uint32_t>("focus_community", kNone, "community focus");
+  s.focus_hub = pop.add_column<std::uint32_t>("focus_hub", kNone, "policy hub focus");
+  s.made = pop.add_column<std::uint16_t>("contacts_made", 0, "social contacts made this week");
+  s.received = pop.add_column<std::uint16_t>("contacts_received", 0, "social contacts received this week");
+  s.local_ties = pop.add_column<std::uint16_t>("local_ties", 0, "social ties in one's own neighbourhood");
+  s.family_away = pop.add_column<std::uint8_t>("family_away", 0, "close relatives living outside the area");
+  s.meetings = pop.add_column<std::uint8_t>("meetings", 0, "contacts spent meeting someone new this week");
+  s.event = pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");
+  s.svc_event = pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");
+  s.befriender = pop.add_column<std::uint32_t>("befriender", kNone, "befriending volunteer");
+  s.needs = pop.add_column<std::uint8_t>("needs", 0, "bit s: need for service s");
   const char* svc[4] = {"employment", "education", "health", "legal"};
   for (int k = 0; k < kServices; ++k) {
-    s.prof[k] = &pop.add_column<std::uint32_t>(std::string("professional_") + svc[k], kNone, "current professional");
-    s.quality[k] = &pop.add_column<float>(std::string("quality_") + svc[k], 0.0f, ColumnSpec::state("relationship quality q in [0,1]", 0.0, 1.0));
-    s.waited[k] = &pop.add_column<std::uint16_t>(std::string("waited_") + svc[k], 0, "weeks on the waiting list");
+    s.prof[k] = pop.add_column<std::uint32_t>(std::string("professional_") + svc[k], kNone, "current professional");
+    s.quality[k] = pop.add_column<float>(std::string("quality_") + svc[k], 0.0f, ColumnSpec::state("relationship quality q in [0,1]", 0.0, 1.0));
+    s.waited[k] = pop.add_column<std::uint16_t>(std::string("waited_") + svc[k], 0, "weeks on the waiting list");
   }
-  s.service = &pop.add_column<std::uint8_t>("service", 0, "service of a professional");
-  s.team = &pop.add_column<std::uint32_t>("team", kNone, "team of a professional");
-  s.post = &pop.add_column<std::uint8_t>("post", 0, "0 resident or unfunded reserve, 1 filled post, 2 vacant post");
-  s.caseload = &pop.add_column<std::uint32_t>("caseload", 0, "clients of a professional");
-  s.capacity = &pop.add_column<float>("capacity", 0.0f, ColumnSpec::state("caseload a professional can serve well", 0.0, kInf));
-  s.tenure = &pop.add_column<float>("tenure", 0.0f, ColumnSpec::state("weeks in post", 0.0, kInf));
-  s.burnout = &pop.add_column<float>("burnout", 0.0f, ColumnSpec::state("burnout B in [0,1]", 0.0, 1.0));
-  s.vacant_until = &pop.add_column<std::int32_t>("vacant_until", 0, "step at which a vacancy is filled");
-  s.extra_post = &pop.add_column<std::uint8_t>("extra_post", 0, "1: post funded by relational practice");
+  s.service = pop.add_column<std::uint8_t>("service", 0, "service of a professional");
+  s.team = pop.add_column<std::uint32_t>("team", kNone, "team of a professional");
+  s.post = pop.add_column<std::uint8_t>("post", 0, "0 resident or unfunded reserve, 1 filled post, 2 vacant post");
+  s.caseload = pop.add_column<std::uint32_t>("caseload", 0, "clients of a professional");
+  s.capacity = pop.add_column<float>("capacity", 0.0f, ColumnSpec::state("caseload a professional can serve well", 0.0, kInf));
+  s.tenure = pop.add_column<float>("tenure", 0.0f, ColumnSpec::state("weeks in post", 0.0, kInf));
+  s.burnout = pop.add_column<float>("burnout", 0.0f, ColumnSpec::state("burnout B in [0,1]", 0.0, 1.0));
+  s.vacant_until = pop.add_column<std::int32_t>("vacant_until", 0, "step at which a vacancy is filled");
+  s.extra_post = pop.add_column<std::uint8_t>("extra_post", 0, "1: post funded by relational practice");
 
   // Neighbourhood of each resident from its household's first member.
   for (std::uint32_t h = 0; h < H; ++h) {
     const auto j = static_cast<std::uint32_t>((static_cast<std::uint64_t>(hh_first[h]) * s.n_nbhd) / R);
-    for (std::uint32_t i = 0; i < hh_size[h]; ++i) (*s.nbhd)[hh_first[h] + i] = j;
+    for (std::uint32_t i = 0; i < hh_size[h]; ++i) s.nbhd[hh_first[h] + i] = j;
   }
   s.rebuild_residents_of_nbhd();
 
@@ -344,31 +342,31 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     s.focus_activity.push_back(static_cast<float>(activity));
     return s.n_foci() - 1;
   };
-  for (std::uint32_t h = 0; h < H; ++h) add_focus(kHousehold, (*s.nbhd)[hh_first[h]], 1.0);
+  for (std::uint32_t h = 0; h < H; ++h) add_focus(kHousehold, s.nbhd[hh_first[h]], 1.0);
   // Workplaces sized to an expected employment of about 60% of residents.
   s.n_workplaces_first = s.n_foci();
-  s.n_workplaces = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.6 * R / P.workplace_size)));
-  for (std::uint32_t i = 0; i < s.n_workplaces; ++i) add_focus(kWorkplace, kNone, P.activity_work);
+  s.n_workplaces = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.6 * R / P.structure.workplace_size)));
+  for (std::uint32_t i = 0; i < s.n_workplaces; ++i) add_focus(kWorkplace, kNone, P.structure.activity_work);
   // Colleges serve contiguous groups of neighbourhoods (about 8% of residents are students).
-  const std::uint32_t n_colleges = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.08 * R / P.college_size)));
+  const std::uint32_t n_colleges = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.08 * R / P.structure.college_size)));
   const std::uint32_t first_college = s.n_foci();
-  for (std::uint32_t i = 0; i < n_colleges; ++i) add_focus(kCollege, kNone, P.activity_college);
+  for (std::uint32_t i = 0; i < n_colleges; ++i) add_focus(kCollege, kNone, P.structure.activity_college);
   s.colleges_of_nbhd.resize(s.n_nbhd);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.colleges_of_nbhd[j] = first_college + static_cast<std::uint32_t>((static_cast<std::uint64_t>(j) * n_colleges) / s.n_nbhd);
   s.school_of_nbhd.resize(s.n_nbhd);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.school_of_nbhd[j] = add_focus(kSchoolGate, j, P.activity_school);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.school_of_nbhd[j] = add_focus(kSchoolGate, j, P.structure.activity_school_gate);
   s.community_foci_of_nbhd_offset.assign(s.n_nbhd + 1, 0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    for (std::int64_t c = 0; c < P.community_foci; ++c) s.community_foci.push_back(add_focus(kCommunity, j, P.activity_community));
+    for (std::int64_t c = 0; c < P.structure.community_foci; ++c) s.community_foci.push_back(add_focus(kCommunity, j, P.structure.activity_community));
     s.community_foci_of_nbhd_offset[j + 1] = static_cast<std::uint32_t>(s.community_foci.size());
   }
   s.hubs_of_nbhd.assign(s.n_nbhd, kNone);
-  if (P.hubs.enabled && P.hubs_per_nbhd > 0) {
+  if (P.policy.hubs.enabled && P.policy.hubs.per_neighbourhood > 0) {
     s.hub_first = s.n_foci();
     for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-      if (!targets_quintile(P.hubs.target, s.quintile[j])) continue;
+      if (!targets_quintile(P.policy.hubs.target, s.quintile[j])) continue;
       s.hubs_of_nbhd[j] = s.n_foci();
-      for (std::int64_t c = 0; c < P.hubs_per_nbhd; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
+      for (std::int64_t c = 0; c < P.policy.hubs.per_neighbourhood; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
     }
     s.hub_count = s.n_foci() - s.hub_first;
   }
@@ -390,14 +388,14 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       const AgentIndex a = R + i;
       const bool reserve = i - s.team_offset[t] >= team_funded[t];
       Stream rng = ctx.stream(a, kPurposeSetup);
-      (*s.service)[a] = static_cast<std::uint8_t>(t / s.n_areas);
-      (*s.team)[a] = t;
-      (*s.post)[a] = reserve ? 0 : 1;
-      (*s.extra_post)[a] = reserve ? 1 : 0;
-      (*s.capacity)[a] = static_cast<float>(P.case_capacity[t / s.n_areas]);
-      (*s.tenure)[a] = reserve ? 0.0f : static_cast<float>(uniform(rng, 0, 520));
-      (*s.burnout)[a] = reserve ? 0.0f : 0.1f;
-      (*s.age)[a] = static_cast<float>(uniform(rng, 25, 60));
+      s.service[a] = static_cast<std::uint8_t>(t / s.n_areas);
+      s.team[a] = t;
+      s.post[a] = reserve ? 0 : 1;
+      s.extra_post[a] = reserve ? 1 : 0;
+      s.capacity[a] = static_cast<float>(P.services.capacity[t / s.n_areas]);
+      s.tenure[a] = reserve ? 0.0f : static_cast<float>(uniform(rng, 0, 520));
+      s.burnout[a] = reserve ? 0.0f : 0.1f;
+      s.age[a] = static_cast<float>(uniform(rng, 25, 60));
     }
   }
   s.rebuild_teams();
@@ -405,7 +403,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.area_targeted_rp = area_rp;
   s.area_targeted_collab.assign(s.n_areas, 0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    if (targets_quintile(P.collaboration.target, s.quintile[j])) s.area_targeted_collab[s.nbhd_team_area[j]] = 1;
+    if (targets_quintile(P.policy.collaboration.target, s.quintile[j])) s.area_targeted_collab[s.nbhd_team_area[j]] = 1;
   }
 
   // Initial social ties: kin in other households, friends and acquaintances from one's foci and
@@ -414,14 +412,14 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   parallel_for(0, R, [&](AgentIndex a) {
     auto& out = buffer.local();
     Stream rng = ctx.stream(a, kPurposeSetupTies);
-    const std::uint32_t kin = rng.poisson(0.5 * static_cast<double>(P.kin_outside));
+    const std::uint32_t kin = rng.poisson(0.5 * static_cast<double>(P.structure.kin_outside));
     for (std::uint32_t i = 0; i < kin && R > 1; ++i) {
       AgentIndex b = rng.below(R - 1);
       if (b >= a) ++b;
       out.push_back(TieEvent::add(a, b, 0.4f, kKin));
     }
-    const std::uint32_t foci[2] = {(*s.focus_work)[a], (*s.focus_comm)[a]};
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t foci[2] = {s.focus_work[a], s.focus_comm[a]};
+    const std::uint32_t j = s.nbhd[a];
     auto someone = [&]() -> AgentIndex {
       const std::uint32_t pick = rng.below(3);
       std::uint32_t lo, hi;
@@ -439,12 +437,12 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       const AgentIndex b = members[lo + rng.below(hi - lo)];
       return b == a ? kNone : b;
     };
-    const std::uint32_t friends = rng.poisson(0.5 * P.initial_friends * (*s.sociability)[a]);
+    const std::uint32_t friends = rng.poisson(0.5 * P.structure.initial_friends * s.sociability[a]);
     for (std::uint32_t i = 0; i < friends; ++i) {
       const AgentIndex b = someone();
       if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.5, 0.9)), kFriend));
     }
-    const std::uint32_t acq = rng.poisson(0.5 * P.initial_acquaintances * (*s.sociability)[a]);
+    const std::uint32_t acq = rng.poisson(0.5 * P.structure.initial_acquaintances * s.sociability[a]);
     for (std::uint32_t i = 0; i < acq; ++i) {
       const AgentIndex b = someone();
       if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.1, 0.4)), kAcquaintance));
@@ -454,12 +452,12 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   for (std::uint32_t t = 0; t < s.n_teams; ++t) {
     std::vector<AgentIndex> filled;
     for (std::uint32_t i = s.team_offset[t]; i < s.team_offset[t + 1]; ++i) {
-      if ((*s.post)[R + i] == 1) filled.push_back(R + i);
+      if (s.post[R + i] == 1) filled.push_back(R + i);
     }
     if (filled.size() < 2) continue;
     for (AgentIndex a : filled) {
       Stream rng = ctx.stream(a, kPurposeSetupTies);
-      for (std::int64_t c = 0; c < P.colleagues; ++c) {
+      for (std::int64_t c = 0; c < P.burnout.colleagues; ++c) {
         const AgentIndex b = filled[rng.below(static_cast<std::uint32_t>(filled.size()))];
         if (b != a) buffer.local().push_back(TieEvent::add(a, b, 0.5f, kCollegial));
       }
@@ -471,11 +469,11 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   // Initial needs (prevalence near the steady state) and assignment.
   for (AgentIndex a = 0; a < R; ++a) {
     Stream rng = ctx.stream(a, kPurposeSetup + 200);
-    const double age_factor = std::exp2(((*s.age)[a] - 50.0) / 20.0);
-    if (rng.bernoulli(std::min(1.0, P.health_onset * age_factor * 2.0))) (*s.needs)[a] |= 1u << kHealth;
-    const int q = s.quintile[(*s.nbhd)[a]];
-    const double legal = P.legal_onset * (1.0 + (P.legal_deprivation - 1.0) * (5 - q) / 4.0);
-    if (rng.bernoulli(std::min(1.0, legal))) (*s.needs)[a] |= 1u << kLegal;
+    const double age_factor = std::exp2((s.age[a] - 50.0) / 20.0);
+    if (rng.bernoulli(std::min(1.0, P.services.health_onset * age_factor * 2.0))) s.needs[a] |= 1u << kHealth;
+    const int q = s.quintile[s.nbhd[a]];
+    const double legal = P.services.legal_onset * (1.0 + (P.services.legal_deprivation - 1.0) * (5 - q) / 4.0);
+    if (rng.bernoulli(std::min(1.0, legal))) s.needs[a] |= 1u << kLegal;
   }
   s.nbhd_trust.assign(s.n_nbhd, 0.0f);
   s.lonely_prev.assign(R, 0.0f);

@@ -57,7 +57,6 @@ enum : Purpose {
   kPurposeBefriending = 71,
   kPurposeCollaboration = 72,
   kPurposeReorganisation = 73,
-  kPurposeMeasure = 80,
 };
 
 /// Cumulative outcome counters since policy time 0, per indicator group.
@@ -71,8 +70,9 @@ struct OutcomeCounters {
   }
 };
 
-/// Everything the systems share. Column references point into the Population (stable: the
-/// population never grows after setup).
+/// Everything the systems share. The columns are views (spans) of the Population's columns:
+/// every agent is added before the columns are registered and the population is frozen after
+/// setup, so their storage never moves (a checkpoint's load copies into it).
 struct State {
   explicit State(const Params& p) : P(p) {}
   Params P;
@@ -82,44 +82,44 @@ struct State {
   AgentIndex agents() const { return residents + professionals; }
 
   // --- residents (columns sized to every agent; professionals ignore most) ---
-  std::vector<std::uint32_t>* nbhd = nullptr;        // neighbourhood index
-  std::vector<float>* age = nullptr;                 // years
-  std::vector<std::uint32_t>* household = nullptr;   // focus id of the household
-  std::vector<std::uint8_t>* status = nullptr;       // Status
-  std::vector<float>* parent_until = nullptr;        // age at which the youngest child turns 5
-  std::vector<float>* sociability = nullptr;         // multiplier of the contact budget, mean 1
-  std::vector<float>* desired = nullptr;             // desired close-tie strength
-  std::vector<float>* lonely = nullptr;              // L in [0, 1]
-  std::vector<float>* trust = nullptr;               // T in [0, 1]
-  std::vector<float>* civic = nullptr;               // E in [0, 1]
-  std::vector<float>* disposition = nullptr;         // individual trust intercept (logit scale)
-  std::vector<float>* positive = nullptr;            // moving average of the positive share of contacts
-  std::vector<std::uint32_t>* focus_work = nullptr;  // workplace, college or school gate
-  std::vector<std::uint32_t>* focus_comm = nullptr;  // club, faith group, library
-  std::vector<std::uint32_t>* focus_hub = nullptr;   // a policy hub
-  std::vector<std::uint16_t>* made = nullptr;        // social contacts made this week
-  std::vector<std::uint16_t>* received = nullptr;    // social contacts received this week
-  std::vector<std::uint16_t>* local_ties = nullptr;  // social ties in one's own neighbourhood (contact system)
-  std::vector<std::uint8_t>* family_away = nullptr;  // relatives living outside the area (not agents)
-  std::vector<std::uint8_t>* meetings = nullptr;     // contacts spent meeting new people
-  std::vector<std::uint8_t>* event = nullptr;        // scratch: life event drawn this step
-  std::vector<std::uint16_t>* svc_event = nullptr;   // scratch: service outcomes drawn this step
-  std::vector<std::uint32_t>* befriender = nullptr;  // befriending volunteer, or kNone
-  std::vector<std::uint8_t>* needs = nullptr;        // bit s: has a need for service s
-  std::array<std::vector<std::uint32_t>*, kServices> prof{};  // professional agent, or kNone
-  std::array<std::vector<float>*, kServices> quality{};       // q with the current professional
-  std::array<std::vector<std::uint16_t>*, kServices> waited{};  // weeks on the waiting list
+  std::span<std::uint32_t> nbhd;                    // neighbourhood index
+  std::span<float> age;                             // years
+  std::span<std::uint32_t> household;               // focus id of the household
+  std::span<std::uint8_t> status;                   // Status
+  std::span<float> parent_until;                    // age at which the youngest child turns 5
+  std::span<float> sociability;                     // multiplier of the contact budget, mean 1
+  std::span<float> desired;                         // desired close-tie strength
+  std::span<float> lonely;                          // L in [0, 1]
+  std::span<float> trust;                           // T in [0, 1]
+  std::span<float> civic;                           // E in [0, 1]
+  std::span<float> disposition;                     // individual trust intercept (logit scale)
+  std::span<float> positive;                        // moving average of the positive share of contacts
+  std::span<std::uint32_t> focus_work;              // workplace, college or school gate
+  std::span<std::uint32_t> focus_comm;              // club, faith group, library
+  std::span<std::uint32_t> focus_hub;               // a policy hub
+  std::span<std::uint16_t> made;                    // social contacts made this week
+  std::span<std::uint16_t> received;                // social contacts received this week
+  std::span<std::uint16_t> local_ties;              // social ties in one's own neighbourhood (contact system)
+  std::span<std::uint8_t> family_away;              // relatives living outside the area (not agents)
+  std::span<std::uint8_t> meetings;                 // contacts spent meeting new people
+  std::span<std::uint8_t> event;                    // scratch: life event drawn this step
+  std::span<std::uint16_t> svc_event;               // scratch: service outcomes drawn this step
+  std::span<std::uint32_t> befriender;              // befriending volunteer, or kNone
+  std::span<std::uint8_t> needs;                    // bit s: has a need for service s
+  std::array<std::span<std::uint32_t>, kServices> prof{};  // professional agent, or kNone
+  std::array<std::span<float>, kServices> quality{};       // q with the current professional
+  std::array<std::span<std::uint16_t>, kServices> waited{};  // weeks on the waiting list
 
   // --- professionals (columns indexed by agent too) ---
-  std::vector<std::uint8_t>* service = nullptr;      // Service
-  std::vector<std::uint32_t>* team = nullptr;        // team index
-  std::vector<std::uint8_t>* post = nullptr;         // 0 unfunded reserve, 1 filled, 2 vacant
-  std::vector<std::uint32_t>* caseload = nullptr;    // clients now
-  std::vector<float>* capacity = nullptr;            // clients they can serve well
-  std::vector<float>* tenure = nullptr;              // weeks in post
-  std::vector<float>* burnout = nullptr;             // B in [0, 1]
-  std::vector<std::int32_t>* vacant_until = nullptr; // step at which a vacancy is filled
-  std::vector<std::uint8_t>* extra_post = nullptr;   // 1: a post funded by relational practice
+  std::span<std::uint8_t> service;                  // Service
+  std::span<std::uint32_t> team;                    // team index
+  std::span<std::uint8_t> post;                     // 0 unfunded reserve, 1 filled, 2 vacant
+  std::span<std::uint32_t> caseload;                // clients now
+  std::span<float> capacity;                        // clients they can serve well
+  std::span<float> tenure;                          // weeks in post
+  std::span<float> burnout;                         // B in [0, 1]
+  std::span<std::int32_t> vacant_until;             // step at which a vacancy is filled
+  std::span<std::uint8_t> extra_post;               // 1: a post funded by relational practice
 
   // --- neighbourhoods ---
   std::uint32_t n_nbhd = 0;
@@ -194,17 +194,26 @@ struct State {
   /// added up per group.
   static constexpr std::uint32_t kCells = 5 * 7 * 2;
   std::uint32_t cell_of(AgentIndex a) const {
-    const float x = (*age)[a];
+    const float x = age[a];
     const std::uint32_t band = x < 25 ? 0 : x < 35 ? 1 : x < 45 ? 2 : x < 55 ? 3 : x < 65 ? 4 : x < 75 ? 5 : 6;
-    const std::uint32_t parent = (*parent_until)[a] > x ? 1 : 0;
-    return ((quintile[(*nbhd)[a]] - 1u) * 7u + band) * 2u + parent;
+    const std::uint32_t parent = parent_until[a] > x ? 1 : 0;
+    return ((quintile[nbhd[a]] - 1u) * 7u + band) * 2u + parent;
   }
   /// Indicator groups of every resident of `cell`, written to out; returns count (at most 5).
   static int groups_of_cell(std::uint32_t cell, std::uint32_t* out);
 };
 
+/// The close-tie threshold as the weights are stored: a float. A tie of weight float(0.7) is
+/// close at ties.close_threshold = 0.7 (compared as doubles it would not be: float(0.7) < 0.7).
+inline float close_threshold(const Params& P) { return static_cast<float>(P.ties.close_threshold); }
+/// A close tie: kin or friend, of weight at least the threshold (close_threshold). The one
+/// definition: loneliness, the indicators and befriending's eligibility all use it.
+inline bool is_close_tie(const HalfTie& h, float threshold) {
+  return (h.type == kKin || h.type == kFriend) && h.weight >= threshold;
+}
+
 /// One resident's social ties: their number, their summed weight in block order, and whether one
-/// is a kin or friend tie of weight >= close. A function of its own so that the running sums stay
+/// is close (is_close_tie). A function of its own so that the running sums stay
 /// in registers (written inline in a loop, GCC kept the strength on the stack, a store and reload
 /// per tie).
 struct SocialTies {
@@ -220,7 +229,7 @@ inline SocialTies social_ties(std::span<const HalfTie> ties, float close) {
     if (!is_social(h.type)) continue;
     degree += 1;
     strength += h.weight;
-    has_close |= h.type != kAcquaintance && h.weight >= close;
+    has_close |= is_close_tie(h, close);
   }
   return {degree, strength, has_close};
 }
@@ -271,8 +280,8 @@ void run_burnout(State& s, World& w, const StepContext& ctx);
 // Setup and helpers shared by several systems.
 /// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),
 /// from the count the contact system refreshes every week.
-inline double known_share(const State& s, const TieGraph&, AgentIndex a) {
-  return std::min(1.0, (*s.local_ties)[a] / s.P.known_norm);
+inline double known_share(const State& s, AgentIndex a) {
+  return std::min(1.0, s.local_ties[a] / s.P.trust.known_norm);
 }
 /// The filled post of `team` with most room below overload x capacity, other than `exclude`.
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);

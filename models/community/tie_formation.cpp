@@ -27,12 +27,12 @@ struct Acceptance {
     return std::max(0.0, 1.0 - static_cast<double>(g.degree(a)) / capacity);
   }
   double will(AgentIndex a, double effect) const {
-    return std::clamp(0.5 + effect * ((*s.trust)[a] - 0.5), 0.0, 1.0);
+    return std::clamp(0.5 + effect * (s.trust[a] - 0.5), 0.0, 1.0);
   }
   double operator()(AgentIndex a, AgentIndex b, bool stranger) const {
     const double e = stranger ? trust_effect : 0.5 * trust_effect;
-    double p = accept * std::exp(-std::abs((*s.age)[a] - (*s.age)[b]) / age_scale);
-    if ((*s.nbhd)[a] != (*s.nbhd)[b]) p *= other_nbhd;
+    double p = accept * std::exp(-std::abs(s.age[a] - s.age[b]) / age_scale);
+    if (s.nbhd[a] != s.nbhd[b]) p *= other_nbhd;
     return p * will(a, e) * will(b, e) * room(a) * room(b);
   }
 };
@@ -42,8 +42,8 @@ struct Acceptance {
 void run_tie_formation(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& g = w.ties;
-  const Acceptance acc{s, g, P.accept, P.age_scale, P.other_nbhd, P.trust_effect, P.capacity};
-  const auto new_weight = static_cast<float>(P.new_weight);
+  const Acceptance acc{s, g, P.formation.accept, P.formation.age_scale, P.formation.other_neighbourhood, P.formation.trust_effect, P.formation.capacity};
+  const auto new_weight = static_cast<float>(P.ties.new_weight);
   EventBuffer proposals;
   parallel_for(0, s.residents, [&](AgentIndex a) {
     Stream rng = ctx.stream(a, kPurposeFormation);
@@ -55,16 +55,16 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
       out.push_back(TieEvent::add(a, b, new_weight, kAcquaintance));
     };
     // Focal closure.
-    const std::uint32_t focal = (*s.meetings)[a] & 63u;
+    const std::uint32_t focal = s.meetings[a] & 63u;
     if (focal > 0) {
       // The neighbourhood is a focus of everyone's (index 3).
-      const std::uint32_t foci[3] = {(*s.focus_work)[a], (*s.focus_comm)[a], (*s.focus_hub)[a]};
+      const std::uint32_t foci[3] = {s.focus_work[a], s.focus_comm[a], s.focus_hub[a]};
       double act[4], total = 0;
       for (int i = 0; i < 3; ++i) {
         act[i] = foci[i] == kNone ? 0.0 : s.focus_activity[foci[i]];
         total += act[i];
       }
-      act[3] = P.activity_nbhd;
+      act[3] = P.structure.activity_neighbourhood;
       total += act[3];
       for (std::uint32_t m = 0; m < focal && total > 0; ++m) {
         double u = rng.uniform() * total;
@@ -81,7 +81,7 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
           hi = s.focus_offset[foci[i] + 1];
           members = s.focus_members.data();
         } else {
-          const std::uint32_t j = (*s.nbhd)[a];
+          const std::uint32_t j = s.nbhd[a];
           lo = s.residents_of_nbhd_offset[j];
           hi = s.residents_of_nbhd_offset[j + 1];
           members = s.residents_of_nbhd.data();
@@ -91,10 +91,10 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
       }
     }
     // Triadic closure through the ties used this week.
-    if (P.triadic > 0) {
+    if (P.formation.triadic > 0) {
       for (const HalfTie& h : g.ties(a)) {
         if (!(h.flags & kUsedByOwner) || !is_social(h.type)) continue;
-        if (!rng.bernoulli(P.triadic * h.weight)) continue;
+        if (!rng.bernoulli(P.formation.triadic * h.weight)) continue;
         const AgentIndex j = h.other;
         const std::uint32_t dj = g.degree(j);
         if (dj < 2) continue;
@@ -103,8 +103,8 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
       }
     }
     // A chance meeting with a stranger in the neighbourhood.
-    if ((*s.meetings)[a] & 0x80u) {
-      const std::uint32_t j = (*s.nbhd)[a];
+    if (s.meetings[a] & 0x80u) {
+      const std::uint32_t j = s.nbhd[a];
       const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
       if (hi - lo >= 2) propose(s.residents_of_nbhd[lo + rng.below(hi - lo)], true);
     }

@@ -19,11 +19,11 @@ void run_tie_strength(State& s, World& w, const StepContext& ctx) {
   auto& g = w.ties;
   std::array<float, 5> keep{}, delta{};
   for (int t = 0; t < 5; ++t) {
-    keep[t] = static_cast<float>(std::exp(-P.decay[t]));
-    delta[t] = static_cast<float>(P.delta[t]);
+    keep[t] = static_cast<float>(std::exp(-P.ties.decay[t]));
+    delta[t] = static_cast<float>(P.ties.delta[t]);
   }
-  const auto floor = static_cast<float>(P.floor), kin_floor = static_cast<float>(P.kin_floor);
-  const auto promote = static_cast<float>(P.friend_threshold), demote = static_cast<float>(P.demote_threshold);
+  const auto floor = static_cast<float>(P.ties.floor), kin_floor = static_cast<float>(P.ties.kin_floor);
+  const auto promote = static_cast<float>(P.ties.friend_threshold), demote = static_cast<float>(P.ties.demote_threshold);
   const std::uint16_t now = stamp_of(ctx.step);
   EventBuffer lost;
   parallel_for(0, s.agents(), [&](AgentIndex a) {

@@ -13,39 +13,38 @@
 
 namespace socius::models::community {
 
-void run_trust(State& s, World& w, const StepContext& ctx) {
+void run_trust(State& s, World&, const StepContext& ctx) {
   const Params& P = s.P;
-  const auto& g = w.ties;
-  auto& T = *s.trust;
+  auto& T = s.trust;
   // Neighbourhood mean trust (serial: a fixed order of summation).
   std::vector<double> sum(s.n_nbhd, 0.0);
-  for (AgentIndex a = 0; a < s.residents; ++a) sum[(*s.nbhd)[a]] += T[a];
+  for (AgentIndex a = 0; a < s.residents; ++a) sum[s.nbhd[a]] += T[a];
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_trust[j] = s.nbhd_size[j] ? static_cast<float>(sum[j] / s.nbhd_size[j]) : 0.5f;
 
   parallel_for(0, s.residents, [&](AgentIndex a) {
     Stream rng = ctx.stream(a, kPurposeTrust);
-    const std::uint32_t j = (*s.nbhd)[a];
+    const std::uint32_t j = s.nbhd[a];
     const int q = s.quintile[j];
-    const double p_pos = P.positive_q1 + (P.positive_q5 - P.positive_q1) * (q - 1) / 4.0;
-    const std::uint32_t n = std::min<std::uint32_t>((*s.made)[a] + (*s.received)[a], 64);
+    const double p_pos = P.trust.positive_q1 + (P.trust.positive_q5 - P.trust.positive_q1) * (q - 1) / 4.0;
+    const std::uint32_t n = std::min<std::uint32_t>(s.made[a] + s.received[a], 64);
     if (n > 0) {
       std::uint32_t pos = 0;
       for (std::uint32_t i = 0; i < n; ++i) pos += chance(rng, p_pos) ? 1u : 0u;
-      auto& m = (*s.positive)[a];
-      m = clamp01(static_cast<float>(m + P.positive_rate * (static_cast<double>(pos) / n - m)));
+      auto& m = s.positive[a];
+      m = clamp01(static_cast<float>(m + P.trust.positive_memory * (static_cast<double>(pos) / n - m)));
     }
     double qsum = 0;
     int served = 0;
     for (int k = 0; k < kServices; ++k) {
-      if ((*s.prof[k])[a] != kNone) {
-        qsum += (*s.quality[k])[a];
+      if (s.prof[k][a] != kNone) {
+        qsum += s.quality[k][a];
         ++served;
       }
     }
-    double x = P.t_intercept + (*s.disposition)[a] + P.t_positive * ((*s.positive)[a] - 0.7) +
-               P.t_known * known_share(s, g, a) + P.t_nbhd * (s.nbhd_trust[j] - 0.5);
-    if (served > 0) x += P.t_service * (qsum / served - 0.3);
-    T[a] = clamp01(static_cast<float>(T[a] + P.t_rate * (logistic(x) - T[a])));
+    double x = P.trust.intercept + s.disposition[a] + P.trust.positive * (s.positive[a] - 0.7) +
+               P.trust.known * known_share(s, a) + P.trust.neighbourhood * (s.nbhd_trust[j] - 0.5);
+    if (served > 0) x += P.trust.service * (qsum / served - 0.3);
+    T[a] = clamp01(static_cast<float>(T[a] + P.trust.rate * (logistic(x) - T[a])));
   });
 }
 

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "community/community.hpp"
+#include "community/params.hpp"
+#include "community/state.hpp"
 #include "community_helpers.hpp"
 
 using namespace socius;
@@ -380,6 +382,98 @@ TEST_CASE("community: parameters can change between steps, except those that sha
   sim.run();
   CHECK(last(sim, "all", "no_contact_share") == 1.0);
   CHECK_THROWS_AS(sim.set_parameters({{"structure.neighbourhood_size", 500.0, "hook"}}), ScenarioError);
+  CHECK_THROWS_WITH(sim.set_parameters({{"services.health_posts", 1.0, "hook"}}),
+                    Catch::Contains("'services.health_posts' = 1.0: shapes the model's setup and is fixed once the simulation is built (it was 9.0)"));
+  sim.set_parameters({{"structure.neighbourhood_size", 1500.0, "hook"}});  // given again unchanged: accepted
+  // Exactly the keys the table marks fixed after setup are refused (one of each kind).
+  for (const auto& f : socius::models::community::parameter_table().fields()) {
+    if (f.spec.key != "policy.collaboration.target" && f.spec.key != "policy.collaboration.enabled") continue;
+    const bool fixed = f.spec.key == "policy.collaboration.target";
+    CHECK(f.spec.fixed == fixed);
+    const ParameterValue other = fixed ? ParameterValue{std::string("most_deprived_quintile")} : ParameterValue{true};
+    if (fixed) CHECK_THROWS_AS(sim.set_parameters({{f.spec.key, other, "hook"}}), ScenarioError);
+    else CHECK_NOTHROW(sim.set_parameters({{f.spec.key, other, "hook"}}));
+  }
+}
+
+TEST_CASE("community: every parameter is declared once, in the table, bound to a member of its own", "[community][parameters]") {
+  // Give every key a value of its own (not its default), read them into Params and read each
+  // back through its member: a key bound to the wrong member, or two keys to one member, shows.
+  const auto& table = socius::models::community::parameter_table();
+  const auto& fields = table.fields();
+  std::vector<ParameterEntry> entries;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const ParameterSpec& s = fields[i].spec;
+    const double frac = (static_cast<double>(i) + 1.0) / (static_cast<double>(fields.size()) + 2.0);
+    ParameterValue v;
+    switch (s.type) {
+      case ParameterType::Boolean: v = !std::get<bool>(s.default_value); break;
+      case ParameterType::Integer: v = static_cast<std::int64_t>(std::llround(s.min + (s.max - s.min) * frac)); break;
+      case ParameterType::Real: v = s.min + (s.max - s.min) * frac; break;
+      case ParameterType::Choice: v = s.choices.back() == std::get<std::string>(s.default_value) ? s.choices.front() : s.choices.back(); break;
+    }
+    entries.push_back({s.key, v, "test"});
+  }
+  const ParameterSet set = ParameterSet::resolve(table.schema(), entries);
+  socius::models::community::Params p;
+  table.read(set, p);
+  for (const auto& f : fields) {
+    INFO(f.spec.key);
+    CHECK(f.value(p) == set.values().at(f.spec.key));
+  }
+  // The schema is the table's, in its order; the model's description uses it.
+  const auto& specs = model().schema.specs();
+  REQUIRE(specs.size() == fields.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) CHECK(specs[i].key == fields[i].spec.key);
+}
+
+TEST_CASE("community: a close tie has one definition, and at the boundary every user agrees", "[community][close]") {
+  // ties.close_threshold = 0.7 does not round exactly to a float: float(0.7) < 0.7. Every resident
+  // gets one friend tie of weight exactly float(0.7), which is close by the definition (the
+  // threshold compared as a float, as weights are stored). Befriending's eligibility once compared
+  // with the double and found no close tie where loneliness and the indicators found one.
+  namespace cm = socius::models::community;
+  cm::Params p;
+  p.ties.close_threshold = 0.7;
+  HalfTie h{};
+  h.weight = 0.7f;
+  for (const TieType type : {cm::kKin, cm::kFriend, cm::kAcquaintance, cm::kService, cm::kCollegial}) {
+    h.type = type;
+    CHECK(cm::is_close_tie(h, cm::close_threshold(p)) == (type == cm::kKin || type == cm::kFriend));
+    CHECK(cm::social_ties(std::span<const HalfTie>(&h, 1), cm::close_threshold(p)).has_close == (type == cm::kKin || type == cm::kFriend));
+  }
+  h.type = cm::kFriend;
+  h.weight = std::nextafter(0.7f, 0.0f);
+  CHECK_FALSE(cm::is_close_tie(h, cm::close_threshold(p)));
+
+  // In a run: only the systems under test, loneliness held at 0 (rate 0), befriending open to
+  // every resident with room for all; after one step nobody is matched (everyone has a close tie
+  // and nobody is lonely) and no resident is without a close tie, whether the indicators take
+  // the loneliness pass's sums or walk the ties themselves.
+  for (const bool loneliness_pass : {true, false}) {
+    INFO("loneliness system on: " << loneliness_pass);
+    Simulation sim(model(), small({{"ties.close_threshold", 0.7}, {"loneliness.rate", 0.0},
+                                   {"policy.befriending.enabled", true}, {"policy.befriending.ramp_up", std::int64_t{0}},
+                                   {"policy.befriending.places", 10000.0}, {"policy.befriending.age", 16.0},
+                                   {"systems.life_events", false}, {"systems.contact", false}, {"systems.tie_strength", false},
+                                   {"systems.tie_formation", false}, {"systems.loneliness", loneliness_pass}, {"systems.trust", false},
+                                   {"systems.civic", false}, {"systems.services", false}, {"systems.burnout", false}},
+                                  600, 0, 2),
+                   1, 2);
+    const auto n = static_cast<AgentIndex>(sim.parameters().integer("simulation.population"));  // the residents
+    REQUIRE(n % 2 == 0);
+    auto& g = sim.world().ties;
+    std::vector<TieEvent> events;
+    for (AgentIndex a = 0; a < g.agents(); ++a) events.push_back(TieEvent::remove_all(a));
+    for (AgentIndex a = 0; a + 1 < n; a += 2) events.push_back(TieEvent::add(a, a + 1, 0.7f, cm::kFriend));
+    g.apply(events);
+    auto& lonely = sim.world().population.column<float>("loneliness");
+    std::fill(lonely.begin(), lonely.end(), 0.0f);
+    sim.step(1);
+    CHECK(last(sim, "all", "no_close_tie_share") == 0.0);
+    const auto& befriender = sim.world().population.column<std::uint32_t>("befriender");
+    CHECK(std::count(befriender.begin(), befriender.begin() + n, cm::kNone) == n);
+  }
 }
 
 TEST_CASE("community: the tie indicators equal a direct count, whether summed by the loneliness pass or walked", "[community][indicators]") {

@@ -27,6 +27,7 @@ struct ParameterSpec {
   std::string unit;         ///< e.g. "per week", "residents", "" for dimensionless
   std::string description;  ///< one sentence: what it does
   std::string source;       ///< where the default comes from (citation or "calibrated")
+  bool fixed = false;       ///< shapes the setup: may not change once the simulation is built
 };
 
 /// The ordered set of parameters a model accepts.

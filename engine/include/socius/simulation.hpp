@@ -217,7 +217,8 @@ class Simulation {
   static std::unique_ptr<Simulation> restore(const ModelDescription& model, const class StateReader& in, int threads = 0);
   /// Changes parameters between steps: `entries` are validated on top of the current values
   /// (ScenarioError on any problem, and nothing changes) and handed to the model. The
-  /// `simulation.*` and `systems.*` keys are fixed once a simulation is built.
+  /// `simulation.*` and `systems.*` keys are fixed once a simulation is built, and so is every
+  /// key whose spec is `fixed` (it shaped the setup): a change of its value is refused.
   void set_parameters(const std::vector<ParameterEntry>& entries);
   void set_snapshot_sink(SnapshotSink sink) { sink_ = std::move(sink); }
 

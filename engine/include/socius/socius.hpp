@@ -6,6 +6,7 @@
 #include "socius/netstats.hpp"
 #include "socius/output.hpp"
 #include "socius/parallel.hpp"
+#include "socius/parameter_table.hpp"
 #include "socius/parameters.hpp"
 #include "socius/population.hpp"
 #include "socius/random.hpp"
