@@ -1,13 +1,12 @@
 // Indicators, by group ("all" residents, deprivation quintiles, age bands, parents of young
 // children). Per-resident sums use a deterministic reduction (fixed blocks, fixed tree), so
-// values are bit-identical for any number of threads. See community.cpp for the list.
+// values are bit-identical for any number of threads. Network measures (clustering, the largest
+// component) come from socius/netstats.hpp, over residents' social ties.
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/partitioner.h>
 
 #include <algorithm>
-#include <array>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -28,87 +27,6 @@ struct Acc {
   Acc() = default;
   explicit Acc(std::size_t n) : v(n, 0.0) {}
 };
-
-// Local clustering of social ties from a resident's social neighbours `nb` (distinct); NaN with
-// fewer than two.
-double local_clustering(const TieGraph& g, std::span<const AgentIndex> nb) {
-  if (nb.size() < 2) return kNaN;
-  // Membership of the neighbour set: an open-addressing hash table at most half full, so a
-  // look-up (most are misses: a neighbour's other ties) usually ends at the first, empty slot.
-  std::uint32_t bits = 4;
-  while ((1u << bits) < 2 * nb.size()) ++bits;
-  const std::uint32_t mask = (1u << bits) - 1;
-  std::array<AgentIndex, 256> small;
-  std::vector<AgentIndex> large;
-  AgentIndex* table = small.data();
-  if (mask + 1 > small.size()) {
-    large.resize(mask + 1);
-    table = large.data();
-  }
-  std::fill(table, table + mask + 1, kNoAgent);
-  const auto slot = [&](AgentIndex x) { return (x * 0x9E3779B1u) >> (32 - bits); };
-  for (AgentIndex j : nb) {
-    std::uint32_t k = slot(j);
-    while (table[k] != kNoAgent) k = (k + 1) & mask;
-    table[k] = j;
-  }
-  std::uint64_t links = 0;
-  for (AgentIndex j : nb) {
-    for (const HalfTie& h : g.ties(j)) {
-      if (!is_social(h.type) || h.other <= j) continue;
-      for (std::uint32_t k = slot(h.other); table[k] != kNoAgent; k = (k + 1) & mask) {
-        if (table[k] == h.other) {
-          ++links;
-          break;
-        }
-      }
-    }
-  }
-  const double d = static_cast<double>(nb.size());
-  return 2.0 * static_cast<double>(links) / (d * (d - 1.0));
-}
-
-// Share of residents in the largest component of social ties. Union-find run in parallel:
-// links are made by compare-and-swap on roots, always from the larger index to the smaller (so
-// no cycle can form), and finds halve paths towards ancestors. The components, and so the
-// result, are a property of the graph alone: the same for any number of threads and any order of
-// the unions.
-double largest_component(const State& s, const TieGraph& g) {
-  const AgentIndex R = s.residents;
-  if (R == 0) return kNaN;
-  std::vector<std::atomic<AgentIndex>> parent(R);
-  parallel_for(0, R, [&](AgentIndex a) { parent[a].store(a, std::memory_order_relaxed); });
-  const auto find = [&](AgentIndex x) {
-    AgentIndex p = parent[x].load(std::memory_order_acquire);
-    while (p != x) {
-      const AgentIndex grand = parent[p].load(std::memory_order_acquire);
-      if (grand != p) parent[x].compare_exchange_weak(p, grand, std::memory_order_acq_rel, std::memory_order_acquire);
-      x = p;
-      p = parent[x].load(std::memory_order_acquire);
-    }
-    return x;
-  };
-  parallel_for(0, R, [&](AgentIndex a) {
-    for (const HalfTie& h : g.ties(a)) {
-      if (!is_social(h.type) || h.other < a) continue;
-      AgentIndex x = a, y = h.other;
-      while (true) {
-        x = find(x);
-        y = find(y);
-        if (x == y) break;
-        if (x < y) std::swap(x, y);  // link the larger root under the smaller
-        AgentIndex expected = x;
-        if (parent[x].compare_exchange_strong(expected, y, std::memory_order_acq_rel, std::memory_order_acquire)) break;
-      }
-    }
-  });
-  std::vector<AgentIndex> root(R);
-  parallel_for(0, R, [&](AgentIndex a) { root[a] = find(a); });
-  std::vector<std::uint32_t> size(R, 0);
-  std::uint32_t best = 0;
-  for (AgentIndex a = 0; a < R; ++a) best = std::max(best, ++size[root[a]]);
-  return static_cast<double>(best) / R;
-}
 
 }  // namespace
 
@@ -235,33 +153,10 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   if (P.indicators.clustering_sample > 0 && R > 0) {
     const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.indicators.clustering_sample)));
     const AgentIndex samples = (R - 1) / stride + 1;
-    std::vector<double> coefficient(samples);
-    // Every block (record, then ties) a sample needs is scattered in memory. Samples are taken
-    // in groups of 16 and each stage asks for all of the group's blocks before reading any:
-    // the samples' own blocks, then their neighbours', so that the cache misses overlap.
-    parallel_for_blocks(0, samples, [&](AgentIndex lo, AgentIndex hi) {
-      constexpr AgentIndex kGroup = 16;
-      std::vector<AgentIndex> nb;
-      std::uint32_t start[kGroup + 1];
-      for (AgentIndex k0 = lo; k0 < hi; k0 += kGroup) {
-        const AgentIndex k1 = std::min(hi, k0 + kGroup);
-        for (AgentIndex k = k0; k < k1; ++k) g.prefetch(k * stride);
-        for (AgentIndex k = k0; k < k1; ++k) g.prefetch_ties(k * stride);
-        nb.clear();
-        for (AgentIndex k = k0; k < k1; ++k) {
-          start[k - k0] = static_cast<std::uint32_t>(nb.size());
-          for (const HalfTie& h : g.ties(k * stride)) {
-            if (is_social(h.type)) nb.push_back(h.other);
-          }
-        }
-        start[k1 - k0] = static_cast<std::uint32_t>(nb.size());
-        for (AgentIndex j : nb) g.prefetch(j);
-        for (AgentIndex j : nb) g.prefetch_ties(j);
-        for (AgentIndex k = k0; k < k1; ++k) {
-          coefficient[k] = local_clustering(g, std::span<const AgentIndex>(nb.data() + start[k - k0], start[k - k0 + 1] - start[k - k0]));
-        }
-      }
-    });
+    std::vector<AgentIndex> sample(samples);
+    for (AgentIndex q = 0; q < samples; ++q) sample[q] = q * stride;
+    // NaN for a resident with fewer than two social ties: left out of the mean.
+    const auto coefficient = netstats::local_clustering(g, sample, kSocialTies, kNaN);
     std::uint32_t groups[8];
     for (AgentIndex q = 0; q < samples; ++q) {
       const AgentIndex a = q * stride;
@@ -275,7 +170,8 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     }
   }
   const bool components = ctx.time % P.indicators.component_every == 0;
-  const double component = components ? largest_component(s, g) : kNaN;
+  const double component =
+      components ? netstats::connected_components(g, kSocialTies, {0, R}).largest_share : kNaN;
   // Professionals.
   double bsum = 0, bn = 0, vacancies = 0;
   for (AgentIndex p = R; p < s.agents(); ++p) {
