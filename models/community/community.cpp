@@ -45,7 +45,7 @@ class Community final : public Model {
   IndicatorSpec indicators() const override {
     IndicatorSpec spec;
     spec.groups = group_list();
-    for (const auto& i : indicator_list()) spec.indicators.push_back({i.name, "", "", "", Better::Neither, i.description});
+    spec.indicators = indicator_list();
     return spec;
   }
 
