@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   for (std::size_t g = 0; g < G; ++g) std::printf(" %9.9s", rec.spec.groups[g].c_str());
   std::printf("\n");
   for (std::size_t k = 0; k < K; ++k) {
-    std::printf("%-26s", rec.spec.indicators[k].c_str());
+    std::printf("%-26s", rec.spec.indicators[k].name.c_str());
     for (std::size_t g = 0; g < G; ++g) std::printf(" %9.4g", row[g * K + k]);
     std::printf("\n");
   }

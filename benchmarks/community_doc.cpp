@@ -38,8 +38,12 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--indicators") {
     Simulation sim(m, {{"simulation.population", std::int64_t{100}, "doc"}, {"simulation.burn_in", std::int64_t{0}, "doc"}, {"simulation.steps", std::int64_t{0}, "doc"}}, 1, 1);
     const auto& spec = sim.recorder().spec;
-    std::printf("| indicator | meaning and unit |\n|---|---|\n");
-    for (std::size_t i = 0; i < spec.indicators.size(); ++i) std::printf("| `%s` | %s |\n", spec.indicators[i].c_str(), cell(spec.descriptions[i]).c_str());
+    std::printf("| indicator | label | category | unit | better | meaning |\n|---|---|---|---|---|---|\n");
+    for (const auto& i : spec.indicators) {
+      const char* better = i.better == Better::Higher ? "higher" : i.better == Better::Lower ? "lower" : "";
+      std::printf("| `%s` | %s | %s | %s | %s | %s |\n", i.name.c_str(), cell(i.label).c_str(), i.category.c_str(),
+                  cell(i.unit).c_str(), better, cell(i.description).c_str());
+    }
     return 0;
   }
   std::printf("| key | unit | default | allowed | description | source | fixed after setup |\n|---|---|---|---|---|---|---|\n");

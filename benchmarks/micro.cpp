@@ -218,6 +218,10 @@ void BM_RecordIndicators(benchmark::State& state, const char* model_name) {
 }
 BENCHMARK_CAPTURE(BM_RecordIndicators, kumpula, "kumpula")
     ->Args({10'000, 2})->Args({100'000, 2})->Args({1'000'000, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+// The community model at time 0 records everything, the largest component of social ties and
+// the sampled clustering included.
+BENCHMARK_CAPTURE(BM_RecordIndicators, community, "community")
+    ->Args({100'000, 2})->Args({1'000'000, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The overlap-against-weight curve and its rank correlation (netstats::overlap_by_weight) on the
 // random graph with continuous, heavy-tailed weights (as Kumpula's are), so that ordering the

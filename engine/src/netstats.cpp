@@ -4,6 +4,7 @@
 #include <oneapi/tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -245,18 +246,6 @@ std::vector<double> weights(const TieGraph& g) {
   return w;
 }
 
-std::vector<std::uint64_t> weight_histogram(const TieGraph& g, double width) {
-  if (!(width > 0.0) || !std::isfinite(width)) {
-    throw Error("netstats::weight_histogram: bin width must be positive and finite, got " + std::to_string(width));
-  }
-  const auto w = weights(g);
-  double wmax = 0.0;
-  for (double x : w) wmax = std::max(wmax, x);
-  std::vector<std::uint64_t> h(static_cast<std::size_t>(std::floor(wmax / width)) + 1, 0);
-  for (double x : w) ++h[std::min(h.size() - 1, static_cast<std::size_t>(std::floor(x / width)))];
-  return h;
-}
-
 std::vector<std::uint32_t> common_neighbours(const TieGraph& g) {
   const auto off = half_offsets(g);
   std::vector<std::uint32_t> cn(off.back());
@@ -320,18 +309,82 @@ double average_clustering(const TieGraph& g, bool only_degree_two) {
   return average_of_local(g, twice_triangles(g, common_neighbours(g), off), only_degree_two);
 }
 
+namespace {
+/// Local clustering of agent a counting only the ties `filter` admits, with the coefficient's
+/// usual value 2 links / (k (k - 1)) over a's k neighbours, and `below_two` when k < 2. The
+/// neighbours (distinct: one tie per pair) are given in `nb`; membership is an open-addressing
+/// hash table at most half full, so a look-up (most are misses: a neighbour's other ties)
+/// usually ends at the first, empty slot. `table` is scratch.
+double clustering_of(const TieGraph& g, std::span<const AgentIndex> nb, const TieFilter& filter, double below_two,
+                     std::vector<AgentIndex>& table) {
+  if (nb.size() < 2) return below_two;
+  std::uint32_t bits = 4;
+  while ((std::size_t{1} << bits) < 2 * nb.size()) ++bits;
+  const std::uint32_t mask = (1u << bits) - 1;
+  if (table.size() < std::size_t{mask} + 1) table.resize(std::size_t{mask} + 1);
+  std::fill(table.begin(), table.begin() + mask + 1, kNoAgent);
+  const auto slot = [&](AgentIndex x) { return (x * 0x9E3779B1u) >> (32 - bits); };
+  for (AgentIndex j : nb) {
+    std::uint32_t k = slot(j);
+    while (table[k] != kNoAgent) k = (k + 1) & mask;
+    table[k] = j;
+  }
+  std::uint64_t links = 0;
+  for (AgentIndex j : nb) {
+    for (const HalfTie& h : g.ties(j)) {
+      if (!filter.admits(h.type) || h.other <= j) continue;
+      for (std::uint32_t k = slot(h.other); table[k] != kNoAgent; k = (k + 1) & mask) {
+        if (table[k] == h.other) {
+          ++links;
+          break;
+        }
+      }
+    }
+  }
+  const double d = static_cast<double>(nb.size());
+  return 2.0 * static_cast<double>(links) / (d * (d - 1.0));
+}
+}  // namespace
+
+std::vector<double> local_clustering(const TieGraph& g, std::span<const AgentIndex> agents, const TieFilter& filter,
+                                     double below_two) {
+  std::vector<double> out(agents.size());
+  // Every block (record, then ties) a sampled agent needs is scattered in memory. Agents are
+  // taken in groups of 16 and each stage asks for all of the group's blocks before reading any:
+  // the agents' own blocks, then their neighbours', so that the cache misses overlap.
+  parallel_for_blocks(0, static_cast<AgentIndex>(agents.size()), [&](AgentIndex lo, AgentIndex hi) {
+    constexpr AgentIndex kGroup = 16;
+    std::vector<AgentIndex> nb, table;
+    std::uint32_t start[kGroup + 1];
+    for (AgentIndex k0 = lo; k0 < hi; k0 += kGroup) {
+      const AgentIndex k1 = std::min(hi, k0 + kGroup);
+      for (AgentIndex k = k0; k < k1; ++k) g.prefetch(agents[k]);
+      for (AgentIndex k = k0; k < k1; ++k) g.prefetch_ties(agents[k]);
+      nb.clear();
+      for (AgentIndex k = k0; k < k1; ++k) {
+        start[k - k0] = static_cast<std::uint32_t>(nb.size());
+        for (const HalfTie& h : g.ties(agents[k])) {
+          if (filter.admits(h.type)) nb.push_back(h.other);
+        }
+      }
+      start[k1 - k0] = static_cast<std::uint32_t>(nb.size());
+      for (AgentIndex j : nb) g.prefetch(j);
+      for (AgentIndex j : nb) g.prefetch_ties(j);
+      for (AgentIndex k = k0; k < k1; ++k) {
+        const std::span<const AgentIndex> mine(nb.data() + start[k - k0], start[k - k0 + 1] - start[k - k0]);
+        out[k] = clustering_of(g, mine, filter, below_two, table);
+      }
+    }
+  });
+  return out;
+}
+
 double average_clustering_sampled(const TieGraph& g, std::uint32_t samples, std::uint64_t seed) {
   if (g.agents() == 0 || samples == 0) return kNaN;
-  Marks marks(g.agents());
-  const double sum = parallel_sum<double>(0, samples, [&](AgentIndex s) {
-    Stream rng(seed, 0, s, kClusteringSample);
-    const AgentIndex a = rng.below(g.agents());
-    std::uint64_t t2 = 0;
-    // Tag by sample, not by agent: the same agent may be drawn twice by one thread.
-    common_of(g, a, marks.local(), static_cast<std::uint64_t>(s) + 1, [&](std::size_t, std::uint32_t c) { t2 += c; });
-    return local_from(t2, g.degree(a));
-  });
-  return sum / samples;
+  std::vector<AgentIndex> agents(samples);
+  parallel_for(0, samples, [&](AgentIndex s) { agents[s] = Stream(seed, 0, s, kClusteringSample).below(g.agents()); });
+  const auto c = local_clustering(g, agents);
+  return parallel_sum<double>(0, samples, [&](AgentIndex s) { return c[s]; }) / samples;
 }
 
 double transitivity(const TieGraph& g) {
@@ -392,29 +445,52 @@ OverlapByWeight overlap_by_weight(const TieGraph& g, std::uint32_t bins) {
   return overlap_by_weight_from(weights(g), overlap(g), bins);
 }
 
-Components connected_components(const TieGraph& g) {
+Components connected_components(const TieGraph& g, const TieFilter& filter, AgentRange range) {
   Components c;
-  const AgentIndex n = g.agents();
-  c.label.assign(n, kNoAgent);
-  std::vector<AgentIndex> queue;
-  queue.reserve(n);
-  for (AgentIndex s = 0; s < n; ++s) {
-    if (c.label[s] != kNoAgent) continue;
-    queue.clear();
-    queue.push_back(s);
-    c.label[s] = s;
-    for (std::size_t head = 0; head < queue.size(); ++head) {
-      for (const HalfTie& h : g.ties(queue[head])) {
-        if (c.label[h.other] == kNoAgent) {
-          c.label[h.other] = s;
-          queue.push_back(h.other);
-        }
+  const AgentIndex begin = std::min(range.begin, g.agents());
+  const AgentIndex end = std::max(begin, std::min(range.end, g.agents()));
+  const AgentIndex n = end - begin;
+  if (n == 0) return c;
+  // parent[i] for agent begin + i. Links are made by compare-and-swap on roots, always from the
+  // larger index to the smaller (so no cycle can form and a root is its tree's smallest index),
+  // and finds halve paths towards ancestors.
+  std::vector<std::atomic<AgentIndex>> parent(n);
+  parallel_for(0, n, [&](AgentIndex i) { parent[i].store(i, std::memory_order_relaxed); });
+  const auto find = [&](AgentIndex x) {
+    AgentIndex p = parent[x].load(std::memory_order_acquire);
+    while (p != x) {
+      const AgentIndex grand = parent[p].load(std::memory_order_acquire);
+      if (grand != p) parent[x].compare_exchange_weak(p, grand, std::memory_order_acq_rel, std::memory_order_acquire);
+      x = p;
+      p = parent[x].load(std::memory_order_acquire);
+    }
+    return x;
+  };
+  parallel_for(0, n, [&](AgentIndex i) {
+    for (const HalfTie& h : g.ties(begin + i)) {
+      // Each tie once, from its smaller end, and only inside the range.
+      if (!filter.admits(h.type) || h.other < begin + i || h.other >= end) continue;
+      AgentIndex x = i, y = h.other - begin;
+      while (true) {
+        x = find(x);
+        y = find(y);
+        if (x == y) break;
+        if (x < y) std::swap(x, y);  // link the larger root under the smaller
+        AgentIndex expected = x;
+        if (parent[x].compare_exchange_strong(expected, y, std::memory_order_acq_rel, std::memory_order_acquire)) break;
       }
     }
-    c.sizes.push_back(queue.size());
+  });
+  c.label.resize(n);
+  parallel_for(0, n, [&](AgentIndex i) { c.label[i] = find(i); });
+  std::vector<std::uint32_t> size(n, 0);
+  for (AgentIndex i = 0; i < n; ++i) ++size[c.label[i]];
+  for (AgentIndex i = 0; i < n; ++i) {
+    if (size[i]) c.sizes.push_back(size[i]);
+    c.label[i] += begin;
   }
   std::sort(c.sizes.begin(), c.sizes.end(), std::greater<>());
-  c.largest_share = n ? static_cast<double>(c.sizes.front()) / n : kNaN;
+  c.largest_share = static_cast<double>(c.sizes.front()) / n;
   return c;
 }
 

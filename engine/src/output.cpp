@@ -324,17 +324,46 @@ void ResultsWriter::commit(const Simulation& sim) {
     m.string_attribute(time, "units", "steps");
     m.string_attribute(time, "long_name", "policy time: steps after burn-in (1 step = 1 week)");
     m.strings("group", rec.spec.groups);
-    m.strings("indicator", rec.spec.indicators);
+    std::vector<std::string> names;
+    for (const auto& i : rec.spec.indicators) names.push_back(i.name);
+    m.strings("indicator", names);
     Handle group(H5Dopen2(m.file, "group", H5P_DEFAULT), H5Dclose);
     Handle indicator(H5Dopen2(m.file, "indicator", H5P_DEFAULT), H5Dclose);
     m.check(H5DSset_scale(group, "group"), "marking dimension group");
     m.check(H5DSset_scale(indicator, "indicator"), "marking dimension indicator");
 
-    std::vector<std::string> desc = rec.spec.descriptions;
-    desc.resize(ni);
-    m.strings("indicator_description", desc);
-    Handle d(H5Dopen2(m.file, "indicator_description", H5P_DEFAULT), H5Dclose);
-    m.attach(d, indicator, 0, "indicator_description");
+    // What each indicator is, as variables along `indicator` (output.hpp).
+    const auto along_indicator = [&](const char* name, const char* long_name, auto field) {
+      std::vector<std::string> text;
+      for (const auto& i : rec.spec.indicators) text.push_back(field(i));
+      m.strings(name, text);
+      Handle d(H5Dopen2(m.file, name, H5P_DEFAULT), H5Dclose);
+      m.attach(d, indicator, 0, name);
+      m.string_attribute(d, "long_name", long_name);
+    };
+    along_indicator("indicator_description", "what the indicator measures, over whom, and its unit",
+                    [](const Indicator& i) { return i.description; });
+    along_indicator("indicator_label", "short plain-language label of the indicator", [](const Indicator& i) { return i.label; });
+    along_indicator("indicator_category", "what the indicator is about (e.g. loneliness, trust, services, staff, cost, network)",
+                    [](const Indicator& i) { return i.category; });
+    along_indicator("indicator_unit", "unit of the indicator: share (fraction of the group, 0-1), score (mean on 0-1), "
+                    "a currency, or what is counted", [](const Indicator& i) { return i.unit; });
+    {
+      std::vector<std::int8_t> better;
+      for (const auto& i : rec.spec.indicators) better.push_back(static_cast<std::int8_t>(i.better));
+      Handle b = m.dataset_1d("indicator_better", H5T_STD_I8LE, ni, ni, false);
+      if (ni) m.write_all(b, H5T_NATIVE_INT8, better.data(), "indicator_better");
+      m.attach(b, indicator, 0, "indicator_better");
+      m.string_attribute(b, "long_name", "which way the indicator is better: 1 higher, -1 lower, 0 neither");
+      // CF flags: xarray and netCDF readers show the meaning of each value.
+      const std::int8_t values[3] = {-1, 0, 1};
+      hsize_t three[1] = {3};
+      Handle space(H5Screate_simple(1, three, nullptr), H5Sclose);
+      Handle attr(H5Acreate2(b, "flag_values", H5T_STD_I8LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+      m.check(attr.get(), "creating attribute flag_values");
+      m.check(H5Awrite(attr, H5T_NATIVE_INT8, values), "writing attribute flag_values");
+      m.string_attribute(b, "flag_meanings", "lower_is_better neither higher_is_better");
+    }
 
     hsize_t dims[3] = {nt, ng, ni};
     Handle space(H5Screate_simple(3, dims, nullptr), H5Sclose);

@@ -125,16 +125,6 @@ ParameterSchema& ParameterSchema::choice(std::string key, std::string def,
               std::move(description), std::move(source)});
 }
 
-ParameterSchema& ParameterSchema::set_default(const std::string& key, ParameterValue value) {
-  for (auto& s : specs_) {
-    if (s.key == key) {
-      s.default_value = std::move(value);
-      return *this;
-    }
-  }
-  throw InvariantError("set_default: no parameter '" + key + "'");
-}
-
 const ParameterSpec* ParameterSchema::find(const std::string& key) const {
   for (const auto& s : specs_) {
     if (s.key == key) return &s;

@@ -91,6 +91,12 @@ ParameterSet resolve_parameters(const ModelDescription& model, const ParameterSc
   return set;
 }
 
+std::size_t IndicatorSpec::index(const std::string& name) const {
+  std::size_t i = 0;
+  while (i < indicators.size() && indicators[i].name != name) ++i;
+  return i;
+}
+
 namespace {
 
 bool identifier(const std::string& s) {
@@ -108,6 +114,7 @@ bool identifier(const std::string& s) {
 void check_distributions(const std::string& model, const std::vector<DistributionSpec>& specs) {
   // The variables every results file has (output.hpp).
   const std::set<std::string> reserved = {"time", "group", "indicator", "indicators", "indicator_description",
+                                          "indicator_label", "indicator_category", "indicator_unit", "indicator_better",
                                           "snapshot", "snapshot_offset", "snapshot_count", "edge",
                                           "edge_source", "edge_target", "edge_weight", "edge_type"};
   std::set<std::string> names;
@@ -139,6 +146,19 @@ void check_distributions(const std::string& model, const std::vector<Distributio
                              "' share dimension '" + d.dimension + "' with different bins");
       }
     }
+  }
+}
+
+/// Checks a model's indicators (a model bug if wrong: InvariantError): unique identifier names
+/// and a direction that is -1, 0 or +1.
+void check_indicators(const std::string& model, const IndicatorSpec& spec) {
+  std::set<std::string> names;
+  for (const auto& i : spec.indicators) {
+    const std::string where = "model '" + model + "', indicator '" + i.name + "': ";
+    if (!identifier(i.name)) throw InvariantError(where + "the name must be an identifier (letters, digits, _)");
+    if (!names.insert(i.name).second) throw InvariantError(where + "declared twice");
+    const auto b = static_cast<int>(i.better);
+    if (b < -1 || b > 1) throw InvariantError(where + "better must be Lower, Neither or Higher");
   }
 }
 
@@ -177,13 +197,11 @@ Simulation::Simulation(const ModelDescription& model, const std::vector<Paramete
   if (threads < 0) throw ScenarioError("threads = " + std::to_string(threads) + ": must be 0 (all cores) or more");
   if (burn_in_ + horizon_ > 0xFFFFFFFFll) throw ScenarioError("simulation.burn_in + simulation.steps exceeds 2^32 steps");
   model_ = model.create(params_);
-  auto all = model_->systems();
-  if (all.size() != model.systems.size()) throw InvariantError("model '" + model.name + "' declares other systems than it runs");
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (all[i].name != model.systems[i].name) throw InvariantError("model '" + model.name + "': system order differs from its description");
-    if (params_.boolean("systems." + all[i].name)) systems_.push_back(std::move(all[i]));
+  for (const auto& sys : model.systems) {
+    if (params_.boolean("systems." + sys.name)) systems_.push_back(sys);
   }
   recorder_.spec = model_->indicators();
+  check_indicators(model.name, recorder_.spec);
   auto distributions = model_->distributions();
   check_distributions(model.name, distributions);
   for (auto& d : distributions) recorder_.distributions.push_back({std::move(d), {}});
@@ -377,7 +395,7 @@ std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) {
     StepContext ctx{seed_, static_cast<std::uint32_t>(steps_done_ + 1), time() + 1};
     ctx.recorded = records_at(ctx.time);
     in_arena([&] {
-      for (auto& sys : systems_) sys.run(world_, ctx);
+      for (auto& sys : systems_) sys.run(*model_, world_, ctx);
     });
     ++steps_done_;
     ++done;

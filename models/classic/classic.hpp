@@ -47,4 +47,26 @@ void measure_degree_distribution(const TieGraph& g, std::uint32_t open_from, dou
 /// Throws ScenarioError unless the population has at least `minimum` agents.
 void require_population(const ParameterSet& p, std::int64_t minimum, const std::string& model);
 
+/// What the three models share: `simulation.population` agents without ties at setup; the whole
+/// state in the tie graph (a checkpoint adds nothing to it, so save and load are empty); the
+/// network indicators, with shortest paths from `<model>.path_sources` sources; and the degree
+/// distribution in `<model>.degree_bins` bins. A model adds its systems and parameters.
+class NetworkModel : public Model {
+ public:
+  NetworkModel(const ParameterSet& p, const std::string& model);
+
+  void setup(World& world, const StepContext& ctx) override;
+  void save(StateWriter&) const override {}
+  void load(const StateReader&) override {}
+  IndicatorSpec indicators() const override { return network_indicators(); }
+  void measure(const World& world, const StepContext& ctx, double* out) const override;
+  std::vector<DistributionSpec> distributions() const override { return {degree_distribution(degree_bins_)}; }
+  void measure_distributions(const World& world, const StepContext& ctx, const std::vector<double*>& out) const override;
+
+ protected:
+  AgentIndex n_;
+  std::uint32_t path_sources_;
+  std::uint32_t degree_bins_;
+};
+
 }  // namespace socius::models::classic

@@ -15,14 +15,10 @@ namespace {
 
 enum : Purpose { kUpdate = 1 };
 
-class Davidsen final : public Model {
+class Davidsen final : public NetworkModel {
  public:
   explicit Davidsen(const ParameterSet& p)
-      : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
-        p_(p.real("davidsen.p")),
-        updates_(p.integer("davidsen.updates_per_step")),
-        path_sources_(static_cast<std::uint32_t>(p.integer("davidsen.path_sources"))),
-        degree_bins_(static_cast<std::uint32_t>(p.integer("davidsen.degree_bins"))) {
+      : NetworkModel(p, "davidsen"), p_(p.real("davidsen.p")), updates_(p.integer("davidsen.updates_per_step")) {
     check(p);
     if (updates_ == 0) updates_ = n_;
   }
@@ -30,31 +26,11 @@ class Davidsen final : public Model {
   /// What the schema cannot check (ModelDescription::check).
   static void check(const ParameterSet& p) { require_population(p, 2, "davidsen"); }
 
+  static std::vector<System> systems() {
+    return {system<Davidsen>("update", "sequential introductions and turnover", &Davidsen::run)};
+  }
+
   void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
-  // All of the model's state is in the tie graph and the population's ids.
-  void save(StateWriter&) const override {}
-  void load(const StateReader&) override {}
-
-  void setup(World& world, const StepContext&) override {
-    world.population.add(n_);
-    world.ties.resize(n_);
-  }
-
-  std::vector<System> systems() override {
-    return {{"update", [this](World& w, const StepContext& ctx) { run(w, ctx); }}};
-  }
-
-  IndicatorSpec indicators() const override { return network_indicators(); }
-
-  void measure(const World& world, const StepContext& ctx, double* out) const override {
-    measure_network(world.ties, ctx, path_sources_, out);
-  }
-
-  std::vector<DistributionSpec> distributions() const override { return {degree_distribution(degree_bins_)}; }
-
-  void measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const override {
-    measure_degree_distribution(world.ties, degree_bins_, out[0]);
-  }
 
  private:
   void run(World& world, const StepContext& ctx) {
@@ -84,11 +60,8 @@ class Davidsen final : public Model {
     }
   }
 
-  AgentIndex n_;
   double p_;
   std::int64_t updates_;
-  std::uint32_t path_sources_;
-  std::uint32_t degree_bins_;
 };
 
 }  // namespace
@@ -105,7 +78,7 @@ ModelDescription davidsen() {
                "Sequential updates per engine step; 0 means one per person (a sweep).",
                "socius convention");
   add_measurement_parameters(d.schema, "davidsen", 2500);
-  d.systems = {{"update", "sequential introductions and turnover"}};
+  d.systems = Davidsen::systems();
   d.default_population = 10000;
   d.bytes_per_agent = 300;  // about 7 ties: 2 x 16-byte halves each, with slack, plus bookkeeping
   // The usual steady-state criterion, ln(0.5/N) / ln(1 - p/N) updates, is about 9.9 N / p at

@@ -43,16 +43,14 @@ struct Proposal {
   AgentIndex b = kNoAgent;
 };
 
-class Jgn final : public Model {
+class Jgn final : public NetworkModel {
  public:
   explicit Jgn(const ParameterSet& p)
-      : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
+      : NetworkModel(p, "jgn"),
         r0_(p.real("jgn.r0")),
         r1_(p.real("jgn.r1")),
         gamma_(p.real("jgn.gamma")),
-        z_star_(static_cast<std::uint32_t>(p.integer("jgn.z_star"))),
-        path_sources_(static_cast<std::uint32_t>(p.integer("jgn.path_sources"))),
-        degree_bins_(static_cast<std::uint32_t>(p.integer("jgn.degree_bins"))) {
+        z_star_(static_cast<std::uint32_t>(p.integer("jgn.z_star"))) {
     check(p);
   }
 
@@ -68,31 +66,10 @@ class Jgn final : public Model {
     }
   }
 
-  void setup(World& world, const StepContext&) override {
-    world.population.add(n_);
-    world.ties.resize(n_);
-  }
-
-  std::vector<System> systems() override {
-    return {{"meet", [this](World& w, const StepContext& ctx) { meet(w.ties, ctx); }},
-            {"introduce", [this](World& w, const StepContext& ctx) { introduce(w.ties, ctx); }},
-            {"decay", [this](World& w, const StepContext& ctx) { decay(w.ties, ctx); }}};
-  }
-
-  // The model's state is the tie graph; everything else is scratch rebuilt each step.
-  void save(StateWriter&) const override {}
-  void load(const StateReader&) override {}
-
-  IndicatorSpec indicators() const override { return network_indicators(); }
-
-  void measure(const World& world, const StepContext& ctx, double* out) const override {
-    measure_network(world.ties, ctx, path_sources_, out);
-  }
-
-  std::vector<DistributionSpec> distributions() const override { return {degree_distribution(degree_bins_)}; }
-
-  void measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const override {
-    measure_degree_distribution(world.ties, degree_bins_, out[0]);
+  static std::vector<System> systems() {
+    return {system<Jgn>("meet", "random meetings between pairs", &Jgn::meet),
+            system<Jgn>("introduce", "friends of friends are introduced", &Jgn::introduce),
+            system<Jgn>("decay", "ties are lost in proportion to degree", &Jgn::decay)};
   }
 
  private:
@@ -112,7 +89,8 @@ class Jgn final : public Model {
     }
   }
 
-  void meet(TieGraph& g, const StepContext& ctx) {
+  void meet(World& w, const StepContext& ctx) {
+    TieGraph& g = w.ties;
     const double pairs = 0.5 * static_cast<double>(n_) * (n_ - 1.0);
     const auto count = static_cast<AgentIndex>(std::llround(pairs * r0_));
     proposals_.assign(count, Proposal{});
@@ -126,7 +104,8 @@ class Jgn final : public Model {
     accept(g, proposals_);
   }
 
-  void introduce(TieGraph& g, const StepContext& ctx) {
+  void introduce(World& w, const StepContext& ctx) {
+    TieGraph& g = w.ties;
     // cum[i] = sum over agents before i of z (z - 1): egos drawn by inverting it.
     cum_.resize(static_cast<std::size_t>(n_) + 1);
     cum_[0] = 0;
@@ -154,7 +133,8 @@ class Jgn final : public Model {
     accept(g, proposals_);
   }
 
-  void decay(TieGraph& g, const StepContext& ctx) {
+  void decay(World& w, const StepContext& ctx) {
+    TieGraph& g = w.ties;
     const auto count = static_cast<std::size_t>(std::llround(static_cast<double>(g.tie_count()) * gamma_));
     if (count == 0) return;
     // Choosing an ego in proportion to degree, then one of its ties at random, draws a half-tie
@@ -173,11 +153,8 @@ class Jgn final : public Model {
     }
   }
 
-  AgentIndex n_;
   double r0_, r1_, gamma_;
   std::uint32_t z_star_;
-  std::uint32_t path_sources_;
-  std::uint32_t degree_bins_;
   std::vector<Proposal> proposals_;
   std::vector<std::uint64_t> cum_;
   std::vector<Proposal> halves_;
@@ -203,9 +180,7 @@ ModelDescription jgn() {
                "Most ties a person can hold: a meeting or introduction makes no tie if either has z* already.",
                "Jin, Girvan & Newman (2001), Model II");
   add_measurement_parameters(d.schema, "jgn", 50);
-  d.systems = {{"meet", "random meetings between pairs"},
-               {"introduce", "friends of friends are introduced"},
-               {"decay", "ties are lost in proportion to degree"}};
+  d.systems = Jgn::systems();
   d.default_population = 250;
   d.default_steps = 30000;
   d.default_burn_in = 0;

@@ -49,17 +49,15 @@ std::size_t draw_by_weight(std::span<const HalfTie> ties, double total, Stream& 
   return last;  // rounding left r just above zero: the last eligible tie
 }
 
-class Kumpula final : public Model {
+class Kumpula final : public NetworkModel {
  public:
   explicit Kumpula(const ParameterSet& p)
-      : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
+      : NetworkModel(p, "kumpula"),
         delta_(static_cast<float>(p.real("kumpula.delta"))),
         p_delta_(p.real("kumpula.p_delta")),
         p_r_(p.real("kumpula.p_r")),
         p_d_(p.real("kumpula.p_d")),
         w0_(static_cast<float>(p.real("kumpula.w0"))),
-        path_sources_(static_cast<std::uint32_t>(p.integer("kumpula.path_sources"))),
-        degree_bins_(static_cast<std::uint32_t>(p.integer("kumpula.degree_bins"))),
         overlap_bins_(static_cast<std::uint32_t>(p.integer("kumpula.overlap_bins"))) {
     check(p);
     // Weight bins on the lattice of weights w0 + m delta (m reinforcements): one bin per m
@@ -76,23 +74,12 @@ class Kumpula final : public Model {
     }
   }
 
-  void setup(World& world, const StepContext&) override {
-    world.population.add(n_);
-    world.ties.resize(n_);
-  }
-
   /// What the schema cannot check (ModelDescription::check).
   static void check(const ParameterSet& p) { require_population(p, 2, "kumpula"); }
 
-  std::vector<System> systems() override {
-    return {{"round", [this](World& w, const StepContext& ctx) { round(w, ctx); }}};
+  static std::vector<System> systems() {
+    return {system<Kumpula>("round", "local search, random attachment and node deletion, applied at the round's end", &Kumpula::round)};
   }
-
-  // The model's state is the tie graph; everything else is scratch rebuilt each step.
-  void save(StateWriter&) const override {}
-  void load(const StateReader&) override {}
-
-  IndicatorSpec indicators() const override { return network_indicators(); }
 
   void measure(const World& world, const StepContext& ctx, double* out) const override {
     // The overlap curve needs the overlaps the indicators compute anyway (the common-neighbour
@@ -226,12 +213,9 @@ class Kumpula final : public Model {
     }
   }
 
-  AgentIndex n_;
   float delta_;
   double p_delta_, p_r_, p_d_;
   float w0_;
-  std::uint32_t path_sources_;
-  std::uint32_t degree_bins_;
   std::uint32_t overlap_bins_;
   // The overlap curve computed by the last measure(), for the measure_distributions() of the same
   // record; keyed on the graph, step, time and tie count so that a stale value is never used.
@@ -278,7 +262,7 @@ ModelDescription kumpula() {
                    "into this many slices of equal count (the coordinate weight_rank is the share of lighter ties).",
                    "socius convention: 20 slices of 5% resolve the rise of overlap with weight of Onnela et al. (2007), Fig. 2");
   add_measurement_parameters(d.schema, "kumpula", 200);
-  d.systems = {{"round", "local search, random attachment and node deletion, applied at the round's end"}};
+  d.systems = Kumpula::systems();
   d.default_population = 10000;
   d.default_steps = 25000;
   d.default_burn_in = 0;

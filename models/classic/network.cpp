@@ -7,24 +7,36 @@
 namespace socius::models::classic {
 
 IndicatorSpec network_indicators() {
-  return {{"all"},
-          {"mean_degree", "mean_strength", "mean_weight", "max_degree", "isolated_share",
-           "average_clustering", "transitivity", "assortativity", "largest_component_share",
-           "components", "mean_overlap", "overlap_weight_spearman", "mean_path_length", "ties"},
-          {"mean number of ties per person (ties)",
-           "mean sum of tie weights per person (weight units)",
-           "mean weight per tie (weight units)",
-           "largest number of ties of one person (ties)",
-           "share of people with no tie (fraction)",
-           "average local clustering over every person, 0 for fewer than two ties (fraction)",
-           "global clustering: 3 x triangles / connected triples (fraction)",
-           "degree assortativity: Pearson correlation of degrees across ties (NaN if undefined)",
-           "share of people in the largest connected component (fraction)",
-           "number of connected components, isolated people included (count)",
-           "mean topological overlap of ties, Onnela et al. 2007 (fraction)",
-           "Spearman correlation of tie overlap and weight (NaN if weights are all equal)",
-           "mean shortest-path length, estimated by BFS from sampled sources (ties; NaN if not sampled)",
-           "number of ties (count)"}};
+  // Order is the order of measure_network's values. A network model favours no direction.
+  constexpr Better kNeither = Better::Neither;
+  IndicatorSpec spec;
+  spec.groups = {"all"};
+  spec.indicators = {
+      {"mean_degree", "Ties per person (mean)", "network", "ties", kNeither, "mean number of ties per person (ties)"},
+      {"mean_strength", "Tie strength per person (mean)", "network", "weight units", kNeither,
+       "mean sum of tie weights per person (weight units)"},
+      {"mean_weight", "Weight per tie (mean)", "network", "weight units", kNeither, "mean weight per tie (weight units)"},
+      {"max_degree", "Most ties held by one person", "network", "ties", kNeither, "largest number of ties of one person (ties)"},
+      {"isolated_share", "People with no tie at all", "network", "share", kNeither, "share of people with no tie (fraction)"},
+      {"average_clustering", "Clustering coefficient (mean of local)", "network", "score", kNeither,
+       "average local clustering over every person, 0 for fewer than two ties (fraction)"},
+      {"transitivity", "Transitivity (global clustering)", "network", "score", kNeither,
+       "global clustering: 3 x triangles / connected triples (fraction)"},
+      {"assortativity", "Degree assortativity", "network", "correlation", kNeither,
+       "degree assortativity: Pearson correlation of degrees across ties (NaN if undefined)"},
+      {"largest_component_share", "People in the largest connected group", "network", "share", kNeither,
+       "share of people in the largest connected component (fraction)"},
+      {"components", "Connected groups", "network", "components", kNeither,
+       "number of connected components, isolated people included (count)"},
+      {"mean_overlap", "Tie overlap (mean)", "network", "score", kNeither,
+       "mean topological overlap of ties, Onnela et al. 2007 (fraction)"},
+      {"overlap_weight_spearman", "Overlap-weight rank correlation", "network", "correlation", kNeither,
+       "Spearman correlation of tie overlap and weight (NaN if weights are all equal)"},
+      {"mean_path_length", "Shortest path length (mean)", "network", "ties", kNeither,
+       "mean shortest-path length, estimated by BFS from sampled sources (ties; NaN if not sampled)"},
+      {"ties", "Number of ties", "network", "ties", kNeither, "number of ties (count)"},
+  };
+  return spec;
 }
 
 netstats::Summary measure_network(const TieGraph& g, const StepContext& ctx, std::uint32_t path_sources, double* out,
@@ -76,6 +88,24 @@ void require_population(const ParameterSet& p, std::int64_t minimum, const std::
     throw ScenarioError("key 'simulation.population' = " + std::to_string(n) + ": model '" + model +
                         "' needs at least " + std::to_string(minimum) + " people");
   }
+}
+
+NetworkModel::NetworkModel(const ParameterSet& p, const std::string& model)
+    : n_(static_cast<AgentIndex>(p.integer("simulation.population"))),
+      path_sources_(static_cast<std::uint32_t>(p.integer(model + ".path_sources"))),
+      degree_bins_(static_cast<std::uint32_t>(p.integer(model + ".degree_bins"))) {}
+
+void NetworkModel::setup(World& world, const StepContext&) {
+  world.population.add(n_);
+  world.ties.resize(n_);
+}
+
+void NetworkModel::measure(const World& world, const StepContext& ctx, double* out) const {
+  measure_network(world.ties, ctx, path_sources_, out);
+}
+
+void NetworkModel::measure_distributions(const World& world, const StepContext&, const std::vector<double*>& out) const {
+  measure_degree_distribution(world.ties, degree_bins_, out[0]);
 }
 
 }  // namespace socius::models::classic

@@ -1,13 +1,12 @@
 // Indicators, by group ("all" residents, deprivation quintiles, age bands, parents of young
 // children). Per-resident sums use a deterministic reduction (fixed blocks, fixed tree), so
-// values are bit-identical for any number of threads. See community.cpp for the list.
+// values are bit-identical for any number of threads. Network measures (clustering, the largest
+// component) come from socius/netstats.hpp, over residents' social ties.
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/partitioner.h>
 
 #include <algorithm>
-#include <array>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -29,115 +28,56 @@ struct Acc {
   explicit Acc(std::size_t n) : v(n, 0.0) {}
 };
 
-// Local clustering of social ties from a resident's social neighbours `nb` (distinct); NaN with
-// fewer than two.
-double local_clustering(const TieGraph& g, std::span<const AgentIndex> nb) {
-  if (nb.size() < 2) return kNaN;
-  // Membership of the neighbour set: an open-addressing hash table at most half full, so a
-  // look-up (most are misses: a neighbour's other ties) usually ends at the first, empty slot.
-  std::uint32_t bits = 4;
-  while ((1u << bits) < 2 * nb.size()) ++bits;
-  const std::uint32_t mask = (1u << bits) - 1;
-  std::array<AgentIndex, 256> small;
-  std::vector<AgentIndex> large;
-  AgentIndex* table = small.data();
-  if (mask + 1 > small.size()) {
-    large.resize(mask + 1);
-    table = large.data();
-  }
-  std::fill(table, table + mask + 1, kNoAgent);
-  const auto slot = [&](AgentIndex x) { return (x * 0x9E3779B1u) >> (32 - bits); };
-  for (AgentIndex j : nb) {
-    std::uint32_t k = slot(j);
-    while (table[k] != kNoAgent) k = (k + 1) & mask;
-    table[k] = j;
-  }
-  std::uint64_t links = 0;
-  for (AgentIndex j : nb) {
-    for (const HalfTie& h : g.ties(j)) {
-      if (!is_social(h.type) || h.other <= j) continue;
-      for (std::uint32_t k = slot(h.other); table[k] != kNoAgent; k = (k + 1) & mask) {
-        if (table[k] == h.other) {
-          ++links;
-          break;
-        }
-      }
-    }
-  }
-  const double d = static_cast<double>(nb.size());
-  return 2.0 * static_cast<double>(links) / (d * (d - 1.0));
-}
-
-// Share of residents in the largest component of social ties. Union-find run in parallel:
-// links are made by compare-and-swap on roots, always from the larger index to the smaller (so
-// no cycle can form), and finds halve paths towards ancestors. The components, and so the
-// result, are a property of the graph alone: the same for any number of threads and any order of
-// the unions.
-double largest_component(const State& s, const TieGraph& g) {
-  const AgentIndex R = s.residents;
-  if (R == 0) return kNaN;
-  std::vector<std::atomic<AgentIndex>> parent(R);
-  parallel_for(0, R, [&](AgentIndex a) { parent[a].store(a, std::memory_order_relaxed); });
-  const auto find = [&](AgentIndex x) {
-    AgentIndex p = parent[x].load(std::memory_order_acquire);
-    while (p != x) {
-      const AgentIndex grand = parent[p].load(std::memory_order_acquire);
-      if (grand != p) parent[x].compare_exchange_weak(p, grand, std::memory_order_acq_rel, std::memory_order_acquire);
-      x = p;
-      p = parent[x].load(std::memory_order_acquire);
-    }
-    return x;
-  };
-  parallel_for(0, R, [&](AgentIndex a) {
-    for (const HalfTie& h : g.ties(a)) {
-      if (!is_social(h.type) || h.other < a) continue;
-      AgentIndex x = a, y = h.other;
-      while (true) {
-        x = find(x);
-        y = find(y);
-        if (x == y) break;
-        if (x < y) std::swap(x, y);  // link the larger root under the smaller
-        AgentIndex expected = x;
-        if (parent[x].compare_exchange_strong(expected, y, std::memory_order_acq_rel, std::memory_order_acquire)) break;
-      }
-    }
-  });
-  std::vector<AgentIndex> root(R);
-  parallel_for(0, R, [&](AgentIndex a) { root[a] = find(a); });
-  std::vector<std::uint32_t> size(R, 0);
-  std::uint32_t best = 0;
-  for (AgentIndex a = 0; a < R; ++a) best = std::max(best, ++size[root[a]]);
-  return static_cast<double>(best) / R;
-}
-
 }  // namespace
 
-const std::vector<IndicatorInfo>& indicator_list() {
-  static const std::vector<IndicatorInfo> list = {
-      {"residents", "residents in the group (count)"},
-      {"lonely_share", "share often or always lonely (L >= loneliness.threshold), 0-1"},
-      {"no_contact_share", "share with no contact this week with any kin, friend or acquaintance, nor with a relative living elsewhere, 0-1"},
-      {"trust_share", "share saying most people can be trusted (T >= trust.threshold), 0-1"},
-      {"pull_together_share", "share saying people in their neighbourhood pull together, 0-1"},
-      {"civic_efficacy_mean", "mean civic efficacy E, 0-1"},
-      {"jobs_found", "jobs found since policy time 0, cumulative count of residents"},
-      {"cases_resolved", "legal cases resolved since policy time 0, cumulative count"},
-      {"attainment", "steps of school progress since policy time 0, cumulative count"},
-      {"behaviour_change", "positive health behaviour changes since policy time 0, cumulative count"},
-      {"relationship_quality_mean", "mean relationship quality q over current service relationships, 0-1"},
-      {"waiting_list", "needs waiting for a professional now (count; a resident can wait for several services)"},
-      {"burnout_mean", "mean burnout B of professionals in post, 0-1 (group 'all' only; NaN elsewhere)"},
-      {"staff_turnover", "professionals who left since policy time 0, cumulative count (group 'all' only)"},
-      {"vacancies", "funded posts vacant now, count (group 'all' only)"},
-      {"cost_to_date", "policy spending since policy time 0, GBP, cumulative (group 'all' only)"},
-      {"savings_to_date", "promised reorganisation savings since policy time 0, GBP, cumulative (group 'all' only)"},
-      {"mean_degree", "mean number of social ties (kin, friend, acquaintance) per resident"},
-      {"mean_strength", "mean sum of social tie weights per resident"},
-      {"clustering", "mean local clustering coefficient of social ties over a deterministic sample of residents with 2+ ties"},
-      {"no_close_tie_share", "share without a kin or friend tie of weight >= ties.close_threshold, 0-1"},
-      {"largest_component_share", "share of residents in the largest component of social ties (group 'all', every indicators.component_every steps; NaN otherwise)"},
-      {"loneliness_mean", "mean loneliness L, 0-1"},
-      {"trust_mean", "mean trust T, 0-1"},
+const std::vector<Indicator>& indicator_list() {
+  // name, label, category, unit, whether higher is better, description. Units: "share" of the
+  // group (0-1), "score" (a mean on 0-1), "GBP", or what is counted.
+  constexpr Better kUp = Better::Higher, kDown = Better::Lower, kNeither = Better::Neither;
+  static const std::vector<Indicator> list = {
+      {"residents", "Residents", "other", "people", kNeither, "residents in the group (count)"},
+      {"lonely_share", "Often or always lonely", "loneliness", "share", kDown,
+       "share often or always lonely (L >= loneliness.threshold), 0-1"},
+      {"no_contact_share", "No social contact in the week", "loneliness", "share", kDown,
+       "share with no contact this week with any kin, friend or acquaintance, nor with a relative living elsewhere, 0-1"},
+      {"trust_share", "Say most people can be trusted", "trust", "share", kUp,
+       "share saying most people can be trusted (T >= trust.threshold), 0-1"},
+      {"pull_together_share", "Say people here pull together", "trust", "share", kUp,
+       "share saying people in their neighbourhood pull together, 0-1"},
+      {"civic_efficacy_mean", "Civic efficacy (mean, 0 to 1)", "trust", "score", kUp, "mean civic efficacy E, 0-1"},
+      {"jobs_found", "Jobs found", "services", "people", kUp,
+       "jobs found since policy time 0, cumulative count of residents"},
+      {"cases_resolved", "Legal cases resolved", "services", "cases", kUp,
+       "legal cases resolved since policy time 0, cumulative count"},
+      {"attainment", "School attainment", "services", "steps of progress", kUp,
+       "steps of school progress since policy time 0, cumulative count"},
+      {"behaviour_change", "Positive health behaviour changes", "services", "changes", kUp,
+       "positive health behaviour changes since policy time 0, cumulative count"},
+      {"relationship_quality_mean", "Quality of service relationships (mean, 0 to 1)", "services", "score", kUp,
+       "mean relationship quality q over current service relationships, 0-1"},
+      {"waiting_list", "People on a waiting list", "services", "needs", kDown,
+       "needs waiting for a professional now (count; a resident can wait for several services)"},
+      {"burnout_mean", "Staff burnout (mean, 0 to 1)", "staff", "score", kDown,
+       "mean burnout B of professionals in post, 0-1 (group 'all' only; NaN elsewhere)"},
+      {"staff_turnover", "Staff who left", "staff", "people", kDown,
+       "professionals who left since policy time 0, cumulative count (group 'all' only)"},
+      {"vacancies", "Vacant posts", "staff", "posts", kDown, "funded posts vacant now, count (group 'all' only)"},
+      {"cost_to_date", "Cost to date", "cost", "GBP", kDown,
+       "policy spending since policy time 0, GBP, cumulative (group 'all' only)"},
+      {"savings_to_date", "Promised savings to date", "cost", "GBP", kNeither,
+       "promised reorganisation savings since policy time 0, GBP, cumulative (group 'all' only)"},
+      {"mean_degree", "Ties per person (mean)", "network", "ties", kNeither,
+       "mean number of social ties (kin, friend, acquaintance) per resident"},
+      {"mean_strength", "Tie strength per person (mean)", "network", "weight units", kNeither,
+       "mean sum of social tie weights per resident"},
+      {"clustering", "Clustering coefficient", "network", "score", kNeither,
+       "mean local clustering coefficient of social ties over a deterministic sample of residents with 2+ ties"},
+      {"no_close_tie_share", "No close tie", "loneliness", "share", kDown,
+       "share without a kin or friend tie of weight >= ties.close_threshold, 0-1"},
+      {"largest_component_share", "People in the largest connected group", "network", "share", kNeither,
+       "share of residents in the largest component of social ties (group 'all', every indicators.component_every steps; NaN otherwise)"},
+      {"loneliness_mean", "Loneliness (mean, 0 to 1)", "loneliness", "score", kDown, "mean loneliness L, 0-1"},
+      {"trust_mean", "Generalised trust (mean, 0 to 1)", "trust", "score", kUp, "mean trust T, 0-1"},
   };
   return list;
 }
@@ -235,33 +175,10 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   if (P.indicators.clustering_sample > 0 && R > 0) {
     const AgentIndex stride = std::max<AgentIndex>(1, static_cast<AgentIndex>(R / static_cast<std::uint64_t>(P.indicators.clustering_sample)));
     const AgentIndex samples = (R - 1) / stride + 1;
-    std::vector<double> coefficient(samples);
-    // Every block (record, then ties) a sample needs is scattered in memory. Samples are taken
-    // in groups of 16 and each stage asks for all of the group's blocks before reading any:
-    // the samples' own blocks, then their neighbours', so that the cache misses overlap.
-    parallel_for_blocks(0, samples, [&](AgentIndex lo, AgentIndex hi) {
-      constexpr AgentIndex kGroup = 16;
-      std::vector<AgentIndex> nb;
-      std::uint32_t start[kGroup + 1];
-      for (AgentIndex k0 = lo; k0 < hi; k0 += kGroup) {
-        const AgentIndex k1 = std::min(hi, k0 + kGroup);
-        for (AgentIndex k = k0; k < k1; ++k) g.prefetch(k * stride);
-        for (AgentIndex k = k0; k < k1; ++k) g.prefetch_ties(k * stride);
-        nb.clear();
-        for (AgentIndex k = k0; k < k1; ++k) {
-          start[k - k0] = static_cast<std::uint32_t>(nb.size());
-          for (const HalfTie& h : g.ties(k * stride)) {
-            if (is_social(h.type)) nb.push_back(h.other);
-          }
-        }
-        start[k1 - k0] = static_cast<std::uint32_t>(nb.size());
-        for (AgentIndex j : nb) g.prefetch(j);
-        for (AgentIndex j : nb) g.prefetch_ties(j);
-        for (AgentIndex k = k0; k < k1; ++k) {
-          coefficient[k] = local_clustering(g, std::span<const AgentIndex>(nb.data() + start[k - k0], start[k - k0 + 1] - start[k - k0]));
-        }
-      }
-    });
+    std::vector<AgentIndex> sample(samples);
+    for (AgentIndex q = 0; q < samples; ++q) sample[q] = q * stride;
+    // NaN for a resident with fewer than two social ties: left out of the mean.
+    const auto coefficient = netstats::local_clustering(g, sample, kSocialTies, kNaN);
     std::uint32_t groups[8];
     for (AgentIndex q = 0; q < samples; ++q) {
       const AgentIndex a = q * stride;
@@ -275,7 +192,8 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     }
   }
   const bool components = ctx.time % P.indicators.component_every == 0;
-  const double component = components ? largest_component(s, g) : kNaN;
+  const double component =
+      components ? netstats::connected_components(g, kSocialTies, {0, R}).largest_share : kNaN;
   // Professionals.
   double bsum = 0, bn = 0, vacancies = 0;
   for (AgentIndex p = R; p < s.agents(); ++p) {

@@ -10,13 +10,9 @@ namespace socius::models::community {
 
 struct State;
 
-struct IndicatorInfo {
-  std::string name;
-  std::string description;  ///< with its unit, and whether it is a stock, a flow or cumulative
-};
-
-/// Every indicator, in output order.
-const std::vector<IndicatorInfo>& indicator_list();
+/// Every indicator, in output order, with its label, category, unit, direction and description
+/// (the model's one list of them; measure_indicators writes them in this order).
+const std::vector<Indicator>& indicator_list();
 /// Every group, in output order: "all", "quintile_1".."quintile_5" (1 = most deprived), age
 /// bands, "age_65_plus" and "parents" (of a child under 5).
 const std::vector<std::string>& group_list();

@@ -20,6 +20,8 @@ namespace socius::models::community {
 /// Tie types (HalfTie::type).
 enum TieKind : TieType { kKin = 0, kFriend = 1, kAcquaintance = 2, kService = 3, kCollegial = 4 };
 inline bool is_social(TieType t) { return t <= kAcquaintance; }
+/// The same set for network measures (socius/netstats.hpp).
+inline const netstats::TieFilter kSocialTies = netstats::TieFilter::only({kKin, kFriend, kAcquaintance});
 
 /// HalfTie::flags bits (each owner writes only its own halves' flags). kLocal caches whether
 /// the other end lives in the same neighbourhood (slots never change neighbourhood, and a

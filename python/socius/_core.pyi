@@ -45,7 +45,7 @@ class Simulation:
         """
     def indicators(self) -> dict:
         """
-        Recorded indicators (copies): time, values[time, group, indicator], names.
+        Recorded indicators (copies): time, values[time, group, indicator], groups, and per indicator its name, description, label, category, units and better (1 higher is better, -1 lower, 0 neither).
         """
     def memory_bytes(self) -> int:
         ...

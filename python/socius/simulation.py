@@ -371,7 +371,8 @@ class Simulation:
     @property
     def results(self):
         """What was recorded so far as an ``xarray.Dataset``, shaped like a results file:
-        ``indicators(time, group, indicator)``, each distribution the model records as
+        ``indicators(time, group, indicator)`` with each indicator's description, label, category,
+        unit and direction (``indicator_better``: 1 higher is better, -1 lower, 0 neither), each distribution the model records as
         ``<name>(time, <dimension>)`` with the bins' lower edges as coordinate, and the seed and
         scenario in ``attrs``.
 
@@ -382,9 +383,13 @@ class Simulation:
         import xarray as xr
 
         r = self._sim.indicators()
+        # What each indicator is, as in a results file (docs/engine.md, "Output").
+        text = {f"indicator_{var}": (("indicator",), np.array(r[key], dtype=object))
+                for var, key in (("description", "descriptions"), ("label", "labels"), ("category", "categories"),
+                                 ("unit", "units"))}
         ds = xr.Dataset(
-            {"indicators": (("time", "group", "indicator"), r["values"]),
-             "indicator_description": (("indicator",), np.array(r["descriptions"], dtype=object))},
+            {"indicators": (("time", "group", "indicator"), r["values"]), **text,
+             "indicator_better": (("indicator",), np.array(r["better"], dtype=np.int8))},
             coords={"time": r["time"], "group": list(r["groups"]), "indicator": list(r["indicators"])},
         )
         ds["time"].attrs.update(units="steps", long_name="policy time: steps after burn-in (1 step = 1 week)")

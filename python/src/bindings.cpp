@@ -277,9 +277,20 @@ PYBIND11_MODULE(_core, m) {
         py::array_t<std::int64_t> times(nt, r.times.data());
         py::array_t<double> values({nt, ng, ni});
         std::copy(r.values.begin(), r.values.end(), values.mutable_data());
+        py::list names, descriptions, labels, categories, units, better;
+        for (const auto& i : r.spec.indicators) {
+          names.append(i.name);
+          descriptions.append(i.description);
+          labels.append(i.label);
+          categories.append(i.category);
+          units.append(i.unit);
+          better.append(static_cast<int>(i.better));
+        }
         return py::dict(py::arg("time") = times, py::arg("values") = values, py::arg("groups") = r.spec.groups,
-                        py::arg("indicators") = r.spec.indicators, py::arg("descriptions") = r.spec.descriptions);
-      }, "Recorded indicators (copies): time, values[time, group, indicator], names.")
+                        py::arg("indicators") = names, py::arg("descriptions") = descriptions, py::arg("labels") = labels,
+                        py::arg("categories") = categories, py::arg("units") = units, py::arg("better") = better);
+      }, "Recorded indicators (copies): time, values[time, group, indicator], groups, and per indicator its "
+         "name, description, label, category, units and better (1 higher is better, -1 lower, 0 neither).")
       .def("distributions", [](const PySimulation& s) {
         const Recorder& r = s.sim->recorder();
         const auto nt = static_cast<py::ssize_t>(r.times.size());

@@ -38,9 +38,9 @@ inline const ModelDescription& model() { return models::find("community"); }
 inline double last(const Simulation& sim, const std::string& group, const std::string& indicator) {
   const auto& r = sim.recorder();
   const std::size_t G = r.spec.groups.size(), K = r.spec.indicators.size();
-  std::size_t g = 0, k = 0;
+  std::size_t g = 0;
   while (g < G && r.spec.groups[g] != group) ++g;
-  while (k < K && r.spec.indicators[k] != indicator) ++k;
+  const std::size_t k = r.spec.index(indicator);
   if (g == G || k == K || r.times.empty()) return std::nan("");
   return r.values[(r.times.size() - 1) * G * K + g * K + k];
 }

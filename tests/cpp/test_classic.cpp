@@ -44,10 +44,9 @@ void run_checked(Simulation& sim) {
 /// The last recorded value of an indicator.
 double last(const Simulation& sim, const std::string& name) {
   const auto& r = sim.recorder();
-  const auto& names = r.spec.indicators;
-  const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
-  REQUIRE(i < names.size());
-  return r.values[r.values.size() - names.size() + i];
+  const auto i = r.spec.index(name);
+  REQUIRE(i < r.spec.indicators.size());
+  return r.values[r.values.size() - r.spec.indicators.size() + i];
 }
 
 /// Every tie as (source, target, weight bits), for bitwise comparison.
@@ -405,7 +404,7 @@ TEST_CASE("kumpula: the weight distribution counts ties by their number of reinf
   for (std::size_t k = 0; k < m.size(); ++k) CHECK(spec.bin_lower[k] == 2.0 + 0.5 * m[k]);
   // Every recorded row sums to the tie count recorded at the same time.
   const auto& names = sim.recorder().spec.indicators;
-  const auto ties_index = static_cast<std::size_t>(std::find(names.begin(), names.end(), "ties") - names.begin());
+  const auto ties_index = sim.recorder().spec.index("ties");
   for (std::size_t t = 0; t < sim.recorder().times.size(); ++t) {
     CHECK(sum(row(sim, "weight_distribution", t)) == sim.recorder().values[t * names.size() + ties_index]);
   }
@@ -446,7 +445,7 @@ TEST_CASE("kumpula: the recorded overlap_by_weight is Onnela's weak-ties curve o
   CHECK(row(sim, "weight_by_weight_rank", last) == expect.mean_weight);
   // The recorded rank correlation is the curve's.
   const auto& names = sim.recorder().spec.indicators;
-  const auto rho = static_cast<std::size_t>(std::find(names.begin(), names.end(), "overlap_weight_spearman") - names.begin());
+  const auto rho = sim.recorder().spec.index("overlap_weight_spearman");
   CHECK(sim.recorder().values[last * names.size() + rho] == expect.spearman);
   // Granovetter's structure, as in the paper: heavier slices have more overlap (and more weight).
   for (std::size_t t = 1; t <= last; ++t) {

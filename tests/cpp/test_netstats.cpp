@@ -5,6 +5,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <utility>
@@ -132,8 +133,8 @@ TEST_CASE("a weighted case: strength, weights, overlap against weight", "[netsta
   const auto g = graph(4, {{0, 1}, {1, 2}, {0, 2}, {2, 3}}, {1.0f, 2.0f, 3.0f, 4.0f});
   CHECK(ns::mean_weight(g) == 2.5);
   CHECK(ns::mean_strength(g) == 5.0);
-  CHECK(ns::weight_histogram(g, 1.0) == std::vector<std::uint64_t>{0, 1, 1, 1, 1});
-  CHECK(ns::weight_histogram(g, 2.5) == std::vector<std::uint64_t>{2, 2});
+  CHECK(ns::binned_weight_histogram(g, {0.0, 1.0, 2.0, 3.0, 4.0}) == std::vector<std::uint64_t>{0, 1, 1, 1, 1});
+  CHECK(ns::binned_weight_histogram(g, {0.0, 2.5}) == std::vector<std::uint64_t>{2, 2});
   // edges() order: 0-1 (w 1), 0-2 (w 3), 1-2 (w 2), 2-3 (w 4).
   CHECK(ns::weights(g) == std::vector<double>{1.0, 3.0, 2.0, 4.0});
   CHECK(ns::overlap(g) == std::vector<double>{1.0, 0.5, 0.5, 0.0});
@@ -146,7 +147,6 @@ TEST_CASE("a weighted case: strength, weights, overlap against weight", "[netsta
   const auto s = ns::summarize(g);
   CHECK(s.mean_overlap == Approx(0.5));
   CHECK(s.overlap_weight_spearman == Approx(o.spearman));
-  CHECK_THROWS(ns::weight_histogram(g, 0.0));
 }
 
 TEST_CASE("fixed-bin histograms: degrees with an open last bin, weights by lower edges", "[netstats]") {
@@ -288,6 +288,105 @@ TEST_CASE("statistics are identical for 1, 2 and 4 threads", "[netstats][determi
   CHECK(s1.transitivity == Approx(0.002).margin(0.001));
   CHECK(s1.largest_component_share > 0.99);
   CHECK(s1.mean_path_length == Approx(std::log(6000.0) / std::log(12.0)).epsilon(0.1));
+}
+
+namespace {
+
+/// A sparse graph with ties of types 0, 1 and 2, drawn from a counter-based stream.
+TieGraph typed_graph(AgentIndex n, std::uint32_t ties, std::uint64_t seed) {
+  TieGraph g(n);
+  std::vector<TieEvent> batch;
+  for (std::uint32_t k = 0; k < ties; ++k) {
+    Stream rng(seed, 0, k, 0);
+    const AgentIndex a = rng.below(n);
+    AgentIndex b = rng.below(n - 1);
+    if (b >= a) ++b;
+    batch.push_back(TieEvent::add(a, b, 1.0f, static_cast<TieType>(rng.below(3))));
+  }
+  g.apply(batch);
+  return g;
+}
+
+/// Serial breadth-first reference for connected_components: labels (smallest index of the
+/// component) and sizes, descending.
+std::pair<std::vector<AgentIndex>, std::vector<std::uint64_t>> bfs_components(const TieGraph& g, TieType max_type,
+                                                                              AgentIndex begin, AgentIndex end) {
+  std::vector<AgentIndex> label(end - begin, kNoAgent);
+  std::vector<std::uint64_t> sizes;
+  for (AgentIndex s = begin; s < end; ++s) {
+    if (label[s - begin] != kNoAgent) continue;
+    std::vector<AgentIndex> queue{s};
+    label[s - begin] = s;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      for (const HalfTie& h : g.ties(queue[head])) {
+        if (h.type > max_type || h.other < begin || h.other >= end || label[h.other - begin] != kNoAgent) continue;
+        label[h.other - begin] = s;
+        queue.push_back(h.other);
+      }
+    }
+    sizes.push_back(queue.size());
+  }
+  std::sort(sizes.begin(), sizes.end(), std::greater<>());
+  return {label, sizes};
+}
+
+}  // namespace
+
+TEST_CASE("tie filters and agent ranges: components and local clustering of part of a graph", "[netstats]") {
+  // Triangle 0-1-2 of type 0 with a type-1 tie 2-3, and a path 3-4-5 of type 0; agent 6 alone.
+  TieGraph g(7);
+  std::vector<TieEvent> batch = {TieEvent::add(0, 1, 1.0f, 0), TieEvent::add(1, 2, 1.0f, 0), TieEvent::add(0, 2, 1.0f, 0),
+                                 TieEvent::add(2, 3, 1.0f, 1), TieEvent::add(3, 4, 1.0f, 0), TieEvent::add(4, 5, 1.0f, 0)};
+  g.apply(batch);
+  const auto all = ns::connected_components(g);
+  CHECK(all.sizes == std::vector<std::uint64_t>{6, 1});
+  CHECK(all.label == std::vector<AgentIndex>{0, 0, 0, 0, 0, 0, 6});
+  const auto type0 = ns::connected_components(g, ns::TieFilter::only({0}));
+  CHECK(type0.sizes == std::vector<std::uint64_t>{3, 3, 1});
+  CHECK(type0.label == std::vector<AgentIndex>{0, 0, 0, 3, 3, 3, 6});
+  CHECK(type0.largest_share == 3.0 / 7.0);
+  // Agents 2 .. 4: the ties 2-3 and 3-4 are inside, the rest leave the range.
+  const auto part = ns::connected_components(g, {}, {2, 5});
+  CHECK(part.sizes == std::vector<std::uint64_t>{3});
+  CHECK(part.label == std::vector<AgentIndex>{2, 2, 2});
+  CHECK(part.largest_share == 1.0);
+  CHECK(ns::connected_components(g, {}, {3, 3}).count() == 0);
+  CHECK(std::isnan(ns::connected_components(g, {}, {3, 3}).largest_share));
+
+  const std::vector<AgentIndex> agents = {2, 3, 6, 0};
+  CHECK(ns::local_clustering(g, agents) == std::vector<double>{1.0 / 3.0, 0.0, 0.0, 1.0});
+  const auto social = ns::local_clustering(g, agents, ns::TieFilter::only({0}), std::nan(""));
+  CHECK(social[0] == 1.0);  // 2's type-0 neighbours 0 and 1 are tied
+  CHECK(std::isnan(social[1]));  // 3 has one type-0 tie
+  CHECK(std::isnan(social[2]));
+  CHECK(social[3] == 1.0);
+  CHECK(ns::TieFilter().admits(255));
+  CHECK_FALSE(ns::TieFilter::only({0, 2, 200}).admits(1));
+  CHECK(ns::TieFilter::only({0, 2, 200}).admits(200));
+}
+
+TEST_CASE("parallel union-find components match a breadth-first search, for 1, 2 and 4 threads", "[netstats][determinism]") {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    // About one tie per agent: many components of every size, the regime where union order varies.
+    const auto g = typed_graph(20000, 10000 + 4000 * static_cast<std::uint32_t>(seed), seed);
+    const auto all = bfs_components(g, 255, 0, g.agents());
+    const auto social = bfs_components(g, 1, 1000, 15000);
+    for (int threads : {1, 2, 4}) {
+      const auto c = with_threads(threads, [&] { return ns::connected_components(g); });
+      CHECK(c.label == all.first);
+      CHECK(c.sizes == all.second);
+      const auto f = with_threads(threads, [&] { return ns::connected_components(g, ns::TieFilter::only({0, 1}), {1000, 15000}); });
+      CHECK(f.label == social.first);
+      CHECK(f.sizes == social.second);
+      CHECK(f.largest_share == static_cast<double>(social.second.front()) / 14000.0);
+    }
+  }
+  // Local clustering of a list: the same as of the whole graph, for every thread count.
+  const auto g = random_graph(2000, 0.01, 5);
+  std::vector<AgentIndex> agents(g.agents());
+  for (AgentIndex a = 0; a < g.agents(); ++a) agents[a] = a;
+  const auto whole = ns::local_clustering(g);
+  for (int threads : {1, 2, 4}) CHECK(with_threads(threads, [&] { return ns::local_clustering(g, agents); }) == whole);
 }
 
 TEST_CASE("large batches (radix-sorted) apply as a reference implementation says", "[ties]") {

@@ -31,17 +31,19 @@ class Churn : public Model {
     for (AgentIndex a = 0; a < n_; ++a) (*state_)[a] = static_cast<float>(a % 7) / 7.0f;
   }
 
-  std::vector<System> systems() override {
-    return {{"form", [this](World& w, const StepContext& c) { form(w, c); }},
-            {"decay", [this](World& w, const StepContext& c) { decay(w, c); }},
-            {"spread", [this](World& w, const StepContext& c) { spread(w, c); }}};
+  static std::vector<System> systems() {
+    return {system<Churn>("form", "ties proposed at random", &Churn::form),
+            system<Churn>("decay", "weights decay; ties below the floor are lost", &Churn::decay),
+            system<Churn>("spread", "state spreads along ties", &Churn::spread)};
   }
 
   void save(StateWriter&) const override {}  // all state is in the state column and the ties
   void load(const StateReader&) override {}
 
   IndicatorSpec indicators() const override {
-    return {{"all", "even"}, {"mean_degree", "mean_state"}, {"ties per agent", "mean of state"}};
+    return {{"all", "even"},
+            {{"mean_degree", "Ties per agent", "network", "ties", Better::Neither, "ties per agent"},
+             {"mean_state", "State (mean)", "state", "score", Better::Higher, "mean of state"}}};
   }
 
   void measure(const World& w, const StepContext&, double* out) const override {
@@ -110,7 +112,7 @@ ModelDescription churn() {
   d.schema.real("churn.form", 0.2, 0, 1, "per step", "tie proposal probability", "test")
       .real("churn.decay", 0.05, 0, 10, "per step", "decay rate", "test")
       .real("churn.floor", 0.1, 0, 1, "", "loss threshold", "test");
-  d.systems = {{"form", ""}, {"decay", ""}, {"spread", ""}};
+  d.systems = Churn::systems();
   d.default_population = 5000;
   d.default_steps = 30;
   d.default_burn_in = 5;
@@ -479,4 +481,71 @@ TEST_CASE("checkpoints carry the recorded distributions, checked on load", "[che
   auto from_fresh = Simulation::restore(churn_dist(), StateReader(fresh_out.bytes(), "f.ckpt"), 1);
   from_fresh->run();
   CHECK(same_bits(whole.recorder().distributions[0].values, from_fresh->recorder().distributions[0].values));
+}
+
+TEST_CASE("a model's one system table gives the switches, the order and the functions", "[simulation]") {
+  const auto d = churn();
+  const auto schema = d.full_schema();
+  for (const auto& sys : d.systems) CHECK(schema.find("systems." + sys.name));
+  // A system written for another model type is a bug in the table, found when it runs.
+  ModelDescription wrong = churn();
+  wrong.systems.push_back(system<ChurnDist>("other", "a system of another model", [](ChurnDist&, World&, const StepContext&) {}));
+  Simulation sim(wrong, {{"simulation.burn_in", std::int64_t{0}, ""}}, 1, 1);
+  CHECK_THROWS_AS(sim.step(1), InvariantError);
+}
+
+TEST_CASE("the results file carries each indicator's label, category, units and direction", "[output]") {
+  const std::string path = "socius_test_indicator_metadata.h5";
+  std::remove(path.c_str());
+  Simulation sim(churn(), {{"simulation.population", std::int64_t{200}, ""}, {"simulation.steps", std::int64_t{2}, ""}}, 5, 1);
+  sim.run();
+  ResultsWriter writer(path);
+  writer.commit(sim);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const auto strings = [&](const char* name) {
+    const hid_t text = H5Tcopy(H5T_C_S1);
+    H5Tset_size(text, H5T_VARIABLE);
+    H5Tset_cset(text, H5T_CSET_UTF8);
+    auto raw = read_dataset<char*>(f, name, text);
+    std::vector<std::string> out(raw.begin(), raw.end());
+    const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    const hid_t space = H5Dget_space(ds);
+    H5Dvlen_reclaim(text, space, H5P_DEFAULT, raw.data());
+    if (std::string(name) != "indicator") {  // a variable along the dimension, with its meaning
+      const hid_t indicator = H5Dopen2(f, "indicator", H5P_DEFAULT);
+      CHECK(H5DSis_attached(ds, indicator, 0) > 0);
+      CHECK(H5Aexists(ds, "long_name") > 0);
+      H5Dclose(indicator);
+    }
+    H5Sclose(space);
+    H5Dclose(ds);
+    H5Tclose(text);
+    return out;
+  };
+  CHECK(strings("indicator") == std::vector<std::string>{"mean_degree", "mean_state"});
+  CHECK(strings("indicator_label") == std::vector<std::string>{"Ties per agent", "State (mean)"});
+  CHECK(strings("indicator_category") == std::vector<std::string>{"network", "state"});
+  CHECK(strings("indicator_unit") == std::vector<std::string>{"ties", "score"});
+  CHECK(strings("indicator_description") == std::vector<std::string>{"ties per agent", "mean of state"});
+  CHECK(read_dataset<std::int8_t>(f, "indicator_better", H5T_NATIVE_INT8) == std::vector<std::int8_t>{0, 1});
+  const hid_t better = H5Dopen2(f, "indicator_better", H5P_DEFAULT);
+  CHECK(H5Aexists(better, "flag_values") > 0);
+  CHECK(H5Aexists(better, "flag_meanings") > 0);
+  H5Dclose(better);
+  H5Fclose(f);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a model's indicators must have unique identifier names", "[simulation]") {
+  class Twice final : public Churn {
+   public:
+    using Churn::Churn;
+    IndicatorSpec indicators() const override {
+      return {{"all", "even"}, {{"mean_degree", "", "", "", Better::Neither, ""}, {"mean_degree", "", "", "", Better::Neither, ""}}};
+    }
+  };
+  ModelDescription d = churn();
+  d.create = [](const ParameterSet& p) { return std::make_unique<Twice>(p); };
+  CHECK_THROWS_AS(Simulation(d, {}, 1, 1), InvariantError);
 }

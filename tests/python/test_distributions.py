@@ -106,7 +106,8 @@ def test_the_community_model_records_no_distributions():
     sim = socius.Simulation(community, seed=1, threads=1)
     sim.run(progress=False)
     assert sim.distributions() == []
-    assert set(sim.results.data_vars) == {"indicators", "indicator_description"}
+    assert set(sim.results.data_vars) == {"indicators", "indicator_description", "indicator_label", "indicator_category",
+                                          "indicator_unit", "indicator_better"}
 
 
 def test_same_distributions_for_one_and_two_threads():

@@ -19,12 +19,6 @@
 
 namespace socius {
 
-/// A checkpoint cannot be read: corrupt, truncated, or from another version.
-class CheckpointError : public Error {
- public:
-  using Error::Error;
-};
-
 inline constexpr std::uint32_t kCheckpointFormat = 1;
 
 /// Collects named sections; `bytes()` is the finished file content.

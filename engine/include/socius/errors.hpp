@@ -25,6 +25,13 @@ class OutputError : public Error {
   using Error::Error;
 };
 
+/// A checkpoint cannot be used: corrupt, truncated, from another engine version or model, or
+/// the model does not support checkpoints.
+class CheckpointError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// An internal invariant was broken: a bug in socius or in a model.
 class InvariantError : public Error {
  public:

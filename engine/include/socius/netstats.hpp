@@ -9,13 +9,44 @@
 // local clustering of a node with fewer than two ties is 0, and the average runs over every node.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "socius/ties.hpp"
 
 namespace socius::netstats {
+
+/// Which ties a measure counts, by type: a set of TieType values, every type by default. E.g. a
+/// model's social ties without its service ties: `TieFilter::only({kKin, kFriend, kAcquaintance})`.
+class TieFilter {
+ public:
+  /// Every type.
+  TieFilter() { bits_.fill(~std::uint64_t{0}); }
+  /// Only the types listed.
+  static TieFilter only(std::initializer_list<TieType> types) {
+    TieFilter f;
+    f.bits_.fill(0);
+    for (TieType t : types) f.bits_[t >> 6] |= std::uint64_t{1} << (t & 63);
+    return f;
+  }
+  bool admits(TieType t) const { return (bits_[t >> 6] >> (t & 63)) & 1u; }
+
+ private:
+  static_assert(sizeof(TieType) == 1, "one bit per value of TieType");
+  std::array<std::uint64_t, 4> bits_;
+};
+
+/// Agents [begin, end), for a measure over part of the population (e.g. a model's residents,
+/// kept in its first slots, without its professionals); end = kNoAgent means every agent. Such a
+/// measure counts only the ties with both ends in the range.
+struct AgentRange {
+  AgentIndex begin = 0;
+  AgentIndex end = kNoAgent;
+};
 
 /// Number of agents with each degree: result[k] = agents with exactly k ties (size max degree + 1).
 std::vector<std::uint64_t> degree_histogram(const TieGraph& g);
@@ -42,9 +73,6 @@ double mean_weight(const TieGraph& g);
 /// Every tie's weight once, in TieGraph::edges() order.
 std::vector<double> weights(const TieGraph& g);
 
-/// Counts of tie weights in bins [k * width, (k + 1) * width), k = 0 .. floor(max / width).
-std::vector<std::uint64_t> weight_histogram(const TieGraph& g, double width);
-
 /// For each half-tie, in block order (agent 0's ties first, then agent 1's, ...), the number of
 /// common neighbours of its two ends. The building block of clustering and overlap; costs
 /// sum over agents of degree squared, in parallel.
@@ -55,6 +83,14 @@ std::vector<std::uint64_t> triangles(const TieGraph& g);
 
 /// Local clustering of each agent: 2 t_i / (k_i (k_i - 1)), 0 when k_i < 2.
 std::vector<double> local_clustering(const TieGraph& g);
+
+/// Local clustering of the listed agents only (e.g. a sample), counting only the ties `filter`
+/// admits: out[i] = 2 t / (k (k - 1)) for agents[i], whose k neighbours and t triangles are
+/// those of admitted ties; `below_two` when k < 2 (0 as in networkx; NaN to leave such agents
+/// out of a mean). Cost proportional to the listed agents' neighbourhoods, in parallel (agents
+/// in groups whose memory accesses overlap); the same for any number of threads.
+std::vector<double> local_clustering(const TieGraph& g, std::span<const AgentIndex> agents,
+                                     const TieFilter& filter = {}, double below_two = 0.0);
 
 /// Average local clustering over every agent (those with fewer than two ties count as 0), as
 /// networkx.average_clustering. With `only_degree_two = true`, averages over agents with at
@@ -91,15 +127,19 @@ struct OverlapByWeight {
 };
 OverlapByWeight overlap_by_weight(const TieGraph& g, std::uint32_t bins = 10);
 
-/// Connected components: label[a] is the smallest agent index in a's component; sizes are in
-/// descending order (isolated agents are components of size 1).
+/// Connected components of the agents in `range`, joined by the ties `filter` admits with both
+/// ends in the range: label[i] is the smallest agent index in the component of agent
+/// range.begin + i; sizes are in descending order (agents without such ties are components of
+/// size 1). Union-find in parallel (links by compare-and-swap from the larger root to the
+/// smaller, so every root is its component's smallest index): the components, and so every
+/// result here, depend on the graph alone, not on the number of threads or the order of unions.
 struct Components {
   std::vector<AgentIndex> label;
   std::vector<std::uint64_t> sizes;
-  double largest_share = std::numeric_limits<double>::quiet_NaN();  ///< largest size / number of agents; NaN when N = 0
+  double largest_share = std::numeric_limits<double>::quiet_NaN();  ///< largest size / agents in the range; NaN for an empty range
   std::uint64_t count() const { return sizes.size(); }
 };
-Components connected_components(const TieGraph& g);
+Components connected_components(const TieGraph& g, const TieFilter& filter = {}, AgentRange range = {});
 
 /// Shortest paths estimated by breadth-first search from `sources` agents drawn uniformly (with
 /// replacement) by a stream keyed on `seed`, in parallel; with `sources` >= N, from every agent

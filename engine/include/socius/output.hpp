@@ -2,7 +2,9 @@
 // opens it without options:
 //   /indicators  float64 (time, group, indicator)   chunked, deflate-compressed
 //   /time /group /indicator                         dimension scales (coordinates)
-//   /indicator_description (indicator)
+//   /indicator_description, /indicator_label, /indicator_category, /indicator_unit (indicator)
+//     strings, and /indicator_better (indicator) int8: 1 higher is better, -1 lower, 0 neither
+//     (with CF flag_values and flag_meanings): each indicator's metadata, declared by the model
 //   for each distribution a model declares (Model::distributions; none for most models):
 //   /<name>  float64 (time, <dimension>)            chunked, deflate-compressed; long_name, units
 //   /<dimension>  the bins' lower edges (int64 if all whole, else float64), a dimension scale;

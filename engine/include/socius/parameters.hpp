@@ -42,8 +42,6 @@ class ParameterSchema {
   ParameterSchema& boolean(std::string key, bool def, std::string description, std::string source);
   ParameterSchema& choice(std::string key, std::string def, std::vector<std::string> choices,
                           std::string description, std::string source);
-  /// Replaces the default of an existing parameter (a model's own default for a shared key).
-  ParameterSchema& set_default(const std::string& key, ParameterValue value);
 
   const ParameterSpec* find(const std::string& key) const;
   const std::vector<ParameterSpec>& specs() const { return specs_; }

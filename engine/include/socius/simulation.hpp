@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "socius/errors.hpp"
 #include "socius/parameters.hpp"
 #include "socius/population.hpp"
 #include "socius/random.hpp"
@@ -36,17 +37,52 @@ struct StepContext {
   Stream stream(AgentIndex a, Purpose purpose) const { return Stream(seed, step, a, purpose); }
 };
 
-/// One mechanism of a step.
+class Model;
+
+/// One mechanism of a step: its name (also its switch, `systems.<name>`), one sentence on what it
+/// does, and the function that runs it on the model built by ModelDescription::create. A model
+/// lists its systems once, in ModelDescription::systems, in the order they run.
 struct System {
   std::string name;
-  std::function<void(World&, const StepContext&)> run;
+  std::string description;
+  std::function<void(Model&, World&, const StepContext&)> run;
+};
+
+/// A system run by `f(M&, World&, const StepContext&)` on a model of type M (the type its
+/// description's factory creates), e.g. `system<Jgn>("meet", "random meetings", &Jgn::meet)`.
+/// Running it on a model of another type is a bug in the model's table: InvariantError.
+template <class M, class F>
+System system(std::string name, std::string description, F f) {
+  auto run = [f = std::move(f), name](Model& model, World& world, const StepContext& ctx) {
+    M* m = dynamic_cast<M*>(&model);
+    if (!m) throw InvariantError("system '" + name + "' was given a model of another type");
+    std::invoke(f, *m, world, ctx);
+  };
+  return {std::move(name), std::move(description), std::move(run)};
+}
+
+/// Which way an indicator is better, for a reader that marks a change as a gain or a loss.
+enum class Better : std::int8_t { Lower = -1, Neither = 0, Higher = 1 };
+
+/// One indicator a model records, declared once with what a reader of the results needs; every
+/// results file carries it (output.hpp), so a report works for any model.
+struct Indicator {
+  std::string name;      ///< identifier in results files, e.g. "lonely_share"
+  std::string label;     ///< short plain-language label for tables and plots, e.g. "Often or always lonely"
+  std::string category;  ///< what it is about: e.g. "loneliness", "trust", "services", "staff", "cost", "network", "other"
+  /// "share" (a fraction of the group, 0-1), "score" (a mean on a 0-1 scale), a currency
+  /// ("GBP"), or what is counted or measured ("people", "ties", "weight units", "correlation").
+  std::string unit;
+  Better better = Better::Neither;  ///< whether a higher value is better, a lower one, or neither
+  std::string description;  ///< one sentence: what is measured, over whom; a stock, a flow or cumulative
 };
 
 /// What a model records: values[group][indicator] at each recorded time.
 struct IndicatorSpec {
-  std::vector<std::string> groups;      ///< e.g. "all", "quintile_1", "age_65_plus"
-  std::vector<std::string> indicators;  ///< e.g. "lonely_share"
-  std::vector<std::string> descriptions;  ///< one per indicator, with its unit
+  std::vector<std::string> groups;     ///< e.g. "all", "quintile_1", "age_65_plus"
+  std::vector<Indicator> indicators;   ///< in recorded order
+  /// The position of the indicator called `name`, or indicators.size() if there is none.
+  std::size_t index(const std::string& name) const;
 };
 
 /// A distribution a model records over time: counts (or any per-bin value) in fixed bins declared
@@ -68,8 +104,6 @@ class Model {
   virtual ~Model() = default;
   /// Creates the initial population and ties (step 0, before burn-in).
   virtual void setup(World& world, const StepContext& ctx) = 0;
-  /// The systems of one step, in order; names must match ModelDescription::systems.
-  virtual std::vector<System> systems() = 0;
   virtual IndicatorSpec indicators() const = 0;
   /// Writes the current indicators into out[group * n_indicators + indicator].
   virtual void measure(const World& world, const StepContext& ctx, double* out) const = 0;
@@ -91,18 +125,15 @@ class Model {
   virtual void reconfigure(const ParameterSet& params);
 };
 
-struct SystemInfo {
-  std::string name;
-  std::string description;
-};
-
 struct ModelDescription {
   std::string name;
   std::string summary;
   /// The model's own parameters. The engine adds `simulation.*` keys and one boolean
   /// `systems.<name>` per system (true by default) that switches the system off.
   ParameterSchema schema;
-  std::vector<SystemInfo> systems;
+  /// The mechanisms of one step, in the order they run: the only list of them (names for the
+  /// switches and `socius models`, functions for the step loop).
+  std::vector<System> systems;
   /// Defaults of the simulation keys for this model.
   std::int64_t default_population = 10000;
   std::int64_t default_steps = 520;
