@@ -15,10 +15,33 @@ namespace {
 
 enum : Purpose { kUpdate = 1 };
 
+/// The model's own parameters, declared once: schema and reader come from this table.
+struct DavidsenParams {
+  double p = 0;
+  std::int64_t updates_per_step = 0;
+};
+
+const ParameterTable<DavidsenParams>& davidsen_table() {
+  static const ParameterTable<DavidsenParams> t = [] {
+    ParameterTable<DavidsenParams> t;
+    t.real("davidsen.p", at(&DavidsenParams::p), 0.0822, 0.0, 1.0, "probability per update",
+           "Probability that, after an update, a random person leaves and is replaced by a newcomer.",
+           "Davidsen, Ebel & Bornholdt (2002); issue 5 presets p = 0.02, 0.0822, 0.3");
+    t.integer("davidsen.updates_per_step", at(&DavidsenParams::updates_per_step), 0, 0, 2'000'000'000, "updates",
+              "Sequential updates per engine step; 0 means one per person (a sweep).", "socius convention");
+    return t;
+  }();
+  return t;
+}
+
 class Davidsen final : public NetworkModel {
  public:
   explicit Davidsen(const ParameterSet& p)
-      : NetworkModel(p, "davidsen"), p_(p.real("davidsen.p")), updates_(p.integer("davidsen.updates_per_step")) {
+      : NetworkModel(p, "davidsen") {
+    DavidsenParams q;
+    davidsen_table().read(p, q);
+    p_ = q.p;
+    updates_ = q.updates_per_step;
     check(p);
     if (updates_ == 0) updates_ = n_;
   }
@@ -30,7 +53,11 @@ class Davidsen final : public NetworkModel {
     return {system<Davidsen>("update", "sequential introductions and turnover", &Davidsen::run)};
   }
 
-  void reconfigure(const ParameterSet& p) override { p_ = p.real("davidsen.p"); }
+  void reconfigure(const ParameterSet& p) override {
+    DavidsenParams q;
+    davidsen_table().read(p, q);
+    p_ = q.p;  // updates_per_step is kept: 0 was resolved to the population at setup
+  }
 
  private:
   void run(World& world, const StepContext& ctx) {
@@ -60,8 +87,8 @@ class Davidsen final : public NetworkModel {
     }
   }
 
-  double p_;
-  std::int64_t updates_;
+  double p_ = 0;
+  std::int64_t updates_ = 0;
 };
 
 }  // namespace
@@ -70,13 +97,7 @@ ModelDescription davidsen() {
   ModelDescription d;
   d.name = "davidsen";
   d.summary = "Davidsen, Ebel & Bornholdt (2002): triadic introductions and turnover";
-  d.schema
-      .real("davidsen.p", 0.0822, 0.0, 1.0, "probability per update",
-            "Probability that, after an update, a random person leaves and is replaced by a newcomer.",
-            "Davidsen, Ebel & Bornholdt (2002); issue 5 presets p = 0.02, 0.0822, 0.3")
-      .integer("davidsen.updates_per_step", 0, 0, 2'000'000'000, "updates",
-               "Sequential updates per engine step; 0 means one per person (a sweep).",
-               "socius convention");
+  d.schema = davidsen_table().schema();
   add_measurement_parameters(d.schema, "davidsen", 2500);
   d.systems = Davidsen::systems();
   d.default_population = 10000;

@@ -43,14 +43,42 @@ struct Proposal {
   AgentIndex b = kNoAgent;
 };
 
+/// The model's own parameters, declared once: schema and reader come from this table.
+struct JgnParams {
+  double r0 = 0, r1 = 0, gamma = 0;
+  std::int64_t z_star = 0;
+};
+
+const ParameterTable<JgnParams>& jgn_table() {
+  static const ParameterTable<JgnParams> t = [] {
+    ParameterTable<JgnParams> t;
+    t.real("jgn.r0", at(&JgnParams::r0), 0.0005, 0.0, 1.0, "meetings per pair per step",
+           "Rate of random meetings: round(r0 N(N-1)/2) random pairs meet each step.",
+           "Jin, Girvan & Newman (2001), Model II");
+    t.real("jgn.r1", at(&JgnParams::r1), 2.0, 0.0, 1e6, "introductions per friend pair per step",
+           "Rate of introductions: round(r1 n_m) egos, n_m = sum z(z-1)/2, each introduce two friends.",
+           "Jin, Girvan & Newman (2001), Model II");
+    t.real("jgn.gamma", at(&JgnParams::gamma), 0.005, 0.0, 1.0, "per tie per step",
+           "Decay rate: round(gamma x ties) ties, chosen via egos in proportion to degree, are lost each step.",
+           "Jin, Girvan & Newman (2001), Model II");
+    t.integer("jgn.z_star", at(&JgnParams::z_star), 5, 0, 1'000'000, "ties",
+              "Most ties a person can hold: a meeting or introduction makes no tie if either has z* already.",
+              "Jin, Girvan & Newman (2001), Model II");
+    return t;
+  }();
+  return t;
+}
+
+JgnParams jgn_params(const ParameterSet& set) {
+  JgnParams p;
+  jgn_table().read(set, p);
+  return p;
+}
+
 class Jgn final : public NetworkModel {
  public:
   explicit Jgn(const ParameterSet& p)
-      : NetworkModel(p, "jgn"),
-        r0_(p.real("jgn.r0")),
-        r1_(p.real("jgn.r1")),
-        gamma_(p.real("jgn.gamma")),
-        z_star_(static_cast<std::uint32_t>(p.integer("jgn.z_star"))) {
+      : NetworkModel(p, "jgn"), P_(jgn_params(p)), z_star_(static_cast<std::uint32_t>(P_.z_star)) {
     check(p);
   }
 
@@ -58,7 +86,7 @@ class Jgn final : public NetworkModel {
   static void check(const ParameterSet& p) {
     require_population(p, 2, "jgn");
     const auto n = p.integer("simulation.population");
-    const double r0 = p.real("jgn.r0");
+    const double r0 = jgn_params(p).r0;
     const double pairs = 0.5 * static_cast<double>(n) * (static_cast<double>(n) - 1.0);
     if (std::round(pairs * r0) > 4e9) {
       throw ScenarioError("key 'jgn.r0' = " + format_number(r0) + ": with " + std::to_string(n) +
@@ -92,7 +120,7 @@ class Jgn final : public NetworkModel {
   void meet(World& w, const StepContext& ctx) {
     TieGraph& g = w.ties;
     const double pairs = 0.5 * static_cast<double>(n_) * (n_ - 1.0);
-    const auto count = static_cast<AgentIndex>(std::llround(pairs * r0_));
+    const auto count = static_cast<AgentIndex>(std::llround(pairs * P_.r0));
     proposals_.assign(count, Proposal{});
     for_each_draw(count, [&](AgentIndex k) {
       Stream rng = ctx.stream(k, kMeet);
@@ -115,8 +143,8 @@ class Jgn final : public NetworkModel {
     }
     const std::uint64_t total = cum_.back();  // 2 n_m
     if (total == 0) return;
-    const double count_d = std::round(0.5 * static_cast<double>(total) * r1_);
-    if (count_d > 4e9) throw ScenarioError("key 'jgn.r1' = " + format_number(r1_) + ": more than 4 billion introductions per step");
+    const double count_d = std::round(0.5 * static_cast<double>(total) * P_.r1);
+    if (count_d > 4e9) throw ScenarioError("key 'jgn.r1' = " + format_number(P_.r1) + ": more than 4 billion introductions per step");
     const auto count = static_cast<AgentIndex>(count_d);
     proposals_.assign(count, Proposal{});
     for_each_draw(count, [&](AgentIndex k) {
@@ -135,7 +163,7 @@ class Jgn final : public NetworkModel {
 
   void decay(World& w, const StepContext& ctx) {
     TieGraph& g = w.ties;
-    const auto count = static_cast<std::size_t>(std::llround(static_cast<double>(g.tie_count()) * gamma_));
+    const auto count = static_cast<std::size_t>(std::llround(static_cast<double>(g.tie_count()) * P_.gamma));
     if (count == 0) return;
     // Choosing an ego in proportion to degree, then one of its ties at random, draws a half-tie
     // uniformly. Halves are listed once at the start; a draw that hits a tie removed earlier in
@@ -153,7 +181,7 @@ class Jgn final : public NetworkModel {
     }
   }
 
-  double r0_, r1_, gamma_;
+  JgnParams P_;
   std::uint32_t z_star_;
   std::vector<Proposal> proposals_;
   std::vector<std::uint64_t> cum_;
@@ -166,19 +194,7 @@ ModelDescription jgn() {
   ModelDescription d;
   d.name = "jgn";
   d.summary = "Jin, Girvan & Newman (2001) Model II: meetings, introductions, decay, capped degree";
-  d.schema
-      .real("jgn.r0", 0.0005, 0.0, 1.0, "meetings per pair per step",
-            "Rate of random meetings: round(r0 N(N-1)/2) random pairs meet each step.",
-            "Jin, Girvan & Newman (2001), Model II")
-      .real("jgn.r1", 2.0, 0.0, 1e6, "introductions per friend pair per step",
-            "Rate of introductions: round(r1 n_m) egos, n_m = sum z(z-1)/2, each introduce two friends.",
-            "Jin, Girvan & Newman (2001), Model II")
-      .real("jgn.gamma", 0.005, 0.0, 1.0, "per tie per step",
-            "Decay rate: round(gamma x ties) ties, chosen via egos in proportion to degree, are lost each step.",
-            "Jin, Girvan & Newman (2001), Model II")
-      .integer("jgn.z_star", 5, 0, 1'000'000, "ties",
-               "Most ties a person can hold: a meeting or introduction makes no tie if either has z* already.",
-               "Jin, Girvan & Newman (2001), Model II");
+  d.schema = jgn_table().schema();
   add_measurement_parameters(d.schema, "jgn", 50);
   d.systems = Jgn::systems();
   d.default_population = 250;

@@ -49,23 +49,67 @@ std::size_t draw_by_weight(std::span<const HalfTie> ties, double total, Stream& 
   return last;  // rounding left r just above zero: the last eligible tie
 }
 
+/// The model's own parameters, declared once: schema and reader come from this table.
+struct KumpulaParams {
+  double delta = 0, p_delta = 0, p_r = 0, p_d = 0, w0 = 0;
+  std::int64_t weight_bins = 0, overlap_bins = 0;
+};
+
+const ParameterTable<KumpulaParams>& kumpula_table() {
+  static const ParameterTable<KumpulaParams> t = [] {
+    ParameterTable<KumpulaParams> t;
+    t.real("kumpula.delta", at(&KumpulaParams::delta), 1.0, 0.0, 1e6, "weight units",
+           "Reinforcement: weight added to each tie of a local search's triangle (or path).",
+           "Kumpula et al. (2007); delta = 1 is the community-forming case");
+    t.real("kumpula.p_delta", at(&KumpulaParams::p_delta), 0.05, 0.0, 1.0, "probability per search",
+           "Probability that a local search ending at a stranger k creates the tie i-k (cyclic closure).",
+           "Kumpula et al. (2007)");
+    t.real("kumpula.p_r", at(&KumpulaParams::p_r), 0.0005, 0.0, 1.0, "probability per node per round",
+           "Probability that a node with ties also ties to a random node (focal closure).", "Kumpula et al. (2007)");
+    t.real("kumpula.p_d", at(&KumpulaParams::p_d), 0.001, 0.0, 1.0, "probability per node per round",
+           "Probability that a node loses all its ties (it leaves and is replaced).", "Kumpula et al. (2007)");
+    t.real("kumpula.w0", at(&KumpulaParams::w0), 1.0, 1e-6, 1e6, "weight units", "Weight of a new tie.",
+           "Kumpula et al. (2007)");
+    t.integer("kumpula.weight_bins", at(&KumpulaParams::weight_bins), 64, 1, 160, "bins",
+              "Bins of the recorded weight_distribution, over the weights w0 + m delta: one per m = 0 .. 15, then "
+              "m = floor(16 x 2^((k-16)/4)) for bin k (four per doubling); the last bin is open-ended. "
+              "64 bins reach m = 55,108.",
+              "socius convention: mean weight is about 256 at the preset (docs/classic.md), so 64 bins hold the tail");
+    t.integer("kumpula.overlap_bins", at(&KumpulaParams::overlap_bins), 20, 1, 1000, "bins",
+              "Bins of the recorded overlap_by_weight and weight_by_weight_rank: ties ranked by weight are cut "
+              "into this many slices of equal count (the coordinate weight_rank is the share of lighter ties).",
+              "socius convention: 20 slices of 5% resolve the rise of overlap with weight of Onnela et al. (2007), Fig. 2");
+    return t;
+  }();
+  return t;
+}
+
+KumpulaParams kumpula_params(const ParameterSet& set) {
+  KumpulaParams p;
+  kumpula_table().read(set, p);
+  return p;
+}
+
 class Kumpula final : public NetworkModel {
  public:
   explicit Kumpula(const ParameterSet& p)
+      : Kumpula(p, kumpula_params(p)) {}
+
+  Kumpula(const ParameterSet& p, const KumpulaParams& q)
       : NetworkModel(p, "kumpula"),
-        delta_(static_cast<float>(p.real("kumpula.delta"))),
-        p_delta_(p.real("kumpula.p_delta")),
-        p_r_(p.real("kumpula.p_r")),
-        p_d_(p.real("kumpula.p_d")),
-        w0_(static_cast<float>(p.real("kumpula.w0"))),
-        overlap_bins_(static_cast<std::uint32_t>(p.integer("kumpula.overlap_bins"))) {
+        delta_(static_cast<float>(q.delta)),
+        p_delta_(q.p_delta),
+        p_r_(q.p_r),
+        p_d_(q.p_d),
+        w0_(static_cast<float>(q.w0)),
+        overlap_bins_(static_cast<std::uint32_t>(q.overlap_bins)) {
     check(p);
     // Weight bins on the lattice of weights w0 + m delta (m reinforcements): one bin per m
     // below 16, then m_k = floor(16 * 2^((k - 16) / 4)), about four bins per doubling. The
     // declared edges are the lattice points; ties are counted against edges half a step lower,
     // i.e. by m = round((w - w0) / step), so single-precision rounding of w cannot move a tie
     // into the bin below. With delta = 0 every weight is w0 (bin 0); the step is then w0.
-    const auto bins = static_cast<std::size_t>(p.integer("kumpula.weight_bins"));
+    const auto bins = static_cast<std::size_t>(q.weight_bins);
     const double step = delta_ > 0.0f ? static_cast<double>(delta_) : static_cast<double>(w0_);
     for (std::size_t k = 0; k < bins; ++k) {
       const double m = k < 16 ? static_cast<double>(k) : std::floor(16.0 * std::exp2((static_cast<double>(k) - 16.0) / 4.0));
@@ -238,29 +282,7 @@ ModelDescription kumpula() {
   ModelDescription d;
   d.name = "kumpula";
   d.summary = "Kumpula et al. (2007): weighted local search, random attachment and node deletion";
-  d.schema
-      .real("kumpula.delta", 1.0, 0.0, 1e6, "weight units",
-            "Reinforcement: weight added to each tie of a local search's triangle (or path).",
-            "Kumpula et al. (2007); delta = 1 is the community-forming case")
-      .real("kumpula.p_delta", 0.05, 0.0, 1.0, "probability per search",
-            "Probability that a local search ending at a stranger k creates the tie i-k (cyclic closure).",
-            "Kumpula et al. (2007)")
-      .real("kumpula.p_r", 0.0005, 0.0, 1.0, "probability per node per round",
-            "Probability that a node with ties also ties to a random node (focal closure).",
-            "Kumpula et al. (2007)")
-      .real("kumpula.p_d", 0.001, 0.0, 1.0, "probability per node per round",
-            "Probability that a node loses all its ties (it leaves and is replaced).",
-            "Kumpula et al. (2007)")
-      .real("kumpula.w0", 1.0, 1e-6, 1e6, "weight units", "Weight of a new tie.", "Kumpula et al. (2007)")
-      .integer("kumpula.weight_bins", 64, 1, 160, "bins",
-               "Bins of the recorded weight_distribution, over the weights w0 + m delta: one per m = 0 .. 15, then "
-               "m = floor(16 x 2^((k-16)/4)) for bin k (four per doubling); the last bin is open-ended. "
-               "64 bins reach m = 55,108.",
-               "socius convention: mean weight is about 256 at the preset (docs/classic.md), so 64 bins hold the tail");
-  d.schema.integer("kumpula.overlap_bins", 20, 1, 1000, "bins",
-                   "Bins of the recorded overlap_by_weight and weight_by_weight_rank: ties ranked by weight are cut "
-                   "into this many slices of equal count (the coordinate weight_rank is the share of lighter ties).",
-                   "socius convention: 20 slices of 5% resolve the rise of overlap with weight of Onnela et al. (2007), Fig. 2");
+  d.schema = kumpula_table().schema();
   add_measurement_parameters(d.schema, "kumpula", 200);
   d.systems = Kumpula::systems();
   d.default_population = 10000;
