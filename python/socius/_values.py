@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["integer", "plain", "show"]
+__all__ = ["boolean", "integer", "plain", "show"]
 
 
 def plain(value: Any) -> Any:
@@ -63,6 +63,20 @@ def integer(value: Any, name: str, *, minimum: int | None = None, maximum: int |
         raise ValueError(f"{name} must be at least {minimum}, got {v}")
     if maximum is not None and v > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {v}")
+    return v
+
+
+def boolean(value: Any, name: str) -> bool:
+    """``value`` as a Python bool: accepts bool, NumPy bools and 0-d bool arrays.
+
+    Raises
+    ------
+    TypeError
+        For anything else (a string such as ``"no"`` is not taken as true), naming ``name``.
+    """
+    v = plain(value)
+    if not isinstance(v, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {show(value)}")
     return v
 
 

@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import _core
-from ._values import integer, plain
+from ._values import boolean, integer
 from .files import FORMATS, indicator_metadata, open_dataset, strings, text
 from .results import check_output
 from .scenario import Scenario, ScenarioError
@@ -238,7 +238,7 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
         raise _core.OutputError(f"cannot write '{output}': folder '{output.parent}' does not exist")
     if not os.access(output.parent, os.W_OK):
         raise _core.OutputError(f"cannot write '{output}': folder '{output.parent}' is not writable")
-    check_output(output, scenarios, kind="comparison", overwrite=bool(plain(overwrite)))
+    check_output(output, scenarios, kind="comparison", overwrite=boolean(overwrite, "overwrite"))
 
     seeds = [int(_core.derive_seed(seed, r)) for r in range(replicates)]
     names = [s.name for s in scenarios]

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _core
-from ._values import plain, show
+from ._values import boolean, plain, show
 from .files import REPORT_GENERATOR, Indicator, ResultsError, identify, indicators, open_dataset, strings, text
 from .scenario import flatten
 
@@ -861,7 +861,7 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bo
     OutputError
         If ``out_dir`` cannot be made or written (permissions, disk full).
     """
-    overwrite = _flag(overwrite, "overwrite")
+    overwrite = boolean(overwrite, "overwrite")
     path = Path(path)
     out_dir = Path(out_dir)
     check_folder(out_dir, overwrite=overwrite)  # before any work: refuse early
@@ -871,14 +871,6 @@ def report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: bo
         return sweep_report(path, out_dir, overwrite=overwrite)
     d = _load(path)
     return write_page(out_dir, _page(d), overwrite=overwrite)
-
-
-def _flag(value, name: str) -> bool:
-    """A bool, or a NumPy bool (scalar or 0-d array), as a Python bool; anything else is refused."""
-    v = plain(value)
-    if not isinstance(v, bool):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {show(value)}")
-    return v
 
 
 # What a socius report leaves in its folder: the page, temporary pages of interrupted writes, and

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from . import _core
-from ._values import integer, plain, show
+from ._values import boolean, integer, plain, show
 from .results import check_output
 from .scenario import Scenario
 
@@ -655,7 +655,7 @@ def run(scenario: Scenario | str | os.PathLike, output: str | os.PathLike, *, se
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
     # The one rule (results.check_output); its note on what is replaced is for the command line.
-    check_output(output, scenario, kind="results", overwrite=bool(plain(overwrite)))
+    check_output(output, scenario, kind="results", overwrite=boolean(overwrite, "overwrite"))
     sim = Simulation(scenario, seed=seed, threads=threads)
     return run_to_file(sim, output, progress=progress, command=command,
                        checkpoint_every=checkpoint_every, checkpoint=checkpoint)

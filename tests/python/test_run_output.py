@@ -1,5 +1,6 @@
 """socius.run never silently replaces a file it did not write (issue 13, items 2 and 3)."""
 import h5py
+import numpy as np
 import pytest
 
 import socius
@@ -32,3 +33,19 @@ def test_an_existing_file_is_replaced_only_by_a_rerun_or_when_asked(tmp_path):
         socius.run(scenario(name="other"), out, seed=3, progress=False)
     with h5py.File(out) as f:
         assert f.attrs["seed"] == "2" and f.attrs["scenario_name"] == "small"
+
+
+def test_overwrite_takes_true_or_false_only(tmp_path):
+    # One rule for every entry point's overwrite flag (_values.boolean): a NumPy bool is a bool,
+    # a string such as "no" is refused rather than taken as true.
+    out = tmp_path / "out.h5"
+    out.write_text("my notes, not results\n")
+    for call in (lambda: socius.run(scenario(), out, seed=1, progress=False, overwrite="no"),
+                 lambda: socius.compare([scenario()], replicates=1, output=out, progress=False, overwrite="no"),
+                 lambda: socius.report(out, tmp_path / "page", overwrite="no")):
+        with pytest.raises(TypeError, match="overwrite must be True or False, got str \"no\""):
+            call()
+    assert out.read_text() == "my notes, not results\n"
+    socius.run(scenario(), out, seed=1, progress=False, overwrite=np.bool_(True))
+    with h5py.File(out) as f:
+        assert f.attrs["scenario_name"] == "small"
