@@ -38,8 +38,7 @@ class Davidsen final : public NetworkModel {
  public:
   explicit Davidsen(const ParameterSet& p)
       : NetworkModel(p, "davidsen") {
-    DavidsenParams q;
-    davidsen_table().read(p, q);
+    const DavidsenParams q = davidsen_table().read(p);
     p_ = q.p;
     updates_ = q.updates_per_step;
     check(p);
@@ -54,9 +53,7 @@ class Davidsen final : public NetworkModel {
   }
 
   void reconfigure(const ParameterSet& p) override {
-    DavidsenParams q;
-    davidsen_table().read(p, q);
-    p_ = q.p;  // updates_per_step is kept: 0 was resolved to the population at setup
+    p_ = davidsen_table().read(p).p;  // updates_per_step is kept: 0 was resolved to the population at setup
   }
 
  private:

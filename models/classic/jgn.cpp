@@ -69,16 +69,10 @@ const ParameterTable<JgnParams>& jgn_table() {
   return t;
 }
 
-JgnParams jgn_params(const ParameterSet& set) {
-  JgnParams p;
-  jgn_table().read(set, p);
-  return p;
-}
-
 class Jgn final : public NetworkModel {
  public:
   explicit Jgn(const ParameterSet& p)
-      : NetworkModel(p, "jgn"), P_(jgn_params(p)), z_star_(static_cast<std::uint32_t>(P_.z_star)) {
+      : NetworkModel(p, "jgn"), P_(jgn_table().read(p)), z_star_(static_cast<std::uint32_t>(P_.z_star)) {
     check(p);
   }
 
@@ -86,7 +80,7 @@ class Jgn final : public NetworkModel {
   static void check(const ParameterSet& p) {
     require_population(p, 2, "jgn");
     const auto n = p.integer("simulation.population");
-    const double r0 = jgn_params(p).r0;
+    const double r0 = jgn_table().read(p).r0;
     const double pairs = 0.5 * static_cast<double>(n) * (static_cast<double>(n) - 1.0);
     if (std::round(pairs * r0) > 4e9) {
       throw ScenarioError("key 'jgn.r0' = " + format_number(r0) + ": with " + std::to_string(n) +

@@ -84,16 +84,10 @@ const ParameterTable<KumpulaParams>& kumpula_table() {
   return t;
 }
 
-KumpulaParams kumpula_params(const ParameterSet& set) {
-  KumpulaParams p;
-  kumpula_table().read(set, p);
-  return p;
-}
-
 class Kumpula final : public NetworkModel {
  public:
   explicit Kumpula(const ParameterSet& p)
-      : Kumpula(p, kumpula_params(p)) {}
+      : Kumpula(p, kumpula_table().read(p)) {}
 
   Kumpula(const ParameterSet& p, const KumpulaParams& q)
       : NetworkModel(p, "kumpula"),

@@ -114,6 +114,12 @@ class ParameterTable {
   void read(const ParameterSet& set, P& p) const {
     for (const Field& f : fields_) f.read(p, set);
   }
+  /// The same, into a fresh P.
+  P read(const ParameterSet& set) const {
+    P p{};
+    read(set, p);
+    return p;
+  }
 
  private:
   ParameterTable& add(ParameterSpec spec, Fixed fixed, std::function<void(P&, const ParameterSet&)> read,
