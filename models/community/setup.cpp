@@ -312,6 +312,8 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.svc_event = pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");
   s.befriender = pop.add_column<std::uint32_t>("befriender", kNone, "befriending volunteer");
   s.needs = pop.add_column<std::uint8_t>("needs", 0, "bit s: need for service s");
+  s.trial_arm = pop.add_column<std::uint8_t>("trial_arm", kArmNone, ColumnSpec::state("virtual trial arm: 0 not in a trial, 1 offered, 2 control", 0.0, 2.0));
+  s.policy_target = pop.add_column<std::uint8_t>("policy_target", 0, "bit per person-level policy in whose target group the resident is now: 1 hubs, 2 befriending, 4 relational practice");
   const char* svc[4] = {"employment", "education", "health", "legal"};
   for (int k = 0; k < kServices; ++k) {
     s.prof[k] = pop.add_column<std::uint32_t>(std::string("professional_") + svc[k], kNone, "current professional");

@@ -42,6 +42,13 @@ enum FocusKind : std::uint8_t { kHousehold = 0, kWorkplace = 1, kCollege = 2, kS
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
+/// Virtual trials (docs/validation.md): the arm of a resident randomised at an intervention's
+/// start. A person-level policy reaches only the offered arm while any resident is in a trial,
+/// and never reaches the control arm.
+enum TrialArm : std::uint8_t { kArmNone = 0, kArmOffered = 1, kArmControl = 2 };
+/// Bits of policy_target: the resident is in this person-level policy's target group now.
+enum : std::uint8_t { kTargetHubs = 1, kTargetBefriending = 2, kTargetRelationalPractice = 4 };
+
 /// Random purposes, one per mechanism (and per sub-draw where a system draws twice for an agent).
 enum : Purpose {
   kPurposeSetup = 1,
@@ -108,6 +115,8 @@ struct State {
   std::span<std::uint16_t> svc_event;               // scratch: service outcomes drawn this step
   std::span<std::uint32_t> befriender;              // befriending volunteer, or kNone
   std::span<std::uint8_t> needs;                    // bit s: has a need for service s
+  std::span<std::uint8_t> trial_arm;                // virtual trial: 0 not in a trial, 1 offered, 2 control (kArm*)
+  std::span<std::uint8_t> policy_target;            // bit per person-level policy (kTarget*): in its target group now
   std::array<std::span<std::uint32_t>, kServices> prof{};  // professional agent, or kNone
   std::array<std::span<float>, kServices> quality{};       // q with the current professional
   std::array<std::span<std::uint16_t>, kServices> waited{};  // weeks on the waiting list

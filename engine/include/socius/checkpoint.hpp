@@ -51,6 +51,12 @@ class StateReader {
   StateReader(std::vector<std::uint8_t> bytes, std::string what);
 
   bool has(std::string_view name) const { return sections_.count(std::string(name)) != 0; }
+  /// The names of the sections, in name order.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, data] : sections_) out.push_back(name);
+    return out;
+  }
   std::string_view raw(std::string_view name) const;
   template <class T>
   std::vector<T> get_vector(std::string_view name) const {
