@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Sets the community model beside the published figures it must answer to (docs/validation.md).
+
+Two parts, each written as Markdown tables (and the data as JSON) into an output folder, with one
+figure:
+
+* calibration: every target of a targets file (default ``scenarios/targets/uk.toml``) for the
+  default baseline, at two sizes after burn-in (policy time 0) and again after 30 years of
+  baseline, each the mean over seeds 1..S with its standard deviation across seeds;
+* virtual trials: ``socius.trial`` of each early-action part at its default scenario (befriending,
+  hubs, relational practice), intention-to-treat SMDs at 26 and 52 weeks with 95% intervals over
+  replicates, beside the published trial figures.
+
+Usage::
+
+    PYTHONPATH=python python3 scripts/validation.py --out docs/validation [--seeds 3]
+        [--sizes 20000 50000] [--years 30] [--trial-population 20000] [--trial-replicates 5]
+        [--skip-trials] [--skip-calibration]
+
+Prints progress (runs done, time left) on stderr; Ctrl-C stops between runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+
+import socius  # noqa: E402
+
+# Published figures the virtual trials are set beside (../shared/MODEL.md, "Evidence the model
+# must answer to"). SMDs are negative when the outcome (loneliness) falls.
+PUBLISHED_TRIALS = [
+    ("loneliness interventions, randomised trials (pooled)", -0.47, "Lasgaard et al. 2022, 128 studies (GRADE low)"),
+    ("loneliness interventions, multi-cohort studies", -0.24, "Lasgaard et al. 2022"),
+    ("psychological loneliness interventions", -0.43, "Hickin et al. 2021 (Hedges g 0.43)"),
+    ("befriending, depressive symptoms, short term", -0.27, "Mead et al. 2010"),
+    ("befriending, depressive symptoms, long term", -0.18, "Mead et al. 2010"),
+]
+
+
+class Progress:
+    def __init__(self, total: int):
+        self.total, self.done, self.start = total, 0, time.monotonic()
+
+    def tick(self, what: str) -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        print(f"[{self.done}/{self.total}] {what}: {elapsed:.0f} s so far, about {left:.0f} s left", file=sys.stderr,
+              flush=True)
+
+
+def load_targets(path: Path) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def baseline_values(population: int, seed: int, weeks: int, targets: dict) -> dict[str, float]:
+    """Each target's indicator at policy time `weeks` of the default baseline."""
+    scenario = socius.Scenario.load(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"simulation.population": population, "simulation.steps": weeks})
+    sim = socius.Simulation(scenario, seed=seed, threads=2)
+    sim.run(progress=False)
+    ind = sim.results["indicators"].isel(time=-1)
+    return {name: float(ind.sel(group=t["group"], indicator=t["indicator"])) for name, t in targets.items()}
+
+
+def calibration(targets: dict, sizes: list[int], seeds: int, years: int, progress: Progress) -> list[dict]:
+    rows = []
+    columns = [(n, 0) for n in sizes] + [(sizes[0], 52 * years)]
+    measured = {}
+    for n, weeks in columns:
+        per_seed = []
+        for seed in range(1, seeds + 1):
+            per_seed.append(baseline_values(n, seed, weeks, targets))
+            progress.tick(f"baseline, {n} residents, seed {seed}, week {weeks}")
+        measured[(n, weeks)] = per_seed
+    for name, t in targets.items():
+        row = {"target": name, **{k: t[k] for k in ("indicator", "group", "value", "low", "high", "band", "source")},
+               "model": []}
+        for n, weeks in columns:
+            v = np.array([m[name] for m in measured[(n, weeks)]])
+            row["model"].append({"population": n, "week": weeks, "mean": float(v.mean()),
+                                 "sd": float(v.std(ddof=1)) if len(v) > 1 else float("nan"),
+                                 "inside": bool(t["low"] <= v.mean() <= t["high"])})
+        rows.append(row)
+    return rows
+
+
+def when(c: dict) -> str:
+    return "after burn-in" if c["week"] == 0 else f"year {c['week'] // 52}"
+
+
+def pct(x: float, unit_share: bool) -> str:
+    return f"{100 * x:.1f}%" if unit_share else f"{x:.1f}"
+
+
+def calibration_markdown(rows: list[dict], seeds: int) -> str:
+    cols = rows[0]["model"]
+    head = " | ".join(f"{c['population']:,} residents, {when(c)}" for c in cols)
+    out = [f"| target | published | band | {head} | source |", "|---" * (4 + len(cols)) + "|"]
+    for r in rows:
+        share = r["indicator"] != "caseload_mean"
+        cells = []
+        for c in r["model"]:
+            mark = "" if c["inside"] else " **outside**"
+            cells.append(f"{pct(c['mean'], share)} (sd {pct(c['sd'], share)}){mark}")
+        out.append(f"| {r['indicator']}, {r['group']} | {pct(r['value'], share)} | {pct(r['low'], share)}-"
+                   f"{pct(r['high'], share)} | " + " | ".join(cells) + f" | {r['source']} |")
+    out.append("")
+    out.append(f"Each model figure is the mean over seeds 1-{seeds} (sd: standard deviation of one seed).")
+    return "\n".join(out)
+
+
+def trials(population: int, replicates: int, progress: Progress) -> list[dict]:
+    rows = []
+    for name in ("befriending", "hubs", "relational_practice"):
+        result = socius.trial(ROOT / "scenarios" / f"{name}.toml", population=population, replicates=replicates,
+                              seed=1, follow_up=(26, 52), progress=False)
+        rows.append({"intervention": name, "result": result.to_dict() if hasattr(result, "to_dict") else result})
+        progress.tick(f"virtual trial of {name}")
+    return rows
+
+
+def figure(calib: list[dict], trial_rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = 2 if trial_rows else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 0.42 * max(len(calib), 8) + 1.5), squeeze=False)
+    ax = axes[0][0]
+    share_rows = [r for r in calib if r["indicator"] != "caseload_mean"]
+    y = np.arange(len(share_rows))[::-1]
+    for yi, r in zip(y, share_rows):
+        ax.plot([100 * r["low"], 100 * r["high"]], [yi, yi], color="0.75", lw=6, solid_capstyle="butt")
+        ax.plot(100 * r["value"], yi, "k|", ms=12)
+        for k, c in enumerate(r["model"]):
+            ax.errorbar(100 * c["mean"], yi + 0.18 * (k - 1), xerr=100 * 2 * (c["sd"] if np.isfinite(c["sd"]) else 0),
+                        fmt="o", ms=4, color=f"C{k}",
+                        label=f"{c['population']:,}, {when(c)}"
+                        if yi == y[0] else None)
+    ax.set_yticks(y, [f"{r['indicator']}\n{r['group']}" for r in share_rows], fontsize=7)
+    ax.set_xlabel("%  (grey: published band, tick: figure; dots: model +-2 sd)", fontsize=8)
+    ax.set_title("Calibration targets")
+    ax.legend(fontsize=7, loc="lower right")
+    if trial_rows:
+        ax = axes[0][1]
+        labels, k = [], 0
+        for name, smd, src in PUBLISHED_TRIALS:
+            ax.plot(smd, k, "ks")
+            labels.append(f"{name}\n({src})")
+            k += 1
+        for t in trial_rows:
+            for f in t["result"]["outcomes"]["loneliness"]:
+                ax.errorbar(f["smd"], k, xerr=[[f["smd"] - f["smd_low"]], [f["smd_high"] - f["smd"]]], fmt="o", color="C3")
+                labels.append(f"socius: {t['intervention']}, week {f['week']}")
+                k += 1
+        ax.axvline(0, color="0.6", lw=0.8)
+        ax.set_yticks(range(k), labels, fontsize=6)
+        ax.invert_yaxis()
+        ax.set_xlabel("SMD on loneliness (negative: less lonely); socius: ITT, 95% interval over replicates")
+        ax.set_title("Virtual trials beside published trials")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "validation")
+    ap.add_argument("--targets", type=Path, default=ROOT / "scenarios" / "targets" / "uk.toml")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--sizes", type=int, nargs=2, default=[20000, 50000])
+    ap.add_argument("--years", type=int, default=30)
+    ap.add_argument("--trial-population", type=int, default=20000)
+    ap.add_argument("--trial-replicates", type=int, default=5)
+    ap.add_argument("--skip-trials", action="store_true")
+    ap.add_argument("--skip-calibration", action="store_true")
+    a = ap.parse_args(argv)
+    a.out.mkdir(parents=True, exist_ok=True)
+    targets = load_targets(a.targets)
+    total = (0 if a.skip_calibration else a.seeds * 3) + (0 if a.skip_trials else 3)
+    progress = Progress(total)
+    data = {}
+    if (a.out / "validation.json").exists():
+        data = json.loads((a.out / "validation.json").read_text())
+    if not a.skip_calibration:
+        data["calibration"] = calibration(targets, a.sizes, a.seeds, a.years, progress)
+        data["seeds"] = a.seeds
+        (a.out / "calibration.md").write_text(calibration_markdown(data["calibration"], a.seeds) + "\n")
+    if not a.skip_trials:
+        data["trials"] = trials(a.trial_population, a.trial_replicates, progress)
+    (a.out / "validation.json").write_text(json.dumps(data, indent=1))
+    figure(data["calibration"], data.get("trials", []), a.out / "validation.png")
+    print(f"wrote {a.out}/validation.json, calibration.md and validation.png", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: nothing more written", file=sys.stderr)
+        sys.exit(130)
