@@ -332,7 +332,9 @@ def _run_replicate(scen: Scenario, policy: str, eligible: str | None, follow_up:
     else:
         mask = eligible_mask(eligible, cols)
     if not mask.any():
-        how = (f"the model's policy_target column has bit {PERSON_POLICIES[policy]} ({policy}) for no resident"
+        how = (f"the model's policy_target column has bit {PERSON_POLICIES[policy]} ({policy}) for no resident (the "
+               "model sets it for the policy's target group while the policy runs; a build without that, or a "
+               "target group that is empty at this size, needs --eligible EXPR)"
                if eligible is None else f"--eligible {show(eligible)} is true for no resident")
         raise ScenarioError(f"no resident is eligible at policy time {start} (the start of policy.{policy}), seed "
                             f"{seed}: {how}; a trial needs eligible residents")
@@ -516,6 +518,11 @@ def trial(intervention: Scenario | str | os.PathLike, *, baseline: Scenario | st
                             f"{start + follow[-1]}, policy.{policy}.start = {start}) is beyond the horizon "
                             f"simulation.steps = {horizon}; raise it (--steps or --set simulation.steps=...) or "
                             "follow up earlier")
+    enabled = bool(params[f"policy.{policy}.enabled"])
+    if eligible is None and not enabled:
+        raise ScenarioError(f"policy.{policy} is not enabled in scenario '{scen.name}', so the model keeps no target "
+                            f"group for it (column policy_target); give the eligible residents with --eligible EXPR "
+                            "(a placebo trial: the offered arm gets nothing), or enable the policy")
     if eligible is not None:
         eligible = plain(eligible)
         if not isinstance(eligible, str) or not eligible.strip():
@@ -646,6 +653,7 @@ def _dataset(scen, policy, eligible, follow, outcomes, seeds, master_seed, recor
         "scenario_hash": scen.hash(),
         "scenario_source": scen.source or "",
         "policy": policy,
+        "policy_enabled": int(bool(params[f"policy.{policy}.enabled"])),
         "start": start,
         "eligible": eligible if eligible is not None else f"policy_target & {PERSON_POLICIES[policy]} (the policy's target group)",
         "p_offered": P_OFFERED,
@@ -677,7 +685,7 @@ def summary_dict(ds) -> dict:
 
     a = ds.attrs
     out = {k: (a[k].item() if hasattr(a[k], "item") else a[k]) for k in (
-        "format", "model", "scenario_name", "policy", "start", "eligible", "p_offered", "replicates", "master_seed",
+        "format", "model", "scenario_name", "policy", "policy_enabled", "start", "eligible", "p_offered", "replicates", "master_seed",
         "interval", "population", "burn_in", "steps")}
     out["seeds"] = [int(s) for s in ds["seed"].values]
     out["assigned"] = {arm: [int(v) for v in ds["assigned"].sel(arm=arm).values] for arm in ("offered", "control")}
@@ -712,6 +720,8 @@ def format_table(ds) -> str:
     lines = [
         f"virtual trial of {a['policy']} in scenario '{a['scenario_name']}' ({a['model']} model, "
         f"{a['population']} residents), randomised at policy time {a['start']}",
+        *([] if int(a.get("policy_enabled", 1)) else
+          [f"policy.{a['policy']} is not enabled in the scenario: a placebo trial (the offered arm gets nothing)"]),
         f"eligible: {a['eligible']}; {R} replicate{'s' if R != 1 else ''}, master seed {a['master_seed']}",
         f"randomised: offered {_counts(assigned[:, 0])}, control {_counts(assigned[:, 1])} (per replicate)",
         f"intervals: {a['interval']}; SMD = Cohen's d (pooled SD); shares: difference in proportions",

@@ -173,6 +173,7 @@ def test_trial_on_the_command_line_writes_json_and_a_file(tmp_path):
     (["--policy", "befriending", "--eligible", "age >= 65", "--follow-up", "60"], "--follow-up 60"),
     ([], "enables no person-level policy"),
     (["--policy", "befriending", "--eligible", "age > 500"], "no resident is eligible"),
+    (["--policy", "befriending"], "policy.befriending is not enabled"),
 ])
 def test_bad_input_exits_2_naming_the_thing(tmp_path, args, fragment):
     out = tmp_path / "t.h5"
