@@ -213,3 +213,24 @@ def test_ctrl_c_leaves_no_file(tmp_path):
         placebo(replicates=1, follow_up=(8,), settings=["simulation.burn_in=4", "simulation.steps=8"],
                 population=1000, output=out, after_step=stop)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_arm_is_written_to_trial_arm_and_newcomers_in_renewed_slots_leave_the_trial():
+    seen = {"calls": 0, "renewed": 0}
+
+    def check(sim, arm):
+        n = sim.population
+        ids = sim._sim.agent_ids()[:n]
+        if "ids" not in seen:
+            seen["ids"] = ids.copy()
+        column = sim.column("trial_arm")
+        stayed = ids == seen["ids"]
+        assert np.array_equal(column[stayed], arm[stayed])
+        assert (column[~stayed] == 0).all()  # the newcomer was never randomised
+        seen["renewed"] = int(((arm != 0) & ~stayed).sum())
+        seen["calls"] += 1
+
+    ds = placebo(replicates=1, follow_up=(20,), settings=["simulation.burn_in=4", "simulation.steps=20"],
+                 after_step=check)
+    assert seen["calls"] == 21  # at the randomisation and after each of the 20 later steps
+    assert seen["renewed"] > 0 and seen["renewed"] == int(ds["left"].sum())
