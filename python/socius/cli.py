@@ -489,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "person-level policy (befriending, hubs or relational practice) into "
                                    "offered and control arms within one simulation, and reports the "
                                    "intention-to-treat difference of each outcome at each follow-up as a "
-                                   "difference and a standardised mean difference, with 95%% intervals "
+                                   "difference and a standardised mean difference, with 95% intervals "
                                    "over replicates (docs/trials.md).")
     p.add_argument("scenario", metavar="INTERVENTION.toml", help="the scenario whose policy is trialled")
     p.add_argument("--baseline", metavar="BASELINE.toml",

@@ -234,3 +234,31 @@ def test_the_arm_is_written_to_trial_arm_and_newcomers_in_renewed_slots_leave_th
                  after_step=check)
     assert seen["calls"] == 21  # at the randomisation and after each of the 20 later steps
     assert seen["renewed"] > 0 and seen["renewed"] == int(ds["left"].sum())
+
+
+def test_ctrl_c_on_the_command_line_exits_130_and_writes_nothing(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import PYTHON_DIR
+
+    env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
+    # Without -q the progress bar shows the trial has started (the simulation is built).
+    proc = subprocess.Popen([sys.executable, "-m", "socius", "trial", str(BASELINE), "--policy", "befriending",
+                             "--eligible", "age >= 65", "--population", "3000", "--steps", "2000",
+                             "--follow-up", "2000", "-r", "3", "--seed", "1", "-o", "out.h5"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 60
+    err = ""
+    while "replicate 1/3" not in err:
+        assert proc.poll() is None and time.time() < deadline
+        err += os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err + rest
+    assert "interrupted" in rest
+    assert list(tmp_path.iterdir()) == []
