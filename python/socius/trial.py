@@ -536,12 +536,18 @@ def trial(intervention: Scenario | str | os.PathLike, *, baseline: Scenario | st
             raise _core.OutputError(f"cannot write '{output}': folder '{output.parent}' does not exist")
         check_output(output, scen, kind="trial", overwrite=boolean(overwrite, "overwrite"))
     if eligible is not None:
-        # Check the expression's names and form before any simulation runs.
-        probe = Simulation(scen.with_overrides({"simulation.population": min(200, params["simulation.population"]),
-                                                "simulation.burn_in": 0, "simulation.steps": 0}, origin="trial check"),
-                           seed=0, threads=1)
-        eligible_mask(eligible, _columns_of(probe))
-        del probe
+        # Check the expression's names and form before any simulation runs, on a small copy of
+        # the world (the columns do not depend on its size); if the model refuses the small copy,
+        # the check happens at the start of the first replicate instead.
+        try:
+            probe = Simulation(scen.with_overrides({"simulation.population": min(200, params["simulation.population"]),
+                                                    "simulation.burn_in": 0, "simulation.steps": 0},
+                                                   origin="trial check"), seed=0, threads=1)
+        except ScenarioError:
+            probe = None
+        if probe is not None:
+            eligible_mask(eligible, _columns_of(probe))
+            del probe
 
     seeds = [int(_core.derive_seed(seed, r)) for r in range(replicates)]
     per = burn_in + start + follow[-1]
