@@ -211,10 +211,13 @@ def _cmd_trial(args) -> int:
     intervention = Scenario.load(args.scenario)
     baseline = Scenario.load(args.baseline) if args.baseline else None
     settings = list(args.set)
+    given = {key: text for key, _, text in parse_settings(settings)}
+    for key, option, value in (("simulation.steps", "--steps", args.steps),
+                               ("simulation.population", "--population", args.population)):
+        if value is not None and key in given:
+            raise ScenarioError(f"key '{key}' is set twice on the command line: {option} {value} and "
+                                f"{given[key]}; give it once")
     if args.steps is not None:
-        if any(k == "simulation.steps" for k, _, _ in parse_settings(settings)):
-            raise ScenarioError(f"key 'simulation.steps' is set twice on the command line: --steps {args.steps} "
-                                "and --set; give it once")
         settings.append(f"simulation.steps={args.steps}")
     output = Path(args.output) if args.output else None
     seed = args.seed if args.seed is not None else secrets.randbits(64)
