@@ -38,7 +38,7 @@ from .files import FORMATS
 from .scenario import Scenario, ScenarioError, parse_settings
 from .simulation import Simulation, _git_revision
 
-__all__ = ["trial", "open_trial", "TRIAL_FORMAT", "PERSON_POLICIES", "OUTCOMES", "format_table", "summary_dict", "summary",
+__all__ = ["trial", "open_trial", "TRIAL_FORMAT", "PERSON_POLICIES", "OUTCOMES", "POLICY_OUTCOMES", "format_table", "summary_dict", "summary",
            "eligible_mask"]
 
 TRIAL_FORMAT = FORMATS["trial"]
@@ -75,6 +75,10 @@ OUTCOMES = (
             "(as the indicator no_contact_share)", "all"),
     Outcome("trust", "score", "0-1", "generalised trust T (column trust)", "all"),
 )
+# What befriending and hubs act through: contact; and for hubs, civic efficacy.
+CONTACT_OUTCOME = Outcome("contacts", "score", "contacts per week",
+                          "social contacts made and received in the week (contacts_made + contacts_received)", "all")
+CIVIC_OUTCOME = Outcome("civic_efficacy", "score", "0-1", "civic efficacy E (column civic_efficacy)", "all")
 # Relational practice's service outcomes (per client).
 SERVICE_OUTCOMES = (
     Outcome("relationship_quality", "score", "0-1",
@@ -87,6 +91,11 @@ SERVICE_OUTCOMES = (
             "mean weeks on the waiting list (columns waited_*) over the services one waits for, among residents "
             "waiting for at least one", "conditional"),
 )
+
+
+# The outcomes each policy adds to OUTCOMES: those it targets.
+POLICY_OUTCOMES = {"befriending": (CONTACT_OUTCOME,), "hubs": (CONTACT_OUTCOME, CIVIC_OUTCOME),
+                   "relational_practice": SERVICE_OUTCOMES}
 
 
 class _EligibleError(ScenarioError):
@@ -264,12 +273,14 @@ def _follow_up(values: Iterable) -> tuple[int, ...]:
 def _outcome_values(sim: Simulation, outcomes: Sequence[Outcome], threshold: float) -> dict[str, np.ndarray]:
     """Each outcome per resident (float64; NaN where a conditional outcome does not apply)."""
     L = sim.column("loneliness").astype(np.float64)
+    contacts = sim.column("contacts_made").astype(np.int64) + sim.column("contacts_received").astype(np.int64)
     out = {
         "loneliness": L,
         "often_lonely": np.where(np.isnan(L), np.nan, (L >= threshold).astype(np.float64)),
-        "no_contact": ((sim.column("contacts_made").astype(np.int64)
-                        + sim.column("contacts_received").astype(np.int64)) == 0).astype(np.float64),
+        "no_contact": (contacts == 0).astype(np.float64),
         "trust": sim.column("trust").astype(np.float64),
+        "contacts": contacts.astype(np.float64),
+        "civic_efficacy": sim.column("civic_efficacy").astype(np.float64),
     }
     if any(o.name in ("relationship_quality", "waiting", "weeks_waited") for o in outcomes):
         needs = sim.column("needs").astype(np.int64)
@@ -529,7 +540,7 @@ def trial(intervention: Scenario | str | os.PathLike, *, baseline: Scenario | st
             raise _EligibleError(f"--eligible {show(eligible)}: expected a condition over the residents' columns")
     if after_step is not None and not callable(after_step):
         raise TypeError(f"after_step must be callable, got {type(after_step).__name__}")
-    outcomes = OUTCOMES + (SERVICE_OUTCOMES if policy == "relational_practice" else ())
+    outcomes = OUTCOMES + POLICY_OUTCOMES[policy]
     if output is not None:
         output = Path(output)
         if not output.parent.is_dir():

@@ -34,7 +34,8 @@ def placebo_trial():
 def test_a_placebo_trial_gives_intervals_that_include_zero(placebo_trial):
     ds = placebo_trial
     assert ds.attrs["format"] == "socius-trial-1" and ds.attrs["policy"] == "befriending"
-    assert ds.sizes == {"replicate": 3, "follow_up": 2, "arm": 2, "outcome": 4}
+    assert ds.sizes == {"replicate": 3, "follow_up": 2, "arm": 2, "outcome": 5}
+    assert list(ds["outcome"].values) == ["loneliness", "often_lonely", "no_contact", "trust", "contacts"]
     # Both arms hold about half the eligible (simple randomisation), everyone else is out.
     offered, control = ds["assigned"].values.T
     assert (offered > 100).all() and (control > 100).all()
@@ -160,7 +161,8 @@ def test_trial_on_the_command_line_writes_json_and_a_file(tmp_path):
     summary = json.loads(r.stdout)
     assert summary["policy"] == "befriending" and summary["replicates"] == 2
     assert [f["week"] for f in summary["follow_up"]] == [4, 8]
-    assert set(summary["follow_up"][0]["outcomes"]) == {"loneliness", "often_lonely", "no_contact", "trust"}
+    assert set(summary["follow_up"][0]["outcomes"]) == {"loneliness", "often_lonely", "no_contact", "trust",
+                                                        "contacts"}
     assert identify(out).kind == "trial"
     assert not list(tmp_path.glob(".*tmp*"))
     with socius.open_trial(out) as ds:
@@ -270,3 +272,24 @@ def test_ctrl_c_on_the_command_line_exits_130_and_writes_nothing(tmp_path):
     assert proc.returncode == 130, err + rest
     assert "interrupted" in rest
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("scenario, extra", [
+    ("relational_practice", ["relationship_quality", "waiting", "weeks_waited"]),
+    ("hubs", ["contacts", "civic_efficacy"]),
+])
+def test_each_policy_adds_the_outcomes_it_targets(scenario, extra):
+    ds = socius.trial(SCENARIOS / f"{scenario}.toml", eligible="age >= 16", follow_up=(8,), population=2000,
+                      settings=["simulation.burn_in=4", "simulation.steps=8"], replicates=1, seed=3, progress=False)
+    assert list(ds["outcome"].values) == ["loneliness", "often_lonely", "no_contact", "trust", *extra]
+    d = ds.sel(follow_up=8)
+    analysed = d["analysed"].values[0]
+    for o in extra:
+        n = d["n"].sel(outcome=o).values[0]
+        conditional = str(d["outcome_population"].sel(outcome=o).values) == "conditional"
+        assert (n < analysed).all() if conditional else (n == analysed).all(), o
+        assert (n > 0).all(), o
+    shares = d["mean"].sel(outcome=[o for o in ds["outcome"].values if str(ds["outcome_kind"].sel(outcome=o).values) == "share"])
+    assert ((shares >= 0) & (shares <= 1)).all()
+    take_up = d["take_up"].values[0]
+    assert np.isnan(take_up).all() if scenario == "relational_practice" else np.isfinite(take_up).all()
