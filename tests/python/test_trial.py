@@ -293,3 +293,16 @@ def test_each_policy_adds_the_outcomes_it_targets(scenario, extra):
     assert ((shares >= 0) & (shares <= 1)).all()
     take_up = d["take_up"].values[0]
     assert np.isnan(take_up).all() if scenario == "relational_practice" else np.isfinite(take_up).all()
+
+
+@pytest.mark.xfail(strict=True, raises=socius.ScenarioError,
+                   reason="needs the model's policy_target and trial rule (helper B, branch early): until they "
+                          "are merged no resident is in befriending's target group. Remove this marker on merge")
+def test_by_default_the_policy_s_own_target_group_is_randomised_and_only_the_offered_take_it_up():
+    ds = socius.trial(SCENARIOS / "befriending.toml", follow_up=(26,), population=3000,
+                      settings=["simulation.burn_in=26", "simulation.steps=26"], replicates=1, seed=2,
+                      progress=False)
+    assert ds.attrs["eligible"].startswith("policy_target & 2")
+    assert (ds["assigned"].values > 0).all()
+    take_up = ds["take_up"].sel(follow_up=26).values[0]
+    assert take_up[1] == 0 and take_up[0] > 0  # the trial rule: never the control arm
