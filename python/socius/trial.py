@@ -38,7 +38,8 @@ from .files import FORMATS
 from .scenario import Scenario, ScenarioError, parse_settings
 from .simulation import Simulation, _git_revision
 
-__all__ = ["trial", "open_trial", "TRIAL_FORMAT", "PERSON_POLICIES", "OUTCOMES", "POLICY_OUTCOMES", "format_table", "summary_dict", "summary",
+__all__ = ["trial", "open_trial", "TRIAL_FORMAT", "PERSON_POLICIES", "OUTCOMES", "POLICY_OUTCOMES", "format_table",
+           "summary_dict", "summary",
            "eligible_mask"]
 
 TRIAL_FORMAT = FORMATS["trial"]
@@ -620,20 +621,28 @@ def _dataset(scen, policy, eligible, follow, outcomes, seeds, master_seed, recor
                            sd[r, f, 1, k])
                 for key, v in e.items():
                     stats[key][r, f, k] = v
+    by_arm = ("replicate", "follow_up", "arm", "outcome")
     dims3 = ("replicate", "follow_up", "outcome")
+    at = ("replicate", "follow_up", "arm")
+
+    def var(dims, values, long_name):
+        return dims, values, {"long_name": long_name}
+
     data: dict[str, Any] = {
-        "mean": (("replicate", "follow_up", "arm", "outcome"), mean, {"long_name": "mean of the outcome among the analysed residents of the arm"}),
-        "sd": (("replicate", "follow_up", "arm", "outcome"), sd, {"long_name": "standard deviation (ddof 1)"}),
-        "n": (("replicate", "follow_up", "arm", "outcome"), n, {"long_name": "residents with a value of the outcome"}),
-        "difference": (dims3, stats["difference"], {"long_name": "ITT difference, offered minus control (for shares: in proportions)"}),
-        "se_difference": (dims3, stats["se_difference"], {"long_name": "standard error of the difference (Welch, unpooled)"}),
-        "smd": (dims3, stats["smd"], {"long_name": "standardised mean difference: Cohen's d with the pooled SD"}),
-        "se_smd": (dims3, stats["se_smd"], {"long_name": "standard error of d (Hedges & Olkin 1985)"}),
-        "hedges_g": (dims3, stats["hedges_g"], {"long_name": "Hedges' g: d (1 - 3 / (4 (n1 + n2) - 9))"}),
-        "assigned": (("replicate", "arm"), assigned, {"long_name": "residents randomised to each arm at the start"}),
-        "analysed": (("replicate", "follow_up", "arm"), analysed, {"long_name": "randomised residents still in the area at the follow-up"}),
-        "left": (("replicate", "follow_up", "arm"), left, {"long_name": "attrition: randomised residents who died or moved away (their slot was renewed)"}),
-        "take_up": (("replicate", "follow_up", "arm"), take_up, {"long_name": "share of the analysed residents taking the policy up now (befriending: with a befriender; hubs: hub member; NaN: not exposed)"}),
+        "mean": var(by_arm, mean, "mean of the outcome among the analysed residents of the arm"),
+        "sd": var(by_arm, sd, "standard deviation (ddof 1)"),
+        "n": var(by_arm, n, "residents with a value of the outcome"),
+        "difference": var(dims3, stats["difference"],
+                          "ITT difference, offered minus control (for shares: in proportions)"),
+        "se_difference": var(dims3, stats["se_difference"], "standard error of the difference (Welch, unpooled)"),
+        "smd": var(dims3, stats["smd"], "standardised mean difference: Cohen's d with the pooled SD"),
+        "se_smd": var(dims3, stats["se_smd"], "standard error of d (Hedges & Olkin 1985)"),
+        "hedges_g": var(dims3, stats["hedges_g"], "Hedges' g: d (1 - 3 / (4 (n1 + n2) - 9))"),
+        "assigned": var(("replicate", "arm"), assigned, "residents randomised to each arm at the start"),
+        "analysed": var(at, analysed, "randomised residents still in the area at the follow-up"),
+        "left": var(at, left, "attrition: randomised residents who died or moved away (their slot was renewed)"),
+        "take_up": var(at, take_up, "share of the analysed residents taking the policy up now (befriending: with "
+                                    "a befriender; hubs: hub member; NaN: not exposed)"),
     }
     one = R == 1
     for key in ("difference", "smd", "hedges_g"):
@@ -652,8 +661,10 @@ def _dataset(scen, policy, eligible, follow, outcomes, seeds, master_seed, recor
     start = int(params[f"policy.{policy}.start"])
     coords = {
         "replicate": ("replicate", np.arange(R, dtype=np.int64)),
-        "seed": ("replicate", np.array(seeds, dtype=np.uint64), {"long_name": "seed of replicate r: derive_seed(master_seed, r)"}),
-        "follow_up": ("follow_up", np.array(follow, dtype=np.int64), {"units": "weeks", "long_name": "weeks after the start of the policy"}),
+        "seed": ("replicate", np.array(seeds, dtype=np.uint64),
+                 {"long_name": "seed of replicate r: derive_seed(master_seed, r)"}),
+        "follow_up": ("follow_up", np.array(follow, dtype=np.int64),
+                      {"units": "weeks", "long_name": "weeks after the start of the policy"}),
         "policy_time": ("follow_up", np.array([start + w for w in follow], dtype=np.int64), {"units": "steps"}),
         "arm": ("arm", np.array(["offered", "control"], dtype=object)),
         "outcome": ("outcome", np.array([o.name for o in outcomes], dtype=object)),
@@ -672,9 +683,11 @@ def _dataset(scen, policy, eligible, follow, outcomes, seeds, master_seed, recor
         "policy": policy,
         "policy_enabled": int(bool(params[f"policy.{policy}.enabled"])),
         "start": start,
-        "eligible": eligible if eligible is not None else f"policy_target & {PERSON_POLICIES[policy]} (the policy's target group)",
+        "eligible": (eligible if eligible is not None
+                     else f"policy_target & {PERSON_POLICIES[policy]} (the policy's target group)"),
         "p_offered": P_OFFERED,
-        "randomisation": "simple (Bernoulli) by resident, socius::assign_arms, seed derive_seed(replicate seed, 0x747269616C)",
+        "randomisation": ("simple (Bernoulli) by resident, socius::assign_arms, seed derive_seed(replicate seed, "
+                          "0x747269616C)"),
         "replicates": R,
         "master_seed": str(master_seed),
         "interval": ("95% within-trial normal interval (estimate +- 1.96 SE; one replicate)" if one else
@@ -702,7 +715,8 @@ def summary_dict(ds) -> dict:
 
     a = ds.attrs
     out = {k: (a[k].item() if hasattr(a[k], "item") else a[k]) for k in (
-        "format", "model", "scenario_name", "policy", "policy_enabled", "start", "eligible", "p_offered", "replicates", "master_seed",
+        "format", "model", "scenario_name", "policy", "policy_enabled", "start", "eligible", "p_offered", "replicates",
+        "master_seed",
         "interval", "population", "burn_in", "steps")}
     out["seeds"] = [int(s) for s in ds["seed"].values]
     out["assigned"] = {arm: [int(v) for v in ds["assigned"].sel(arm=arm).values] for arm in ("offered", "control")}
