@@ -18,7 +18,6 @@ state); the output file is written under a temporary name and renamed when compl
 from __future__ import annotations
 
 import ast
-import json
 import math
 import os
 import secrets
