@@ -12,6 +12,7 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
     socius.compare(["baseline.toml", "early_action.toml"], replicates=5, seed=1,
                    output="comparison.h5")            # paired replicates, one file
     socius.report("comparison.h5", "report/")         # report/index.html, self-contained
+    socius.trial("scenarios/befriending.toml", replicates=5, seed=1)   # a virtual randomised trial
 """
 
 from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
@@ -23,6 +24,7 @@ from .results import open_results
 from .scenario import Scenario, ScenarioError
 from .simulation import Simulation, StateError, resume, run
 from .sweeps import RunError, SweepSpec, open_sweep, sensitivity, sweep
+from .trial import open_trial, trial
 
 __all__ = [
     "CheckpointError",
@@ -41,11 +43,13 @@ __all__ = [
     "models",
     "open_results",
     "open_sweep",
+    "open_trial",
     "report",
     "resume",
     "run",
     "sensitivity",
     "sweep",
+    "trial",
 ]
 
 

@@ -4,8 +4,9 @@ socius private extension module; use the public API in the socius package.
 from __future__ import annotations
 import collections.abc
 import numpy
+import numpy.typing
 import typing
-__all__: list[str] = ['Checkpoint', 'CheckpointError', 'Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'derive_seed', 'models', 'network_statistics', 'philox4x32_10', 'resolve', 'save_checkpoint', 'schema']
+__all__: list[str] = ['Checkpoint', 'CheckpointError', 'Error', 'InvariantError', 'OutputError', 'RESULTS_FORMAT', 'ResultsWriter', 'ScenarioError', 'Simulation', 'assign_arms', 'derive_seed', 'models', 'network_statistics', 'philox4x32_10', 'resolve', 'save_checkpoint', 'schema']
 class Error(RuntimeError):
     """
     Base of every error socius raises on purpose.
@@ -25,6 +26,10 @@ class InvariantError(Error):
 class Simulation:
     def __init__(self, model: str, entries: list, seed: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
         ...
+    def agent_ids(self) -> numpy.typing.NDArray[numpy.uint64]:
+        """
+        Every slot's agent id (a copy, uint64): a slot renewed for a newcomer (Population::renew) gets a fresh id.
+        """
     def check_ties(self) -> str:
         """
         Empty string if the tie-graph invariants hold, else the first violation.
@@ -140,6 +145,10 @@ class ResultsWriter:
     @property
     def temp_path(self) -> str:
         ...
+def assign_arms(eligible: typing.Annotated[numpy.typing.ArrayLike, numpy.uint8], p_offered: typing.SupportsFloat, seed: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.uint8]:
+    """
+    Random assignment by agent (socius/assignment.hpp): uint8 arms, 1 offered with probability p_offered, 2 control, 0 where eligible is 0; agent a's draw depends only on (seed, a).
+    """
 def derive_seed(parent: typing.SupportsInt | typing.SupportsIndex, index: typing.SupportsInt | typing.SupportsIndex) -> int:
     """
     An independent 64-bit seed derived from a parent seed and an index.

@@ -200,6 +200,44 @@ def _cmd_compare(args) -> int:
     return 0
 
 
+def _cmd_trial(args) -> int:
+    import json
+
+    from .trial import DEFAULT_FOLLOW_UP, format_table, summary_dict, trial
+
+    for path in [args.scenario] + ([args.baseline] if args.baseline else []):
+        if identify(path).kind not in ("scenario", "text", "missing"):
+            expect(path, ("scenario",), "a scenario file (TOML)")
+    intervention = Scenario.load(args.scenario)
+    baseline = Scenario.load(args.baseline) if args.baseline else None
+    settings = list(args.set)
+    given = {key: text for key, _, text in parse_settings(settings)}
+    for key, option, value in (("simulation.steps", "--steps", args.steps),
+                               ("simulation.population", "--population", args.population)):
+        if value is not None and key in given:
+            raise ScenarioError(f"key '{key}' is set twice on the command line: {option} {value} and "
+                                f"{given[key]}; give it once")
+    if args.steps is not None:
+        settings.append(f"simulation.steps={args.steps}")
+    output = Path(args.output) if args.output else None
+    seed = args.seed if args.seed is not None else secrets.randbits(64)
+    follow = args.follow_up or list(DEFAULT_FOLLOW_UP)
+    print(f"socius: virtual trial of scenario {intervention.name}"
+          + (f" in the world of {baseline.name}" if baseline is not None else "")
+          + f": {args.replicates} replicate{'s' if args.replicates != 1 else ''}, follow-up "
+          + ", ".join(str(w) for w in sorted(set(follow))) + f" weeks; master seed {seed}", file=sys.stderr)
+    ds = trial(intervention, baseline=baseline, policy=args.policy, eligible=args.eligible, follow_up=follow,
+               population=args.population, settings=settings, replicates=args.replicates, seed=seed,
+               threads=args.threads, output=output, overwrite=args.overwrite, progress=not args.quiet)
+    if args.json:
+        print(json.dumps(summary_dict(ds), indent=1, allow_nan=False))
+    else:
+        print(format_table(ds))
+    if output is not None:
+        print(f"socius: trial written to {output}", file=sys.stderr)
+    return 0
+
+
 def _cmd_report(args) -> int:
     from .report import report
 
@@ -291,15 +329,19 @@ def _cmd_info(args) -> int:
     from .compare import summary as comparison_summary
 
     path = Path(args.results)
-    found = expect(path, ("results", "comparison", "sweep folder", "sweep index", "checkpoint"),
+    found = expect(path, ("results", "comparison", "sweep folder", "sweep index", "checkpoint", "trial"),
                     "a file socius info reads (results of socius run, a comparison, a sweep folder or "
-                    "its sweep.h5, or a checkpoint)")
+                    "its sweep.h5, a checkpoint, or a trial)")
     if found.kind == "results":
         print(summary(path))
     elif found.kind == "comparison":
         print(comparison_summary(path))
     elif found.kind == "checkpoint":
         print(_checkpoint_summary(path))
+    elif found.kind == "trial":
+        from .trial import summary as trial_summary
+
+        print(trial_summary(path))
     else:
         print(_sweep_summary(_sweep_index_of(path) if found.kind == "sweep folder" else path))
     return 0
@@ -445,6 +487,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_compare)
 
+    p = sub.add_parser("trial", help="run a virtual randomised trial of a person-level policy",
+                       description="Randomises the eligible residents at the start of the scenario's "
+                                   "person-level policy (befriending, hubs or relational practice) into "
+                                   "offered and control arms within one simulation, and reports the "
+                                   "intention-to-treat difference of each outcome at each follow-up as a "
+                                   "difference and a standardised mean difference, with 95% intervals "
+                                   "over replicates (docs/trials.md).")
+    p.add_argument("scenario", metavar="INTERVENTION.toml", help="the scenario whose policy is trialled")
+    p.add_argument("--baseline", metavar="BASELINE.toml",
+                   help="run the trial in this scenario's world: BASELINE with the intervention's "
+                        "policy.<policy>.* values on top (default: the intervention scenario as it is)")
+    p.add_argument("--policy", choices=("befriending", "hubs", "relational_practice"),
+                   help="the policy to trial (needed when the scenario enables several, or none: a placebo "
+                        "trial with --eligible)")
+    p.add_argument("--eligible", metavar="EXPR",
+                   help="who is randomised, a condition over resident columns at the start, e.g. "
+                        "\"age >= 65 and loneliness >= 0.5\" (default: the policy's own target group)")
+    p.add_argument("--follow-up", type=_positive, nargs="+", metavar="WEEKS",
+                   help="weeks after the start at which outcomes are read (default 26 52)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=_setting,
+                   help="override a parameter, e.g. --set simulation.burn_in=104 (repeatable)")
+    p.add_argument("--population", type=_positive, help="number of residents (simulation.population)")
+    p.add_argument("--steps", type=int, help="steps after burn-in (simulation.steps)")
+    p.add_argument("-r", "--replicates", type=_positive, default=5,
+                   help="independent trials (default 5; with 1 the interval is the within-trial one)")
+    p.add_argument("--seed", type=_seed, help="master seed (default: drawn at random and printed)")
+    p.add_argument("--threads", type=_positive, help="threads per simulation (results do not depend on it)")
+    p.add_argument("-o", "--output", metavar="OUT.h5", help="also write the results to an HDF5 file")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output file that is not an earlier trial of the same scenario")
+    p.add_argument("--json", action="store_true", help="print a machine-readable summary instead of the table")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_trial)
+
     p = sub.add_parser("report", help="write a self-contained HTML report of a comparison or a run")
     p.add_argument("results", help="comparison file from socius compare (or results from socius run)")
     p.add_argument("-o", "--output", metavar="DIR",
@@ -465,7 +541,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_args(p)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("info", help="summarise a results file, a comparison, a sweep or a checkpoint")
+    p = sub.add_parser("info", help="summarise a results file, a comparison, a sweep, a checkpoint or a trial")
     p.add_argument("results", help="results file (.h5) of socius run, comparison file, sweep folder "
                    "or its sweep.h5, or checkpoint")
     p.set_defaults(func=_cmd_info)

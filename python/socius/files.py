@@ -33,6 +33,7 @@ FORMATS = {
     "results": _core.RESULTS_FORMAT,
     "comparison": "socius-comparison-1",
     "sweep index": "socius-sweep-1",
+    "trial": "socius-trial-1",
 }
 # Per-indicator variables along dimension "indicator" of a results file, written by the engine from
 # the model's declarations; a comparison carries them through. ``indicator_better`` is +1 (higher
@@ -75,7 +76,7 @@ class FileKind:
     """What a path is, as :func:`identify` found it.
 
     ``kind`` is one of ``missing``, ``folder``, ``sweep folder``, ``report folder``, a key of
-    :data:`FORMATS` (``results``, ``comparison``, ``sweep index``), ``checkpoint``, ``scenario``,
+    :data:`FORMATS` (``results``, ``comparison``, ``sweep index``, ``trial``), ``checkpoint``, ``scenario``,
     ``sweep spec``, ``report``, ``hdf5`` (not written by socius), ``locked`` (held by another
     process), ``text`` or ``binary``. ``what`` describes it in words for a message; ``attrs``
     holds a socius HDF5 file's root attributes (text values decoded).
@@ -94,6 +95,7 @@ class FileKind:
             "results": read,
             "comparison": read,
             "sweep index": read,
+            "trial": f"summarise it with: socius info {p}",
             "sweep folder": f"summarise it with: socius info {p}; finish it with: socius sweep SPEC.toml --out {p}",
             "checkpoint": f"continue the run with: socius resume {p}",
             "scenario": f"check it with: socius validate {p}; run it with: socius run {p}",
@@ -139,6 +141,9 @@ def _describe(kind: str, a: dict) -> str:
     if kind == "comparison":
         return (f"a socius comparison file (scenarios {', '.join(a.get('scenarios', []))}; model "
                 f"{a.get('model')}, written by socius compare)")
+    if kind == "trial":
+        return (f"a socius trial file (policy {a.get('policy')} in scenario '{a.get('scenario_name')}', model "
+                f"{a.get('model')}, written by socius trial)")
     return f"a socius sweep index (sweep '{a.get('sweep_name')}', written by socius sweep-index)"
 
 

@@ -85,7 +85,7 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
         The output path.
     scenarios : Scenario or sequence of Scenario
         What the run writes (a comparison passes its scenarios).
-    kind : {"results", "comparison"}
+    kind : {"results", "comparison", "trial"}
     overwrite : bool
         Replace whatever is there (not a folder).
     how : str
@@ -102,8 +102,8 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
     OutputError
         If the file may not be replaced: the message says what it is and to pass ``how``.
     """
-    if kind not in ("results", "comparison"):
-        raise ValueError(f"kind must be \"results\" or \"comparison\", got {show(kind)}")
+    if kind not in ("results", "comparison", "trial"):
+        raise ValueError(f"kind must be \"results\", \"comparison\" or \"trial\", got {show(kind)}")
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         return None
@@ -113,7 +113,7 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
                            f"{quote_arg(path / 'out.h5')}")
     model, names = _names(scenarios)
     same = found.kind == kind and found.attrs.get("model") == model and (
-        (found.attrs.get("scenario_name"),) == names if kind == "results"
+        (found.attrs.get("scenario_name"),) == names if kind in ("results", "trial")
         else tuple(found.attrs.get("scenarios", ())) == names)
     if same:
         return f"socius: replacing '{path}', the earlier {kind} of the same scenario" + \
@@ -121,6 +121,7 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
     if overwrite:
         return f"socius: replacing '{path}', {found.what}, as asked by {how}"
     writes = (f"the results of scenario '{names[0]}' (model {model})" if kind == "results"
+              else f"a trial in scenario '{names[0]}' (model {model})" if kind == "trial"
               else f"a comparison of {', '.join(names)} (model {model})")
     raise ResultsError(f"'{path}' already exists and is {found.what}; this run would write {writes} "
                        f"over it. Choose another output file, or pass {how} to replace it")

@@ -215,6 +215,24 @@ PYBIND11_MODULE(_core, m) {
   m.def("derive_seed", &derive_seed, py::arg("parent"), py::arg("index"),
         "An independent 64-bit seed derived from a parent seed and an index.");
 
+  m.def("assign_arms", [](py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast> eligible, double p_offered,
+                          std::uint64_t seed) {
+    if (eligible.ndim() != 1) throw py::value_error("eligible must be one-dimensional, got " + std::to_string(eligible.ndim()) + " dimensions");
+    py::array_t<std::uint8_t> arm(eligible.shape(0));
+    const std::span<const std::uint8_t> in(eligible.data(), static_cast<std::size_t>(eligible.shape(0)));
+    const std::span<std::uint8_t> out(arm.mutable_data(), static_cast<std::size_t>(arm.shape(0)));
+    if (!(p_offered >= 0.0 && p_offered <= 1.0)) {
+      throw py::value_error("p_offered must be a probability in [0, 1], got " + format_number(p_offered));
+    }
+    {
+      py::gil_scoped_release release;
+      assign_arms(in, p_offered, seed, out);
+    }
+    return arm;
+  }, py::arg("eligible"), py::arg("p_offered"), py::arg("seed"),
+  "Random assignment by agent (socius/assignment.hpp): uint8 arms, 1 offered with probability p_offered, 2 control, "
+  "0 where eligible is 0; agent a's draw depends only on (seed, a).");
+
   m.def("network_statistics", [](AgentIndex n, const std::vector<AgentIndex>& source, const std::vector<AgentIndex>& target,
                                   std::optional<std::vector<float>> weight, std::uint32_t path_sources, std::uint64_t seed) {
     if (source.size() != target.size() || (weight && weight->size() != source.size())) {
@@ -352,6 +370,10 @@ PYBIND11_MODULE(_core, m) {
         return out;
       }, "Columns holding NaN or values outside their declared range: a list of (column, count, "
          "first_agent, value, min, max); empty when all is well.")
+      .def("agent_ids", [](const PySimulation& s) {
+        const auto& ids = s.sim->world().population.ids();
+        return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(ids.size()), ids.data());
+      }, "Every slot's agent id (a copy, uint64): a slot renewed for a newcomer (Population::renew) gets a fresh id.")
       .def("agent_kinds", [](const PySimulation& s) {
         py::list out;
         for (const auto& k : s.sim->world().population.kinds()) out.append(py::make_tuple(k.name, k.start, k.stop));

@@ -1,6 +1,7 @@
 // The umbrella header: everything a model or an application needs from the engine.
 #pragma once
 
+#include "socius/assignment.hpp"
 #include "socius/checkpoint.hpp"
 #include "socius/errors.hpp"
 #include "socius/netstats.hpp"
