@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "params.hpp"
+#include "socius/assignment.hpp"
 #include "socius/socius.hpp"
 
 namespace socius::models::community {
@@ -46,6 +47,8 @@ inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 /// start. A person-level policy reaches only the offered arm while any resident is in a trial,
 /// and never reaches the control arm.
 enum TrialArm : std::uint8_t { kArmNone = 0, kArmOffered = 1, kArmControl = 2 };
+static_assert(kArmOffered == static_cast<std::uint8_t>(AssignedArm::Offered) &&
+              kArmControl == static_cast<std::uint8_t>(AssignedArm::Control), "the arms socius::assign_arms writes");
 /// Bits of policy_target: the resident is in this person-level policy's target group now.
 enum : std::uint8_t { kTargetHubs = 1, kTargetBefriending = 2, kTargetRelationalPractice = 4 };
 
