@@ -274,9 +274,9 @@ Table build_table() {
          "Uptake rises with generalised trust: factor 1 + trust_effect (T - 0.5).", kAssumption);
   timed(t, "befriending", &Policy::befriending, "befriending and social prescribing", "older_isolated", Fixed::No, Fixed::No);
   t.real("policy.befriending.places", at(&Params::policy, &Policy::befriending, &Befriending::places), 20, 0, 10000, "matches per 10,000 residents", "Befriending matches running at once at full strength.", "scenario choice");
-  t.real("policy.befriending.weight", at(&Params::policy, &Policy::befriending, &Befriending::weight), 0.5, 0.0001, 1, "weight", "Strength of the new tie between befriender and befriended.", kAssumption);
+  t.real("policy.befriending.weight", at(&Params::policy, &Policy::befriending, &Befriending::weight), 0.5, 0.0001, 1, "weight", "Strength of the new tie between befriender and befriended; the tie is held at no more than this while the match runs (a bounded, formal relationship).", kAssumption);
   t.real("policy.befriending.introduce", at(&Params::policy, &Policy::befriending, &Befriending::introduce), 0.5, 0, 1, "probability", "Probability that a befriended resident is introduced to a community focus.", kAssumption);
-  t.real("policy.befriending.match_weeks", at(&Params::policy, &Policy::befriending, &Befriending::match_weeks), 26, 1, 100000, "weeks", "Mean length of a befriending match (exponential); the tie then continues on its own or decays.", "Befriending Networks guidance: matches typically last 6-12 months");
+  t.real("policy.befriending.match_weeks", at(&Params::policy, &Policy::befriending, &Befriending::match_weeks), 26, 1, 100000, "weeks", "Mean length of a befriending match (exponential); the tie then goes on as an ordinary tie with probability keep, else it is removed.", "Befriending Networks guidance: matches typically last 6-12 months");
   t.real("policy.befriending.age", at(&Params::policy, &Policy::befriending, &Befriending::age), 65, 16, 120, "years", "Minimum age of 'older' residents.", "Age UK convention");
   t.real("policy.befriending.take_up", at(&Params::policy, &Policy::befriending, &Befriending::take_up), 0.6, 0, 1, "probability",
          "Probability that an offered resident accepts a befriender (a trait drawn once per run: one who declines keeps declining).",

@@ -74,6 +74,7 @@ struct Trial {
   std::vector<std::pair<std::string, ParameterValue>> overrides;
   std::uint8_t bit = 0;
   std::int64_t population = 20000, burn_in = 104, follow_up = 52;
+  double lonely_at_start = -1;  // >= 0: analyse only those randomised with loneliness >= this (a subgroup)
 };
 
 struct TrialRun {
@@ -96,7 +97,13 @@ TrialRun run_trial(const Trial& t, std::uint64_t seed, Outcome outcome, Weekly e
   run.randomised = randomise(sim, t.bit, 0x5EED0000u + seed);
   auto& pop = sim.world().population;
   const auto ids = pop.ids();
-  const auto arm = pop.column<std::uint8_t>("trial_arm");
+  auto arm = pop.column<std::uint8_t>("trial_arm");  // a copy: the arms as randomised
+  if (t.lonely_at_start >= 0) {
+    const auto& L = pop.column<float>("loneliness");
+    for (AgentIndex a = 0; a < arm.size(); ++a) {
+      if (L[a] < t.lonely_at_start) arm[a] = 0;  // still in the trial, not in the subgroup analysed
+    }
+  }
   for (std::int64_t w = 0; w < t.follow_up; ++w) {
     sim.step(1);
     each_week(sim);
@@ -320,7 +327,8 @@ TEST_CASE("virtual trial: relational practice raises relationship quality and se
 // ---- a measurement tool (hidden: run by name) for the figures in docs/model.md ----
 // SC=befriending.toml OV="policy.befriending.keep=0.5,..." SEEDS=3 FOLLOW_UP=52 POP=20000 BURN_IN=104
 //   build/release/tests/socius_tests "[.measure]"
-// prints the ITT SMD on loneliness for each seed and their mean.
+// prints the ITT SMD on loneliness for each seed and their mean; LONELY_AT_START=0.5 analyses only
+// those randomised while often lonely.
 TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
   const auto env = [](const char* k, const char* d) { const char* v = std::getenv(k); return std::string(v ? v : d); };
   std::vector<std::pair<std::string, ParameterValue>> ov;
@@ -338,6 +346,7 @@ TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
   t.follow_up = std::stoll(env("FOLLOW_UP", "52"));
   t.population = std::stoll(env("POP", "20000"));
   t.burn_in = std::stoll(env("BURN_IN", "104"));
+  t.lonely_at_start = std::stod(env("LONELY_AT_START", "-1"));
   double sum = 0;
   for (int seed = 1; seed <= seeds; ++seed) {
     const auto r = run_trial(t, static_cast<std::uint64_t>(seed), loneliness);
