@@ -11,3 +11,5 @@ for ov in policy.befriending.keep=0.0 policy.befriending.keep=1.0 policy.befrien
 # Hubs: defaults, without the added contact, and the old direct civic term (loneliness only).
 m SC=hubs.toml SEEDS=3
 m SC=hubs.toml SEEDS=3 OV=contact.hub_contacts=0.0
+# Hubs among those randomised while often lonely (L >= 0.5), the people the loneliness trials enrol.
+m SC=hubs.toml SEEDS=3 LONELY_AT_START=0.5

@@ -102,8 +102,9 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
     // either end: the volunteer (whose befriended resident's befriender is a) does not spend the
     // general budget on it, nor does the befriended resident.
     const std::uint32_t bf = s.befriender[a];
+    const bool matches = P.policy.befriending.enabled;  // skips the befriender reads otherwise
     std::uint32_t made = spend_on_ties(block, k - meet, rng, [&](const HalfTie& h) {
-      return is_social(h.type) && h.other != bf && (h.other >= R || s.befriender[h.other] != a);
+      return is_social(h.type) && (!matches || (h.other != bf && s.befriender[h.other] != a));
     });
     // A befriended resident is in contact with their befriender with probability
     // policy.befriending.contact in a week (if the match still stands).
