@@ -13,3 +13,7 @@ m SC=hubs.toml SEEDS=3
 m SC=hubs.toml SEEDS=3 OV=contact.hub_contacts=0.0
 # Hubs among those randomised while often lonely (L >= 0.5), the people the loneliness trials enrol.
 m SC=hubs.toml SEEDS=3 LONELY_AT_START=0.5
+# Hubs' effect on civic efficacy and trust (all residents of hub areas), without and with the old direct term civic.hub 1.2.
+m SC=hubs.toml SEEDS=2 OUTCOME=civic_efficacy
+m SC=hubs.toml SEEDS=2 OUTCOME=civic_efficacy OV=civic.hub=1.2
+m SC=hubs.toml SEEDS=2 OUTCOME=trust

@@ -327,7 +327,8 @@ TEST_CASE("virtual trial: relational practice raises relationship quality and se
 // ---- a measurement tool (hidden: run by name) for the figures in docs/model.md ----
 // SC=befriending.toml OV="policy.befriending.keep=0.5,..." SEEDS=3 FOLLOW_UP=52 POP=20000 BURN_IN=104
 //   build/release/tests/socius_tests "[.measure]"
-// prints the ITT SMD on loneliness for each seed and their mean; LONELY_AT_START=0.5 analyses only
+// prints the ITT SMD on loneliness (OUTCOME=trust, civic_efficacy: another column) for each seed
+// and their mean; LONELY_AT_START=0.5 analyses only
 // those randomised while often lonely.
 TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
   const auto env = [](const char* k, const char* d) { const char* v = std::getenv(k); return std::string(v ? v : d); };
@@ -347,10 +348,12 @@ TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
   t.population = std::stoll(env("POP", "20000"));
   t.burn_in = std::stoll(env("BURN_IN", "104"));
   t.lonely_at_start = std::stod(env("LONELY_AT_START", "-1"));
+  const std::string column = env("OUTCOME", "loneliness");  // a float column: loneliness, trust, civic_efficacy
+  const auto outcome = [&](Simulation& sim, AgentIndex a) -> double { return sim.world().population.column<float>(column)[a]; };
   double sum = 0;
   for (int seed = 1; seed <= seeds; ++seed) {
-    const auto r = run_trial(t, static_cast<std::uint64_t>(seed), loneliness);
-    std::printf("%s %s seed %d: d %.3f se %.3f n %zu/%zu means %.3f/%.3f\n", sc.c_str(), spec.c_str(), seed, r.smd.d, r.smd.se, r.smd.n1, r.smd.n2, r.smd.mean1, r.smd.mean2);
+    const auto r = run_trial(t, static_cast<std::uint64_t>(seed), outcome);
+    std::printf("%s %s %s seed %d: d %.3f se %.3f n %zu/%zu means %.3f/%.3f\n", sc.c_str(), spec.c_str(), column.c_str(), seed, r.smd.d, r.smd.se, r.smd.n1, r.smd.n2, r.smd.mean1, r.smd.mean2);
     sum += r.smd.d;
   }
   std::printf("%s %s mean d %.3f\n", sc.c_str(), spec.c_str(), sum / seeds);
