@@ -267,7 +267,7 @@ Table build_table() {
   t.real("policy.hubs.isolated_bias", at(&Params::policy, &Policy::hubs, &Hubs::isolated_bias), 2.0, 0, 100, "", "Connectors favour lonely residents: join probability x (1 + isolated_bias L).", kAssumption);
   t.real("policy.hubs.uptake", at(&Params::policy, &Policy::hubs, &Hubs::uptake), 0.3, 0, 1, "probability",
          "Probability that an invited resident of the hub's own neighbourhood, of average sociability and trust 0.5, joins: p = uptake x [distance if in another neighbourhood of the area] x sociability x (1 + trust_effect (T - 0.5)), at most 1.",
-         "assumption: social prescribing link-worker referrals are taken up by about a third to a half (Bickerdike et al. 2017: 15 evaluations, all at high risk of bias)");
+         "assumption: no published uptake of a hub invitation (social prescribing evaluations are all at high risk of bias: Bickerdike et al. 2017); sweep it");
   t.real("policy.hubs.distance", at(&Params::policy, &Policy::hubs, &Hubs::distance), 0.4, 0, 1, "factor",
          "Uptake factor for residents of the hub's area who live in another neighbourhood (farther from the hub).", kAssumption);
   t.real("policy.hubs.trust_effect", at(&Params::policy, &Policy::hubs, &Hubs::trust_effect), 1.0, 0, 2, "per unit of trust",
@@ -289,7 +289,7 @@ Table build_table() {
          "assumption: befriending relationships are bounded and mostly end with the match, though some continue as friendships (Jopling & Jones 2021); no published rate");
   t.real("policy.befriending.contact", at(&Params::policy, &Policy::befriending, &Befriending::contact), 0.5, 0, 1, "probability per week",
          "Probability that a befriended resident and their befriender are in contact in a week while the match runs.",
-         "assumption: befriending is regular one-to-one contact, typically weekly or fortnightly visits or calls (Jopling & Jones 2021); 0.5 = fortnightly");
+         "assumption: befriending is regular one-to-one contact (Jopling & Jones 2021, Understanding befriending) with no published frequency distribution; 0.5 = a contact every other week on average");
   timed(t, "relational_practice", &Policy::relational_practice, "relational practice", "all", kFixed, kFixed);
   t.real("policy.relational_practice.extra_posts", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::extra_posts), 0.2, 0, 10, "share of posts", "Extra posts funded in targeted teams, as a share of their posts (rounded in total; smaller caseloads).", "scenario choice", kFixed);
   t.real("policy.relational_practice.continuity", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::continuity), 0.8, 0, 1, "share", "Reduction of routine reassignment (continuity of worker).", "scenario choice");
