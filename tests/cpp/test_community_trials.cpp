@@ -7,6 +7,7 @@
 // excludes that tag); the edge cases are quick.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -246,6 +247,27 @@ TEST_CASE("virtual trial: take_up 0 gives an ITT SMD whose interval includes 0",
   INFO("d " << r.smd.d << " se " << r.smd.se << " n " << r.smd.n1 << "/" << r.smd.n2);
   REQUIRE(r.smd.n1 > 100);
   CHECK(std::abs(r.smd.d) < 1.96 * r.smd.se);
+}
+
+TEST_CASE("virtual trial: a trial under way gives the same results with 1 and 3 threads", "[community][trial_rule]") {
+  auto e = small({{"policy.befriending.enabled", true}, {"policy.hubs.enabled", true}, {"policy.relational_practice.enabled", true}},
+                 3000, 20, 12);
+  std::vector<std::vector<double>> values;
+  std::vector<std::vector<std::uint32_t>> matched, hubs;
+  for (int threads : {1, 3}) {
+    Simulation sim(model(), e, 17, threads);
+    sim.step(20);
+    REQUIRE(randomise(sim, kBefriending | kHubs | kRelationalPractice, 4) > 100);
+    sim.run();
+    values.push_back(sim.recorder().values);
+    matched.push_back(sim.world().population.column<std::uint32_t>("befriender"));
+    hubs.push_back(sim.world().population.column<std::uint32_t>("focus_hub"));
+  }
+  CHECK(std::count_if(matched[0].begin(), matched[0].end(), [](std::uint32_t b) { return b != kNoOne; }) > 0);
+  CHECK(std::count_if(hubs[0].begin(), hubs[0].end(), [](std::uint32_t h) { return h != kNoOne; }) > 0);
+  CHECK(same_bits(values[0], values[1]));
+  CHECK(matched[0] == matched[1]);
+  CHECK(hubs[0] == hubs[1]);
 }
 
 // ---- virtual trials of the defaults (release; tens of seconds) ----
