@@ -3,8 +3,9 @@
 // offered (trial_arm 1) and control (trial_arm 2) within one simulation, followed up for 52 weeks,
 // and compared by intention to treat (ITT) as a standardised mean difference (Cohen's d with the
 // pooled SD) among those still resident at follow-up. docs/model.md ("Virtual trials") gives the
-// ranges asserted here and their sources. The long cases are tagged [trial] (the sanitizer run
-// excludes that tag); the edge cases are quick.
+// ranges asserted here and their sources. The long cases are tagged [trial] and named "virtual
+// trial at 20,000 residents: ..." (for the sanitizer run to exclude, by tag or by name); the edge
+// cases ([trial_rule]) are quick.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -241,7 +242,7 @@ TEST_CASE("virtual trial: take_up 0 gives no match, drop_out 1 ends every match 
   }
 }
 
-TEST_CASE("virtual trial: take_up 0 gives an ITT SMD whose interval includes 0", "[community][trial]") {
+TEST_CASE("virtual trial at 20,000 residents: take_up 0 gives an ITT SMD whose interval includes 0", "[community][trial]") {
   const Trial t{"befriending.toml", {{"policy.befriending.take_up", 0.0}}, kBefriending, 20000, 104, 26};
   const auto r = run_trial(t, 1, loneliness);
   INFO("d " << r.smd.d << " se " << r.smd.se << " n " << r.smd.n1 << "/" << r.smd.n2);
@@ -272,7 +273,7 @@ TEST_CASE("virtual trial: a trial under way gives the same results with 1 and 3 
 
 // ---- virtual trials of the defaults (release; tens of seconds) ----
 
-TEST_CASE("virtual trial: befriending's ITT SMD on loneliness at 52 weeks is trial-sized", "[community][trial]") {
+TEST_CASE("virtual trial at 20,000 residents: befriending's ITT SMD on loneliness at 52 weeks is trial-sized", "[community][trial]") {
   const Trial t{"befriending.toml", {}, kBefriending};
   double sum = 0;
   for (std::uint64_t seed : {1, 2, 3}) {
@@ -288,7 +289,7 @@ TEST_CASE("virtual trial: befriending's ITT SMD on loneliness at 52 weeks is tri
   CHECK(mean >= -0.5);
 }
 
-TEST_CASE("virtual trial: hubs' ITT SMD on loneliness at 52 weeks is within the documented range", "[community][trial]") {
+TEST_CASE("virtual trial at 20,000 residents: hubs' ITT SMD on loneliness at 52 weeks is within the documented range", "[community][trial]") {
   const Trial t{"hubs.toml", {}, kHubs};
   double sum = 0;
   for (std::uint64_t seed : {1, 2, 3}) {
@@ -302,7 +303,7 @@ TEST_CASE("virtual trial: hubs' ITT SMD on loneliness at 52 weeks is within the 
   CHECK(mean >= -0.3);
 }
 
-TEST_CASE("virtual trial: relational practice raises relationship quality and service outcomes within the documented range", "[community][trial]") {
+TEST_CASE("virtual trial at 20,000 residents: relational practice raises relationship quality and service outcomes within the documented range", "[community][trial]") {
   const Trial t{"relational_practice.toml", {}, kRelationalPractice};
   // Outcomes: relationship quality q (mean over the client's current professionals) at 52 weeks,
   // and positive service outcomes (job found, attainment, behaviour change, case resolved)
