@@ -3,7 +3,9 @@
 //   E* = logistic(intercept + hub [hub member] + community [community focus member]
 //                 + local k + trust (T - 0.5))
 // with k the known share of one's neighbourhood (trust.cpp). MODEL.md mechanism 7; the seed
-// (Civil Exchange, Whose Society?) reports the gradient by deprivation this reproduces.
+// (Civil Exchange, Whose Society?) reports the gradient by deprivation this reproduces. The
+// direct hub term civic.hub is 0 by default (no published estimate): hubs raise civic efficacy
+// through the contact they add (contact.cpp), hence local ties (k) and trust.
 #include <cmath>
 
 #include "state.hpp"

@@ -4,7 +4,10 @@
 // (lonely people withdraw: Cacioppo & Hawkley 2009). Each contact either meets someone new at
 // one of the resident's foci, their neighbourhood included (share contact.new_share; Feld 1981) or goes to an existing social
 // tie chosen in proportion to its strength. Chance meetings with a stranger in the neighbourhood
-// happen at contact.random_meeting per week. A befriended resident sees their befriender weekly.
+// happen at contact.random_meeting per week. A befriended resident is in contact with their
+// befriender with probability policy.befriending.contact a week. A hub member has extra contacts
+// at the hub (Poisson, contact.hub_contacts x the hub's ramp): a share contact.hub_new meets
+// someone new (a focal meeting), the rest go to ties with co-members of the hub by strength.
 // Relatives living outside the area (structure.family_away, not agents) are each in contact in a
 // week with probability contact.family_away_weekly.
 // Professionals spend burnout.collegial_contacts contacts per week on collegial ties.
@@ -95,20 +98,42 @@ void run_contact(State& s, World& w, const StepContext& ctx) {
     // Everyone has at least one focus: their neighbourhood (the street, the shops).
     std::uint32_t meet = 0;
     for (std::uint32_t i = 0; i < k; ++i) meet += chance(rng, P.contact.new_share) ? 1u : 0u;
-    std::uint32_t made = spend_on_ties(block, k - meet, rng, [](const HalfTie& h) { return is_social(h.type); });
-    // A befriended resident sees their befriender every week (if the match still stands).
+    // A running befriending match's tie is used only through the match's own contact (below), by
+    // either end: the volunteer (whose befriended resident's befriender is a) does not spend the
+    // general budget on it, nor does the befriended resident.
     const std::uint32_t bf = s.befriender[a];
+    const bool matches = P.policy.befriending.enabled;  // skips the befriender reads otherwise
+    std::uint32_t made = spend_on_ties(block, k - meet, rng, [&](const HalfTie& h) {
+      return is_social(h.type) && (!matches || (h.other != bf && s.befriender[h.other] != a));
+    });
+    // A befriended resident is in contact with their befriender with probability
+    // policy.befriending.contact in a week (if the match still stands).
     if (bf != kNone) {
-      bool found = false;
-      for (HalfTie& h : block) {
-        if (h.other == bf && is_social(h.type)) {
-          h.flags |= kUsedByOwner;
-          found = true;
-          ++made;
-          break;
+      Stream brng = ctx.stream(a, kPurposeBefriendingContact);
+      if (chance(brng, P.policy.befriending.contact)) {
+        for (HalfTie& h : block) {
+          if (h.other == bf && is_social(h.type)) {  // absent if the volunteer moved away (the match ends: policies)
+            h.flags |= kUsedByOwner;
+            ++made;
+            break;
+          }
         }
       }
-      if (!found) s.befriender[a] = kNone;  // the volunteer moved away
+    }
+    // A hub member has extra contacts at the hub, Poisson(contact.hub_contacts x ramp): each
+    // meets someone new with probability contact.hub_new (a focal meeting), or else goes to a
+    // tie with a co-member of the hub chosen by strength (a meeting if there is none).
+    const std::uint32_t hub = s.focus_hub[a];
+    if (hub != kNone && s.focus_activity[hub] > 0 && P.contact.hub_contacts > 0) {
+      Stream hrng = ctx.stream(a, kPurposeHubContact);
+      const double strength = P.policy.hubs.activity > 0 ? s.focus_activity[hub] / P.policy.hubs.activity : 1.0;
+      const std::uint32_t kh = std::min(hrng.poisson(P.contact.hub_contacts * strength), kMaxContacts);
+      std::uint32_t hub_meet = 0;
+      for (std::uint32_t i = 0; i < kh; ++i) hub_meet += chance(hrng, P.contact.hub_new) ? 1u : 0u;
+      const std::uint32_t placed = spend_on_ties(block, kh - hub_meet, hrng, [&](const HalfTie& h) { return is_social(h.type) && s.focus_hub[h.other] == hub; });
+      made += placed;
+      meet += kh - hub_meet - placed;
+      meet += hub_meet;
     }
     const bool chance = rng.bernoulli(P.contact.random_meeting);
     s.made[a] = static_cast<std::uint16_t>(made);

@@ -139,6 +139,11 @@ Table build_table() {
   t.real("contact.new_share", at(&Params::contact, &Contact::new_share), 0.06, 0, 1, "share of contacts",
          "Share of contacts spent meeting someone new at one of one's foci (focal closure).", "Feld (1981) focus theory; size calibrated");
   t.real("contact.random_meeting", at(&Params::contact, &Contact::random_meeting), 0.02, 0, 10, "meetings per week", "Rate of chance meetings with a stranger in one's neighbourhood.", kAssumption);
+  t.real("contact.hub_contacts", at(&Params::contact, &Contact::hub_contacts), 2, 0, 60, "contacts per week",
+         "Extra contacts a hub member has at the hub each week at full strength (Poisson, scaled by the hub's ramp), on top of the contact budget.",
+         "assumption: one weekly session or drop-in at which a member talks with a few people (no published count; sweep it)");
+  t.real("contact.hub_new", at(&Params::contact, &Contact::hub_new), 0.25, 0, 1, "share of hub contacts",
+         "Share of hub contacts spent meeting someone new (focal closure); the rest go to ties with co-members of the hub, by strength.", kAssumption);
 
   // ---- ties ----
   tie_type(t, kKin, "kin", 0.25, 0.01);
@@ -204,7 +209,7 @@ Table build_table() {
   // ---- civic efficacy ----
   t.real("civic.rate", at(&Params::civic, &Civic::rate), 0.03, 0, 1, "per week", "Speed at which civic efficacy moves toward its target.", kAssumption);
   t.real("civic.intercept", at(&Params::civic, &Civic::intercept), -1.5, -20, 20, "logit", "Intercept of the civic efficacy target.", kAssumption);
-  t.real("civic.hub", at(&Params::civic, &Civic::hub), 1.2, -20, 20, "logit", "Effect of hub membership.", "MODEL.md; size " + std::string(kAssumption));
+  t.real("civic.hub", at(&Params::civic, &Civic::hub), 0.0, -20, 20, "logit", "Direct effect of hub membership (on top of what hubs do through contact, local ties and trust).", "0: no published estimate of a direct effect (social prescribing and hub evaluations are uncontrolled or at high risk of bias: Bickerdike et al. 2017; Reinhardt et al. 2021); hubs act through the contact they add (docs/model.md)");
   t.real("civic.community", at(&Params::civic, &Civic::community), 0.6, -20, 20, "logit", "Effect of community focus membership.", kAssumption);
   t.real("civic.local", at(&Params::civic, &Civic::local), 1.0, -20, 20, "logit per unit", "Effect of the known share of one's neighbourhood.", kAssumption);
   t.real("civic.trust", at(&Params::civic, &Civic::trust), 2.0, -20, 20, "logit per unit", "Effect of trust (centred at 0.5).", kAssumption);
@@ -260,12 +265,31 @@ Table build_table() {
   t.real("policy.hubs.activity", at(&Params::policy, &Policy::hubs, &Hubs::activity), 0.8, 0, 1, "", "Activity level of a hub at full strength.", kAssumption);
   t.real("policy.hubs.recruitment", at(&Params::policy, &Policy::hubs, &Hubs::recruitment), 0.15, 0, 1, "share of residents", "Share of a targeted neighbourhood's residents who join at full strength.", kAssumption);
   t.real("policy.hubs.isolated_bias", at(&Params::policy, &Policy::hubs, &Hubs::isolated_bias), 2.0, 0, 100, "", "Connectors favour lonely residents: join probability x (1 + isolated_bias L).", kAssumption);
+  t.real("policy.hubs.uptake", at(&Params::policy, &Policy::hubs, &Hubs::uptake), 0.3, 0, 1, "probability",
+         "Probability that an invited resident of the hub's own neighbourhood, of average sociability and trust 0.5, joins: p = uptake x [distance if in another neighbourhood of the area] x sociability x (1 + trust_effect (T - 0.5)), at most 1.",
+         "assumption: no published uptake of a hub invitation (social prescribing evaluations are all at high risk of bias: Bickerdike et al. 2017); sweep it");
+  t.real("policy.hubs.distance", at(&Params::policy, &Policy::hubs, &Hubs::distance), 0.4, 0, 1, "factor",
+         "Uptake factor for residents of the hub's area who live in another neighbourhood (farther from the hub).", kAssumption);
+  t.real("policy.hubs.trust_effect", at(&Params::policy, &Policy::hubs, &Hubs::trust_effect), 1.0, 0, 2, "per unit of trust",
+         "Uptake rises with generalised trust: factor 1 + trust_effect (T - 0.5).", kAssumption);
   timed(t, "befriending", &Policy::befriending, "befriending and social prescribing", "older_isolated", Fixed::No, Fixed::No);
   t.real("policy.befriending.places", at(&Params::policy, &Policy::befriending, &Befriending::places), 20, 0, 10000, "matches per 10,000 residents", "Befriending matches running at once at full strength.", "scenario choice");
-  t.real("policy.befriending.weight", at(&Params::policy, &Policy::befriending, &Befriending::weight), 0.5, 0.0001, 1, "weight", "Strength of the new tie between befriender and befriended.", kAssumption);
+  t.real("policy.befriending.weight", at(&Params::policy, &Policy::befriending, &Befriending::weight), 0.5, 0.0001, 1, "weight", "Strength of the new tie between befriender and befriended; the tie is held at no more than this while the match runs (a bounded, formal relationship).", kAssumption);
   t.real("policy.befriending.introduce", at(&Params::policy, &Policy::befriending, &Befriending::introduce), 0.5, 0, 1, "probability", "Probability that a befriended resident is introduced to a community focus.", kAssumption);
-  t.real("policy.befriending.match_weeks", at(&Params::policy, &Policy::befriending, &Befriending::match_weeks), 26, 1, 100000, "weeks", "Mean length of a befriending match (exponential); the tie then continues on its own or decays.", "Befriending Networks guidance: matches typically last 6-12 months");
+  t.real("policy.befriending.match_weeks", at(&Params::policy, &Policy::befriending, &Befriending::match_weeks), 26, 1, 100000, "weeks", "Mean length of a befriending match (exponential); the tie then goes on as an ordinary tie with probability keep, else it is removed.", "Befriending Networks guidance: matches typically last 6-12 months");
   t.real("policy.befriending.age", at(&Params::policy, &Policy::befriending, &Befriending::age), 65, 16, 120, "years", "Minimum age of 'older' residents.", "Age UK convention");
+  t.real("policy.befriending.take_up", at(&Params::policy, &Policy::befriending, &Befriending::take_up), 0.6, 0, 1, "probability",
+         "Probability that an offered resident accepts a befriender (a trait drawn once per run: one who declines keeps declining).",
+         "Charlesworth et al. 2008 (BECCA RCT): befriending was not taken up by all of the offered arm; Mountain et al. 2014 (PLINY pilot RCT): 24 of the offered arm (70 randomised) received it; about 0.6-0.7");
+  t.real("policy.befriending.drop_out", at(&Params::policy, &Policy::befriending, &Befriending::drop_out), 0.2, 0, 1, "probability per match",
+         "Probability that a new match breaks down after its first week (the pair does not get on, or the volunteer leaves).",
+         "assumption: schemes report matches that do not work and volunteer turnover (Jopling & Jones 2021, Understanding befriending; Mountain et al. 2014) but no rate");
+  t.real("policy.befriending.keep", at(&Params::policy, &Policy::befriending, &Befriending::keep), 0.3, 0, 1, "probability per match",
+         "Probability that the tie of a match that ends (other than by a breakdown) goes on as an ordinary tie; otherwise the pair lose touch and the tie is removed.",
+         "assumption: befriending relationships are bounded and mostly end with the match, though some continue as friendships (Jopling & Jones 2021); no published rate");
+  t.real("policy.befriending.contact", at(&Params::policy, &Policy::befriending, &Befriending::contact), 0.5, 0, 1, "probability per week",
+         "Probability that a befriended resident and their befriender are in contact in a week while the match runs.",
+         "assumption: befriending is regular one-to-one contact (Jopling & Jones 2021, Understanding befriending) with no published frequency distribution; 0.5 = a contact every other week on average");
   timed(t, "relational_practice", &Policy::relational_practice, "relational practice", "all", kFixed, kFixed);
   t.real("policy.relational_practice.extra_posts", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::extra_posts), 0.2, 0, 10, "share of posts", "Extra posts funded in targeted teams, as a share of their posts (rounded in total; smaller caseloads).", "scenario choice", kFixed);
   t.real("policy.relational_practice.continuity", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::continuity), 0.8, 0, 1, "share", "Reduction of routine reassignment (continuity of worker).", "scenario choice");

@@ -50,6 +50,7 @@ struct Params {
   struct Contact {
     double mean = 0, sociability_shape = 0, withdrawal = 0, parent_time = 0, age75_factor = 0, young_factor = 0,
            new_share = 0, random_meeting = 0, family_away_weekly = 0;
+    double hub_contacts = 0, hub_new = 0;  // extra weekly contacts of a hub member at the hub
   } contact;
   struct Ties {
     std::array<double, 5> delta{}, decay{};  // delta_<type>, decay_<type>, by TieKind (none for service ties)
@@ -89,9 +90,11 @@ struct Params {
     struct Hubs : TimedPolicy {
       std::int64_t per_neighbourhood = 0;
       double activity = 0, recruitment = 0, isolated_bias = 0;
+      double uptake = 0, distance = 0, trust_effect = 0;
     } hubs;
     struct Befriending : TimedPolicy {
       double places = 0, weight = 0, introduce = 0, match_weeks = 0, age = 0;
+      double take_up = 0, drop_out = 0, contact = 0, keep = 0;
     } befriending;
     struct RelationalPractice : TimedPolicy {
       double extra_posts = 0, continuity = 0, training = 0;

@@ -44,78 +44,170 @@ bool has_close_tie(const State& s, const TieGraph& g, AgentIndex a) {
   return false;
 }
 
-void run_hubs(State& s, const StepContext& ctx) {
+/// The hub each neighbourhood's residents are invited to: its own (near) or, for the other
+/// neighbourhoods of an area with a hub, the hub of the area's first hub neighbourhood (far);
+/// kNone outside areas with a hub.
+struct HubReach {
+  std::vector<std::uint32_t> hub;
+  std::vector<std::uint8_t> near;
+};
+HubReach hub_reach(const State& s) {
+  HubReach out{std::vector<std::uint32_t>(s.n_nbhd, kNone), std::vector<std::uint8_t>(s.n_nbhd, 0)};
+  std::vector<std::uint32_t> area_hub(s.n_areas, kNone);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+    if (s.hubs_of_nbhd[j] == kNone) continue;
+    out.hub[j] = s.hubs_of_nbhd[j];
+    out.near[j] = 1;
+    std::uint32_t& first = area_hub[s.nbhd_team_area[j]];
+    if (first == kNone) first = s.hubs_of_nbhd[j];
+  }
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+    if (out.hub[j] == kNone) out.hub[j] = area_hub[s.nbhd_team_area[j]];
+  }
+  return out;
+}
+
+/// Probability that resident a accepts an invitation to the hub: uptake x [distance if far] x
+/// sociability x (1 + trust_effect (T - 0.5)), clamped to [0, 1].
+double hub_uptake(const State& s, AgentIndex a, bool near) {
+  const auto& H = s.P.policy.hubs;
+  const double p = H.uptake * (near ? 1.0 : H.distance) * s.sociability[a] * (1.0 + H.trust_effect * (s.trust[a] - 0.5));
+  return std::clamp(p, 0.0, 1.0);
+}
+
+void run_hubs(State& s, const StepContext& ctx, const HubReach& reach) {
   const Params& P = s.P;
   if (s.hub_count == 0) return;
   const double r = ramp(P.policy.hubs, ctx.time);
   for (std::uint32_t f = s.hub_first; f < s.hub_first + s.hub_count; ++f) s.focus_activity[f] = static_cast<float>(P.policy.hubs.activity * r);
   auto& hub = s.focus_hub;
-  if (r <= 0) {
-    if (ended(P.policy.hubs, ctx.time)) {  // closed: members leave
-      const auto members = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
-        const bool m = hub[a] != kNone;
+  const bool trial = s.trial_active;
+  if (r <= 0 || trial) {
+    // Closed: members leave. In a trial, members outside the offered arm leave.
+    const bool closed = r <= 0 && ended(P.policy.hubs, ctx.time);
+    if (closed || trial) {
+      const auto left = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
+        if (hub[a] == kNone || (!closed && s.trial_arm[a] == kArmOffered)) return 0;
         hub[a] = kNone;
-        return m;
+        return 1;
       });
-      if (members) s.rebuild_foci();
+      if (left) s.rebuild_foci();
     }
-    return;
+    if (r <= 0) return;
   }
-  // Connectors recruit up to the target share, favouring lonely residents.
-  std::vector<double> members(s.n_nbhd, 0.0), weight(s.n_nbhd, 0.0);
-  for (AgentIndex a = 0; a < s.residents; ++a) {
-    const std::uint32_t j = s.nbhd[a];
-    if (s.hubs_of_nbhd[j] == kNone) continue;
-    if (hub[a] != kNone) members[j] += 1;
-    else weight[j] += 1.0 + P.policy.hubs.isolated_bias * s.lonely[a];
+  std::uint64_t joined = 0;
+  if (trial) {
+    // Every offered resident of the target group is invited; each accepts or not (a trait of the
+    // run compared with today's uptake probability, so an invitation stands).
+    joined = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
+      if (hub[a] != kNone || s.trial_arm[a] != kArmOffered || !(s.policy_target[a] & kTargetHubs)) return 0;
+      const std::uint32_t j = s.nbhd[a];
+      if (trait_uniform(ctx, a, kPurposeHubUptake) >= hub_uptake(s, a, reach.near[j])) return 0;
+      hub[a] = reach.hub[j] + (P.policy.hubs.per_neighbourhood > 1 ? ctx.stream(a, kPurposeHubs).below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
+      return 1;
+    });
+  } else {
+    // Connectors invite residents of the hub's area until the members reach recruitment x ramp of
+    // the hub neighbourhood's residents, favouring lonely residents; uptake decides who joins.
+    // Quotas are kept per hub neighbourhood (the first hub focus of a neighbourhood).
+    std::vector<double> members(s.n_foci(), 0.0), weight(s.n_foci(), 0.0);
+    for (AgentIndex a = 0; a < s.residents; ++a) {
+      const std::uint32_t j = s.nbhd[a];
+      const std::uint32_t h = reach.hub[j];
+      if (h == kNone || s.trial_arm[a] == kArmControl) continue;
+      if (hub[a] != kNone) members[hub[a] - (hub[a] - s.hub_first) % static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)] += 1;
+      else weight[h] += (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]) * hub_uptake(s, a, reach.near[j]);
+    }
+    std::vector<double> scale(s.n_foci(), 0.0);
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+      const std::uint32_t h = s.hubs_of_nbhd[j];
+      if (h == kNone) continue;
+      const double deficit = P.policy.hubs.recruitment * r * s.nbhd_size[j] - members[h];
+      if (deficit > 0 && weight[h] > 0) scale[h] = deficit / weight[h];
+    }
+    joined = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
+      const std::uint32_t j = s.nbhd[a];
+      const std::uint32_t h = reach.hub[j];
+      if (hub[a] != kNone || h == kNone || scale[h] <= 0 || s.trial_arm[a] == kArmControl) return 0;
+      Stream rng = ctx.stream(a, kPurposeHubs);
+      if (!rng.bernoulli(scale[h] * (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]) * hub_uptake(s, a, reach.near[j]))) return 0;
+      hub[a] = h + (P.policy.hubs.per_neighbourhood > 1 ? rng.below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
+      return 1;
+    });
   }
-  std::vector<double> scale(s.n_nbhd, 0.0);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    const double deficit = P.policy.hubs.recruitment * r * s.nbhd_size[j] - members[j];
-    if (deficit > 0 && weight[j] > 0) scale[j] = deficit / weight[j];
-  }
-  const auto joined = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
-    const std::uint32_t j = s.nbhd[a];
-    if (hub[a] != kNone || scale[j] <= 0) return 0;
-    Stream rng = ctx.stream(a, kPurposeHubs);
-    if (!rng.bernoulli(scale[j] * (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]))) return 0;
-    hub[a] = s.hubs_of_nbhd[j] + (P.policy.hubs.per_neighbourhood > 1 ? rng.below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
-    return 1;
-  });
   if (joined) s.rebuild_foci();
+}
+
+/// Befriending's target group: older residents (age >= befriending.age) of a targeted
+/// neighbourhood who are often lonely or have no close tie.
+bool befriending_target(const State& s, const TieGraph& g, AgentIndex a) {
+  const Params& P = s.P;
+  if (s.age[a] < P.policy.befriending.age) return false;
+  if (!targets_quintile(P.policy.befriending.target, s.quintile[s.nbhd[a]])) return false;
+  return s.lonely[a] >= P.loneliness.threshold || !has_close_tie(s, g, a);
 }
 
 void run_befriending(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
-  if (!P.policy.befriending.enabled) return;
-  const double r = ramp(P.policy.befriending, ctx.time);
+  const auto& B = P.policy.befriending;
+  if (!B.enabled) return;
+  const double r = ramp(B, ctx.time);
   auto& bf = s.befriender;
-  const auto& g = w.ties;
-  // Matches end (all of them when the programme ends).
+  const bool trial = s.trial_active;
+  // Matches end: all of them when the programme ends (and, in a trial, those outside the offered
+  // arm); a match that breaks down (a per-match draw, probability drop_out) ends at its first
+  // weekly check, i.e. after one week; any other ends at rate 1 / match_weeks.
+  // When a match ends its tie goes on as an ordinary tie with probability `keep` (a per-match
+  // draw; never after a breakdown); otherwise the pair lose touch and the tie is removed.
+  EventBuffer ends;
   const auto matches = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
     if (bf[a] == kNone) return 0;
     Stream rng = ctx.stream(a, kPurposeBefriending);
-    if (r <= 0 || rng.bernoulli(1.0 / P.policy.befriending.match_weeks)) {
+    const bool outside = trial && s.trial_arm[a] != kArmOffered;
+    const bool broke_down = trait_uniform(ctx, a, kPurposeBefriendingDropOut, bf[a]) < B.drop_out;
+    const bool moved = w.ties.find(a, bf[a]) < 0;  // the volunteer moved away (their slot lost its ties)
+    if (r <= 0 || outside || broke_down || moved || rng.bernoulli(1.0 / B.match_weeks)) {
+      if (!moved && (broke_down || trait_uniform(ctx, a, kPurposeBefriendingKeep, bf[a]) >= B.keep)) ends.local().push_back(TieEvent::remove(a, bf[a]));
       bf[a] = kNone;
       return 0;
     }
     return 1;
   });
+  if (auto batch = ends.take(); !batch.empty()) w.ties.apply(batch);
   s.befriending_matches = static_cast<std::uint32_t>(matches);
+  // A running match is a limited, formal relationship (Jopling & Jones 2021): its tie is held at
+  // no more than `weight` while the match runs (the contacts still count); once the match ends
+  // it is an ordinary tie that grows with use or decays.
+  if (matches) {
+    const auto cap = static_cast<float>(B.weight);
+    for (AgentIndex a = 0; a < s.residents; ++a) {
+      if (bf[a] == kNone) continue;
+      for (HalfTie& h : w.ties.ties(a)) {
+        if (h.other != bf[a] || !is_social(h.type)) continue;
+        if (h.weight > cap) h.weight = w.ties.twin(h).weight = cap;
+        break;
+      }
+    }
+  }
   if (r <= 0) return;
-  const double places = P.policy.befriending.places * s.residents / 10000.0 * r;
-  if (places <= static_cast<double>(matches)) return;
-  auto eligible = [&](AgentIndex a) {
-    if (bf[a] != kNone || s.age[a] < P.policy.befriending.age) return false;
-    if (!targets_quintile(P.policy.befriending.target, s.quintile[s.nbhd[a]])) return false;
-    return s.lonely[a] >= P.loneliness.threshold || !has_close_tie(s, g, a);
+  // Offered residents: unmatched members of the target group, never the control arm, only the
+  // offered arm in a trial. Those who accept (take_up, a trait of the run) are matched.
+  auto willing = [&](AgentIndex a) {
+    if (bf[a] != kNone || s.befriended[a] || !(s.policy_target[a] & kTargetBefriending)) return false;
+    if (trial ? s.trial_arm[a] != kArmOffered : s.trial_arm[a] == kArmControl) return false;
+    return trait_uniform(ctx, a, kPurposeBefriendingTakeUp) < B.take_up;
   };
-  const auto n = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return eligible(a); });
-  if (n == 0) return;
-  const double p = std::min(1.0, (places - static_cast<double>(matches)) / static_cast<double>(n));
+  double p = 1.0;  // in a trial every offered resident who accepts is matched (places do not bind)
+  if (!trial) {
+    const double places = B.places * s.residents / 10000.0 * r;
+    if (places <= static_cast<double>(matches)) return;
+    const auto n = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return willing(a); });
+    if (n == 0) return;
+    p = std::min(1.0, (places - static_cast<double>(matches)) / static_cast<double>(n));
+  }
   EventBuffer buffer;
   const auto introduced = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
-    if (!eligible(a)) return 0;
+    if (!willing(a)) return 0;
     Stream rng = ctx.stream(a, kPurposeBefriending + 1000);
     if (!rng.bernoulli(p)) return 0;
     const std::uint32_t j = s.nbhd[a];
@@ -127,9 +219,10 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
     }
     if (b == kNone) return 0;
     bf[a] = b;
-    buffer.local().push_back(TieEvent::add(a, b, static_cast<float>(P.policy.befriending.weight), kFriend));
+    s.befriended[a] = 1;
+    buffer.local().push_back(TieEvent::add(a, b, static_cast<float>(B.weight), kFriend));
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
-    if (s.focus_comm[a] == kNone && c1 > c0 && rng.bernoulli(P.policy.befriending.introduce)) {
+    if (s.focus_comm[a] == kNone && c1 > c0 && rng.bernoulli(B.introduce)) {
       s.focus_comm[a] = s.community_foci[c0 + rng.below(c1 - c0)];
       return 1;
     }
@@ -138,6 +231,24 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
   auto batch = buffer.take();
   if (!batch.empty()) w.ties.apply(batch);
   if (introduced) s.rebuild_foci();
+}
+
+/// Refreshes the policy_target bits of every resident: hubs (a resident of an area with a hub),
+/// befriending (befriending_target) and relational practice (a resident of a targeted area with
+/// a service need), each while its policy is enabled and time >= its start; 0 otherwise.
+void update_targets(State& s, const World& w, const StepContext& ctx, const HubReach& reach) {
+  const Params& P = s.P;
+  const bool hubs = P.policy.hubs.enabled && ctx.time >= P.policy.hubs.start && s.hub_count > 0;
+  const bool bef = P.policy.befriending.enabled && ctx.time >= P.policy.befriending.start;
+  const bool rp = P.policy.relational_practice.enabled && ctx.time >= P.policy.relational_practice.start;
+  parallel_for(0, s.residents, [&](AgentIndex a) {
+    std::uint8_t bits = 0;
+    const std::uint32_t j = s.nbhd[a];
+    if (hubs && reach.hub[j] != kNone) bits |= kTargetHubs;
+    if (bef && befriending_target(s, w.ties, a)) bits |= kTargetBefriending;
+    if (rp && s.needs[a] && s.area_targeted_rp[s.nbhd_team_area[j]]) bits |= kTargetRelationalPractice;
+    s.policy_target[a] = bits;
+  });
 }
 
 void run_relational_practice(State& s, World& w, const StepContext& ctx) {
@@ -285,10 +396,14 @@ void run_policies(State& s, World& w, const StepContext& ctx) {
     s.cost_to_date += spend_at(s.P, ctx.time);
     s.savings_to_date += savings_at(s.P, ctx.time);
   }
+  // The trial rule (docs/model.md, "Virtual trials"): decided once per step.
+  s.trial_active = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return s.trial_arm[a] != kArmNone; }) > 0;
+  const HubReach reach = hub_reach(s);
+  update_targets(s, w, ctx, reach);
   run_reorganisation(s, w, ctx);
   run_relational_practice(s, w, ctx);
   run_collaboration(s, w, ctx);
-  run_hubs(s, ctx);
+  run_hubs(s, ctx, reach);
   run_befriending(s, w, ctx);
 }
 

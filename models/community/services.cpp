@@ -134,7 +134,8 @@ void run_services(State& s, World& w, const StepContext& ctx) {
       if (p != kNone) {
         const double load = std::max(1u, s.caseload[p]);
         const double c = std::min(1.0, s.capacity[p] / load) * (1.0 - P.services.q_burnout * s.burnout[p]);
-        const double rp = s.team_rp[s.team[p]];
+        // Relational practice reaches the client; in a virtual trial only the offered arm.
+        const double rp = s.trial_active && s.trial_arm[a] != kArmOffered ? 0.0 : s.team_rp[s.team[p]];
         q = s.quality[k][a];
         q = clamp01(static_cast<float>(q + P.services.q_rate * c * (1.0 + P.policy.relational_practice.training * rp) * (1.0 - q)));
         s.quality[k][a] = q;

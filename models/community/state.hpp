@@ -69,7 +69,23 @@ enum : Purpose {
   kPurposeBefriending = 71,
   kPurposeCollaboration = 72,
   kPurposeReorganisation = 73,
+  // Early action (helper B): per-run traits (drawn with kTraitStep, constant over a run) and
+  // the weekly befriender and hub contacts.
+  kPurposeBefriendingTakeUp = 170,
+  kPurposeBefriendingDropOut = 171,
+  kPurposeHubUptake = 172,
+  kPurposeBefriendingContact = 173,
+  kPurposeHubContact = 174,
+  kPurposeBefriendingKeep = 175,
 };
+/// The step key of per-run traits (a resident's willingness to take up an offer, the fate of a
+/// match): no step of a run has it, so the draw is the same in every step.
+inline constexpr std::uint32_t kTraitStep = 0xFFFFFFFFu;
+/// A per-run uniform draw for agent a and `purpose` (and an optional second key, e.g. a partner).
+inline double trait_uniform(const StepContext& ctx, AgentIndex a, Purpose purpose, std::uint32_t key = 0) {
+  Stream rng(ctx.seed, kTraitStep - key, a, purpose);
+  return rng.uniform();
+}
 
 /// Cumulative outcome counters since policy time 0, per indicator group.
 struct OutcomeCounters {
@@ -117,6 +133,7 @@ struct State {
   std::span<std::uint8_t> event;                    // scratch: life event drawn this step
   std::span<std::uint16_t> svc_event;               // scratch: service outcomes drawn this step
   std::span<std::uint32_t> befriender;              // befriending volunteer, or kNone
+  std::span<std::uint8_t> befriended;               // 1: has had a befriending match in this run
   std::span<std::uint8_t> needs;                    // bit s: has a need for service s
   std::span<std::uint8_t> trial_arm;                // virtual trial: 0 not in a trial, 1 offered, 2 control (kArm*)
   std::span<std::uint8_t> policy_target;            // bit per person-level policy (kTarget*): in its target group now
@@ -194,6 +211,7 @@ struct State {
   bool collaboration_done = false;
   bool extra_posts_open = false;
   std::uint32_t befriending_matches = 0;
+  bool trial_active = false;  // some resident has trial_arm != 0 (set by the policies system each step)
 
   // --- indicators ---
   std::vector<std::string> groups;

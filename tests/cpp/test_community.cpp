@@ -317,14 +317,17 @@ TEST_CASE("community: hubs recruit members and raise civic efficacy in targeted 
   auto& pop = sim.world().population;
   auto& hub = pop.column<std::uint32_t>("focus_hub");
   auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
-  std::size_t members = 0, outside = 0;
+  // 3 neighbourhoods at 4,000 residents: only the first is in quintile 1 and has the hub; the
+  // others' residents are farther away (same area) and join less (policy.hubs.distance).
+  std::vector<double> members(3, 0.0), residents(3, 0.0);
   for (std::size_t a = 0; a < hub.size(); ++a) {
-    if (hub[a] == 0xFFFFFFFFu) continue;
-    ++members;
-    outside += nbhd[a] != 0;  // 3 neighbourhoods at 4,000 residents: only the first is in quintile 1
+    if (nbhd[a] >= 3) continue;  // professionals
+    residents[nbhd[a]] += 1;
+    if (hub[a] != 0xFFFFFFFFu) members[nbhd[a]] += 1;
   }
-  CHECK(members > 500);
-  CHECK(outside == 0);
+  CHECK(members[0] + members[1] + members[2] > 500);
+  CHECK(members[0] / residents[0] > members[1] / residents[1]);
+  CHECK(members[0] / residents[0] > members[2] / residents[2]);
 }
 
 TEST_CASE("community: invalid combinations name the key, the value and what is allowed", "[community][errors]") {

@@ -1,0 +1,383 @@
+// Virtual trials of the early-action parts, run in C++ as a trial would run them: at the policy's
+// start the residents in its target group (the model's policy_target bit) are randomised 1:1 into
+// offered (trial_arm 1) and control (trial_arm 2) within one simulation, followed up for 52 weeks,
+// and compared by intention to treat (ITT) as a standardised mean difference (Cohen's d with the
+// pooled SD) among those still resident at follow-up. docs/model.md ("Virtual trials") gives the
+// ranges asserted here and their sources. The long cases are tagged [trial] and named "virtual
+// trial at 20,000 residents: ..." (for the sanitizer run to exclude, by tag or by name); the edge
+// cases ([trial_rule]) are quick.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <numeric>
+
+#include "community_helpers.hpp"
+
+using namespace community_test;
+
+namespace {
+
+constexpr std::uint8_t kHubs = 1, kBefriending = 2, kRelationalPractice = 4;  // policy_target bits
+constexpr std::uint32_t kNoOne = 0xFFFFFFFFu;
+
+/// 1:1 simple randomisation of the residents whose policy_target has `bit`: a Philox draw keyed by
+/// a fixed key and the agent (independent of the simulation's seed, step and thread count).
+std::size_t randomise(Simulation& sim, std::uint8_t bit, std::uint64_t key) {
+  auto& pop = sim.world().population;
+  const auto& target = pop.column<std::uint8_t>("policy_target");
+  auto& arm = pop.column<std::uint8_t>("trial_arm");
+  std::size_t n = 0;
+  for (AgentIndex a = 0; a < target.size(); ++a) {
+    if (!(target[a] & bit)) continue;
+    Stream rng(key, 0, a, 0x7269616Cu);
+    arm[a] = rng.uniform() < 0.5 ? 1 : 2;
+    ++n;
+  }
+  return n;
+}
+
+struct Smd {
+  double d = 0, se = 0;
+  std::size_t n1 = 0, n2 = 0;
+  double mean1 = 0, mean2 = 0;
+};
+
+/// Cohen's d (offered minus control, pooled SD) and its large-sample standard error.
+Smd cohens_d(const std::vector<double>& x1, const std::vector<double>& x2) {
+  Smd r;
+  r.n1 = x1.size();
+  r.n2 = x2.size();
+  if (r.n1 < 2 || r.n2 < 2) return r;
+  const auto mean = [](const std::vector<double>& x) { return std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size()); };
+  const auto ss = [](const std::vector<double>& x, double m) {
+    double s = 0;
+    for (double v : x) s += (v - m) * (v - m);
+    return s;
+  };
+  r.mean1 = mean(x1);
+  r.mean2 = mean(x2);
+  const double sd = std::sqrt((ss(x1, r.mean1) + ss(x2, r.mean2)) / static_cast<double>(r.n1 + r.n2 - 2));
+  const double n1 = static_cast<double>(r.n1), n2 = static_cast<double>(r.n2);
+  r.d = sd > 0 ? (r.mean1 - r.mean2) / sd : 0.0;
+  r.se = std::sqrt((n1 + n2) / (n1 * n2) + r.d * r.d / (2 * (n1 + n2)));
+  return r;
+}
+
+/// One virtual trial. `outcome(sim, a)` is read at follow-up for each randomised resident still
+/// in their slot (same agent id); `each_week(sim)` runs after every follow-up week.
+struct Trial {
+  std::string scenario;
+  std::vector<std::pair<std::string, ParameterValue>> overrides;
+  std::uint8_t bit = 0;
+  std::int64_t population = 20000, burn_in = 104, follow_up = 52;
+  double lonely_at_start = -1;  // >= 0: analyse only those randomised with loneliness >= this (a subgroup)
+};
+
+struct TrialRun {
+  Smd smd;
+  std::size_t randomised = 0;
+  std::vector<AgentIndex> offered, control;  // randomised and still resident at follow-up
+};
+
+template <class Outcome, class Weekly>
+TrialRun run_trial(const Trial& t, std::uint64_t seed, Outcome outcome, Weekly each_week) {
+  auto e = read_scenario(scenarios_dir() / t.scenario);
+  for (auto& x : entries({{"simulation.population", t.population}, {"simulation.burn_in", t.burn_in},
+                          {"simulation.steps", t.follow_up}}))
+    e.push_back(x);
+  for (auto& x : entries(t.overrides)) e.push_back(x);
+  Simulation sim(model(), e, seed, 2);
+  sim.step(t.burn_in);  // the step at policy time 0 (the policy's start) has refreshed policy_target
+  REQUIRE(sim.time() == 0);
+  TrialRun run;
+  run.randomised = randomise(sim, t.bit, 0x5EED0000u + seed);
+  auto& pop = sim.world().population;
+  const auto ids = pop.ids();
+  auto arm = pop.column<std::uint8_t>("trial_arm");  // a copy: the arms as randomised
+  if (t.lonely_at_start >= 0) {
+    const auto& L = pop.column<float>("loneliness");
+    for (AgentIndex a = 0; a < arm.size(); ++a) {
+      if (L[a] < t.lonely_at_start) arm[a] = 0;  // still in the trial, not in the subgroup analysed
+    }
+  }
+  for (std::int64_t w = 0; w < t.follow_up; ++w) {
+    sim.step(1);
+    each_week(sim);
+  }
+  std::vector<double> x1, x2;
+  for (AgentIndex a = 0; a < arm.size(); ++a) {
+    if (arm[a] == 0 || pop.id(a) != ids[a]) continue;  // not randomised, or moved away or died
+    (arm[a] == 1 ? x1 : x2).push_back(outcome(sim, a));
+    (arm[a] == 1 ? run.offered : run.control).push_back(a);
+  }
+  run.smd = cohens_d(x1, x2);
+  return run;
+}
+
+template <class Outcome>
+TrialRun run_trial(const Trial& t, std::uint64_t seed, Outcome outcome) {
+  return run_trial(t, seed, outcome, [](Simulation&) {});
+}
+
+double loneliness(Simulation& sim, AgentIndex a) { return sim.world().population.column<float>("loneliness")[a]; }
+
+}  // namespace
+
+// ---- the trial rule and policy_target, at their edges (quick) ----
+
+TEST_CASE("virtual trial: policy_target is kept from the policy's start, and only then", "[community][trial_rule]") {
+  auto e = small({{"policy.befriending.enabled", true}, {"policy.befriending.start", std::int64_t{3}},
+                  {"policy.hubs.enabled", true}, {"policy.hubs.start", std::int64_t{3}}},
+                 3000, 4, 6);
+  Simulation sim(model(), e, 11, 2);
+  auto& pop = sim.world().population;
+  const auto& target = pop.column<std::uint8_t>("policy_target");
+  const auto& age = pop.column<float>("age");
+  const auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
+  const auto& hub = pop.column<std::uint32_t>("focus_hub");
+  sim.step(6);  // policy time 2: before the start
+  REQUIRE(sim.time() == 2);
+  for (auto b : target) REQUIRE(b == 0);
+  sim.step(1);  // policy time 3: the start
+  std::size_t bef = 0, hubs = 0;
+  for (AgentIndex a = 0; a < target.size(); ++a) {
+    if (target[a] & kBefriending) {
+      ++bef;
+      REQUIRE(age[a] >= 65.0f);
+    }
+    hubs += (target[a] & kHubs) ? 1 : 0;
+    REQUIRE(hub[a] == kNoOne);  // the policy first acts at start + 1
+  }
+  CHECK(bef > 0);
+  CHECK(hubs > 0);
+  sim.step(2);
+  // A hub member is in the hubs' target group (a resident of an area with a hub).
+  for (AgentIndex a = 0; a < target.size(); ++a) {
+    if (hub[a] != kNoOne) REQUIRE((target[a] & kHubs));
+  }
+  (void)nbhd;
+}
+
+TEST_CASE("virtual trial: the control arm is never matched or recruited, and the offered arm is offered everything", "[community][trial_rule]") {
+  // Places and recruitment quotas would allow almost nobody; in a trial they do not bind.
+  auto e = small({{"policy.befriending.enabled", true}, {"policy.befriending.places", 0.1},
+                  {"policy.befriending.take_up", 1.0}, {"policy.befriending.contact", 1.0},
+                  {"policy.befriending.drop_out", 0.0}, {"policy.befriending.match_weeks", 100000.0},
+                  {"policy.befriending.ramp_up", std::int64_t{0}},
+                  {"policy.hubs.enabled", true}, {"policy.hubs.recruitment", 0.001}, {"policy.hubs.uptake", 1.0},
+                  {"policy.hubs.distance", 1.0}, {"policy.hubs.trust_effect", 0.0}},
+                 4000, 30, 8);
+  Simulation sim(model(), e, 5, 2);
+  sim.step(30);
+  REQUIRE(sim.time() == 0);
+  auto& pop = sim.world().population;
+  const auto& bf = pop.column<std::uint32_t>("befriender");
+  const auto& hub = pop.column<std::uint32_t>("focus_hub");
+  const auto& target = pop.column<std::uint8_t>("policy_target");
+  const auto& soc = pop.column<float>("sociability");
+  const auto& arm = pop.column<std::uint8_t>("trial_arm");
+  const std::size_t n = randomise(sim, kBefriending | kHubs, 99);
+  REQUIRE(n > 200);
+  for (int w = 0; w < 8; ++w) {
+    sim.step(1);
+    std::size_t offered_target = 0, matched = 0, unmatched_offered = 0, joined = 0, could_join = 0;
+    for (AgentIndex a = 0; a < arm.size(); ++a) {
+      if (arm[a] != 1) {
+        REQUIRE(bf[a] == kNoOne);   // never the control arm, nor anyone outside the trial
+        REQUIRE(hub[a] == kNoOne);
+        continue;
+      }
+      if (target[a] & kBefriending) {
+        ++offered_target;
+        if (bf[a] != kNoOne) ++matched;
+        else ++unmatched_offered;
+      }
+      if ((target[a] & kHubs) && soc[a] >= 1.0f) {  // uptake = sociability x 1 >= 1: joins at once
+        ++could_join;
+        joined += hub[a] != kNoOne;
+      }
+    }
+    INFO("week " << w + 1 << ": " << matched << " of " << offered_target << " matched; " << joined << " of " << could_join << " joined");
+    // take_up 1: every offered resident of the target group is matched in the week they are in it.
+    CHECK(unmatched_offered == 0);
+    CHECK(joined == could_join);
+    if (w == 0) CHECK(matched >= 5);  // the quota would allow 0.04 places
+  }
+}
+
+TEST_CASE("virtual trial: take_up 0 gives no match, drop_out 1 ends every match after a week", "[community][trial_rule]") {
+  SECTION("take_up 0") {
+    auto e = small({{"policy.befriending.enabled", true}, {"policy.befriending.take_up", 0.0}, {"policy.befriending.places", 500.0}}, 3000, 10, 30);
+    Simulation sim(model(), e, 3, 2);
+    const auto& bf = sim.world().population.column<std::uint32_t>("befriender");
+    while (!sim.finished()) {
+      sim.step(1);
+      for (auto b : bf) REQUIRE(b == kNoOne);
+    }
+  }
+  SECTION("drop_out 1") {
+    auto e = small({{"policy.befriending.enabled", true}, {"policy.befriending.take_up", 1.0}, {"policy.befriending.drop_out", 1.0},
+                    {"policy.befriending.places", 500.0}, {"policy.befriending.match_weeks", 100000.0}},
+                   3000, 10, 30);
+    Simulation sim(model(), e, 3, 2);
+    const auto& bf = sim.world().population.column<std::uint32_t>("befriender");
+    std::vector<std::uint32_t> before(bf.begin(), bf.end());
+    std::size_t made = 0;
+    while (!sim.finished()) {
+      sim.step(1);
+      for (AgentIndex a = 0; a < bf.size(); ++a) {
+        if (bf[a] == kNoOne) continue;
+        ++made;
+        REQUIRE(bf[a] != before[a]);  // no match lasts into a second week
+      }
+      before.assign(bf.begin(), bf.end());
+    }
+    CHECK(made > 20);
+  }
+}
+
+TEST_CASE("virtual trial at 20,000 residents: take_up 0 gives an ITT SMD whose interval includes 0", "[community][trial]") {
+  const Trial t{"befriending.toml", {{"policy.befriending.take_up", 0.0}}, kBefriending, 20000, 104, 26};
+  const auto r = run_trial(t, 1, loneliness);
+  INFO("d " << r.smd.d << " se " << r.smd.se << " n " << r.smd.n1 << "/" << r.smd.n2);
+  REQUIRE(r.smd.n1 > 100);
+  CHECK(std::abs(r.smd.d) < 1.96 * r.smd.se);
+}
+
+TEST_CASE("virtual trial: a trial under way gives the same results with 1 and 3 threads", "[community][trial_rule]") {
+  auto e = small({{"policy.befriending.enabled", true}, {"policy.hubs.enabled", true}, {"policy.relational_practice.enabled", true}},
+                 3000, 20, 12);
+  std::vector<std::vector<double>> values;
+  std::vector<std::vector<std::uint32_t>> matched, hubs;
+  for (int threads : {1, 3}) {
+    Simulation sim(model(), e, 17, threads);
+    sim.step(20);
+    REQUIRE(randomise(sim, kBefriending | kHubs | kRelationalPractice, 4) > 100);
+    sim.run();
+    values.push_back(sim.recorder().values);
+    matched.push_back(sim.world().population.column<std::uint32_t>("befriender"));
+    hubs.push_back(sim.world().population.column<std::uint32_t>("focus_hub"));
+  }
+  CHECK(std::count_if(matched[0].begin(), matched[0].end(), [](std::uint32_t b) { return b != kNoOne; }) > 0);
+  CHECK(std::count_if(hubs[0].begin(), hubs[0].end(), [](std::uint32_t h) { return h != kNoOne; }) > 0);
+  CHECK(same_bits(values[0], values[1]));
+  CHECK(matched[0] == matched[1]);
+  CHECK(hubs[0] == hubs[1]);
+}
+
+// ---- virtual trials of the defaults (release; tens of seconds) ----
+
+TEST_CASE("virtual trial at 20,000 residents: befriending's ITT SMD on loneliness at 52 weeks is trial-sized", "[community][trial]") {
+  const Trial t{"befriending.toml", {}, kBefriending};
+  double sum = 0;
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto r = run_trial(t, seed, loneliness);
+    INFO("seed " << seed << ": d " << r.smd.d << " (se " << r.smd.se << "), n " << r.smd.n1 << "/" << r.smd.n2 << ", means " << r.smd.mean1 << " / " << r.smd.mean2);
+    CHECK(r.smd.n1 > 50);
+    UNSCOPED_INFO("befriending seed " << seed << " d " << r.smd.d << " se " << r.smd.se << " n " << r.smd.n1 << "/" << r.smd.n2 << " means " << r.smd.mean1 << "/" << r.smd.mean2);
+    sum += r.smd.d;
+  }
+  const double mean = sum / 3;
+  INFO("mean d over seeds 1-3: " << mean);
+  CHECK(mean <= -0.1);
+  CHECK(mean >= -0.5);
+}
+
+TEST_CASE("virtual trial at 20,000 residents: hubs' ITT SMD on loneliness at 52 weeks is within the documented range", "[community][trial]") {
+  const Trial t{"hubs.toml", {}, kHubs};
+  double sum = 0;
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto r = run_trial(t, seed, loneliness);
+    UNSCOPED_INFO("hubs seed " << seed << " d " << r.smd.d << " se " << r.smd.se << " n " << r.smd.n1 << "/" << r.smd.n2 << " means " << r.smd.mean1 << "/" << r.smd.mean2);
+    sum += r.smd.d;
+  }
+  const double mean = sum / 3;
+  INFO("mean d over seeds 1-3: " << mean);
+  CHECK(mean <= 0.0);
+  CHECK(mean >= -0.3);
+}
+
+TEST_CASE("virtual trial at 20,000 residents: relational practice raises relationship quality and service outcomes within the documented range", "[community][trial]") {
+  const Trial t{"relational_practice.toml", {}, kRelationalPractice};
+  // Outcomes: relationship quality q (mean over the client's current professionals) at 52 weeks,
+  // and positive service outcomes (job found, attainment, behaviour change, case resolved)
+  // counted over the 52 weeks.
+  const char* svc[4] = {"employment", "education", "health", "legal"};
+  double sum_d = 0, sum_ratio = 0;
+  for (std::uint64_t seed : {1, 2, 3}) {
+    std::vector<double> events;
+    const auto quality = [&](Simulation& sim, AgentIndex a) {
+      auto& pop = sim.world().population;
+      double q = 0;
+      int n = 0;
+      for (const char* k : svc) {
+        if (pop.column<std::uint32_t>(std::string("professional_") + k)[a] == kNoOne) continue;
+        q += pop.column<float>(std::string("quality_") + k)[a];
+        ++n;
+      }
+      return n ? q / n : 0.0;
+    };
+    const auto count = [&](Simulation& sim) {
+      const auto& ev = sim.world().population.column<std::uint16_t>("service_event");
+      if (events.empty()) events.assign(ev.size(), 0.0);
+      for (AgentIndex a = 0; a < ev.size(); ++a) events[a] += std::popcount(static_cast<unsigned>(ev[a] & 23u));
+    };
+    const auto r = run_trial(t, seed, quality, count);
+    std::vector<double> e1, e2;
+    for (AgentIndex a : r.offered) e1.push_back(events[a]);
+    for (AgentIndex a : r.control) e2.push_back(events[a]);
+    const Smd ev = cohens_d(e1, e2);
+    const double ratio = ev.mean2 > 0 ? ev.mean1 / ev.mean2 : 0.0;
+    UNSCOPED_INFO("relational practice seed " << seed << ": q d " << r.smd.d << " se " << r.smd.se << " n " << r.smd.n1 << "/" << r.smd.n2 << " means " << r.smd.mean1 << "/" << r.smd.mean2
+                  << "; outcomes per client " << ev.mean1 << "/" << ev.mean2 << " ratio " << ratio << " d " << ev.d);
+    CHECK(r.smd.n1 > 500);
+    sum_d += r.smd.d;
+    sum_ratio += ratio;
+  }
+  INFO("mean q d " << sum_d / 3 << ", mean outcome ratio " << sum_ratio / 3);
+  CHECK(sum_d / 3 > 0.0);
+  CHECK(sum_d / 3 <= 0.3);
+  CHECK(sum_ratio / 3 >= 1.0);
+  CHECK(sum_ratio / 3 <= 1.10);
+}
+
+// ---- a measurement tool (hidden: run by name) for the figures in docs/model.md ----
+// SC=befriending.toml OV="policy.befriending.keep=0.5,..." SEEDS=3 FOLLOW_UP=52 POP=20000 BURN_IN=104
+//   build/release/tests/socius_tests "[.measure]"
+// prints the ITT SMD on loneliness (OUTCOME=trust, civic_efficacy: another column) for each seed
+// and their mean; LONELY_AT_START=0.5 analyses only
+// those randomised while often lonely.
+TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
+  const auto env = [](const char* k, const char* d) { const char* v = std::getenv(k); return std::string(v ? v : d); };
+  std::vector<std::pair<std::string, ParameterValue>> ov;
+  const std::string spec = env("OV", "");
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    if (eq != std::string::npos) ov.push_back({item.substr(0, eq), parse_value(item.substr(eq + 1))});
+  }
+  const std::string sc = env("SC", "befriending.toml");
+  const std::uint8_t bit = sc == "hubs.toml" ? kHubs : sc == "befriending.toml" ? kBefriending : kRelationalPractice;
+  const int seeds = std::stoi(env("SEEDS", "3"));
+  Trial t{sc, ov, bit};
+  t.follow_up = std::stoll(env("FOLLOW_UP", "52"));
+  t.population = std::stoll(env("POP", "20000"));
+  t.burn_in = std::stoll(env("BURN_IN", "104"));
+  t.lonely_at_start = std::stod(env("LONELY_AT_START", "-1"));
+  const std::string column = env("OUTCOME", "loneliness");  // a float column: loneliness, trust, civic_efficacy
+  const auto outcome = [&](Simulation& sim, AgentIndex a) -> double { return sim.world().population.column<float>(column)[a]; };
+  double sum = 0;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const auto r = run_trial(t, static_cast<std::uint64_t>(seed), outcome);
+    std::printf("%s %s %s seed %d: d %.3f se %.3f n %zu/%zu means %.3f/%.3f\n", sc.c_str(), spec.c_str(), column.c_str(), seed, r.smd.d, r.smd.se, r.smd.n1, r.smd.n2, r.smd.mean1, r.smd.mean2);
+    sum += r.smd.d;
+  }
+  std::printf("%s %s mean d %.3f\n", sc.c_str(), spec.c_str(), sum / seeds);
+}
