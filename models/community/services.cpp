@@ -87,11 +87,14 @@ void release_clients(State& s, World& w, AgentIndex p, std::vector<TieEvent>& ev
   s.caseload[p] = 0;
 }
 
-void assign_waiting(State& s, World& w, const StepContext&) {
-  // Waiting needs, longest wait first (ties by agent, then service): a team's waiting list is
-  // first come, first served, so where a resident lives does not decide how long they wait.
+void assign_waiting(State& s, World& w, const StepContext& ctx) {
+  // Waiting needs, longest wait first: a team's waiting list is first come, first served, so
+  // where a resident lives does not decide how long they wait. Needs that have waited equally
+  // long (those arising in the same week; everyone at setup) are taken in a random order, a draw
+  // per resident and week (kPurposeAssign), then by service.
   struct Waiting {
     std::uint16_t waited;
+    std::uint32_t order;
     AgentIndex a;
     std::uint8_t k;
   };
@@ -100,11 +103,24 @@ void assign_waiting(State& s, World& w, const StepContext&) {
     const std::uint8_t needs = s.needs[a];
     if (!needs) continue;
     for (int k = 0; k < kServices; ++k) {
-      if ((needs & (1u << k)) && s.prof[k][a] == kNone) queue.push_back({s.waited[k][a], a, static_cast<std::uint8_t>(k)});
+      if ((needs & (1u << k)) && s.prof[k][a] == kNone) queue.push_back({s.waited[k][a], 0, a, static_cast<std::uint8_t>(k)});
     }
   }
   if (queue.empty()) return;
-  std::stable_sort(queue.begin(), queue.end(), [](const Waiting& x, const Waiting& y) { return x.waited > y.waited; });
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    if (i > 0 && queue[i].a == queue[i - 1].a) {
+      queue[i].order = queue[i - 1].order;
+      continue;
+    }
+    Stream rng = ctx.stream(queue[i].a, kPurposeAssign);
+    queue[i].order = rng.next_u32();
+  }
+  std::sort(queue.begin(), queue.end(), [](const Waiting& x, const Waiting& y) {
+    if (x.waited != y.waited) return x.waited > y.waited;
+    if (x.order != y.order) return x.order < y.order;
+    if (x.a != y.a) return x.a < y.a;
+    return x.k < y.k;
+  });
   std::vector<TieEvent> events;
   std::vector<std::uint8_t> full(s.n_teams, 0);
   const auto q0 = static_cast<float>(s.P.services.q0);

@@ -321,7 +321,7 @@ TEST_CASE("community: hubs recruit members and raise civic efficacy in targeted 
   for (std::size_t a = 0; a < hub.size(); ++a) {
     if (hub[a] == 0xFFFFFFFFu) continue;
     ++members;
-    outside += nbhd[a] != 0;  // 3 neighbourhoods at 4,000 residents: only the first is in quintile 1
+    outside += nbhd[a] != 0;  // 5 neighbourhoods at 4,000 residents: only the first is in quintile 1
   }
   CHECK(members > 500);
   CHECK(outside == 0);
@@ -383,7 +383,7 @@ TEST_CASE("community: parameters can change between steps, except those that sha
   CHECK(last(sim, "all", "no_contact_share") == 1.0);
   CHECK_THROWS_AS(sim.set_parameters({{"structure.neighbourhood_size", 500.0, "hook"}}), ScenarioError);
   CHECK_THROWS_WITH(sim.set_parameters({{"services.health_posts", 1.0, "hook"}}),
-                    Catch::Contains("'services.health_posts' = 1.0: shapes the model's setup and is fixed once the simulation is built (it was 9.0)"));
+                    Catch::Contains("'services.health_posts' = 1.0: shapes the model's setup and is fixed once the simulation is built (it was 48.0)"));
   sim.set_parameters({{"structure.neighbourhood_size", 1500.0, "hook"}});  // given again unchanged: accepted
   // Exactly the keys the table marks fixed after setup are refused (one of each kind).
   for (const auto& f : socius::models::community::parameter_table().fields()) {
