@@ -1,18 +1,29 @@
-// Burnout of professionals (MODEL.md mechanism 9; Maslach & Leiter 2016 for the drivers):
-//   B += load max(0, caseload / capacity - 1) + relationship max(0, quality_ref - qbar)
-//        + stress [reorganisation transition] - support S B - recovery B,
-// clamped to [0, 1], where qbar is the mean relationship quality over the caseload (the weights
-// of the professional's service ties) and S = min(1, collegial tie strength / support_norm).
+// Burnout, turnover and vacancies of professionals (MODEL.md mechanism 9; docs/model.md,
+// "Burnout, turnover and vacancies"). Each week, for a professional in post,
+//   B += v [demand x + load max(0, x - 1) + relationship max(0, quality_ref - qbar)] + stress
+//        - (recovery + support S) B,
+// clamped to [0, 1], where x = caseload / capacity is the workload ratio, qbar the mean
+// relationship quality over the caseload (the weights of the professional's service ties),
+// S = min(1, collegial tie strength / support_norm), stress the reorganisation's transition
+// stress and v the professional's sensitivity (lognormal, mean 1, log-sd sensitivity_sd, drawn
+// on arrival): the drivers of Maslach & Leiter (2016), workload, relationships and support.
 // A burnt-out professional gives clients less contact time (services.cpp) and is more likely to
 // leave: weekly hazard (leave_base + leave_burnout B) / 52. A leaver's clients go back to the
 // waiting list and are reassigned (continuity lost); the post stays vacant for an exponential
-// time with mean burnout.vacancy_weeks, then a newcomer fills it (with new collegial ties).
+// time with mean vacancy_weeks (0: filled in the same week), then a newcomer fills it, with
+// sensitivity v, burnout v x newcomer, new collegial ties, and capacity and relationship-building
+// rate on the learning curve learning(tenure) (state.hpp).
 #include <algorithm>
 #include <cmath>
 
 #include "state.hpp"
 
 namespace socius::models::community {
+
+double draw_sensitivity(const Params& P, Stream& rng) {
+  const double sd = P.burnout.sensitivity_sd;
+  return std::exp(sd * rng.normal() - 0.5 * sd * sd);
+}
 
 void run_burnout(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
@@ -35,21 +46,24 @@ void run_burnout(State& s, World& w, const StepContext& ctx) {
       }
     }
     const double S = std::min(1.0, support / P.burnout.support_norm);
-    const double load = s.caseload[p] / std::max(1e-6, static_cast<double>(s.capacity[p]));
+    const double x = s.caseload[p] / std::max(1e-6, static_cast<double>(s.capacity[p]));
+    double drive = P.burnout.demand * x + P.burnout.load * std::max(0.0, x - 1.0);
+    if (clients > 0) drive += P.burnout.relationship * std::max(0.0, P.burnout.quality_ref - qsum / clients);
     double b = B[p];
-    b += P.burnout.load * std::max(0.0, load - 1.0);
-    if (clients > 0) b += P.burnout.relationship * std::max(0.0, P.burnout.quality_ref - qsum / clients);
-    b += s.reorg_stress;
+    b += s.sensitivity[p] * drive + s.reorg_stress;
     b -= (P.burnout.support * S + P.burnout.recovery) * b;
     B[p] = clamp01(static_cast<float>(b));
     s.tenure[p] += 1.0f;
+    s.capacity[p] = full_capacity(s, p);
     Stream rng = ctx.stream(p, kPurposeBurnout);
     if (rng.bernoulli((P.burnout.leave_base + P.burnout.leave_burnout * B[p]) / 52.0)) leave[p] = 1;
   });
 
-  // Leavers and vacancies (serial, agent order).
+  // Leavers and vacancies (serial, agent order). A vacancy whose time is up is filled in this
+  // week, including one vacated this week when vacancy_weeks is 0.
   std::vector<TieEvent> events;
   std::vector<AgentIndex> arrivals;
+  double leavers = 0;
   for (AgentIndex p = R; p < s.agents(); ++p) {
     if (leave[p]) {
       release_clients(s, w, p, events);
@@ -58,17 +72,22 @@ void run_burnout(State& s, World& w, const StepContext& ctx) {
       B[p] = 0.0f;
       Stream rng = ctx.stream(p, kPurposeVacancy);
       s.vacant_until[p] = static_cast<std::int32_t>(ctx.step + std::ceil(rng.exponential() * P.burnout.vacancy_weeks));
+      leavers += 1.0;
       if (ctx.time > 0) s.staff_leavers += 1.0;
-    } else if (s.post[p] == 2 && s.vacant_until[p] <= static_cast<std::int64_t>(ctx.step)) {
+    }
+    if (s.post[p] == 2 && s.vacant_until[p] <= static_cast<std::int64_t>(ctx.step)) {
+      Stream rng = ctx.stream(p, kPurposeVacancy + 2);
       w.population.renew(p);
       s.post[p] = 1;
       s.tenure[p] = 0.0f;
-      B[p] = 0.0f;
+      s.sensitivity[p] = static_cast<float>(draw_sensitivity(P, rng));
+      B[p] = clamp01(static_cast<float>(s.sensitivity[p] * P.burnout.newcomer));
       s.caseload[p] = 0;
-      s.capacity[p] = static_cast<float>(P.services.capacity[s.service[p]] * s.capacity_factor);
+      s.capacity[p] = full_capacity(s, p);
       arrivals.push_back(p);
     }
   }
+  s.leavers_week[ctx.step % s.leavers_week.size()] = leavers;
   // Newcomers meet colleagues of their team.
   for (AgentIndex p : arrivals) {
     Stream rng = ctx.stream(p, kPurposeVacancy + 1);

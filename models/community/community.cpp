@@ -80,6 +80,7 @@ class Community final : public Model {
     const std::uint8_t flags[4] = {s_.reorg_started, s_.reorg_finished, s_.extra_posts_open, s_.collaboration_done};
     out.put_value("community.flags", flags);
     out.put_value("community.befriending_matches", s_.befriending_matches);
+    out.put_vector("community.leavers_week", s_.leavers_week);
   }
 
   void load(const StateReader& in) override {
@@ -110,6 +111,7 @@ class Community final : public Model {
     s_.extra_posts_open = flags[2];
     s_.collaboration_done = flags[3];
     s_.befriending_matches = in.get_value<std::uint32_t>("community.befriending_matches");
+    s_.leavers_week = in.get_vector<double>("community.leavers_week");
     // Everything the rebuilds below index with must be in range: a damaged checkpoint is
     // refused here rather than read out of bounds (found by fuzzing).
     const std::string problem = check_loaded(foci_at_setup, n_teams, outcome_size);
@@ -125,6 +127,7 @@ class Community final : public Model {
     if (F < foci_at_setup || s_.focus_nbhd.size() != F || s_.focus_activity.size() != F) return "focus arrays disagree";
     if (s_.nbhd_trust.size() != s_.n_nbhd || s_.nbhd_team_area.size() != s_.n_nbhd) return "neighbourhood arrays have the wrong size";
     if (s_.team_rp.size() != n_teams) return "team arrays have the wrong size";
+    if (s_.leavers_week.size() != 52) return "the staff leavers' ring has the wrong size";
     for (const auto* v : {&s_.outcomes.jobs, &s_.outcomes.cases, &s_.outcomes.attainment, &s_.outcomes.behaviour}) {
       if (v->size() != outcome_size) return "outcome counters have the wrong size";
     }

@@ -78,6 +78,14 @@ const std::vector<Indicator>& indicator_list() {
        "share of residents in the largest component of social ties (group 'all', every indicators.component_every steps; NaN otherwise)"},
       {"loneliness_mean", "Loneliness (mean, 0 to 1)", "loneliness", "score", kDown, "mean loneliness L, 0-1"},
       {"trust_mean", "Generalised trust (mean, 0 to 1)", "trust", "score", kUp, "mean trust T, 0-1"},
+      {"staff_turnover_rate", "Staff turnover rate", "staff", "leavers per post per year", kDown,
+       "professionals who left in the last 52 weeks (burn-in included) / professionals in post now (DfE: leavers in the year / staff in post) (group 'all' only)"},
+      {"vacancy_rate", "Vacancy rate", "staff", "share", kDown,
+       "vacant posts / funded posts (vacant + filled) now, 0-1 (group 'all' only)"},
+      {"burnout_share", "Staff burnt out", "staff", "share", kDown,
+       "share of professionals in post with burnout B >= burnout.threshold, 0-1 (group 'all' only)"},
+      {"caseload_mean", "Caseload per professional (mean)", "staff", "clients", kNeither,
+       "mean number of clients per professional in post, all services (group 'all' only)"},
   };
   return list;
 }
@@ -195,15 +203,20 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
   const double component =
       components ? netstats::connected_components(g, kSocialTies, {0, R}).largest_share : kNaN;
   // Professionals.
-  double bsum = 0, bn = 0, vacancies = 0;
+  double bsum = 0, bn = 0, vacancies = 0, burnt = 0, cases = 0;
+  const auto b_thr = static_cast<float>(P.burnout.threshold);
   for (AgentIndex p = R; p < s.agents(); ++p) {
     if (s.post[p] == 1) {
       bsum += s.burnout[p];
       bn += 1;
+      burnt += s.burnout[p] >= b_thr ? 1.0 : 0.0;
+      cases += s.caseload[p];
     } else if (s.post[p] == 2) {
       vacancies += 1;
     }
   }
+  double leavers_year = 0;
+  for (double x : s.leavers_week) leavers_year += x;
 
   for (std::size_t gi = 0; gi < G; ++gi) {
     const double* f = sums.data() + gi * kFields;
@@ -235,6 +248,10 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     o[21] = all ? component : kNaN;
     o[22] = share(fLsum);
     o[23] = share(fTsum);
+    o[24] = all && bn > 0 ? leavers_year / bn : kNaN;
+    o[25] = all && bn + vacancies > 0 ? vacancies / (bn + vacancies) : kNaN;
+    o[26] = all && bn > 0 ? burnt / bn : kNaN;
+    o[27] = all && bn > 0 ? cases / bn : kNaN;
   }
 }
 

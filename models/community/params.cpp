@@ -51,13 +51,17 @@ void tie_type(Table& t, TieKind k, const std::string& name, double delta, double
 void service(Table& t, Service k, const std::string& name, double posts, double capacity, double h0, double beta,
              const std::string& outcome) {
   t.real("services." + name + "_posts", at(&Params::services, &Services::posts, k), posts, 0, 10000, "posts per 10,000 residents",
-         "Funded " + name + " professional posts.", "calibrated: a small waiting list in the baseline", kFixed);
+         "Funded " + name + " professional posts, shared among teams by need (need_index).",
+         "calibrated (docs/model.md, \"Services\"): mean caseload per professional in post about 16.5 (DfE children's social work workforce census 2021)", kFixed);
   t.real("services." + name + "_capacity", at(&Params::services, &Services::capacity, k), capacity, 1, 100000, "clients",
-         "Caseload a " + name + " professional can serve well.", kAssumption);
+         "Caseload a fully trained " + name + " professional can serve well.",
+         "DfE children's social work workforce census 2021: average caseload 16.5 per social worker; capacity set a little above (assumption)");
   t.real("services." + name + "_h0", at(&Params::services, &Services::h0, k), h0, 0, 1, "per week",
          "Baseline weekly hazard of " + outcome + ".", kAssumption);
   t.real("services." + name + "_beta", at(&Params::services, &Services::beta, k), beta, 0, 100, "", "h = h0 (1 + beta q) for " + outcome + ".",
-         "Deep Value (Community Links 2011): good relationships improve this outcome; the size is not estimated there (sweep it)");
+         "Barker et al. 2017 (usual-provider continuity +0.2: about 6% fewer admissions, 0.94^5 = 0.73 over the full range) and Sandvik et al. 2022 "
+         "(odds ratios 0.70-0.75 after 15+ years with one GP): a settled relationship (q = 1) has 1/0.73 = about 1.35 times a new one's (q = q0) hazard "
+         "of the good outcome; range 0.2-0.6 (docs/model.md, \"Services\")");
 }
 
 /// The fields every timed policy has: policy.<name>.enabled, start, duration, ramp_up, target,
@@ -227,10 +231,10 @@ Table build_table() {
   t.real("life.education_leave_age", at(&Params::life, &Life::education_leave_age), 19, 16, 30, "years", "Mean age at leaving education (uniform within 2 years).", "DfE participation statistics (rounded)");
 
   // ---- services ----
-  service(t, kEmployment, "employment", 9, 60, 0.025, 1.0, "a job found");
-  service(t, kEducationSvc, "education", 22, 30, 0.02, 0.8, "a step of school progress (attainment)");
-  service(t, kHealth, "health", 9, 140, 0.01, 1.0, "positive health behaviour change");
-  service(t, kLegal, "legal", 7, 30, 0.02, 1.0, "a legal case resolved");
+  service(t, kEmployment, "employment", 15, 18, 0.025, 0.37, "a job found");
+  service(t, kEducationSvc, "education", 35, 18, 0.02, 0.37, "a step of school progress (attainment)");
+  service(t, kHealth, "health", 48, 18, 0.01, 0.37, "positive health behaviour change");
+  service(t, kLegal, "legal", 19, 18, 0.02, 0.37, "a legal case resolved");
   t.real("services.health_onset", at(&Params::services, &Services::health_onset), 0.07, 0, 1, "per year at 50", "Onset rate of a health need (doubles every 20 years of age).", kAssumption);
   t.real("services.legal_onset", at(&Params::services, &Services::legal_onset), 0.03, 0, 1, "per year", "Onset rate of a legal problem in the least deprived quintile.",
          "Legal Problem and Resolution Survey (rounded; only problems needing advice)");
@@ -242,20 +246,42 @@ Table build_table() {
   t.real("services.q_rate", at(&Params::services, &Services::q_rate), 0.04, 0, 1, "per week", "q += q_rate c (1 - q); c = contact time factor min(1, capacity/caseload)(1 - q_burnout B).", kAssumption);
   t.real("services.q_burnout", at(&Params::services, &Services::q_burnout), 0.6, 0, 1, "", "Loss of contact time at burnout 1.", "Maslach & Leiter (2016); size " + std::string(kAssumption));
   t.real("services.reassign", at(&Params::services, &Services::reassign), 0.004, 0, 1, "per client per week", "Routine reassignment to another professional (rotas, restructures of work).", kAssumption);
-  t.integer("services.team_neighbourhoods", at(&Params::services, &Services::team_neighbourhoods), 4, 1, 1000000, "neighbourhoods", "Neighbourhoods served by one team of each service.", kAssumption, kFixed);
+  t.integer("services.team_neighbourhoods", at(&Params::services, &Services::team_neighbourhoods), 5, 1, 1000000, "neighbourhoods", "Neighbourhoods served by one team of each service (consecutive neighbourhoods; quintiles cycle 1..5, so at 5 every area holds one neighbourhood of each quintile: areas of mixed deprivation).", kAssumption, kFixed);
 
   // ---- burnout ----
-  t.real("burnout.load", at(&Params::burnout, &Burnout::load), 0.05, 0, 10, "per week per unit", "Burnout added per week per unit of caseload above capacity (caseload/capacity - 1).",
+  t.real("burnout.demand", at(&Params::burnout, &Burnout::demand), 0.023, 0, 10, "per week", "Burnout added per week at a full caseload (caseload = capacity): demand x v x caseload / capacity.",
+         "Maslach & Leiter (2016): workload is the main driver; size calibrated (docs/model.md): about 30% of staff above burnout.threshold (NHS Staff Survey 2023)");
+  t.real("burnout.load", at(&Params::burnout, &Burnout::load), 0.05, 0, 10, "per week per unit", "Burnout added per week per unit of caseload above capacity (caseload/capacity - 1), times v.",
          "Maslach & Leiter (2016): workload is a main driver; size " + std::string(kAssumption));
-  t.real("burnout.relationship", at(&Params::burnout, &Burnout::relationship), 0.02, 0, 10, "per week", "Burnout added per week by poor client relationships: relationship x max(0, quality_ref - mean q).",
+  t.real("burnout.relationship", at(&Params::burnout, &Burnout::relationship), 0.02, 0, 10, "per week", "Burnout added per week by poor client relationships: relationship x v x max(0, quality_ref - mean q).",
          "Deep Value (Community Links 2011): absence of good relationships contributes to burnout; size " + std::string(kAssumption));
   t.real("burnout.quality_ref", at(&Params::burnout, &Burnout::quality_ref), 0.4, 0, 1, "", "Mean client relationship quality below which relationships add to burnout.", kAssumption);
   t.real("burnout.support", at(&Params::burnout, &Burnout::support), 0.03, 0, 10, "per week", "Burnout relieved per week by full collegial support: support x S x B.", kAssumption);
   t.real("burnout.recovery", at(&Params::burnout, &Burnout::recovery), 0.01, 0, 10, "per week", "Burnout recovered per week without support: recovery x B.", kAssumption);
   t.real("burnout.support_norm", at(&Params::burnout, &Burnout::support_norm), 2.0, 0.01, 1000, "weight", "Collegial tie strength at which support S saturates at 1.", kAssumption);
-  t.real("burnout.leave_base", at(&Params::burnout, &Burnout::leave_base), 0.12, 0, 1, "per year", "Staff turnover rate at burnout 0.", "NHS and local authority workforce statistics: 10-15% a year (rounded)");
-  t.real("burnout.leave_burnout", at(&Params::burnout, &Burnout::leave_burnout), 0.5, 0, 10, "per year", "Added turnover rate at burnout 1.", kAssumption);
-  t.real("burnout.vacancy_weeks", at(&Params::burnout, &Burnout::vacancy_weeks), 12, 0, 1000, "weeks", "Mean time a vacated post stays vacant (exponential).", kAssumption);
+  t.real("burnout.sensitivity_sd", at(&Params::burnout, &Burnout::sensitivity_sd), 0.7, 0, 5, "log units",
+         "Log-sd of a professional's burnout sensitivity v (lognormal, mean 1, drawn on arrival): people in the same job differ in how much it wears them down.",
+         "assumption; sets the spread of burnout (docs/model.md)");
+  t.real("burnout.newcomer", at(&Params::burnout, &Burnout::newcomer), 0.2, 0, 1, "", "Burnout of a newcomer on arrival: v x newcomer (arrivals come from other posts, not rested).",
+         "assumption: about half the mean burnout in post (docs/model.md)");
+  t.real("burnout.threshold", at(&Params::burnout, &Burnout::threshold), 0.5, 0, 1, "",
+         "Burnout at or above which a professional counts as burnt out (burnout_share): the upper half of the 0-1 scale, as 'often' or 'always' are the upper two of the NHS Staff Survey's five answers.",
+         "socius convention; target share about 30% (NHS Staff Survey 2023)");
+  t.real("burnout.leave_base", at(&Params::burnout, &Burnout::leave_base), 0.035, 0, 1, "per year", "Leaving rate at burnout 0 (retirement, moves, career changes).",
+         "calibrated (docs/model.md): turnover about 15.4% a year (DfE children's social work workforce census 2021)");
+  t.real("burnout.leave_burnout", at(&Params::burnout, &Burnout::leave_burnout), 0.27, 0, 10, "per year", "Added leaving rate at burnout 1: weekly hazard (leave_base + leave_burnout B) / 52.",
+         "calibrated (docs/model.md): staff above burnout.threshold leave about twice as often as the rest, as burnt-out physicians did "
+         "(Hamidi et al. 2018: relative risk of leaving within two years 2.1, 95% CI 1.3-3.3; Willard-Grace et al. 2019: odds ratio 1.57)");
+  t.real("burnout.vacancy_weeks", at(&Params::burnout, &Burnout::vacancy_weeks), 69, 0, 1000, "weeks",
+         "Mean time a vacated post stays vacant (exponential; 0: filled in the same week).",
+         "from the steady-state identity vacancy rate = turnover x time to fill / (1 + turnover x time to fill) with turnover 15.4% and vacancy rate 17% "
+         "(DfE children's social work workforce census 2021-2022; no national time-to-fill figure is published): 52 x 0.17 / (0.154 x 0.83) = 69 weeks");
+  t.real("burnout.learning_weeks", at(&Params::burnout, &Burnout::learning_weeks), 52, 0, 520, "weeks",
+         "Length of a newcomer's learning curve (0: none): capacity and relationship-building rate rise linearly from learning_start to full.",
+         "Assessed and Supported Year in Employment (ASYE, Skills for Care): a newly qualified social worker's first year, with a protected caseload");
+  t.real("burnout.learning_start", at(&Params::burnout, &Burnout::learning_start), 0.6, 0, 1, "share",
+         "Share of full capacity and relationship-building rate on a newcomer's first week.",
+         "assumption (ASYE guidance: a reduced, protected caseload in the first year; not quantified nationally)");
   t.real("burnout.collegial_contacts", at(&Params::burnout, &Burnout::collegial_contacts), 3, 0, 100, "contacts per week", "Mean weekly contacts of a professional with colleagues.", kAssumption);
   t.integer("burnout.colleagues", at(&Params::burnout, &Burnout::colleagues), 4, 0, 100, "ties", "Collegial ties each professional has within its team at setup and on arrival.", kAssumption);
 
@@ -302,10 +328,14 @@ Table build_table() {
   t.real("policy.reorganisation.reassign", at(&Params::policy, &Policy::reorganisation, &Reorganisation::reassign), 0.5, 0, 1, "share of clients", "Share of clients moved to a new professional.", "scenario choice");
   t.real("policy.reorganisation.break_collegial", at(&Params::policy, &Policy::reorganisation, &Reorganisation::break_collegial), 0.5, 0, 1, "share of ties", "Share of collegial ties broken.", "scenario choice");
   t.boolean("policy.reorganisation.merge_teams", at(&Params::policy, &Policy::reorganisation, &Reorganisation::merge_teams), true, "Teams of neighbouring areas merge (pairs of areas share one team of each service).", "scenario choice");
-  t.integer("policy.reorganisation.transition", at(&Params::policy, &Policy::reorganisation, &Reorganisation::transition), 52, 0, 100000, "weeks", "Length of the transition period.", "scenario choice");
+  t.integer("policy.reorganisation.transition", at(&Params::policy, &Policy::reorganisation, &Reorganisation::transition), 104, 0, 100000, "weeks", "Length of the transition period (capacity lost, stress).",
+            "Fulop et al. 2002: NHS trust mergers delayed service developments by at least 18 months; 104 weeks (24 months) within 18-30 months");
   t.real("policy.reorganisation.capacity_lost", at(&Params::policy, &Policy::reorganisation, &Reorganisation::capacity_lost), 0.2, 0, 1, "share", "Capacity lost per professional during the transition.", "scenario choice");
   t.real("policy.reorganisation.stress", at(&Params::policy, &Policy::reorganisation, &Reorganisation::stress), 0.005, 0, 1, "per week", "Burnout added per week during the transition.", kAssumption);
   t.real("policy.reorganisation.efficiency_gain", at(&Params::policy, &Policy::reorganisation, &Reorganisation::efficiency_gain), 0.15, 0, 10, "share", "Capacity per professional rises by this share after the transition (the promise).", "scenario choice");
+  t.real("policy.reorganisation.delivered", at(&Params::policy, &Policy::reorganisation, &Reorganisation::delivered), 0.52, 0, 1, "share",
+         "Share of the promised efficiency gain delivered after the transition: capacity rises by delivered x efficiency_gain.",
+         "Fulop et al. 2002: merger savings were 36-69% of target (midpoint 0.52)");
   t.real("policy.reorganisation.cost_one_off", at(&Params::policy, &Policy::reorganisation, &Reorganisation::cost_one_off), 0, 0, 1e12, "GBP", "One-off cost of the reorganisation.", "scenario choice (see scenarios/)");
   t.real("policy.reorganisation.savings_per_year", at(&Params::policy, &Policy::reorganisation, &Reorganisation::savings_per_year), 0, 0, 1e12, "GBP per year", "Running savings promised after the transition (reported as savings_to_date).", "scenario choice");
   t.real("budget.total", at(&Params::budget, &Budget::total), 0, 0, 1e13, "GBP",

@@ -84,6 +84,7 @@ struct Params {
   struct Burnout {
     double load = 0, relationship = 0, quality_ref = 0, support = 0, recovery = 0, support_norm = 0, leave_base = 0,
            leave_burnout = 0, vacancy_weeks = 0, collegial_contacts = 0;
+    double demand = 0, sensitivity_sd = 0, newcomer = 0, threshold = 0, learning_weeks = 0, learning_start = 0;
     std::int64_t colleagues = 0;
   } burnout;
   struct Policy {
@@ -109,6 +110,7 @@ struct Params {
       bool merge_teams = false;
       std::int64_t transition = 0;
       double capacity_lost = 0, stress = 0, efficiency_gain = 0, cost_one_off = 0, savings_per_year = 0;
+      double delivered = 0;
     } reorganisation;
   } policy;
   struct Budget {

@@ -1,13 +1,15 @@
 // Services. Residents with a need (unemployed: employment adviser; in education: teacher; a
 // health need: health professional; a legal problem: legal adviser) are on the caseload of a
 // professional of their area's team, or on the waiting list when no one there has room below
-// services.overload x capacity. Relationship quality q on the service tie grows with contact
+// services.overload x capacity (first come, first served: longest wait first). Relationship quality q on the service tie grows with contact
 // time and continuity,
-//   q += q_rate c (1 + training r_team) (1 - q),  c = min(1, capacity / caseload) (1 - q_burnout B),
+//   q += q_rate c (1 + training r_team) (1 - q),
+//   c = min(1, capacity / caseload) (1 - q_burnout B) learning(tenure)   (learning curve: state.hpp),
 // and resets to q0 when the client is moved to another professional (routine reassignment at
 // services.reassign per week, reduced by relational practice's continuity; leavers; a
-// reorganisation). Outcomes follow weekly hazards h = h0 (1 + beta q) (MODEL.md; direction from
-// the seed's Deep Value review, sizes are assumptions to sweep): a job found (the need ends),
+// reorganisation). Outcomes follow weekly hazards h = h0 (1 + beta q) (MODEL.md; beta from the
+// continuity-of-care studies, docs/model.md "Services": a settled relationship, q = 1, has a
+// hazard about 1.35 times a new one's, q = q0): a job found (the need ends),
 // a step of progress at school (attainment), positive health behaviour change (the need ends),
 // a legal case resolved (the need ends). Health needs start at services.health_onset
 // (doubling every 20 years of age); legal problems at services.legal_onset, more often in
@@ -85,27 +87,58 @@ void release_clients(State& s, World& w, AgentIndex p, std::vector<TieEvent>& ev
   s.caseload[p] = 0;
 }
 
-void assign_waiting(State& s, World& w, const StepContext&) {
-  std::vector<TieEvent> events;
-  std::vector<std::uint8_t> full(s.n_teams, 0);
-  const auto q0 = static_cast<float>(s.P.services.q0);
+void assign_waiting(State& s, World& w, const StepContext& ctx) {
+  // Waiting needs, longest wait first: a team's waiting list is first come, first served, so
+  // where a resident lives does not decide how long they wait. Needs that have waited equally
+  // long (those arising in the same week; everyone at setup) are taken in a random order, a draw
+  // per resident and week (kPurposeAssign), then by service.
+  struct Waiting {
+    std::uint16_t waited;
+    std::uint32_t order;
+    AgentIndex a;
+    std::uint8_t k;
+  };
+  std::vector<Waiting> queue;
   for (AgentIndex a = 0; a < s.residents; ++a) {
     const std::uint8_t needs = s.needs[a];
     if (!needs) continue;
     for (int k = 0; k < kServices; ++k) {
-      if (!(needs & (1u << k)) || s.prof[k][a] != kNone) continue;
-      const std::uint32_t team = k * s.n_areas + s.nbhd_team_area[s.nbhd[a]];
-      const AgentIndex p = full[team] ? kNone : pick_professional(s, team, kNone);
-      if (p == kNone) {
-        full[team] = 1;
-        continue;
-      }
-      s.prof[k][a] = p;
-      s.quality[k][a] = q0;
-      s.waited[k][a] = 0;
-      ++s.caseload[p];
-      events.push_back(TieEvent::add(a, p, std::max(q0, 1e-3f), kService));
+      if ((needs & (1u << k)) && s.prof[k][a] == kNone) queue.push_back({s.waited[k][a], 0, a, static_cast<std::uint8_t>(k)});
     }
+  }
+  if (queue.empty()) return;
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    if (i > 0 && queue[i].a == queue[i - 1].a) {
+      queue[i].order = queue[i - 1].order;
+      continue;
+    }
+    Stream rng = ctx.stream(queue[i].a, kPurposeAssign);
+    queue[i].order = rng.next_u32();
+  }
+  std::sort(queue.begin(), queue.end(), [](const Waiting& x, const Waiting& y) {
+    if (x.waited != y.waited) return x.waited > y.waited;
+    if (x.order != y.order) return x.order < y.order;
+    if (x.a != y.a) return x.a < y.a;
+    return x.k < y.k;
+  });
+  std::vector<TieEvent> events;
+  std::vector<std::uint8_t> full(s.n_teams, 0);
+  const auto q0 = static_cast<float>(s.P.services.q0);
+  for (const Waiting& e : queue) {
+    const AgentIndex a = e.a;
+    const int k = e.k;
+    const std::uint32_t team = k * s.n_areas + s.nbhd_team_area[s.nbhd[a]];
+    if (full[team]) continue;
+    const AgentIndex p = pick_professional(s, team, kNone);
+    if (p == kNone) {
+      full[team] = 1;
+      continue;
+    }
+    s.prof[k][a] = p;
+    s.quality[k][a] = q0;
+    s.waited[k][a] = 0;
+    ++s.caseload[p];
+    events.push_back(TieEvent::add(a, p, std::max(q0, 1e-3f), kService));
   }
   if (!events.empty()) w.ties.apply(events);
 }
@@ -133,7 +166,7 @@ void run_services(State& s, World& w, const StepContext& ctx) {
       float q = 0.0f;
       if (p != kNone) {
         const double load = std::max(1u, s.caseload[p]);
-        const double c = std::min(1.0, s.capacity[p] / load) * (1.0 - P.services.q_burnout * s.burnout[p]);
+        const double c = std::min(1.0, s.capacity[p] / load) * (1.0 - P.services.q_burnout * s.burnout[p]) * learning(P, s.tenure[p]);
         // Relational practice reaches the client; in a virtual trial only the offered arm.
         const double rp = s.trial_active && s.trial_arm[a] != kArmOffered ? 0.0 : s.team_rp[s.team[p]];
         q = s.quality[k][a];

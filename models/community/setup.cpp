@@ -70,6 +70,43 @@ std::uint32_t natural_size(int type, Stream& rng) {
 
 }  // namespace
 
+double need_index(const Params& P, int service, int quintile) {
+  switch (service) {
+    case kEmployment: {
+      const double emp = P.structure.employment_rate_q1 + (P.structure.employment_rate_q5 - P.structure.employment_rate_q1) * (quintile - 1) / 4.0;
+      const double emp_mean = (P.structure.employment_rate_q1 + P.structure.employment_rate_q5) / 2.0;
+      return emp_mean < 1.0 ? (1.0 - emp) / (1.0 - emp_mean) : 1.0;
+    }
+    case kLegal: {
+      const double d = P.services.legal_deprivation;
+      return (1.0 + (d - 1.0) * (5 - quintile) / 4.0) / (1.0 + (d - 1.0) / 2.0);
+    }
+    default: return 1.0;
+  }
+}
+
+std::vector<std::uint32_t> apportion(std::uint32_t total, const std::vector<double>& weight) {
+  const auto n = static_cast<std::uint32_t>(weight.size());
+  std::vector<std::uint32_t> out(n, 0);
+  if (n == 0) return out;
+  double sum = 0;
+  for (double x : weight) sum += x;
+  const std::uint32_t floor_each = total >= n ? 1 : 0;
+  const std::uint32_t rest = total - floor_each * n;
+  std::vector<std::pair<double, std::uint32_t>> remainder(n);
+  std::uint32_t given = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double quota = sum > 0 ? rest * weight[i] / sum : static_cast<double>(rest) / n;
+    const auto whole = static_cast<std::uint32_t>(std::floor(quota));
+    out[i] = floor_each + whole;
+    given += whole;
+    remainder[i] = {quota - whole, i};
+  }
+  std::stable_sort(remainder.begin(), remainder.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (std::uint32_t i = 0; given < rest; ++i, ++given) ++out[remainder[i % n].second];
+  return out;
+}
+
 void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus, Stream& rng,
                     bool at_setup, std::vector<TieEvent>& events) {
   const Params& P = s.P;
@@ -224,11 +261,15 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   const auto R = static_cast<AgentIndex>(P.simulation.population);
   s.residents = R;
 
-  // Neighbourhoods: contiguous blocks of residents; quintiles in contiguous runs so that areas
-  // served by one team are mostly of one quintile (deprivation is spatially clustered).
-  s.n_nbhd = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / P.structure.neighbourhood_size)));
+  // Neighbourhoods (docs/model.md, "Setup"): their number is a multiple of five, about
+  // R / structure.neighbourhood_size, so every deprivation quintile holds the same number of
+  // neighbourhoods (a fifth of the residents) at any population; at least one each. Quintiles
+  // cycle 1..5 along the neighbourhoods and an area (served by one team of each service) is
+  // services.team_neighbourhoods consecutive neighbourhoods: at the default 5 every area holds one
+  // neighbourhood of each quintile (areas of mixed deprivation, as a local authority's patches are).
+  s.n_nbhd = 5 * std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / (5.0 * P.structure.neighbourhood_size))));
   s.quintile.resize(s.n_nbhd);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.quintile[j] = static_cast<std::uint8_t>(1 + (j * 5ull) / s.n_nbhd);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.quintile[j] = static_cast<std::uint8_t>(1 + j % 5);
   s.n_areas = static_cast<std::uint32_t>((s.n_nbhd + P.services.team_neighbourhoods - 1) / P.services.team_neighbourhoods);
   s.nbhd_team_area.resize(s.n_nbhd);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_team_area[j] = static_cast<std::uint32_t>(j / P.services.team_neighbourhoods);
@@ -249,37 +290,52 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   }
   const auto H = static_cast<std::uint32_t>(hh_first.size());
 
-  // Professionals: posts per team from the staffing ratios (reserve posts for relational practice).
-  // Counted first so the population is added once.
-  std::vector<double> area_residents(s.n_areas, 0.0);
+  // Professionals: the posts of each service are services.<name>_posts per 10,000 residents in
+  // all, shared among the areas' teams by need (a resource-allocation formula): a
+  // neighbourhood's need index for a service is its residents times the service's relative need
+  // in its quintile (need_index), and each team gets its area's share of the service's posts
+  // (largest remainder, at least one post per team). Counted first so the population is added once.
+  std::vector<double> nbhd_residents(s.n_nbhd, 0.0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
     const double first = std::floor(static_cast<double>(j) * R / s.n_nbhd), last = std::floor(static_cast<double>(j + 1) * R / s.n_nbhd);
-    area_residents[s.nbhd_team_area[j]] += last - first;
+    nbhd_residents[j] = last - first;
   }
   s.n_teams = kServices * s.n_areas;
   std::vector<std::uint32_t> team_funded(s.n_teams), team_reserve(s.n_teams);
   std::vector<std::uint8_t> area_rp(s.n_areas, 0);
+  std::vector<double> team_targeted(s.n_teams, 0.0);  // need share of the team's area in targeted neighbourhoods
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
     if (targets_quintile(P.policy.relational_practice.target, s.quintile[j])) area_rp[s.nbhd_team_area[j]] = 1;
   }
   s.team_offset.assign(s.n_teams + 1, 0);
   double targeted_posts = 0;
   for (int k = 0; k < kServices; ++k) {
+    std::vector<double> need(s.n_areas, 0.0), targeted(s.n_areas, 0.0);
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+      const double x = nbhd_residents[j] * need_index(P, k, s.quintile[j]);
+      need[s.nbhd_team_area[j]] += x;
+      if (targets_quintile(P.policy.relational_practice.target, s.quintile[j])) targeted[s.nbhd_team_area[j]] += x;
+    }
+    const double total = std::max(static_cast<double>(s.n_areas), std::round(P.services.posts[k] * R / 10000.0));
+    const auto posts = apportion(static_cast<std::uint32_t>(total), need);
     for (std::uint32_t ar = 0; ar < s.n_areas; ++ar) {
       const std::uint32_t t = k * s.n_areas + ar;
-      team_funded[t] = static_cast<std::uint32_t>(std::max(1.0, std::round(P.services.posts[k] * area_residents[ar] / 10000.0)));
-      if (area_rp[ar]) targeted_posts += team_funded[t];
+      team_funded[t] = posts[ar];
+      team_targeted[t] = need[ar] > 0 ? targeted[ar] / need[ar] : 0.0;
+      targeted_posts += team_funded[t] * team_targeted[t];
     }
   }
-  // Relational practice's extra posts: round(extra_posts x targeted posts) in all, handed out
-  // one at a time to targeted teams, largest first (ties by team index), cycling.
+  // Relational practice's extra posts: round(extra_posts x targeted posts) in all (a team's
+  // targeted posts: its posts x the share of its area's need in targeted neighbourhoods), handed
+  // out one at a time to teams with targeted neighbourhoods, most targeted posts first (ties by
+  // team index), cycling.
   if (P.policy.relational_practice.enabled) {
     auto extra = static_cast<std::uint32_t>(std::lround(P.policy.relational_practice.extra_posts * targeted_posts));
     std::vector<std::uint32_t> order;
     for (std::uint32_t t = 0; t < s.n_teams; ++t) {
       if (area_rp[t % s.n_areas]) order.push_back(t);
     }
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return team_funded[x] > team_funded[y]; });
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return team_funded[x] * team_targeted[x] > team_funded[y] * team_targeted[y]; });
     for (std::size_t i = 0; extra > 0 && !order.empty(); ++i, --extra) ++team_reserve[order[i % order.size()]];
   }
   for (std::uint32_t t = 0; t < s.n_teams; ++t) s.team_offset[t + 1] = s.team_offset[t] + team_funded[t] + team_reserve[t];
@@ -330,6 +386,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.capacity = pop.add_column<float>("capacity", 0.0f, ColumnSpec::state("caseload a professional can serve well", 0.0, kInf));
   s.tenure = pop.add_column<float>("tenure", 0.0f, ColumnSpec::state("weeks in post", 0.0, kInf));
   s.burnout = pop.add_column<float>("burnout", 0.0f, ColumnSpec::state("burnout B in [0,1]", 0.0, 1.0));
+  s.sensitivity = pop.add_column<float>("burnout_sensitivity", 1.0f, ColumnSpec::state("burnout sensitivity v of a professional (lognormal, mean 1)", 0.0, kInf));
   s.vacant_until = pop.add_column<std::int32_t>("vacant_until", 0, "step at which a vacancy is filled");
   s.extra_post = pop.add_column<std::uint8_t>("extra_post", 0, "1: post funded by relational practice");
 
@@ -397,10 +454,11 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
       s.team[a] = t;
       s.post[a] = reserve ? 0 : 1;
       s.extra_post[a] = reserve ? 1 : 0;
-      s.capacity[a] = static_cast<float>(P.services.capacity[t / s.n_areas]);
       s.tenure[a] = reserve ? 0.0f : static_cast<float>(uniform(rng, 0, 520));
-      s.burnout[a] = reserve ? 0.0f : 0.1f;
       s.age[a] = static_cast<float>(uniform(rng, 25, 60));
+      s.sensitivity[a] = static_cast<float>(draw_sensitivity(P, rng));
+      s.burnout[a] = reserve ? 0.0f : clamp01(static_cast<float>(s.sensitivity[a] * P.burnout.newcomer));
+      s.capacity[a] = full_capacity(s, a);
     }
   }
   s.rebuild_teams();

@@ -64,7 +64,8 @@ enum : Purpose {
   kPurposeServices = 50,
   kPurposeAssign = 51,
   kPurposeBurnout = 60,
-  kPurposeVacancy = 61,
+  kPurposeVacancy = 61,    // 62: a newcomer's collegial ties
+  kPurposeArrival = 63,    // a newcomer professional's sensitivity
   kPurposeHubs = 70,
   kPurposeBefriending = 71,
   kPurposeCollaboration = 72,
@@ -149,6 +150,7 @@ struct State {
   std::span<float> capacity;                        // clients they can serve well
   std::span<float> tenure;                          // weeks in post
   std::span<float> burnout;                         // B in [0, 1]
+  std::span<float> sensitivity;                     // v: burnout sensitivity, lognormal with mean 1
   std::span<std::int32_t> vacant_until;             // step at which a vacancy is filled
   std::span<std::uint8_t> extra_post;               // 1: a post funded by relational practice
 
@@ -205,6 +207,7 @@ struct State {
   double cost_to_date = 0.0;
   double savings_to_date = 0.0;
   double staff_leavers = 0.0;  // since time 0
+  std::vector<double> leavers_week = std::vector<double>(52, 0.0);  // leavers in each of the last 52 steps (ring, by step % 52)
   bool reorg_started = false, reorg_finished = false;
   std::uint32_t hub_first = kNone, hub_count = 0;
   std::vector<std::uint8_t> nbhd_targeted_hubs, nbhd_targeted_collab;
@@ -315,9 +318,29 @@ void run_burnout(State& s, World& w, const StepContext& ctx);
 inline double known_share(const State& s, AgentIndex a) {
   return std::min(1.0, s.local_ties[a] / s.P.trust.known_norm);
 }
+/// A newcomer professional's learning curve (docs/model.md): the share of full capacity and of
+/// the full relationship-building rate after `tenure` weeks in post,
+///   learning_start + (1 - learning_start) min(1, tenure / learning_weeks); 1 when learning_weeks is 0.
+inline double learning(const Params& P, double tenure) {
+  if (P.burnout.learning_weeks <= 0) return 1.0;
+  return P.burnout.learning_start + (1.0 - P.burnout.learning_start) * std::min(1.0, tenure / P.burnout.learning_weeks);
+}
+/// Capacity of professional p now: the service's capacity x the reorganisation's factor x the
+/// learning curve.
+inline float full_capacity(const State& s, AgentIndex p) {
+  return static_cast<float>(s.P.services.capacity[s.service[p]] * s.capacity_factor * learning(s.P, s.tenure[p]));
+}
+/// A professional's burnout sensitivity v: lognormal with mean 1 and log-sd burnout.sensitivity_sd.
+double draw_sensitivity(const Params& P, Stream& rng);
 /// The filled post of `team` with most room below overload x capacity, other than `exclude`.
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);
 void setup_world(State& s, World& w, const StepContext& ctx);
+/// Relative need for `service` of a resident of a neighbourhood of `quintile` (1 most deprived),
+/// mean 1 over the five quintiles: the staffing formula's weight (docs/model.md, "Setup").
+double need_index(const Params& P, int service, int quintile);
+/// Shares `total` among items in proportion to `weight` (largest remainder; at least one each
+/// when total >= items; ties to the lower index).
+std::vector<std::uint32_t> apportion(std::uint32_t total, const std::vector<double>& weight);
 /// Draws a newcomer household of `size` adults into the slots `slots` (already emptied of
 /// ties): ages, status, traits; kin ties are proposed into `events`.
 void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus,

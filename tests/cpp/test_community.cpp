@@ -317,17 +317,16 @@ TEST_CASE("community: hubs recruit members and raise civic efficacy in targeted 
   auto& pop = sim.world().population;
   auto& hub = pop.column<std::uint32_t>("focus_hub");
   auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
-  // 3 neighbourhoods at 4,000 residents: only the first is in quintile 1 and has the hub; the
-  // others' residents are farther away (same area) and join less (policy.hubs.distance).
-  std::vector<double> members(3, 0.0), residents(3, 0.0);
+  // 5 neighbourhoods at 4,000 residents, one area: only the first is in quintile 1 and has the
+  // hub; the others' residents are farther away (same area) and join less (policy.hubs.distance).
+  std::vector<double> members(5, 0.0), residents(5, 0.0);
   for (std::size_t a = 0; a < hub.size(); ++a) {
-    if (nbhd[a] >= 3) continue;  // professionals
+    if (nbhd[a] >= 5) continue;  // professionals
     residents[nbhd[a]] += 1;
     if (hub[a] != 0xFFFFFFFFu) members[nbhd[a]] += 1;
   }
-  CHECK(members[0] + members[1] + members[2] > 500);
-  CHECK(members[0] / residents[0] > members[1] / residents[1]);
-  CHECK(members[0] / residents[0] > members[2] / residents[2]);
+  CHECK(members[0] + members[1] + members[2] + members[3] + members[4] > 500);
+  for (int j = 1; j < 5; ++j) CHECK(members[0] / residents[0] > members[j] / residents[j]);
 }
 
 TEST_CASE("community: invalid combinations name the key, the value and what is allowed", "[community][errors]") {
@@ -386,7 +385,7 @@ TEST_CASE("community: parameters can change between steps, except those that sha
   CHECK(last(sim, "all", "no_contact_share") == 1.0);
   CHECK_THROWS_AS(sim.set_parameters({{"structure.neighbourhood_size", 500.0, "hook"}}), ScenarioError);
   CHECK_THROWS_WITH(sim.set_parameters({{"services.health_posts", 1.0, "hook"}}),
-                    Catch::Contains("'services.health_posts' = 1.0: shapes the model's setup and is fixed once the simulation is built (it was 9.0)"));
+                    Catch::Contains("'services.health_posts' = 1.0: shapes the model's setup and is fixed once the simulation is built (it was 48.0)"));
   sim.set_parameters({{"structure.neighbourhood_size", 1500.0, "hook"}});  // given again unchanged: accepted
   // Exactly the keys the table marks fixed after setup are refused (one of each kind).
   for (const auto& f : socius::models::community::parameter_table().fields()) {
