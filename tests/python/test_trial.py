@@ -43,16 +43,24 @@ def test_a_placebo_trial_gives_intervals_that_include_zero(placebo_trial):
     # The 95% intervals of the SMD and the difference at 52 weeks include 0. (At a fixed seed this
     # is deterministic; each interval of a placebo misses 0 with probability 0.05, so a change of
     # the model can flip one by chance: the bound below is the guard that does not.)
+    # An SMD is undefined (NaN) in a replicate where neither arm varies (in a small trial, e.g.,
+    # nobody eligible went a week without contact); its interval is then undefined too. The
+    # difference is always defined.
+    defined = np.isfinite(ds["smd"]).all("replicate").values  # (follow_up, outcome)
+    assert defined.sum() >= defined.size - 2
     for stat in ("difference", "smd", "hedges_g"):
         lo, hi = ds[f"{stat}_low"].values, ds[f"{stat}_high"].values
-        assert np.isfinite(lo).all() and np.isfinite(hi).all()
+        finite = np.isfinite(lo) & np.isfinite(hi)
+        assert (finite.all() if stat == "difference" else (finite == defined).all())
         lo, hi = ds[f"{stat}_low"].sel(follow_up=52).values, ds[f"{stat}_high"].sel(follow_up=52).values
-        assert (lo <= 0).all() and (hi >= 0).all(), f"{stat}: a placebo's interval excludes 0"
+        ok = ~finite[list(ds["follow_up"].values).index(52)] | ((lo <= 0) & (hi >= 0))
+        assert ok.all(), f"{stat}: a placebo's interval excludes 0"
     # Every estimate lies within 4 standard errors of 0 (a chance of about 1 in 16,000 each):
     # no arm effect leaks into a policy that is not running.
     se_of_mean = np.sqrt((ds["se_smd"] ** 2).mean("replicate") / ds.sizes["replicate"])
-    assert (np.abs(ds["smd_mean"]) < 4 * se_of_mean).all()
-    assert (np.abs(ds["smd_mean"].values) < 0.2).all()
+    smd = ds["smd_mean"].values
+    assert (np.abs(smd[defined]) < 4 * se_of_mean.values[defined]).all()
+    assert (np.abs(smd[defined]) < 0.2).all()
     assert "t-interval over 3 replicates" in ds.attrs["interval"]
 
 
@@ -295,14 +303,13 @@ def test_each_policy_adds_the_outcomes_it_targets(scenario, extra):
     assert np.isnan(take_up).all() if scenario == "relational_practice" else np.isfinite(take_up).all()
 
 
-@pytest.mark.xfail(strict=True, raises=socius.ScenarioError,
-                   reason="needs the model's policy_target and trial rule (helper B, branch early): until they "
-                          "are merged no resident is in befriending's target group. Remove this marker on merge")
 def test_by_default_the_policy_s_own_target_group_is_randomised_and_only_the_offered_take_it_up():
-    ds = socius.trial(SCENARIOS / "befriending.toml", follow_up=(26,), population=3000,
+    # 8,000 residents: about 35 eligible (65+ and often lonely or without a close tie) at week 0;
+    # at week 8 about a third of the offered have a befriender (take-up 0.6, early drop-out).
+    ds = socius.trial(SCENARIOS / "befriending.toml", follow_up=(8,), population=8000,
                       settings=["simulation.burn_in=26", "simulation.steps=26"], replicates=1, seed=2,
                       progress=False)
     assert ds.attrs["eligible"].startswith("policy_target & 2")
     assert (ds["assigned"].values > 0).all()
-    take_up = ds["take_up"].sel(follow_up=26).values[0]
+    take_up = ds["take_up"].sel(follow_up=8).values[0]
     assert take_up[1] == 0 and take_up[0] > 0  # the trial rule: never the control arm
