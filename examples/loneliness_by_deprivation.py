@@ -5,9 +5,9 @@ with paired replicates.
                                                                     [--replicates 4] [--out DIR]
 
 1. The baseline borough: the share of residents often or always lonely, by the deprivation
-   quintile of their neighbourhood, as the mean of the replicates. Neighbourhoods hold about
-   1,500 residents each and are given quintiles in equal numbers, so all five quintiles need
-   7,500 residents or more; a smaller borough shows the quintiles it has, and says so.
+   quintile of their neighbourhood, as the mean of the replicates. The borough has five
+   neighbourhoods per 7,500 residents (five at least), given quintiles in turn, so every quintile
+   holds a fifth of the residents at any size.
 2. A custom intervention as a hook, with no C++: every 13 weeks the 10% loneliest residents aged
    75 and over get a "check-in call" that lowers their loneliness by a fifth. The hook edits the
    live loneliness column with NumPy.
@@ -94,6 +94,7 @@ def main() -> None:
     # Read from the agents: column() shows residents only, so this is each resident's
     # neighbourhood index (an index, not a quintile: the quintiles are the indicators' groups).
     hoods = int(baseline.column("neighbourhood").max()) + 1
+    print(f"{args.population:,} residents live in {hoods} neighbourhoods, {hoods // 5} in each deprivation quintile")
 
     def lonely(ds, group):
         return ds["indicators"].sel(group=group, indicator="lonely_share").values * 100
@@ -110,10 +111,6 @@ def main() -> None:
     # Figure: the baseline by quintile (mean of replicates), and the paired difference over time.
     residents = pairs[0][0]["indicators"].sel(indicator="residents").isel(time=0)
     quintiles = [q for q in range(1, 6) if residents.sel(group=f"quintile_{q}") > 0]
-    if len(quintiles) < 5:
-        print(f"note: {args.population:,} residents live in {hoods} neighbourhood{'s' if hoods > 1 else ''} of about "
-              f"1,500, in quintile{'s' if len(quintiles) > 1 else ''} {', '.join(map(str, quintiles))} only; "
-              "all five need --population 7500 or more")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for q in quintiles:
         share = np.mean([lonely(b, f"quintile_{q}") for b, _ in pairs], axis=0)

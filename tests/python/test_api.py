@@ -301,20 +301,20 @@ def test_columns_ties_and_graphs_are_residents_unless_another_kind_is_asked_for(
     # slots carried neighbourhood 4294967295.
     sim = socius.Simulation(community(population=5000, steps=2, burn_in=2), seed=2)
     sim.step(3)
-    assert sim.kinds == {"resident": range(0, 5000), "professional": range(5000, 5025)}
+    assert sim.kinds == {"resident": range(0, 5000), "professional": range(5000, 5060)}
     assert sim.population == 5000
     lonely, every_slot = sim.column("loneliness"), sim.column("loneliness", kind=None)
-    assert lonely.shape == (5000,) and every_slot.shape == (5025,)
+    assert lonely.shape == (5000,) and every_slot.shape == (5060,)
     assert np.shares_memory(lonely, every_slot) and not lonely.flags.owndata  # a view, no copy
     hood = sim.column("neighbourhood")
     assert hood.max() < 2**32 - 1
     assert (sim.column("neighbourhood", kind="professional") == 2**32 - 1).all()
-    assert sim.column("burnout", kind="professional").shape == (25,)
+    assert sim.column("burnout", kind="professional").shape == (60,)
     # A writable view of a kind writes the simulation's own column.
     sim.column("trust", writable=True)[0] = 0.25
     assert sim.column("trust", kind=None)[0] == np.float32(0.25)
     with pytest.raises(ValueError, match="'staff'.*'resident' \\(slots 0 to 4999\\), 'professional' "
-                                         "\\(slots 5000 to 5024\\)".replace("'", "[\"']")):
+                                         "\\(slots 5000 to 5059\\)".replace("'", "[\"']")):
         sim.column("age", kind="staff")
 
     every_tie = sim.ties(kind=None)
@@ -325,20 +325,20 @@ def test_columns_ties_and_graphs_are_residents_unless_another_kind_is_asked_for(
     assert len(residents["source"]) == (~staff).sum() and residents["target"].max() < 5000
     among_staff = sim.ties(kind="professional")
     assert len(among_staff["source"]) == (every_tie["source"] >= 5000).sum()
-    assert among_staff["target"].max() < 25  # indexed like column(..., kind="professional")
+    assert among_staff["target"].max() < 60  # indexed like column(..., kind="professional")
 
     g = sim.to_networkx()
     assert g.number_of_nodes() == 5000 and g.number_of_edges() == len(residents["source"])
     full = sim.to_networkx(kind=None)
-    assert full.number_of_nodes() == 5025 and full.nodes[5000]["kind"] == "professional"
+    assert full.number_of_nodes() == 5060 and full.nodes[5000]["kind"] == "professional"
     ig = sim.to_igraph()
     assert ig.vcount() == 5000 and ig.ecount() == len(residents["source"])
-    assert sim.to_igraph(kind=None).vs[5024]["kind"] == "professional"
+    assert sim.to_igraph(kind=None).vs[5059]["kind"] == "professional"
 
     stats = sim.network_statistics(path_sources=0)
     assert stats["local_clustering"].shape == (5000,)
     assert stats["mean_degree"] == pytest.approx(2 * len(residents["source"]) / 5000)
-    assert sim.network_statistics(path_sources=0, kind=None)["local_clustering"].shape == (5025,)
+    assert sim.network_statistics(path_sources=0, kind=None)["local_clustering"].shape == (5060,)
 
 
 def test_a_model_with_one_kind_shows_every_agent_by_default(small_scenario):

@@ -18,8 +18,8 @@ def test_the_example_script_runs_and_writes_its_figure(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "aged 75+, often or always lonely in the final year, mean of 2 paired replicates" in r.stdout
     assert "95% t interval" in r.stdout
-    # 2,000 residents make one neighbourhood: the example says which quintiles it can show.
-    assert "1 neighbourhood of about 1,500, in quintile 1 only" in r.stdout
+    # Every quintile exists at any size (five neighbourhoods at 2,000 residents, one of each).
+    assert "2,000 residents live in 5 neighbourhoods, 1 in each deprivation quintile" in r.stdout
     png = tmp_path / "loneliness_by_quintile.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "baseline_indicators.csv").stat().st_size > 1000
