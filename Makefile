@@ -23,11 +23,12 @@ test: build
 	$(MAKE) --no-print-directory test-sanitize
 
 # The C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer, without the long
-# steady-state and calibration runs (they are slow under the sanitizers and test no other code).
+# steady-state, calibration, virtual-trial and measured-effect runs (they are slow under the
+# sanitizers and run no code the quick tests of the same mechanisms do not).
 test-sanitize: bootstrap
 	@test -f build/sanitize/build.ninja || cmake --preset sanitize
 	cmake --build --preset sanitize
-	ctest --preset sanitize -j2 -E "steady state|lands near the UK"
+	ctest --preset sanitize -j2 -E "steady state|lands near the UK|virtual trial at|, measured|reorganisation disrupts"
 
 # The benchmark suite (benchmarks/run.py): writes benchmarks/results/*.json and benchmarks/RESULTS.md.
 bench: build
