@@ -183,7 +183,7 @@ ModelDescription description() {
 
   d.default_population = 20000;
   d.default_steps = 520;
-  d.default_burn_in = 260;
+  d.default_burn_in = 780;  // 15 years: older residents' networks take that long to settle (docs/model.md, Calibration)
   d.create = [](const ParameterSet& p) { return std::make_unique<Community>(p); };
   d.check = [](const ParameterSet& p) { (void)read_params(p); };  // read_params checks the combinations
   return d;

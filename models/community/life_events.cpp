@@ -1,10 +1,13 @@
 // Life events: ageing, household moves (a newcomer household takes the home, arriving with
 // household ties only), death of older residents (bereavement of co-residents; the slot goes to
-// a young person of the area turning 16, who joins a family household of the neighbourhood), retirement (the workplace focus is
-// lost), job loss, leaving education, and births (adults become parents of a young child).
+// a newcomer from the age band furthest below the setup's pyramid: a young person of the area
+// turning 16 who joins a family household of the neighbourhood, or an in-migrant of that age),
+// retirement (the workplace focus is lost), job loss, leaving education, and births (adults
+// become parents of a young child).
 // A parallel pass draws each resident's event from its own stream; a serial pass in agent order
 // applies the few events that touch other agents or shared accounting.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "state.hpp"
@@ -64,6 +67,51 @@ class Households {
   std::vector<std::pair<std::uint32_t, AgentIndex>> joined_;
 };
 
+/// The age band furthest below the setup's pyramid (the largest shortfall in residents; the
+/// youngest such band on ties).
+int neediest_band(const State& s, const std::array<std::int64_t, State::kAgeBands>& count) {
+  int best = 0;
+  std::int64_t gap = s.age_target[0] - count[0];
+  for (int b = 1; b < State::kAgeBands; ++b) {
+    if (s.age_target[b] - count[b] > gap) {
+      gap = s.age_target[b] - count[b];
+      best = b;
+    }
+  }
+  return best;
+}
+
+/// Gives the newcomer a (already drawn by fill_household) the age `x` and a status that fits it,
+/// with the setup's rules: in education below 18 (and with probability 0.45 at 18-21), retired
+/// from life.retirement_age, otherwise employed at the quintile's rate, else unemployed with
+/// probability structure.unemployment_share, else inactive. In-migrants over 45 have no young child.
+void settle_in_migrant(State& s, AgentIndex a, double x, Stream& rng) {
+  const Params& P = s.P;
+  s.age[a] = static_cast<float>(x);
+  if (x >= 46.0) s.parent_until[a] = 0.0f;
+  s.needs[a] &= static_cast<std::uint8_t>(~((1u << kEmployment) | (1u << kEducationSvc)));
+  const std::uint32_t j = s.nbhd[a];
+  std::uint8_t st;
+  if (x < 18.0 || (x < 22.0 && rng.bernoulli(0.45))) {
+    st = kEducation;
+  } else if (x >= P.life.retirement_age) {
+    st = kRetired;
+  } else {
+    double emp = by_quintile(P.structure.employment_rate_q1, P.structure.employment_rate_q5, s.quintile[j]);
+    if (s.parent_until[a] > s.age[a]) emp *= 0.75;
+    st = rng.bernoulli(emp) ? kEmployed : (rng.bernoulli(P.structure.unemployment_share) ? kUnemployed : kInactive);
+  }
+  s.status[a] = st;
+  s.focus_work[a] = kNone;
+  if (st == kEmployed && s.n_workplaces > 0) s.focus_work[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
+  if (st == kEducation) {
+    s.focus_work[a] = s.colleges_of_nbhd[j];
+    s.needs[a] |= 1u << kEducationSvc;
+  }
+  if (st == kUnemployed) s.needs[a] |= 1u << kEmployment;
+  if (st != kEmployed && st != kEducation && s.parent_until[a] > s.age[a]) s.focus_work[a] = s.school_of_nbhd[j];
+}
+
 }  // namespace
 
 void run_life_events(State& s, World& w, const StepContext& ctx) {
@@ -106,7 +154,12 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
   // 2. Apply (serial, agent order).
   std::vector<TieEvent> events;
   std::vector<AgentIndex> slots;
+  std::vector<TieEvent> scratch;
   Households households(s);
+  // Residents per age band now (ages were advanced above), kept up to date by every event that
+  // changes who lives here.
+  std::array<std::int64_t, State::kAgeBands> count{};
+  for (AgentIndex a = 0; a < R; ++a) ++count[State::age_band(age[a])];
   bool changed = false;
   for (AgentIndex a = 0; a < R; ++a) {
     const std::uint8_t e = event[a];
@@ -123,17 +176,22 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
           s.lonely[b] = clamp01(s.lonely[b] + static_cast<float>(P.loneliness.bereavement));
           ++others;
         });
+        --count[State::age_band(age[a])];
         drop_services(s, a);
         events.push_back(TieEvent::remove_all(a));
         w.population.renew(a);
-        // The slot goes to a young person of the area coming of age (16): a child of a family
-        // in the neighbourhood joins the adult population, with kin ties to their household.
-        // This keeps the adult age structure close to stationary (entries at 16 replace deaths).
-        // Without a family found, an in-migrant of working age takes a home of their own.
+        // The slot goes to a newcomer whose age band is the one furthest below the setup's
+        // pyramid (alignment, as dynamic microsimulations align to a population's structure:
+        // Li & O'Donoghue 2014), so that ageing, deaths and entries balance and the age structure
+        // at setup is the stationary one. The youngest band is a young person of the area coming
+        // of age (16): a child of a family in the neighbourhood joins the adult population, with
+        // kin ties to their household. Any other band (or no family found) is an in-migrant of
+        // that age who takes a home of their own and arrives with no ties.
+        const int band = neediest_band(s, count);
         const std::uint32_t j = s.nbhd[a];
         const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
         AgentIndex parent = kNone;
-        for (int tries = 0; tries < 30 && parent == kNone && hi > lo; ++tries) {
+        for (int tries = 0; band == 0 && tries < 30 && parent == kNone && hi > lo; ++tries) {
           const AgentIndex r = s.residents_of_nbhd[lo + rng.below(hi - lo)];
           if (r != a && age[r] >= 36.0f && age[r] < 60.0f && household[r] != h) parent = r;
         }
@@ -159,26 +217,41 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
           households.for_each(home, [&](AgentIndex b) {
             if (b != a) events.push_back(TieEvent::add(a, b, 0.8f, kKin));
           });
-        } else if (age[a] >= 45.0f) {  // in-migrants are mostly young adults (ONS)
-          age[a] = static_cast<float>(20.0 + 25.0 * rng.uniform());
-          s.parent_until[a] = 0.0f;
-          if (status[a] == kRetired) {
-            status[a] = kEmployed;
-            s.focus_work[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
-          }
+        } else {
+          const double lo_age = band == 0 ? 16.0 : 15.0 + 5.0 * band;
+          settle_in_migrant(s, a, lo_age + (band == 0 ? 4.0 : 5.0) * rng.uniform(), rng);
         }
+        ++count[State::age_band(age[a])];
         break;
       }
       case kMove: {
         slots.clear();
         households.for_each(h, [&](AgentIndex b) { slots.push_back(b); });
         for (AgentIndex b : slots) {
+          --count[State::age_band(age[b])];
           drop_services(s, b);
           events.push_back(TieEvent::remove_all(b));
           w.population.renew(b);
           if (b != a) event[b] = kNoEvent;  // moved away with the household
         }
+        // Of life.newcomer_draws candidate households (the setup's generator), the one whose
+        // members best fill the age bands furthest below the setup's pyramid takes the home.
+        Stream best = rng;
+        double best_score = -1e300;
+        for (std::int64_t c = 0; c < P.life.newcomer_draws; ++c) {
+          const Stream start = rng;
+          scratch.clear();
+          fill_household(s, slots, h, rng, false, scratch);
+          double score = 0;
+          for (AgentIndex b : slots) score += static_cast<double>(s.age_target[State::age_band(age[b])] - count[State::age_band(age[b])]);
+          if (score > best_score) {
+            best_score = score;
+            best = start;
+          }
+        }
+        rng = best;
         fill_household(s, slots, h, rng, false, events);
+        for (AgentIndex b : slots) ++count[State::age_band(age[b])];
         break;
       }
       case kRetire:

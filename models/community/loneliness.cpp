@@ -3,9 +3,14 @@
 //   A = close_weight x (sum over kin and friend ties of w) + contact_weight x (contacts made + received),
 // the discrepancy is D = max(0, 1 - A / desired), and loneliness moves toward
 //   L* = logistic(slope (D - midpoint) + spread (Lbar - L))
-// at loneliness.rate per week (desired is multiplied by loneliness.desired_parent for parents of
-// a child under 5 and by loneliness.desired_young at 16-24), where Lbar is the strength-weighted mean loneliness of one's
-// social ties last week. The spread term is the contagion Cacioppo, Fowler & Christakis (2009)
+// at loneliness.rate per week, where Lbar is the strength-weighted mean loneliness of one's
+// social ties last week. Desired relationships fall with age,
+//   desired* = desired x exp(-desired_age (age - 45) / 10) x [desired_parent if a parent of a
+//              child under 5],
+// socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994): as the time horizon
+// shortens, older adults prune peripheral partners and want fewer relationships, so the same
+// network leaves a smaller discrepancy (Wrzus et al. 2013: personal and friendship networks shrink
+// through adulthood while well-being does not). The spread term is the contagion Cacioppo, Fowler & Christakis (2009)
 // found in the Framingham data; applied week after week it reaches beyond direct ties. The
 // withdrawal feedback acts through the contact budget (contact.cpp).
 // Neighbours' loneliness is read from a copy taken before the loop (double buffer).
@@ -47,7 +52,7 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
     const double actual = P.loneliness.close_weight * close + P.loneliness.contact_weight * (s.made[a] + s.received[a]);
     double desired = std::max(1e-6, static_cast<double>(s.desired[a]));
     if (s.parent_until[a] > s.age[a]) desired *= P.loneliness.desired_parent;
-    if (s.age[a] < 25) desired *= P.loneliness.desired_young;
+    desired *= std::exp(-P.loneliness.desired_age * (s.age[a] - 45.0) / 10.0);
     const double D = std::max(0.0, 1.0 - actual / desired);
     const double spread = wsum > 0 ? P.loneliness.spread * (lsum / wsum - prev[a]) : 0.0;
     const double target = logistic(P.loneliness.slope * (D - P.loneliness.midpoint) + spread);

@@ -176,12 +176,13 @@ Table build_table() {
 
   // ---- loneliness ----
   t.real("loneliness.rate", at(&Params::loneliness, &Loneliness::rate), 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
-  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.95, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
+  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.78, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   t.real("loneliness.desired_sd", at(&Params::loneliness, &Loneliness::desired_sd), 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
-  t.real("loneliness.desired_young", at(&Params::loneliness, &Loneliness::desired_young), 2.1, 0, 5, "factor", "Desired relationships multiplier at 16-24 (higher expectations).",
-         "Qualter et al. (2015): expectations of relationships peak in youth; size " + std::string(kCalibrated));
-  t.real("loneliness.desired_parent", at(&Params::loneliness, &Loneliness::desired_parent), 2.9, 0, 10, "factor",
+  t.real("loneliness.desired_age", at(&Params::loneliness, &Loneliness::desired_age), 0.38, -2, 2, "log per decade",
+         "Decline of desired relationships with age: desired x exp(-desired_age (age - 45) / 10) (1 at 45).",
+         "Socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994); Wrzus et al. (2013): networks shrink through adulthood; size " + std::string(kCalibrated));
+  t.real("loneliness.desired_parent", at(&Params::loneliness, &Loneliness::desired_parent), 2.2, 0, 10, "factor",
          "Desired relationships multiplier for parents of a child under 5 (adult company wanted at a time of isolation).",
          "Perlman & Peplau (1981): life transitions change desired relationships; size " + std::string(kCalibrated));
   t.real("loneliness.close_weight", at(&Params::loneliness, &Loneliness::close_weight), 0.1, 0, 10, "per unit weight", "How much the strength of one's kin and friend ties counts toward actual relationships.", kCalibrated);
@@ -228,6 +229,9 @@ Table build_table() {
   t.real("life.job_loss_q1", at(&Params::life, &Life::job_loss_q1), 0.06, 0, 1, "per year", "Job loss rate in the most deprived quintile.", "ONS Labour Force Survey flows: about 1% of employees per quarter on average (rounded)");
   t.real("life.job_loss_q5", at(&Params::life, &Life::job_loss_q5), 0.025, 0, 1, "per year", "Job loss rate in the least deprived quintile.", "ONS Labour Force Survey flows (rounded)");
   t.real("life.birth_rate", at(&Params::life, &Life::birth_rate), 0.03, 0, 1, "per year", "Rate at which a couple aged 22-42 without a young child has one (both become parents for 5 years).", kCalibrated);
+  t.integer("life.newcomer_draws", at(&Params::life, &Life::newcomer_draws), 4, 1, 100, "households",
+            "Candidate newcomer households drawn for a vacated home; the one whose members best fill the age bands furthest below the setup's age pyramid moves in (1: no alignment of movers).",
+            "alignment of a microsimulation to a population structure (Li & O'Donoghue 2014); number " + std::string(kCalibrated));
   t.real("life.education_leave_age", at(&Params::life, &Life::education_leave_age), 19, 16, 30, "years", "Mean age at leaving education (uniform within 2 years).", "DfE participation statistics (rounded)");
 
   // ---- services ----

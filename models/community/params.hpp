@@ -60,7 +60,7 @@ struct Params {
     double accept = 0, triadic = 0, age_scale = 0, other_neighbourhood = 0, trust_effect = 0, capacity = 0;
   } formation;
   struct Loneliness {
-    double rate = 0, desired_mean = 0, desired_sd = 0, desired_young = 0, desired_parent = 0, close_weight = 0,
+    double rate = 0, desired_mean = 0, desired_sd = 0, desired_age = 0, desired_parent = 0, close_weight = 0,
            contact_weight = 0, slope = 0, midpoint = 0, spread = 0, threshold = 0, bereavement = 0;
   } loneliness;
   struct Trust {
@@ -74,6 +74,7 @@ struct Params {
   struct Life {  // per year unless stated
     double move_q1 = 0, move_q5 = 0, mortality_a = 0, mortality_b = 0, retirement_age = 0, job_loss_q1 = 0,
            job_loss_q5 = 0, birth_rate = 0, education_leave_age = 0;
+    std::int64_t newcomer_draws = 0;
   } life;
   struct Services {
     std::array<double, 4> posts{}, capacity{}, h0{}, beta{};  // <service>_posts etc., by Service

@@ -443,6 +443,9 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   }
   w.ties.apply(events);
   s.rebuild_foci();
+  // The adult age pyramid drawn here is the one the area keeps (life_events.cpp).
+  s.age_target.fill(0);
+  for (AgentIndex a = 0; a < s.residents; ++a) ++s.age_target[State::age_band(s.age[a])];
 
   // Professionals.
   for (std::uint32_t t = 0; t < s.n_teams; ++t) {

@@ -188,6 +188,15 @@ struct State {
   double reorg_stress = 0.0;                 // burnout added per week now
   void rebuild_teams();
 
+  // --- demography (life_events.cpp): the adult age pyramid the area keeps ---
+  // Residents per age band (kAgeBands: 16-19, 20-24, ..., 90-94, 95+) at setup. Newcomers who
+  // take the slot of a resident who died are drawn from the band furthest below it (alignment),
+  // so the age structure at setup is the stationary one. Set by setup_world from the residents it
+  // draws (rerun identically before a checkpoint is loaded, so it is not saved).
+  static constexpr int kAgeBands = 17;
+  static int age_band(float age) { return age < 20.0f ? 0 : std::min(kAgeBands - 1, 1 + static_cast<int>((age - 20.0f) / 5.0f)); }
+  std::array<std::int64_t, kAgeBands> age_target{};
+
   // --- double buffers (copies taken before parallel loops that read neighbours) ---
   std::vector<float> lonely_prev;
 

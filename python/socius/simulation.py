@@ -72,7 +72,7 @@ class Simulation:
 
     NumPy integers and 0-d arrays are accepted wherever an int is.
 
-    A run starts with ``simulation.burn_in`` steps of burn-in (260 weeks in the community model)
+    A run starts with ``simulation.burn_in`` steps of burn-in (780 weeks in the community model)
     that let the network settle: nothing is recorded and hooks are not called (unless asked to
     start earlier) until policy time 0, when burn-in ends. :attr:`burn_in_remaining` and the
     ``repr`` say how much is left.
@@ -422,7 +422,7 @@ class Simulation:
         """Calls ``fn(sim)`` after each step that ends at policy time ``start``, ``start + k``, ...
 
         Hooks start at policy time: with the default ``start=0`` the first call comes after the
-        last burn-in step (after 260 steps in the community model), never during burn-in; a
+        last burn-in step (after 780 steps in the community model), never during burn-in; a
         negative ``start`` runs hooks during burn-in. :attr:`burn_in_remaining` and the
         ``repr`` tell when the next hook call comes.
 

@@ -1,19 +1,26 @@
-// Calibration: after the default burn-in (260 weeks), the default baseline at 20,000 residents
-// lands near MODEL.md's published figures. Targets, sources and how the parameters were chosen:
-// docs/model.md, "Calibration".
+// Calibration: the default baseline lands near MODEL.md's published figures for residents after
+// the default burn-in (780 weeks), at 20,000 and 50,000 residents, and keeps its age structure
+// over 30 years (the figures after 30 years are a known failure: see that case). Targets, sources
+// and how the parameters were chosen: docs/model.md, "Calibration".
 //
-// Tolerances follow the measured seed-to-seed spread (issue 13): each figure is the mean over
-// seeds 1-3, and is checked twice.
+// Each figure is the mean over seeds 1-3 and is checked twice.
 // 1. Against the published figure, with the band the source gives ("5 to 7%"), or for "about X"
 //    a stated allowance that is at least three standard deviations of one seed.
-// 2. Against the model's own calibration as measured over seeds 1-10 (mean and standard deviation
-//    of one seed, 2026-11-30): the 3-seed mean must lie within 3 standard errors of it. A change
-//    to the model that moves a calibrated figure by more than chance fails here; re-measure
-//    (scripts in docs/model.md), update the table and say so in docs/model.md.
+// 2. Against the model's own calibration as measured over seeds 1-10 at the same size (mean and
+//    standard deviation of one seed; date and command in docs/model.md): the 3-seed mean must lie
+//    within 3 standard errors of it. A change to the model that moves a calibrated figure by more
+//    than chance fails here; re-measure (benchmarks/community_calibrate), update the table and say
+//    so in docs/model.md.
+// After 30 years the figures are checked against the same bands and against the calibration after
+// burn-in (a stationary baseline would pass), and the age structure and mean ties against time 0.
+// The long cases (release only) have names that match the sanitizer run's exclusion pattern.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
+#include <vector>
 
+#include "community/state.hpp"
 #include "community_helpers.hpp"
 
 using namespace socius;
@@ -24,46 +31,191 @@ namespace {
 struct Figure {
   const char* group;
   const char* indicator;
-  double lo, hi;         // published band (see the comments in the test)
-  double mean10, sd10;   // measured over seeds 1-10: mean, and standard deviation of one seed
+  double lo, hi;  // published band (see the comments in the table)
+  // Measured over seeds 1-10 after burn-in: mean and standard deviation of one seed, at 20,000
+  // and at 50,000 residents.
+  double mean20, sd20, mean50, sd50;
 };
+
+const Figure kFigures[] = {
+    // ONS 2016-2024: 5-7% of adults often or always lonely.
+    {"all", "lonely_share", 0.05, 0.07, 0.0534, 0.0026, 0.0525, 0.0013},
+    // ONS 2018 (Community Life Survey 2016-17): 9.8% of 16-24 year olds (allowance +-2 points).
+    {"age_16_24", "lonely_share", 0.08, 0.12, 0.1069, 0.0065, 0.1068, 0.0033},
+    // Community Life Survey 2016-17 (Onward): 3% of people 65+; MODEL.md: 3-5%.
+    {"age_65_plus", "lonely_share", 0.025, 0.05, 0.0355, 0.0046, 0.0349, 0.0028},
+    // 75+: 16-24 about 2.7 times as likely (ONS 2018) gives about 3.6%; allowance 2-6%.
+    {"age_75_plus", "lonely_share", 0.02, 0.06, 0.0436, 0.0052, 0.0429, 0.0025},
+    // Age UK 2024: about 3% of people 65+ go a week without speaking to friends or family
+    // (allowance +-1 point).
+    {"age_65_plus", "no_contact_share", 0.02, 0.04, 0.0313, 0.0037, 0.0302, 0.0024},
+    // Community Life Survey 2012-13: 41-42% say most people can be trusted (+-2.5 points).
+    {"all", "trust_share", 0.39, 0.445, 0.4109, 0.0051, 0.4157, 0.0023},
+    // ONS / Onward: wards range from 28% to 62% (the most and least deprived quintiles lie
+    // inside that range, 3 points allowed at each end).
+    {"quintile_1", "trust_share", 0.25, 0.65, 0.2838, 0.0123, 0.2823, 0.0063},
+    {"quintile_5", "trust_share", 0.25, 0.65, 0.5678, 0.0107, 0.5699, 0.0086},
+    // Action for Children 2015: about a quarter of parents always or often lonely (+-5 points).
+    {"parents", "lonely_share", 0.20, 0.30, 0.2731, 0.0105, 0.2676, 0.0132},
+};
+constexpr std::size_t kN = std::size(kFigures);
+constexpr int kSeeds = 3;
+constexpr std::size_t kTrustQ1 = 6, kTrustQ5 = 7, kYoung = 1, kOld75 = 3;
+
+double value_at(const Simulation& sim, std::size_t t, const std::string& group, const std::string& indicator) {
+  const auto& r = sim.recorder();
+  const std::size_t G = r.spec.groups.size(), K = r.spec.indicators.size();
+  std::size_t g = 0;
+  while (g < G && r.spec.groups[g] != group) ++g;
+  const std::size_t k = r.spec.index(indicator);
+  REQUIRE(g < G);
+  REQUIRE(k < K);
+  REQUIRE(t < r.times.size());
+  return r.values[t * G * K + g * K + k];
+}
+
+/// What a run is checked on at one recorded time: the figures, the adult age structure (shares
+/// 16-24, 65+, 75+) and mean ties.
+struct Measures {
+  double figure[kN] = {};
+  double young = 0, old65 = 0, old75 = 0, ties = 0;
+};
+
+Measures measure(const Simulation& sim, std::size_t t) {
+  Measures m;
+  for (std::size_t i = 0; i < kN; ++i) m.figure[i] = value_at(sim, t, kFigures[i].group, kFigures[i].indicator);
+  const double all = value_at(sim, t, "all", "residents");
+  m.young = value_at(sim, t, "age_16_24", "residents") / all;
+  m.old65 = value_at(sim, t, "age_65_plus", "residents") / all;
+  m.old75 = value_at(sim, t, "age_75_plus", "residents") / all;
+  m.ties = value_at(sim, t, "all", "mean_degree");
+  return m;
+}
+
+/// Means over seeds 1-3 at time 0 (end of burn-in) and at the end of `years` of baseline.
+std::pair<Measures, Measures> run_seeds(std::int64_t population, std::int64_t years) {
+  Measures start, end;
+  const auto add = [](Measures& into, const Measures& m) {
+    for (std::size_t i = 0; i < kN; ++i) into.figure[i] += m.figure[i] / kSeeds;
+    into.young += m.young / kSeeds;
+    into.old65 += m.old65 / kSeeds;
+    into.old75 += m.old75 / kSeeds;
+    into.ties += m.ties / kSeeds;
+  };
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    Simulation sim(model(), entries({{"simulation.population", population}, {"simulation.steps", 52 * years}, {"simulation.record_every", std::int64_t{52}}}),
+                   seed, 2);
+    REQUIRE(sim.parameters().integer("simulation.burn_in") == 780);
+    sim.run();
+    REQUIRE(sim.recorder().times.size() == static_cast<std::size_t>(years + 1));
+    add(start, measure(sim, 0));
+    add(end, measure(sim, static_cast<std::size_t>(years)));
+  }
+  return {start, end};
+}
+
+/// Each figure in its published band and within 3 standard errors of the calibration at this size.
+void check_figures(const Measures& m, std::int64_t population, const char* when) {
+  for (std::size_t i = 0; i < kN; ++i) {
+    const Figure& f = kFigures[i];
+    const double mean10 = population == 20000 ? f.mean20 : f.mean50, sd10 = population == 20000 ? f.sd20 : f.sd50;
+    INFO(population << " residents, " << when << ": " << f.group << " " << f.indicator << ": mean of seeds 1-3 " << m.figure[i]
+                    << "; published band [" << f.lo << ", " << f.hi << "]; calibrated " << mean10 << " +- "
+                    << 3 * sd10 / std::sqrt(double{kSeeds}) << " (3 standard errors)");
+    CHECK(m.figure[i] >= f.lo);
+    CHECK(m.figure[i] <= f.hi);
+    CHECK(std::abs(m.figure[i] - mean10) <= 3 * sd10 / std::sqrt(double{kSeeds}));
+  }
+  INFO(population << " residents, " << when);
+  // Clearly higher trust in the least deprived areas (wards: 28% to 62%).
+  CHECK(m.figure[kTrustQ5] - m.figure[kTrustQ1] >= 0.15);
+  // Young adults are more often lonely than the oldest: ONS 2018, 16-24 about 2.7 times as
+  // likely as 75+ (an odds ratio adjusted for other characteristics; band 2 to 4 for the ratio of
+  // shares).
+  const double ratio = m.figure[kYoung] / m.figure[kOld75];
+  INFO("16-24 / 75+ often lonely: " << ratio);
+  CHECK(ratio >= 2.0);
+  CHECK(ratio <= 4.0);
+}
 
 }  // namespace
 
 TEST_CASE("community: the default baseline lands near the UK figures after burn-in", "[community][calibration]") {
-  const Figure figures[] = {
-      // ONS 2016-2024: 5-7% of adults often or always lonely.
-      {"all", "lonely_share", 0.05, 0.07, 0.0607, 0.0020},
-      // ONS 2018: about 10% of 16-24 year olds (allowance +-2 points; one seed's sd is 0.57).
-      {"age_16_24", "lonely_share", 0.08, 0.12, 0.0949, 0.0057},
-      // Age UK 2024: about 3% of people 65+ go a week without speaking to friends or family
-      // (allowance +-1 point; one seed's sd is 0.35).
-      {"age_65_plus", "no_contact_share", 0.02, 0.04, 0.0255, 0.0035},
-      // Community Life Survey 2012-13: 41-42% say most people can be trusted (+-2.5 points).
-      {"all", "trust_share", 0.39, 0.445, 0.4084, 0.0059},
-      // ONS / Onward: wards range from 28% to 62% (the most and least deprived quintiles lie
-      // inside that range, 3 points allowed at each end).
-      {"quintile_1", "trust_share", 0.25, 0.65, 0.2905, 0.0084},
-      {"quintile_5", "trust_share", 0.25, 0.65, 0.5535, 0.0115},
-      // Action for Children 2015: about a quarter of parents always or often lonely (+-5 points).
-      {"parents", "lonely_share", 0.20, 0.30, 0.2823, 0.0070},
+  for (const std::int64_t population : {std::int64_t{20000}, std::int64_t{50000}}) {
+    const auto [start, end] = run_seeds(population, 0);
+    check_figures(start, population, "after burn-in");
+  }
+}
+
+/// Seeds 1-3 at 20,000 residents over 30 years of baseline, run once for the two cases below.
+const std::pair<Measures, Measures>& thirty_years() {
+  static const std::pair<Measures, Measures> runs = run_seeds(20000, 30);
+  return runs;
+}
+
+TEST_CASE("community: the baseline keeps its age structure in a steady state over 30 years", "[community][calibration]") {
+  const auto& [start, end] = thirty_years();
+  // The adult shares at 16-24, 65+ and 75+ within 1.5, 1.5 and 1 points of time 0 (alignment of
+  // newcomers, life_events.cpp).
+  INFO("16-24 " << start.young << " -> " << end.young << "; 65+ " << start.old65 << " -> " << end.old65 << "; 75+ " << start.old75
+                << " -> " << end.old75);
+  CHECK(std::abs(end.young - start.young) <= 0.015);
+  CHECK(std::abs(end.old65 - start.old65) <= 0.015);
+  CHECK(std::abs(end.old75 - start.old75) <= 0.01);
+}
+
+// KNOWN FAILURE (tagged [!shouldfail], so it is reported and turns red the day it passes: then
+// remove the tag). Over 30 years the age structure holds but loneliness of young adults and
+// parents falls (all 5.5% -> 4.1%, 16-24 11.1% -> 5.9%, parents 28% -> 17.5% for seeds 1-3) and
+// mean ties rise about 6%: young people coming of age join family households, which grow
+// (docs/model.md, Calibration, "What is not stationary").
+TEST_CASE("community: the baseline holds the UK figures and mean ties in a steady state over 30 years", "[community][calibration][!shouldfail]") {
+  const auto& [start, end] = thirty_years();
+  check_figures(end, 20000, "after 30 years");
+  INFO("mean ties " << start.ties << " -> " << end.ties);
+  CHECK(std::abs(end.ties / start.ties - 1.0) <= 0.05);
+}
+
+TEST_CASE("community: newcomers fill the age bands furthest below the setup's pyramid", "[community][edges][demography]") {
+  // Mortality at the top of its range (hazard exp(0 + 1 x age) per year: every resident dies in
+  // the first week). Each slot goes to a newcomer of the band with the largest shortfall, so once
+  // every resident has been replaced the residents per age band are exactly the setup's.
+  using socius::models::community::State;
+  Simulation sim(model(), small({{"life.mortality_a", 0.0}, {"life.mortality_b", 1.0}}, 3000, 0, 1), 7, 2);
+  auto& pop = sim.world().population;
+  auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
+  AgentIndex R = 0;
+  while (R < pop.size() && nbhd[R] != 0xFFFFFFFFu) ++R;
+  REQUIRE(R == 3000);
+  const auto bands = [&] {
+    std::array<std::int64_t, State::kAgeBands> n{};
+    for (AgentIndex a = 0; a < R; ++a) ++n[State::age_band(pop.column<float>("age")[a])];
+    return n;
   };
-  constexpr int kSeeds = 3;
-  double mean[std::size(figures)] = {};
-  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
-    Simulation sim(model(), entries({{"simulation.population", std::int64_t{20000}}, {"simulation.steps", std::int64_t{0}}}), seed, 2);
-    REQUIRE(sim.parameters().integer("simulation.burn_in") == 260);
+  const auto target = bands();
+  const std::vector<std::uint64_t> before(pop.ids().begin(), pop.ids().begin() + R);
+  sim.step(1);
+  std::size_t renewed = 0;
+  for (AgentIndex a = 0; a < R; ++a) renewed += pop.id(a) != before[a] ? 1u : 0u;
+  CHECK(renewed == R);  // everyone died and was replaced
+  CHECK(bands() == target);
+  for (AgentIndex a = 0; a < R; ++a) {
+    const float x = pop.column<float>("age")[a];
+    CHECK(x >= 16.0f);
+    CHECK(x < 100.0f);
+  }
+}
+
+TEST_CASE("community: desired relationships by age, at the range's edges", "[community][edges][loneliness]") {
+  // desired_age = 2 (its maximum): desired relationships are e^5 = 148 times those at 45 at age
+  // 20 and e^-7 of them at 80, so within 40 weeks every young adult is often lonely and no one of
+  // 75+ is; -2 reverses it. Deaths are switched off (no bereavement).
+  for (const double k : {2.0, -2.0}) {
+    Simulation sim(model(), small({{"loneliness.desired_age", k}, {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0}}, 3000, 40, 0), 3, 2);
     sim.run();
-    for (std::size_t i = 0; i < std::size(figures); ++i) mean[i] += last(sim, figures[i].group, figures[i].indicator) / kSeeds;
+    INFO("desired_age " << k);
+    const double young = last(sim, "age_16_24", "lonely_share"), old = last(sim, "age_75_plus", "lonely_share");
+    CHECK((k > 0 ? young : old) >= 0.95);
+    CHECK((k > 0 ? old : young) <= 0.01);
   }
-  for (std::size_t i = 0; i < std::size(figures); ++i) {
-    const Figure& f = figures[i];
-    INFO(f.group << " " << f.indicator << ": mean of seeds 1-3 " << mean[i] << "; published band [" << f.lo << ", " << f.hi
-                 << "]; calibrated " << f.mean10 << " +- " << 3 * f.sd10 / std::sqrt(kSeeds) << " (3 standard errors)");
-    CHECK(mean[i] >= f.lo);
-    CHECK(mean[i] <= f.hi);
-    CHECK(std::abs(mean[i] - f.mean10) <= 3 * f.sd10 / std::sqrt(double{kSeeds}));
-  }
-  // Clearly higher trust in the least deprived areas: the gap is 0.26 (sd 0.011 for one seed).
-  CHECK(mean[5] - mean[4] >= 0.15);
 }

@@ -270,22 +270,22 @@ def test_numpy_strings_name_columns_and_kinds():
 
 def test_a_first_run_inside_burn_in_says_why_nothing_is_recorded(capsys):
     # The case: Simulation(baseline).run(steps=10) recorded nothing, said nothing, and a
-    # hook every 2 steps was never called (the community model's first 260 steps are burn-in).
+    # hook every 2 steps was never called (the community model's first 780 steps are burn-in).
     baseline = socius.Scenario.load(ROOT / "scenarios" / "baseline.toml").with_overrides(
         {"simulation.population": 300})
     sim = socius.Simulation(baseline, seed=1)
-    assert sim.burn_in == 260 and sim.burn_in_remaining == 260
+    assert sim.burn_in == 780 and sim.burn_in_remaining == 780
     calls = []
     sim.every(2, lambda s: calls.append(s.time))
     sim.run(steps=10)
     assert "burn-in" in capsys.readouterr().err            # the progress bar says what it runs
-    assert sim.burn_in_remaining == 250 and calls == []
+    assert sim.burn_in_remaining == 770 and calls == []
     text = repr(sim)
-    assert "burn-in, 250 of 260 steps left" in text and "next call after policy time 0 (in 250 steps)" in text
-    with pytest.warns(UserWarning, match="nothing is recorded during burn-in: 250 of 260 burn-in steps are left"):
+    assert "burn-in, 770 of 780 steps left" in text and "next call after policy time 0 (in 770 steps)" in text
+    with pytest.warns(UserWarning, match="nothing is recorded during burn-in: 770 of 780 burn-in steps are left"):
         ds = sim.results
-    assert ds.sizes["time"] == 0 and "250 of 260" in ds.attrs["note"]
-    sim.run(steps=252)
+    assert ds.sizes["time"] == 0 and "770 of 780" in ds.attrs["note"]
+    sim.run(steps=772)
     err = capsys.readouterr().err
     assert "burn-in" in err and err.rstrip().splitlines()[-1].split("\r")[-1].startswith("baseline:")
     assert sim.burn_in_remaining == 0 and calls == [0, 2]

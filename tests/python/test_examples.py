@@ -47,6 +47,6 @@ def test_the_example_notebook_executes(monkeypatch):
     text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
     assert "aged 75+ often or always lonely, check-in calls minus baseline, 2 paired replicates" in text
     assert "95% t interval" in text
-    assert "burn-in, 260 of 260 steps left" in text      # the new simulation says what comes first
+    assert "burn-in, 780 of 780 steps left" in text      # the new simulation says what comes first
     assert "(2000,)" in text                               # loneliness of residents, not staff slots
     assert "from the column" in text                       # the column reproduces the indicator

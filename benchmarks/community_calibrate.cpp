@@ -1,0 +1,131 @@
+// Measures the residents' calibration figures of the community model over seeds and years: the
+// figures of docs/model.md "Calibration" (loneliness by age, parents, no contact at 65+, trust by
+// quintile), the adult age structure and mean ties, once a year from the end of burn-in.
+// Usage: community_calibrate [--seeds FIRST LAST] [--years Y] [--threads N] [key=value ...]
+//   e.g. community_calibrate --seeds 1 10 --years 0 simulation.population=20000
+// Prints one line per seed and year, then the mean and the standard deviation of one seed over
+// the seeds at each year (the 10-seed table of docs/model.md comes from --seeds 1 10 --years 0).
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "registry.hpp"
+#include "socius/socius.hpp"
+
+using namespace socius;
+
+namespace {
+
+ParameterValue parse(const std::string& v) {
+  if (v == "true") return true;
+  if (v == "false") return false;
+  char* end = nullptr;
+  const long long i = std::strtoll(v.c_str(), &end, 10);
+  if (end && *end == '\0' && !v.empty()) return static_cast<std::int64_t>(i);
+  const double d = std::strtod(v.c_str(), &end);
+  if (end && *end == '\0' && !v.empty()) return d;
+  return v;
+}
+
+struct Column {
+  const char* label;
+  const char* group;
+  const char* indicator;
+  bool share_of_all = false;  // residents of the group / residents of "all"
+};
+
+const Column kColumns[] = {
+    {"lonely", "all", "lonely_share"},
+    {"l16-24", "age_16_24", "lonely_share"},
+    {"l25-34", "age_25_34", "lonely_share"},
+    {"l35-44", "age_35_44", "lonely_share"},
+    {"l45-54", "age_45_54", "lonely_share"},
+    {"l55-64", "age_55_64", "lonely_share"},
+    {"l65-74", "age_65_74", "lonely_share"},
+    {"l75+", "age_75_plus", "lonely_share"},
+    {"l65+", "age_65_plus", "lonely_share"},
+    {"nc65+", "age_65_plus", "no_contact_share"},
+    {"trust", "all", "trust_share"},
+    {"trustq1", "quintile_1", "trust_share"},
+    {"trustq5", "quintile_5", "trust_share"},
+    {"lparent", "parents", "lonely_share"},
+    {"ties", "all", "mean_degree"},
+    {"ties75+", "age_75_plus", "mean_degree"},
+    {"s16-24", "age_16_24", "residents", true},
+    {"s65+", "age_65_plus", "residents", true},
+    {"s75+", "age_75_plus", "residents", true},
+    {"parents", "parents", "residents", true},
+};
+constexpr std::size_t kC = std::size(kColumns);
+
+double value(const Recorder& r, std::size_t t, const std::string& group, const std::string& indicator) {
+  const std::size_t G = r.spec.groups.size(), K = r.spec.indicators.size();
+  std::size_t g = 0;
+  while (g < G && r.spec.groups[g] != group) ++g;
+  const std::size_t k = r.spec.index(indicator);
+  if (g == G || k == K) return std::nan("");
+  return r.values[t * G * K + g * K + k];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 2, years = 0;
+  std::uint64_t first = 1, last = 3;
+  std::vector<ParameterEntry> entries;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (a == "--years" && i + 1 < argc) years = std::atoi(argv[++i]);
+    else if (a == "--seeds" && i + 2 < argc) {
+      first = std::strtoull(argv[++i], nullptr, 10);
+      last = std::strtoull(argv[++i], nullptr, 10);
+    } else {
+      const auto eq = a.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "expected key=value, got %s\n", a.c_str());
+        return 2;
+      }
+      entries.push_back({a.substr(0, eq), parse(a.substr(eq + 1)), "command line"});
+    }
+  }
+  entries.push_back({"simulation.steps", static_cast<std::int64_t>(52 * years), "community_calibrate"});
+  entries.push_back({"simulation.record_every", std::int64_t{52}, "community_calibrate"});
+  const auto& model = models::find("community");
+  const std::size_t T = static_cast<std::size_t>(years) + 1;
+  std::vector<double> sum(T * kC, 0.0), sum2(T * kC, 0.0);
+  std::printf("seed year");
+  for (const Column& c : kColumns) std::printf(" %7s", c.label);
+  std::printf("\n");
+  for (std::uint64_t seed = first; seed <= last; ++seed) {
+    Simulation sim(model, entries, seed, threads);
+    sim.run();
+    const Recorder& r = sim.recorder();
+    for (std::size_t t = 0; t < T && t < r.times.size(); ++t) {
+      std::printf("%4llu %4zu", static_cast<unsigned long long>(seed), t);
+      for (std::size_t c = 0; c < kC; ++c) {
+        double v = value(r, t, kColumns[c].group, kColumns[c].indicator);
+        if (kColumns[c].share_of_all) v /= value(r, t, "all", "residents");
+        sum[t * kC + c] += v;
+        sum2[t * kC + c] += v * v;
+        std::printf(" %7.4f", v);
+      }
+      std::printf("\n");
+    }
+    std::fflush(stdout);
+  }
+  const double n = static_cast<double>(last - first + 1);
+  for (std::size_t t = 0; t < T; ++t) {
+    std::printf("mean %4zu", t);
+    for (std::size_t c = 0; c < kC; ++c) std::printf(" %7.4f", sum[t * kC + c] / n);
+    std::printf("\n  sd %4zu", t);
+    for (std::size_t c = 0; c < kC; ++c) {
+      const double m = sum[t * kC + c] / n;
+      std::printf(" %7.4f", n > 1 ? std::sqrt(std::max(0.0, (sum2[t * kC + c] - n * m * m) / (n - 1))) : 0.0);
+    }
+    std::printf("\n");
+  }
+  return 0;
+}
