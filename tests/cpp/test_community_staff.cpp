@@ -70,8 +70,8 @@ void staff_figures(std::int64_t population, std::int64_t years) {
   double after_burn_in[std::size(kStaffFigures)] = {}, after_years[std::size(kStaffFigures)] = {};
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     Simulation sim(model(), entries({{"simulation.population", population}, {"simulation.steps", 52 * years}, {"simulation.record_every", std::int64_t{52}}}), seed, 2);
-    REQUIRE(sim.parameters().integer("simulation.burn_in") == 260);
-    sim.step(260);
+    REQUIRE(sim.parameters().integer("simulation.burn_in") == 780);
+    sim.step(780);
     for (std::size_t i = 0; i < std::size(kStaffFigures); ++i) after_burn_in[i] += last(sim, "all", kStaffFigures[i].indicator) / kSeeds;
     if (years > 0) {
       sim.run();
