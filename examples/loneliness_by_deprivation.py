@@ -16,7 +16,7 @@ with paired replicates.
    runs both arms with the same seed (paired: the arms share every random draw until the calls
    change something) and the claim is the mean paired difference with a 95% t interval.
 
-The defaults take about a minute on two cores (each run is 260 weeks of burn-in, then the
+The defaults take two to three minutes on two cores (each run is 780 weeks of burn-in, then the
 policy years); for a firmer answer use more replicates, e.g. --replicates 20 --population 20000.
 """
 
