@@ -10,24 +10,10 @@
 #include <vector>
 
 #include "registry.hpp"
+#include "command_line.hpp"
 #include "socius/socius.hpp"
 
 using namespace socius;
-
-namespace {
-
-ParameterValue parse(const std::string& v) {
-  if (v == "true") return true;
-  if (v == "false") return false;
-  char* end = nullptr;
-  const long long i = std::strtoll(v.c_str(), &end, 10);
-  if (end && *end == '\0' && !v.empty()) return static_cast<std::int64_t>(i);
-  const double d = std::strtod(v.c_str(), &end);
-  if (end && *end == '\0' && !v.empty()) return d;
-  return v;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int threads = 2, reps = 1;
@@ -47,7 +33,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "expected key=value, got %s\n", a.c_str());
         return 2;
       }
-      entries.push_back({a.substr(0, eq), parse(a.substr(eq + 1)), "command line"});
+      entries.push_back({a.substr(0, eq), bench::parse_value(a.substr(eq + 1)), "command line"});
     }
   }
   const auto& model = models::find("community");

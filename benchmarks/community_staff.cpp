@@ -9,22 +9,12 @@
 #include <vector>
 
 #include "registry.hpp"
+#include "command_line.hpp"
 #include "socius/socius.hpp"
 
 using namespace socius;
 
 namespace {
-
-ParameterValue parse(const std::string& v) {
-  if (v == "true") return true;
-  if (v == "false") return false;
-  char* end = nullptr;
-  const long long i = std::strtoll(v.c_str(), &end, 10);
-  if (end && *end == '\0' && !v.empty()) return static_cast<std::int64_t>(i);
-  const double d = std::strtod(v.c_str(), &end);
-  if (end && *end == '\0' && !v.empty()) return d;
-  return v;
-}
 
 double last(const Simulation& sim, const std::string& group, const std::string& indicator) {
   const auto& r = sim.recorder();
@@ -49,7 +39,7 @@ int main(int argc, char** argv) {
     else {
       const auto eq = a.find('=');
       if (eq == std::string::npos) return 2;
-      entries.push_back({a.substr(0, eq), parse(a.substr(eq + 1)), "command line"});
+      entries.push_back({a.substr(0, eq), bench::parse_value(a.substr(eq + 1)), "command line"});
     }
   }
   Simulation sim(models::find("community"), entries, seed, 2);

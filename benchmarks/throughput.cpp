@@ -25,22 +25,12 @@
 #include "registry.hpp"
 #include "socius/checkpoint.hpp"
 #include "socius/output.hpp"
+#include "command_line.hpp"
 #include "socius/socius.hpp"
 
 using namespace socius;
 
 namespace {
-
-ParameterValue parse(const std::string& v) {
-  if (v == "true") return true;
-  if (v == "false") return false;
-  char* end = nullptr;
-  const long long i = std::strtoll(v.c_str(), &end, 10);
-  if (end && *end == '\0' && !v.empty()) return static_cast<std::int64_t>(i);
-  const double d = std::strtod(v.c_str(), &end);
-  if (end && *end == '\0' && !v.empty()) return d;
-  return v;
-}
 
 /// A field of /proc/self/status in bytes (VmHWM: peak resident set; VmRSS: current).
 double proc_status_bytes(const char* field) {
@@ -98,7 +88,7 @@ int main(int argc, char** argv) {
     else if (a == "--resume" && i + 1 < argc) resume = argv[++i];
     else if (a.find('=') != std::string::npos && a[0] != '-') {
       const auto eq = a.find('=');
-      entries.push_back({a.substr(0, eq), parse(a.substr(eq + 1)), "command line"});
+      entries.push_back({a.substr(0, eq), bench::parse_value(a.substr(eq + 1)), "command line"});
     } else {
       std::fprintf(stderr,
                    "usage: socius_throughput --model NAME [--threads T] [--reps R] [--seed S] [--output FILE.h5]\n"
