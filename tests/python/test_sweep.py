@@ -774,3 +774,131 @@ def test_the_report_of_a_morris_sweep_shows_sensitivity(tmp_path):
     assert len(images) >= 2
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
     assert "http://" not in page and "https://" not in page
+
+
+# -- block files: the index at cluster scale ---------------------------------------------------
+def _in_process_sweep(spec, out, **kw):
+    """A sweep whose runs execute in this process (one thread), so that a patched block size
+    holds for the workers too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as ex:
+        return socius.sweep(spec, out=out, executor=ex, progress=False, **kw)
+
+
+def _loaded(out, **build):
+    build_index(out, **build)
+    with open_sweep(out) as ds:
+        ds = ds.load()
+    for k in ("created", "layout"):
+        ds.attrs.pop(k)
+    return ds
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 4 runs: the 6-run grid has a full block (runs 0-3) and a partial one (4, 5)."""
+    from socius.sweeps import layout
+
+    monkeypatch.setattr(layout, "BLOCK_SIZE", 4)
+    return 4
+
+
+def test_block_index_equals_the_per_run_index_value_for_value(tmp_path, grid_spec, reference, small_blocks,
+                                                              monkeypatch):
+    from socius.sweeps import blocks
+
+    out = tmp_path / "out"
+    spec = SweepSpec.load(grid_spec)
+    monkeypatch.setenv(FAULT_ENV, "5:raise")
+    res = _in_process_sweep(spec, out, retries=0, index=False)
+    assert res.failed == [5]
+    # the driver consolidated block 0 when its last run finished; block 1 is not complete
+    assert (out / "runs" / "0000.h5").exists() and not (out / "runs" / "0001.h5").exists()
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["0000", "0000.h5", "0001"]
+    per_run = _loaded(out, consolidate=False)
+    blocked = _loaded(out)
+    xr.testing.assert_identical(blocked, per_run)
+    assert list(blocked["status"].values) == ["done"] * 5 + ["failed"]
+    assert _array_equal(blocked["indicators"].values[:5], reference["indicators"][:5])
+    assert np.isnan(blocked["indicators"].values[5]).all()
+    with h5py.File(out / "sweep.h5", "r") as f:   # the index refers to block files, not run files
+        assert f.attrs["layout"] == "blocks" and f.attrs["virtual"] == 1
+        assert sorted({s.file_name for s in f["indicators"].virtual_sources()}) == ["runs/0000.h5", "runs/0001.h5"]
+    copied = _loaded(out, virtual=False)   # a self-contained index: the same values, copied
+    assert copied.attrs.pop("virtual") == 0 and per_run.attrs.pop("virtual") == 1
+    xr.testing.assert_identical(copied, per_run)
+
+    # resuming reruns run 5; the next index reads that one run file and no other
+    monkeypatch.delenv(FAULT_ENV)
+    reads = []
+    real = blocks._read_run
+    monkeypatch.setattr(blocks, "_read_run", lambda p: reads.append(Path(p).name) or real(p))
+    res = _in_process_sweep(spec, out)
+    assert res.complete and res.computed == 1
+    assert reads == ["r0000005.h5"]
+    reads.clear()
+    blocked = _loaded(out)
+    assert reads == [], "an index over current block files read a run file"
+    assert _array_equal(blocked["indicators"].values, reference["indicators"])
+    assert _array_equal(blocked["final_degree"].values, reference["final_degree"])
+    xr.testing.assert_identical(blocked, _loaded(out, consolidate=False))
+    # a deleted run file is a missing run again, whatever its block file held
+    (out / spec.run_info(2).relpath).unlink()
+    blocked = _loaded(out)
+    assert blocked["status"].values[2] == "missing" and np.isnan(blocked["indicators"].values[2]).all()
+    xr.testing.assert_identical(blocked, _loaded(out, consolidate=False))
+
+
+def test_a_killed_consolidation_leaves_no_block_file_and_resumes(tmp_path, grid_spec, reference):
+    out = tmp_path / "out"
+    spec = SweepSpec.load(grid_spec)
+    res = _in_process_sweep(spec, out, index=False)
+    assert res.complete
+    block = out / "runs" / "0000.h5"
+    block.unlink()   # written by the driver: remove it, to kill its writing half-way below
+    # a process that dies (os._exit: no clean-up of any kind) in the middle of consolidating
+    code = ("import os, sys; sys.path.insert(0, %r)\n"
+            "from socius.sweeps import blocks\n"
+            "from socius.sweeps.index import recorded_spec\n"
+            "real, seen = blocks._read_run, []\n"
+            "def dying(p):\n"
+            "    seen.append(p)\n"
+            "    if len(seen) == 4: os._exit(9)\n"
+            "    return real(p)\n"
+            "blocks._read_run = dying\n"
+            "blocks.update_block(%r, recorded_spec(%r), 0)\n") % (str(PYTHON_DIR), str(out), str(out))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 9, r.stderr
+    leftovers = list((out / "runs").glob(".0000.h5.tmp-*"))
+    assert len(leftovers) == 1 and not block.exists(), "a killed consolidation left a block file"
+    # the next index removes the dead writer's temporary file and consolidates again
+    with open_sweep(build_index(out)) as ds:
+        assert _array_equal(ds["indicators"].values, reference["indicators"])
+        assert _array_equal(ds["final_degree"].values, reference["final_degree"])
+    assert block.exists() and not list((out / "runs").glob(".0000.h5.tmp-*"))
+    # a consolidation killed while replacing a current block file leaves the old one in place
+    before = block.read_bytes()
+    (out / spec.run_info(1).relpath).touch()   # a changed run file: the block must be rewritten
+    r = subprocess.run([sys.executable, "-c", code.replace("len(seen) == 4", "len(seen) == 1")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 9, r.stderr
+    assert block.read_bytes() == before
+    with open_sweep(build_index(out)) as ds:
+        assert _array_equal(ds["indicators"].values, reference["indicators"])
+
+
+def test_shards_consolidate_blocks_and_equal_the_whole(tmp_path, grid_spec, reference, small_blocks):
+    out = tmp_path / "out"
+    spec = SweepSpec.load(grid_spec)
+    res = _in_process_sweep(spec, out, shard=(0, 2))
+    assert res.index is None and res.done == 3
+    assert not list((out / "runs").glob("*.h5")), "a block was consolidated before all its runs were done"
+    _in_process_sweep(spec, out, shard=(1, 2))
+    # the shard that finished a block's last run consolidated it
+    assert (out / "runs" / "0000.h5").exists() and (out / "runs" / "0001.h5").exists()
+    whole = _loaded(out)
+    assert _array_equal(whole["indicators"].values, reference["indicators"])
+    assert _array_equal(whole["final_degree"].values, reference["final_degree"])
+    assert (whole["status"].values == "done").all() and (whole["attempts"].values == 1).all()
+    xr.testing.assert_identical(whole, _loaded(out, consolidate=False))

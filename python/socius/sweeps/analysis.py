@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import FORMATS
-from .spec import SweepSpec, SweepSpecError
+from .spec import SweepSpecError
 
 __all__ = ["salib_form", "sensitivity"]
 
@@ -32,7 +32,10 @@ def _open(sweep):
     else:
         raise SweepSpecError("not a socius sweep index (attribute 'format' is "
                              f"{sweep.attrs.get('format')!r}); give DIR or DIR/sweep.h5")
-    spec = SweepSpec.from_dict(tomllib.loads(ds.attrs["sweep"]), origin=f"{ds.attrs.get('sweep_name')} (index)")
+    from .index import recorded_spec
+
+    # the index's spec was checked when the sweep ran: not every design point again
+    spec = recorded_spec(tomllib.loads(ds.attrs["sweep"]), origin=f"{ds.attrs.get('sweep_name')} (index)")
     return ds, spec
 
 

@@ -31,10 +31,11 @@ import numpy as np
 from .. import _core
 from ..files import FORMATS, ResultsError, open_dataset, quote_arg, strings, text
 from .claims import directory_lock
-from .layout import INDEX_FILE, SPEC_FILE, error_path, read_error
+from . import layout as _layout
+from .layout import INDEX_FILE, SPEC_FILE, block_relpath, error_path, read_error, run_relpath
 from .spec import SummarySpec, SweepSpec, SweepSpecError
 
-__all__ = ["build_index", "compute_summaries", "open_sweep", "INDEX_FORMAT"]
+__all__ = ["build_index", "compute_summaries", "open_sweep", "recorded_spec", "INDEX_FORMAT"]
 
 INDEX_FORMAT = FORMATS["sweep index"]
 
@@ -118,11 +119,18 @@ def _blocks(indices: list[int]) -> list[tuple[int, int, int]]:
     return out
 
 
-def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
+def build_index(out: str | os.PathLike, *, virtual: bool = True, consolidate: bool = True) -> Path:
     """Builds ``out/sweep.h5`` from the runs that exist now (see the module doc for the layout).
 
     Safe to call at any time, e.g. while shards still run: runs without a results file show as
     ``missing`` (or ``failed``) with NaN values. Returns the index path.
+
+    By default the runs of each block of 1,000 are first consolidated into a block file
+    (``runs/NNNN.h5``, see :mod:`.blocks`; only new or changed run files are read) and the index
+    refers to the block files, so that building and opening it take memory and time in
+    proportion to the blocks, not the runs. ``consolidate=False`` writes the index of earlier
+    versions, one HDF5 virtual source per run file (same values; slow beyond a few thousand
+    runs). ``virtual=False`` copies the values into the index (self-contained).
 
     Raises
     ------
@@ -137,13 +145,226 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True) -> Path:
     # Processes sharing the directory (two drivers, shards, sweep-index) build it in turn: the
     # last one to finish writes the most complete index, and none replaces another's half-way.
     with directory_lock(out):
-        return _build_index(out, virtual)
+        if consolidate:
+            return _build_index_blocks(out, virtual)
+        return _build_index_per_run(out, virtual)
 
 
-def _build_index(out: Path, virtual: bool) -> Path:
+class _RecordedSpec(SweepSpec):
+    """A spec as a sweep directory or an index records it. It was checked point by point when
+    the sweep was prepared (and the directory refuses any other spec), so loading it again
+    skips :meth:`SweepSpec._check_points`, which builds every design point's scenario (seconds
+    at 100,000 points); everything else is checked as usual."""
+
+    def _check_points(self) -> None:
+        return None
+
+
+def recorded_spec(source: str | os.PathLike | dict, origin: str | None = None) -> SweepSpec:
+    """The spec of a sweep directory (``DIR/sweep.toml``, or that file) or of an index (its
+    ``sweep`` attribute, parsed, with ``origin``), without checking each design point again."""
+    if isinstance(source, dict):
+        return _RecordedSpec.from_dict(source, origin=origin or "index")
+    path = Path(source)
+    return _RecordedSpec.load(path / SPEC_FILE if path.is_dir() else path)
+
+
+def _per_run_columns(spec: SweepSpec) -> dict:
+    """Scenario, point, replicate, seed and parameter values of every run, as arrays (no
+    per-run objects: a few bytes per run)."""
+    n = spec.n_runs
+    per = spec.n_points * spec.replicates
+    runs = np.arange(n, dtype=np.int64)
+    rest = runs % per if per else runs
+    point = rest // spec.replicates
+    seeds = np.array([spec.run_seed(p, r) for p in range(spec.n_points) for r in range(spec.replicates)],
+                     dtype=np.uint64)
+    names = np.array([sc.name for sc in spec.scenarios], dtype=object)
+    out = {"scenario": names[runs // per] if per else names[:0], "point": point,
+           "replicate": rest % spec.replicates, "seed": seeds[rest] if n else seeds}
+    design = spec.design() if spec.factors else None
+    for j, fac in enumerate(spec.factors):
+        col = design[:, j][point]
+        dtype = (np.float64 if fac.type == "real" else np.int64 if fac.type == "integer"
+                 else bool if fac.type == "boolean" else None)
+        out[fac.key] = np.array(col.tolist(), dtype=dtype) if dtype else np.array(col.tolist(), dtype=object)
+    return out
+
+
+_STATUS = np.array(["missing", "done", "failed"], dtype=object)
+
+
+def _build_index_blocks(out: Path, virtual: bool) -> Path:
     import h5py
 
-    spec = SweepSpec.load(out / SPEC_FILE)
+    from .blocks import block_range, update_block
+
+    spec = recorded_spec(out)
+    spec_hash = spec.hash()
+    n = spec.n_runs
+    status = np.zeros(n, dtype=np.uint8)          # codes into _STATUS
+    attempts = np.zeros(n, dtype=np.int64)
+    wall = np.full(n, np.nan)
+    errors: dict[int, str] = {}
+    summaries: dict[str, np.ndarray] = {}
+    blocks = []  # (block, first, count, present slots, times): a few bytes per run
+    times = None
+    same = True
+    axes = None
+    n_blocks = (n + _layout.BLOCK_SIZE - 1) // _layout.BLOCK_SIZE
+    for b in range(n_blocks):
+        blk = update_block(out, spec, b)
+        first = blk.first
+        if blk.present is not None and blk.present.any():
+            idx = np.nonzero(blk.present)[0]
+            status[first + idx] = 1
+            attempts[first + idx] = blk.attempt[idx]
+            wall[first + idx] = blk.wall[idx]
+            for name, col in blk.summaries.items():
+                summaries.setdefault(name, np.full(n, np.nan))[first:first + blk.count] = col
+            if axes is None:
+                axes = (blk.groups, blk.indicators, blk.recorded_groups, blk.recorded_indicators)
+            elif (blk.groups, blk.indicators) != axes[:2]:
+                raise SweepSpecError(f"{out}: block {b} records groups or indicators other than the first "
+                                     "block's; rebuild with consolidate=False to see which run")
+            if times is None:
+                times = blk.times
+            elif not np.array_equal(times, blk.times):
+                same = False
+                times = np.union1d(times, blk.times)
+            same = same and blk.full
+            blocks.append((b, first, blk.count, idx, blk.times, blk.path))
+        for k, note in blk.notes.items():
+            if k in blk.files:
+                status[first + k] = 2
+                errors[first + k] = note
+        for k in sorted(blk.errors - blk.files):
+            rec = read_error(error_path(out / run_relpath(first + k)))
+            status[first + k] = 2
+            attempts[first + k] = int(rec.get("attempts", 1))
+            errors[first + k] = str(rec.get("error", "unknown error"))
+    times = np.zeros(0, dtype=np.int64) if times is None else np.asarray(times, dtype=np.int64)
+    groups, inds = (axes[0], axes[1]) if axes else ([], [])
+    use_virtual = virtual and same and bool(blocks)
+
+    target = out / INDEX_FILE
+    tmp = out / f".{INDEX_FILE}.tmp-{os.getpid()}-{socket.gethostname()}"
+    str_t = h5py.string_dtype()
+    try:
+        with h5py.File(tmp, "w") as f:
+            def scale(name, data, dtype=None):
+                ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
+                ds.make_scale(name)
+                return ds
+
+            scale("run", np.arange(n, dtype=np.int64))
+            scale("time", times).attrs.update(units="steps", long_name="policy time: steps after burn-in")
+            scale("group", np.array(groups, dtype=object), str_t)
+            scale("indicator", np.array(inds, dtype=object), str_t)
+            shape = (n, len(times), len(groups), len(inds))
+            if use_virtual:
+                layout = h5py.VirtualLayout(shape=shape, dtype="f8")
+                for b, first, count, idx, _t, _p in blocks:
+                    src = h5py.VirtualSource(block_relpath(b), "indicators", shape=(count,) + shape[1:])
+                    for at, from_, length in _blocks(idx.tolist()):
+                        layout[first + from_:first + from_ + length] = src[from_:from_ + length]
+                var = f.create_virtual_dataset("indicators", layout, fillvalue=np.nan)
+            else:
+                per_run = max(1, len(times) * len(groups) * len(inds) * 8)
+                rows = int(max(1, min(_layout.BLOCK_SIZE, (4 << 20) // per_run, n)))
+                chunks = (rows, len(times), len(groups), 1) if all(shape) else None
+                var = f.create_dataset("indicators", shape=shape, dtype="f8", fillvalue=np.nan, chunks=chunks)
+                for b, first, count, idx, btimes, bpath in blocks:
+                    where = np.searchsorted(times, btimes)
+                    with h5py.File(bpath, "r") as bf:
+                        src = bf["indicators"]
+                        for a in range(0, count, rows):
+                            stop = min(count, a + rows)
+                            piece = src[a:stop]
+                            if len(btimes) == len(times):
+                                var[first + a:first + stop] = piece
+                            else:
+                                full = np.full((stop - a,) + shape[1:], np.nan)
+                                full[:, where] = piece
+                                var[first + a:first + stop] = full
+            for i, dim in enumerate(("run", "time", "group", "indicator")):
+                var.dims[i].attach_scale(f[dim])
+
+            def per_run(name, data, dtype=None, **attrs):
+                ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
+                ds.dims[0].attach_scale(f["run"])
+                ds.attrs.update(attrs)
+                return ds
+
+            cols = _per_run_columns(spec)
+            coords = ["scenario", "point", "replicate", "seed", "status", "attempts"]
+            per_run("scenario", cols["scenario"], str_t, long_name="scenario of the run")
+            per_run("point", cols["point"], long_name="design point")
+            per_run("replicate", cols["replicate"], long_name="replicate")
+            per_run("seed", cols["seed"], long_name="the run's seed: derive_seed(derive_seed(master, point), replicate)")
+            per_run("status", _STATUS[status], str_t, long_name="done, failed or missing")
+            per_run("attempts", attempts, long_name="attempts so far (of a done run: the one that finished)")
+            for fac in spec.factors:
+                data = cols.pop(fac.key)
+                per_run(fac.key, data, str_t if data.dtype == object else None, long_name=f"parameter {fac.key}")
+                coords.append(fac.key)
+            var.attrs["coordinates"] = " ".join(coords)
+            var.attrs["long_name"] = "recorded indicators of every run (NaN: the run is not done)"
+            for name in _summary_order(spec, summaries):
+                base = next((s for s in spec.summaries if name == s.name or name.startswith(s.name + "_")), None)
+                ds = per_run(name, summaries[name], long_name=f"summary: {base.stat} of {base.indicator}" if base else name)
+                ds.attrs["coordinates"] = " ".join(coords)
+            per_run("wall_seconds", wall, units="s", long_name="wall time of the run")
+            err = np.full(n, "", dtype=object)
+            for r, e in errors.items():
+                err[r] = e
+            per_run("error", err, str_t, long_name="last error of a failed run")
+            _attributes(f, spec, spec_hash, status == 1, status == 2, status == 0, use_virtual, "blocks")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _summary_order(spec: SweepSpec, summaries: dict) -> list[str]:
+    """Summary columns in the spec's order (an ``indicator = "*"`` summary: its columns in the
+    order they were computed)."""
+    order = []
+    for s in spec.summaries:
+        order += [k for k in summaries if (k == s.name or (s.indicator == "*" and k.startswith(s.name + "_")))
+                  and k not in order]
+    return order + [k for k in summaries if k not in order]
+
+
+def _attributes(f, spec, spec_hash, done, failed, missing, use_virtual, layout) -> None:
+    problem = spec.problem() if spec.method != "grid" else None
+    f.attrs.update({
+        "format": INDEX_FORMAT,
+        "sweep_name": spec.name,
+        "sweep_hash": spec_hash,
+        "sweep": spec.to_toml(),
+        "model": spec.model,
+        "design": spec.method,
+        "master_seed": str(spec.seed),
+        "replicates": spec.replicates,
+        "points": spec.n_points,
+        "runs": spec.n_runs,
+        "runs_done": int(np.sum(done)),
+        "runs_failed": int(np.sum(failed)),
+        "runs_missing": int(np.sum(missing)),
+        "virtual": int(use_virtual),
+        "layout": layout,
+        "salib_problem": json.dumps(problem) if problem else "",
+        "engine_version": _core.__version__,
+        "created": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime()),
+    })
+
+
+def _build_index_per_run(out: Path, virtual: bool) -> Path:
+    import h5py
+
+    spec = recorded_spec(out)
     spec_hash = spec.hash()
     n = spec.n_runs
     status = np.array(["missing"] * n, dtype=object)
@@ -287,26 +508,8 @@ def _build_index(out: Path, virtual: bool) -> Path:
                 ds.attrs["coordinates"] = " ".join(coords)
             per_run("wall_seconds", wall, units="s", long_name="wall time of the run")
             per_run("error", errors, str_t, long_name="last error of a failed run")
-            problem = spec.problem() if spec.method != "grid" else None
-            f.attrs.update({
-                "format": INDEX_FORMAT,
-                "sweep_name": spec.name,
-                "sweep_hash": spec_hash,
-                "sweep": spec.to_toml(),
-                "model": spec.model,
-                "design": spec.method,
-                "master_seed": str(spec.seed),
-                "replicates": spec.replicates,
-                "points": spec.n_points,
-                "runs": n,
-                "runs_done": int((status == "done").sum()),
-                "runs_failed": int((status == "failed").sum()),
-                "runs_missing": int((status == "missing").sum()),
-                "virtual": int(use_virtual),
-                "salib_problem": json.dumps(problem) if problem else "",
-                "engine_version": _core.__version__,
-                "created": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime()),
-            })
+            _attributes(f, spec, spec_hash, status == "done", status == "failed", status == "missing",
+                        use_virtual, "runs")
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

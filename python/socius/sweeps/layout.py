@@ -8,6 +8,7 @@ imports the other for it.
     DIR/sweep.h5                          the index (socius sweep-index)
     DIR/runs/0000/r0000012.h5             run 12's results (1000 runs per folder)
     DIR/runs/0000/r0000012.error.json     its last failed attempt (traceback, attempts)
+    DIR/runs/0000.h5                      block 0: runs 0-999 consolidated (see .blocks)
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["SPEC_FILE", "INDEX_FILE", "run_name", "run_relpath", "error_path", "read_error", "run_state"]
+__all__ = ["SPEC_FILE", "INDEX_FILE", "BLOCK_SIZE", "run_name", "run_relpath", "block_of", "block_folder", "block_relpath",
+           "error_path", "read_error", "run_state"]
 
 SPEC_FILE = "sweep.toml"
 INDEX_FILE = "sweep.h5"
+BLOCK_SIZE = 1000  # runs per folder, and per block file
 
 
 def run_name(run: int) -> str:
@@ -28,7 +31,22 @@ def run_name(run: int) -> str:
 
 def run_relpath(run: int) -> str:
     """The run's results file, relative to the sweep folder (1000 runs per sub-folder)."""
-    return f"runs/{run // 1000:04d}/{run_name(run)}.h5"
+    return f"{block_folder(block_of(run))}/{run_name(run)}.h5"
+
+
+def block_of(run: int) -> int:
+    """The block (and folder) of a run: ``run // BLOCK_SIZE``."""
+    return run // BLOCK_SIZE
+
+
+def block_folder(block: int) -> str:
+    """The folder of a block's run files, relative to the sweep folder: ``runs/0000``."""
+    return f"runs/{block:04d}"
+
+
+def block_relpath(block: int) -> str:
+    """The block file of a block's runs, relative to the sweep folder: ``runs/0000.h5``."""
+    return f"runs/{block:04d}.h5"
 
 
 def error_path(results: Path) -> Path:

@@ -29,8 +29,9 @@ from .._values import integer, show
 from ..simulation import Simulation, run_to_file
 from .claims import claim_holder, claim_run, directory_lock, lock_path, remove_stale_temporaries
 from .pool import describe_exit, process_pool, worker_exits
-from .index import build_index
-from .layout import SPEC_FILE, error_path, read_error
+from .blocks import block_range, update_block
+from .index import build_index, recorded_spec
+from .layout import SPEC_FILE, block_of, error_path, read_error
 from .spec import RunInfo, SweepSpec, SweepSpecError
 
 __all__ = ["sweep", "SweepResult", "RunError", "SweepRunError", "prepare_directory", "make_executor",
@@ -130,7 +131,7 @@ def prepare_directory(spec: SweepSpec, out: Path) -> None:
                     os.replace(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
-    existing = SweepSpec.load(target)
+    existing = recorded_spec(target)
     if existing.hash() != spec.hash():
         raise SweepSpecError(
             f"{out}: this directory holds another sweep ('{existing.name}', hash {existing.hash()}; "
@@ -454,6 +455,10 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     # whether it was finished before this call (skipped) or by another process during it.
     existed = bytearray(1 if (out / spec.run_info(r).relpath).exists() else 0 for r in scope)
     result.skipped = result.done = sum(existed)
+    # Runs of each block this call still has to settle: when a block's reach 0 and every run
+    # of the block has its results file, the block is consolidated (see consolidate_when_done).
+    block_left: collections.Counter = collections.Counter(
+        block_of(r) for k, r in enumerate(scope) if not existed[k])
     fresh = (spec.run_info(r) for k, r in enumerate(scope) if not existed[k])
     retry: collections.deque = collections.deque()
     deferred: dict[int, RunInfo] = {}  # runs another live process holds: waited for, not computed
@@ -494,7 +499,15 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
             held = f", {len(deferred)} held by other processes" if deferred else ""
             bar.set_postfix_str(f"failed {len(failed_final)}, remaining {remaining}{held}", refresh=False)
 
-    def finished_elsewhere() -> None:
+    def block_settled(run: int) -> None:
+        b = block_of(run)
+        block_left[b] -= 1
+        if block_left[b] == 0:
+            del block_left[b]
+            _consolidate_if_complete(spec, out, b, bar)
+
+    def finished_elsewhere(run: int) -> None:
+        block_settled(run)
         result.done += 1
         result.by_others += 1
         if bar is not None:
@@ -507,7 +520,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                 return None
             path = out / info.relpath
             if path.exists():  # another process finished it since this call started
-                finished_elsewhere()
+                finished_elsewhere(info.run)
                 continue
             if claim_holder(path) is not None:
                 deferred[info.run] = info  # another live process is computing it: wait for it
@@ -519,7 +532,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
             path = out / info.relpath
             if path.exists():
                 del deferred[run]
-                finished_elsewhere()
+                finished_elsewhere(run)
             elif claim_holder(path) is None:  # its holder gave it up (failed, or died): ours now
                 del deferred[run]
                 retry.append(info)
@@ -532,12 +545,13 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
             deferred[info.run] = info
         elif status == "done":
             if record.get("by_other"):
-                finished_elsewhere()
+                finished_elsewhere(info.run)
             else:
                 result.done += 1
                 result.computed += 1
                 if bar is not None:
                     bar.update(1)
+                block_settled(info.run)
         else:
             tries[info.run] += 1
             message = f"{run_label(spec, info)} failed: {record.get('error')}"
@@ -554,6 +568,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                 result.errors[info.run] = message
             if bar is not None:
                 bar.write(f"socius: {message} (attempt {record.get('attempt')})")
+            block_settled(info.run)
         show_state()
 
     def fail(info: RunInfo, error: str, tb: str = "") -> None:
@@ -649,6 +664,24 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
 
 # How often a driver looks again at runs other processes hold.
 _POLL_SECONDS = 0.5
+
+
+def _consolidate_if_complete(spec: SweepSpec, out: Path, block: int, bar) -> None:
+    """Gathers a block's runs into its block file (:mod:`.blocks`) once every run of the block
+    has its results file, so that the index (here, or ``sweep-index`` after the shards of an
+    array) has little left to read. Skipped when another process is consolidating the block or
+    some of its runs are not done (the index consolidates what is left). A failure here costs
+    nothing but time later: the run files are untouched, so it is reported and the sweep goes
+    on."""
+    try:
+        update_block(out, spec, block, wait=False, only_if_complete=True)
+    except Exception as e:  # noqa: BLE001 - the runs are safe; the index will try again
+        message = (f"socius: could not consolidate block {block} (runs {block_range(block, spec.n_runs).start}-"
+                   f"{block_range(block, spec.n_runs).stop - 1}): {type(e).__name__}: {e}; the index will try again")
+        if bar is not None:
+            bar.write(message)
+        else:
+            print(message, file=sys.stderr)
 
 
 def _claim_owner(results: Path) -> tuple[str, int] | None:

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""The sweep index at cluster scale: build it, open it and reduce one indicator, at N runs.
+
+    PYTHONPATH=python python3 benchmarks/sweep_index.py --runs 5000 100000 [--work DIR] [--keep]
+
+No simulation runs. One real run of the tiny Davidsen grid run of tests/python/test_sweep.py
+(300 agents, 10 steps recorded every 5: 3 times x 1 group x 14 indicators) is written by
+socius itself as the template; each of the N runs is that file copied and given its run's own
+attributes (seed, sweep hash, run, point, replicate, attempt, wall time) and its own values
+(the template's indicators times a factor drawn from the run number), so the files are in the
+real results format and belong to the sweep. The sweep is a Latin hypercube over davidsen.p
+with N samples and one replicate, with one summary (final mean degree).
+
+Each phase runs in a process of its own, so that its peak resident memory (ru_maxrss) is its
+own; the figures are wall seconds and peak RSS, and the RSS of the same process after
+importing socius, h5py and xarray (the baseline every phase pays):
+
+    build     socius.sweeps.build_index(DIR)            (first build: consolidates every block)
+    rebuild   socius.sweeps.build_index(DIR) again      (nothing new: reads the block files)
+    open      socius.open_sweep(DIR) and reduce one indicator: the mean over runs of
+              indicators.sel(indicator="mean_degree", group="all") at each time, plus the
+              summary column's mean
+
+``--legacy`` builds the index as before consolidation existed (one HDF5 virtual source per run
+file: ``build_index(DIR, consolidate=False)``). Writes benchmarks/results/sweep_index.json
+(--out to write elsewhere) and prints a Markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "python"))
+
+MIB = 1024.0 ** 2
+
+
+def spec_dict(n: int) -> dict:
+    return {
+        "name": f"bench-{n}",
+        "scenario": {"model": "davidsen", "name": "d"},
+        "seed": 11,
+        "replicates": 1,
+        "set": {"simulation": {"population": 300, "burn_in": 5, "steps": 10}},
+        "record": {"every": 5},
+        "design": {"method": "lhs", "samples": n},
+        "parameters": {"davidsen.p": {"min": 0.02, "max": 0.3}},
+        "summaries": {"final_degree": {"indicator": "mean_degree"}},
+    }
+
+
+def fabricate(out: Path, n: int) -> float:
+    """Writes the sweep directory ``out`` with ``n`` finished runs (no simulation beyond the
+    template); returns the seconds it took."""
+    import h5py
+    import numpy as np
+
+    from socius.simulation import Simulation, run_to_file
+    from socius.sweeps import SweepSpec
+    from socius.sweeps.runner import prepare_directory
+
+    t0 = time.perf_counter()
+    spec = SweepSpec.from_dict(spec_dict(n))
+    out.mkdir(parents=True, exist_ok=True)
+    prepare_directory(spec, out)
+    info = spec.run_info(0)
+    template = out / "template.h5"
+    sim = Simulation(spec.scenario_for(info), seed=info.seed, threads=1)
+    run_to_file(sim, template, progress=False, command="benchmarks/sweep_index.py",
+                attributes={"sweep_name": spec.name, "sweep_hash": spec.hash()})
+    with h5py.File(template, "r") as f:
+        base = f["indicators"][...]
+    h = spec.hash()
+    for r in range(n):
+        if r % 10000 == 0:
+            print(f"  fabricating run {r} of {n}", file=sys.stderr, flush=True)
+        info = spec.run_info(r)
+        path = out / info.relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        shutil.copyfile(template, tmp)
+        with h5py.File(tmp, "r+") as f:
+            f["indicators"][...] = base * (1.0 + (r % 997) / 997.0)
+            a = f.attrs
+            a["seed"] = str(info.seed)
+            a["sweep_hash"] = h
+            a["sweep_run"] = str(r)
+            a["sweep_point"] = str(info.point)
+            a["sweep_replicate"] = str(info.replicate)
+            a["sweep_attempt"] = "1"
+            a["wall_seconds"] = "0.01"
+        os.replace(tmp, path)
+    template.unlink()
+    return time.perf_counter() - t0
+
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {python!r})
+import h5py, numpy, xarray, socius
+from socius.sweeps import build_index, open_sweep
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+extra = {{}}
+if {phase!r} in ("build", "rebuild"):
+    build_index({out!r}, **{kwargs!r})
+else:
+    with open_sweep({out!r}) as ds:
+        t_open = time.perf_counter() - t0
+        x = ds["indicators"].sel(indicator="mean_degree", group="all").mean("run").values
+        s = float(ds["final_degree"].mean())
+        extra = {{"open_s": t_open, "reduced": [float(v) for v in x], "summary_mean": s}}
+sec = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"seconds": sec, "peak_rss_mib": peak / 1024, "baseline_rss_mib": base / 1024, **extra}}))
+"""
+
+
+def phase(out: Path, name: str, kwargs: dict) -> dict:
+    code = CHILD.format(python=str(ROOT / "python"), phase=name, out=str(out), kwargs=kwargs)
+    load = os.getloadavg()[0]
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"phase {name} failed:\n{r.stderr}")
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    d["load_before"] = load
+    return d
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, nargs="+", default=[5000, 100000])
+    ap.add_argument("--work", type=Path, help="where the sweep directories go (default: a temporary folder); "
+                    "an existing directory with the same number of runs is reused, not fabricated again")
+    ap.add_argument("--keep", action="store_true", help="keep the fabricated directories")
+    ap.add_argument("--legacy", action="store_true", help="the per-run index (build_index(consolidate=False))")
+    ap.add_argument("--label", default=None, help="name of this measurement in the JSON file")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "sweep_index.json")
+    a = ap.parse_args()
+    work = a.work or Path(tempfile.mkdtemp(prefix="socius-sweep-index-"))
+    kwargs = {"consolidate": False} if a.legacy else {}
+    label = a.label or ("per-run files (legacy)" if a.legacy else "block files")
+    rows = []
+    try:
+        for n in a.runs:
+            out = work / f"runs{n}"
+            done = out / ".fabricated"
+            fab = None
+            if not done.exists():
+                shutil.rmtree(out, ignore_errors=True)
+                print(f"fabricating {n} runs in {out}", file=sys.stderr, flush=True)
+                fab = fabricate(out, n)
+                done.write_text(str(fab))
+            for leftover in out.glob("runs/*.h5"):     # block files of an earlier measurement
+                leftover.unlink()
+            (out / "sweep.h5").unlink(missing_ok=True)
+            row = {"runs": n, "layout": label, "fabricate_s": fab}
+            for name in ("build", "rebuild", "open"):
+                print(f"{n} runs: {name}", file=sys.stderr, flush=True)
+                row[name] = phase(out, name, kwargs)
+            rows.append(row)
+            if not a.keep and a.work is None:
+                shutil.rmtree(out, ignore_errors=True)
+    finally:
+        if not a.keep and a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(a.out.read_text()) if a.out.exists() else {"measurements": []}
+    old["measurements"] = [m for m in old["measurements"]
+                           if not (m["layout"] == label and m["runs"] in a.runs)] + rows
+    a.out.write_text(json.dumps(old, indent=1))
+    print("| runs | index | build s | build peak MiB | rebuild s | rebuild peak MiB | open + reduce s | open peak MiB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        b, rb, o = r["build"], r["rebuild"], r["open"]
+        print(f"| {r['runs']:,} | {r['layout']} | {b['seconds']:.2f} | {b['peak_rss_mib']:.0f} | {rb['seconds']:.2f} | "
+              f"{rb['peak_rss_mib']:.0f} | {o['seconds']:.2f} | {o['peak_rss_mib']:.0f} |")
+    print(f"(baseline RSS after imports: {rows[0]['build']['baseline_rss_mib']:.0f} MiB)" if rows else "")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
