@@ -312,6 +312,22 @@ def micro(quick: bool, results: Path, smoke: bool = False) -> dict:
             "benchmarks": rows}
 
 
+def sweep_index(quick: bool, results: Path, smoke: bool = False) -> dict:
+    """The sweep index at cluster scale (benchmarks/sweep_index.py, run as its own command):
+    N fabricated run files; building the index, building it again, opening it and reducing one
+    indicator, each in a process of its own (seconds and peak memory)."""
+    runs = [100] if smoke else [2000] if quick else [5000, 100000]
+    out = results / "sweep_index.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "sweep_index.py"), "--runs", *map(str, runs), "--out", str(out)]
+    log(f"sweep index at {', '.join(map(str, runs))} runs")
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL)
+    if r.returncode != 0:
+        return {"section": "sweep_index", "error": f"sweep_index.py exited with {r.returncode}"}
+    d = json.loads(out.read_text())
+    d["section"] = "sweep_index"
+    return d
+
+
 def mesa(quick: bool, results: Path) -> dict | None:
     """The peer comparison (benchmarks/compare_mesa.py), run as its own command."""
     cmd = [sys.executable, str(ROOT / "benchmarks" / "compare_mesa.py"), "--json", str(results / "mesa.json")]
@@ -484,6 +500,20 @@ def render(res: dict, quick: bool) -> str:
                 L.append(f"| {k} | {s['mesa_mean']:.4f} ({s['mesa_sd']:.4f}) | {s['socius_mean']:.4f} ({s['socius_sd']:.4f}) | "
                          f"{s['z']:+.2f} | {'yes' if s['agree'] else 'NO'} |")
             L.append("")
+    si = res.get("sweep_index")
+    if si:
+        L += ["## Sweep index", "", when(si),
+              "`benchmarks/sweep_index.py`: N run files in the real results format (no simulation), the index built, "
+              "built again with nothing new, opened and one indicator reduced over the runs.", ""]
+        if "error" in si:
+            L += [f"Not measured: {si['error']}.", ""]
+        else:
+            import importlib.util
+
+            spec = importlib.util.spec_from_file_location("sweep_index", ROOT / "benchmarks" / "sweep_index.py")
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            L += mod.table(sorted(si["measurements"], key=lambda m: (m["runs"], m["layout"]))) + [""]
     notes = ROOT / "benchmarks" / "NOTES.md"
     if notes.exists():
         L += [notes.read_text().rstrip(), ""]
@@ -498,7 +528,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path,
                     help="folder for results/ and RESULTS.md (default: benchmarks/, and benchmarks/quick/ for --quick "
                          "and --smoke, so that a quick run never replaces the full figures)")
-    ap.add_argument("--only", nargs="+", choices=["community", "output", "classic", "micro", "mesa"],
+    ap.add_argument("--only", nargs="+", choices=["community", "output", "classic", "micro", "mesa", "sweep_index"],
                     help="run only these sections")
     ap.add_argument("--no-10m", action="store_true", help="skip the 10-million-resident run")
     ap.add_argument("--no-build", action="store_true", help="use the programs already built")
@@ -510,7 +540,7 @@ def main() -> int:
         build()
     results = a.out / "results"
     results.mkdir(parents=True, exist_ok=True)
-    sections = a.only or ["community", "output", "classic", "micro"] + ([] if a.smoke else ["mesa"])
+    sections = a.only or ["community", "output", "classic", "micro", "sweep_index"] + ([] if a.smoke else ["mesa"])
     a.quick |= a.smoke
     res = {"machine": machine()}
     (results / "machine.json").write_text(json.dumps(res["machine"], indent=1))
@@ -527,10 +557,12 @@ def main() -> int:
                 res[s] = micro(a.quick, results, smoke=a.smoke)
             elif s == "mesa":
                 res[s] = mesa(a.quick, results)
+            elif s == "sweep_index":
+                res[s] = sweep_index(a.quick, results, smoke=a.smoke)
             res[s]["measured_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
     # Sections not run this time keep their last figures in RESULTS.md.
-    for s in ["community", "output", "classic", "micro", "mesa"]:
+    for s in ["community", "output", "classic", "micro", "mesa", "sweep_index"]:
         if s not in res and not a.smoke and (results / f"{s}.json").exists():
             res[s] = json.loads((results / f"{s}.json").read_text())
     (a.out / "RESULTS.md").write_text(render(res, a.quick))

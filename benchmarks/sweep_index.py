@@ -107,6 +107,19 @@ import json, resource, sys, time
 sys.path.insert(0, {python!r})
 import h5py, numpy, xarray, socius
 from socius.sweeps import build_index, open_sweep
+# Warm-up, not timed: xarray imports array modules (dask...) the first time it decodes a file,
+# seconds on a busy machine whatever the file; a one-variable file pays that here.
+tw = time.perf_counter()
+import tempfile, os
+with tempfile.TemporaryDirectory() as d:
+    with h5py.File(os.path.join(d, "w.h5"), "w") as f:
+        x = f.create_dataset("x", data=numpy.arange(3)); x.make_scale("x")
+        v = f.create_dataset("v", data=numpy.zeros(3)); v.dims[0].attach_scale(x)
+        s = f.create_dataset("s", data=numpy.array(["a", "b", "c"], dtype=object), dtype=h5py.string_dtype())
+        s.dims[0].attach_scale(x)
+    with xarray.open_dataset(os.path.join(d, "w.h5"), engine="h5netcdf") as w:
+        w.load()
+warm = time.perf_counter() - tw
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 extra = {{}}
@@ -120,7 +133,7 @@ else:
         extra = {{"open_s": t_open, "reduced": [float(v) for v in x], "summary_mean": s}}
 sec = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"seconds": sec, "peak_rss_mib": peak / 1024, "baseline_rss_mib": base / 1024, **extra}}))
+print(json.dumps({{"seconds": sec, "peak_rss_mib": peak / 1024, "baseline_rss_mib": base / 1024, "warmup_s": warm, **extra}}))
 """
 
 
@@ -143,6 +156,8 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the fabricated directories")
     ap.add_argument("--legacy", action="store_true", help="the per-run index (build_index(consolidate=False))")
     ap.add_argument("--label", default=None, help="name of this measurement in the JSON file")
+    ap.add_argument("--phases", nargs="+", default=["build", "rebuild", "open"], choices=["build", "rebuild", "open"],
+                    help="phases to measure (open needs an index: build first, or one left by --keep)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "sweep_index.json")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="socius-sweep-index-"))
@@ -159,11 +174,13 @@ def main() -> int:
                 print(f"fabricating {n} runs in {out}", file=sys.stderr, flush=True)
                 fab = fabricate(out, n)
                 done.write_text(str(fab))
-            for leftover in out.glob("runs/*.h5"):     # block files of an earlier measurement
-                leftover.unlink()
-            (out / "sweep.h5").unlink(missing_ok=True)
-            row = {"runs": n, "layout": label, "fabricate_s": fab}
-            for name in ("build", "rebuild", "open"):
+            if "build" in a.phases:
+                for leftover in out.glob("runs/*.h5"):     # block files of an earlier measurement
+                    leftover.unlink()
+                (out / "sweep.h5").unlink(missing_ok=True)
+            row = {"runs": n, "layout": label, "fabricate_s": fab,
+                   "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+            for name in a.phases:
                 print(f"{n} runs: {name}", file=sys.stderr, flush=True)
                 row[name] = phase(out, name, kwargs)
             rows.append(row)
@@ -174,17 +191,32 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     old = json.loads(a.out.read_text()) if a.out.exists() else {"measurements": []}
-    old["measurements"] = [m for m in old["measurements"]
-                           if not (m["layout"] == label and m["runs"] in a.runs)] + rows
+    for r in rows:   # phases measured now replace those of an earlier measurement of the same kind
+        earlier = next((m for m in old["measurements"] if m["layout"] == label and m["runs"] == r["runs"]), None)
+        if earlier is not None:
+            old["measurements"].remove(earlier)
+            r.update({k: v for k, v in earlier.items() if k not in r or r[k] is None})
+        old["measurements"].append(r)
+    rows = [m for m in old["measurements"] if m["runs"] in a.runs and m["layout"] == label]
     a.out.write_text(json.dumps(old, indent=1))
-    print("| runs | index | build s | build peak MiB | rebuild s | rebuild peak MiB | open + reduce s | open peak MiB |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        b, rb, o = r["build"], r["rebuild"], r["open"]
-        print(f"| {r['runs']:,} | {r['layout']} | {b['seconds']:.2f} | {b['peak_rss_mib']:.0f} | {rb['seconds']:.2f} | "
-              f"{rb['peak_rss_mib']:.0f} | {o['seconds']:.2f} | {o['peak_rss_mib']:.0f} |")
-    print(f"(baseline RSS after imports: {rows[0]['build']['baseline_rss_mib']:.0f} MiB)" if rows else "")
+    print("\n".join(table(rows)))
     return 0
+
+
+def table(rows: list[dict]) -> list[str]:
+    """A Markdown table of measurements: seconds and peak RSS (MiB) of each phase, and the load."""
+    def cell(r, name):
+        p = r.get(name)
+        return (f"{p['seconds']:.2f} s, {p['peak_rss_mib']:.0f} MiB (load {p['load_before']:.1f})"
+                if p else "not measured")
+
+    out = ["| runs | index | build | rebuild (nothing new) | open + reduce one indicator |", "|---:|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['runs']:,} | {r['layout']} | {cell(r, 'build')} | {cell(r, 'rebuild')} | {cell(r, 'open')} |")
+    base = next((r[p]["baseline_rss_mib"] for r in rows for p in ("build", "open") if r.get(p)), None)
+    if base is not None:
+        out.append(f"\nPeak RSS includes the {base:.0f} MiB of a process that has imported socius, h5py and xarray.")
+    return out
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ from . import layout as _layout
 from .layout import block_relpath, run_name
 from .spec import SweepSpec, SweepSpecError
 
-__all__ = ["BLOCK_FORMAT", "Block", "update_block", "read_block", "block_range"]
+__all__ = ["BLOCK_FORMAT", "Block", "update_block", "read_block", "block_range", "is_current", "consolidate_task"]
 
 BLOCK_FORMAT = "socius-sweep-block-1"
 
@@ -197,6 +197,33 @@ def _run_times(path: Path) -> np.ndarray:
         return np.asarray(f["time"][...], dtype=np.int64)
 
 
+def is_current(out: Path, spec: SweepSpec, block: int) -> bool:
+    """True if the block's file is up to date with its run files (or it has no run file and no
+    block file): one folder listing, one stat per run, the block file's per-run data."""
+    runs = block_range(block, spec.n_runs)
+    path = out / block_relpath(block)
+    files, _ = _scan(out / _layout.block_folder(block), runs.start, len(runs))
+    if not path.exists():
+        return not files
+    old = read_block(path, spec.hash(), block, runs.start, len(runs))
+    return old is not None and old.identity == files
+
+
+_SPECS: dict = {}
+
+
+def consolidate_task(out: str, block: int) -> int:
+    """Brings one block file up to date, in a worker process (``build_index(workers=N)``);
+    returns the block. The spec is read from the sweep directory once per process."""
+    from .index import recorded_spec
+
+    spec = _SPECS.get(out)
+    if spec is None:
+        spec = _SPECS[out] = recorded_spec(Path(out))
+    update_block(Path(out), spec, block)
+    return block
+
+
 def update_block(out: Path, spec: SweepSpec, block: int, *, wait: bool = True,
                  only_if_complete: bool = False) -> Block | None:
     """Brings the block file of ``block`` up to date with the run files and returns its data.
@@ -247,12 +274,15 @@ def update_block(out: Path, spec: SweepSpec, block: int, *, wait: bool = True,
         times = None
         if old is not None and any(old.present[k] for k in keep):
             times = old.times
-        while True:
+        for attempt in range(2):
             try:
                 result = _write(out, spec, spec_hash, block, first, count, path, old, keep, new, files, times,
                                 compute_summaries)
                 break
             except _Retime:
+                if attempt:
+                    raise OSError(f"{path}: the run files of block {block} changed their times while it was "
+                                  "being written; build the index again") from None
                 union = old.times if old is not None and keep else np.zeros(0, dtype=np.int64)
                 for k in new:
                     try:

@@ -119,7 +119,8 @@ def _blocks(indices: list[int]) -> list[tuple[int, int, int]]:
     return out
 
 
-def build_index(out: str | os.PathLike, *, virtual: bool = True, consolidate: bool = True) -> Path:
+def build_index(out: str | os.PathLike, *, virtual: bool = True, consolidate: bool = True,
+                workers: int | None = None) -> Path:
     """Builds ``out/sweep.h5`` from the runs that exist now (see the module doc for the layout).
 
     Safe to call at any time, e.g. while shards still run: runs without a results file show as
@@ -130,7 +131,9 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True, consolidate: bo
     refers to the block files, so that building and opening it take memory and time in
     proportion to the blocks, not the runs. ``consolidate=False`` writes the index of earlier
     versions, one HDF5 virtual source per run file (same values; slow beyond a few thousand
-    runs). ``virtual=False`` copies the values into the index (self-contained).
+    runs). ``virtual=False`` copies the values into the index (self-contained). Block files that
+    are out of date are written by ``workers`` processes at once (default: one per core; each
+    holds one block's slab of runs at a time, so memory stays flat).
 
     Raises
     ------
@@ -146,7 +149,7 @@ def build_index(out: str | os.PathLike, *, virtual: bool = True, consolidate: bo
     # last one to finish writes the most complete index, and none replaces another's half-way.
     with directory_lock(out):
         if consolidate:
-            return _build_index_blocks(out, virtual)
+            return _build_index_blocks(out, virtual, workers)
         return _build_index_per_run(out, virtual)
 
 
@@ -194,14 +197,36 @@ def _per_run_columns(spec: SweepSpec) -> dict:
 _STATUS = np.array(["missing", "done", "failed"], dtype=object)
 
 
-def _build_index_blocks(out: Path, virtual: bool) -> Path:
+def _consolidate_in_parallel(out: Path, spec: SweepSpec, n_blocks: int, workers: int | None) -> None:
+    """Writes the out-of-date block files with a pool of processes, when there are several."""
+    from .blocks import consolidate_task, is_current
+
+    if workers is None:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:
+            workers = os.cpu_count() or 1
+    if workers < 2 or n_blocks < 2:
+        return
+    stale = [b for b in range(n_blocks) if not is_current(out, spec, b)]
+    if len(stale) < 2:
+        return
+    from .pool import process_pool
+
+    with process_pool(min(workers, len(stale))) as pool:
+        for _ in pool.map(consolidate_task, [str(out)] * len(stale), stale):
+            pass
+
+
+def _build_index_blocks(out: Path, virtual: bool, workers: int | None = None) -> Path:
     import h5py
 
-    from .blocks import block_range, update_block
+    from .blocks import update_block
 
     spec = recorded_spec(out)
     spec_hash = spec.hash()
     n = spec.n_runs
+    _consolidate_in_parallel(out, spec, (n + _layout.BLOCK_SIZE - 1) // _layout.BLOCK_SIZE, workers)
     status = np.zeros(n, dtype=np.uint8)          # codes into _STATUS
     attempts = np.zeros(n, dtype=np.int64)
     wall = np.full(n, np.nan)
