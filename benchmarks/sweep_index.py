@@ -15,7 +15,8 @@ Each phase runs in a process of its own, so that its peak resident memory (ru_ma
 own; the figures are wall seconds and peak RSS, and the RSS of the same process after
 importing socius, h5py and xarray (the baseline every phase pays):
 
-    build     socius.sweeps.build_index(DIR)            (first build: consolidates every block)
+    build     socius.sweeps.build_index(DIR, workers=1) (first build: consolidates every block, in
+              the one process measured; --workers N to let N processes do it)
     rebuild   socius.sweeps.build_index(DIR) again      (nothing new: reads the block files)
     open      socius.open_sweep(DIR) and reduce one indicator: the mean over runs of
               indicators.sel(indicator="mean_degree", group="all") at each time, plus the
@@ -155,14 +156,18 @@ def main() -> int:
                     "an existing directory with the same number of runs is reused, not fabricated again")
     ap.add_argument("--keep", action="store_true", help="keep the fabricated directories")
     ap.add_argument("--legacy", action="store_true", help="the per-run index (build_index(consolidate=False))")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="processes that consolidate blocks at once (build_index(workers=N); default 1, so that "
+                         "the build's peak memory is all in the one process measured)")
     ap.add_argument("--label", default=None, help="name of this measurement in the JSON file")
     ap.add_argument("--phases", nargs="+", default=["build", "rebuild", "open"], choices=["build", "rebuild", "open"],
                     help="phases to measure (open needs an index: build first, or one left by --keep)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "sweep_index.json")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="socius-sweep-index-"))
-    kwargs = {"consolidate": False} if a.legacy else {}
-    label = a.label or ("per-run files (legacy)" if a.legacy else "block files")
+    kwargs = {"consolidate": False} if a.legacy else {"workers": a.workers}
+    label = a.label or ("per-run files (legacy)" if a.legacy else
+                        "block files" + (f", {a.workers} workers" if a.workers > 1 else ""))
     rows = []
     try:
         for n in a.runs:

@@ -3,16 +3,20 @@
 Layout (netCDF-4 style HDF5, dimension scales ``run``, ``time``, ``group``, ``indicator``):
 
 - ``indicators(run, time, group, indicator)``: by default an HDF5 *virtual dataset* whose
-  pieces are the runs' own ``indicators`` datasets (nothing is copied; the run files must stay
-  beside the index, at the same relative paths). A run without a results file reads as NaN.
+  pieces are the block files' ``indicators`` datasets (:mod:`.blocks`: the runs of each block
+  of 1,000 gathered into ``runs/NNNN.h5``; nothing is copied into the index, and the block files
+  must stay beside it, at the same relative paths). A run without a results file reads as NaN.
   With ``virtual=False``, or when runs were recorded at different times, the values are copied.
+  ``build_index(consolidate=False)`` writes the index of earlier versions instead, with one
+  virtual source per run file (the same values; its memory and opening time grow with the runs).
 - coordinates along ``run``: ``scenario``, ``point``, ``replicate``, ``seed`` (uint64),
   ``status`` (``done``, ``failed``, ``missing``), ``attempts``, and one per varied parameter,
   named by its key (e.g. ``davidsen.p``);
 - one variable per summary statistic, e.g. ``final_mean_degree(run)`` (NaN unless done);
 - ``wall_seconds(run)`` and ``error(run)`` (the last error of a failed run);
 - attributes: ``format`` (``socius-sweep-1``), ``sweep`` (the spec, self-contained TOML),
-  ``sweep_hash``, ``design``, ``salib_problem`` (JSON), run counts.
+  ``sweep_hash``, ``design``, ``salib_problem`` (JSON), run counts, ``virtual`` and ``layout``
+  (``blocks`` or ``runs``).
 
 The file is written under a temporary name and renamed when complete.
 """

@@ -459,6 +459,9 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     # of the block has its results file, the block is consolidated (see consolidate_when_done).
     block_left: collections.Counter = collections.Counter(
         block_of(r) for k, r in enumerate(scope) if not existed[k])
+    # Blocks are written by one thread of the driver, beside the loop that submits runs, so
+    # that gathering 1,000 run files never holds up the runs (the driver itself uses no HDF5).
+    consolidator = cf.ThreadPoolExecutor(1, thread_name_prefix="socius-blocks")
     fresh = (spec.run_info(r) for k, r in enumerate(scope) if not existed[k])
     retry: collections.deque = collections.deque()
     deferred: dict[int, RunInfo] = {}  # runs another live process holds: waited for, not computed
@@ -504,7 +507,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         block_left[b] -= 1
         if block_left[b] == 0:
             del block_left[b]
-            _consolidate_if_complete(spec, out, b, bar)
+            consolidator.submit(_consolidate_if_complete, spec, out, b, bar)
 
     def finished_elsewhere(run: int) -> None:
         block_settled(run)
@@ -644,6 +647,9 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     finally:
         if owned is not None:
             owned.close()
+        # a block being written is finished (seconds at most); blocks not started are left to
+        # the index
+        consolidator.shutdown(wait=True, cancel_futures=sys.exc_info()[0] is not None)
     if bar is not None:
         show_state()
         bar.refresh()
