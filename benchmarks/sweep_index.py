@@ -16,7 +16,8 @@ own; the figures are wall seconds and peak RSS, and the RSS of the same process 
 importing socius, h5py and xarray (the baseline every phase pays):
 
     build     socius.sweeps.build_index(DIR, workers=1) (first build: consolidates every block, in
-              the one process measured; --workers N to let N processes do it)
+              the one process measured); with --workers N, N forked processes consolidate the
+              blocks (as build_index(workers=N) does) and the peak of the largest is reported too
     rebuild   socius.sweeps.build_index(DIR) again      (nothing new: reads the block files)
     open      socius.open_sweep(DIR) and reduce one indicator: the mean over runs of
               indicators.sel(indicator="mean_degree", group="all") at each time, plus the
@@ -124,8 +125,26 @@ warm = time.perf_counter() - tw
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 extra = {{}}
-if {phase!r} in ("build", "rebuild"):
-    build_index({out!r}, **{kwargs!r})
+kw = {kwargs!r}
+if {phase!r} in ("build", "rebuild") and kw.get("workers", 1) > 1:
+    # Blocks consolidated by N forked processes (what build_index(workers=N) does with its
+    # pool), here with a pool of this process's own children, so that getrusage can report
+    # the largest one's peak memory; then the index, over current block files.
+    import multiprocessing as mp
+    from socius.sweeps import blocks
+    from socius.sweeps.index import recorded_spec
+    spec = recorded_spec({out!r})
+    n_blocks = -(-spec.n_runs // 1000)
+    stale = [b for b in range(n_blocks) if not blocks.is_current(__import__("pathlib").Path({out!r}), spec, b)]
+    with mp.get_context("fork").Pool(kw["workers"]) as pool:
+        pool.starmap(blocks.consolidate_task, [({out!r}, b) for b in stale])
+        pool.close()
+        pool.join()
+    build_index({out!r}, workers=1)
+    extra = {{"worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+              "stale_blocks": len(stale)}}
+elif {phase!r} in ("build", "rebuild"):
+    build_index({out!r}, **kw)
 else:
     with open_sweep({out!r}) as ds:
         t_open = time.perf_counter() - t0
@@ -212,8 +231,11 @@ def table(rows: list[dict]) -> list[str]:
     """A Markdown table of measurements: seconds and peak RSS (MiB) of each phase, and the load."""
     def cell(r, name):
         p = r.get(name)
-        return (f"{p['seconds']:.2f} s, {p['peak_rss_mib']:.0f} MiB (load {p['load_before']:.1f})"
-                if p else "not measured")
+        if not p:
+            return "not measured"
+        workers = (f"; each of the processes consolidating blocks: {p['worker_peak_rss_mib']:.0f} MiB"
+                   if p.get("worker_peak_rss_mib") else "")
+        return f"{p['seconds']:.2f} s, {p['peak_rss_mib']:.0f} MiB{workers} (load {p['load_before']:.1f})"
 
     out = ["| runs | index | build | rebuild (nothing new) | open + reduce one indicator |", "|---:|---|---|---|---|"]
     for r in rows:

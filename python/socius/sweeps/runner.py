@@ -6,7 +6,8 @@ local pool, a Dask worker, an MPI rank), writes its own results file atomically 
 :func:`socius.simulation.run_to_file`, and returns a few numbers; the driver keeps nothing per
 run, so its memory does not grow with the sweep. A failed attempt leaves
 ``rNNNNNNN.error.json`` (traceback, attempt count) beside where the results file would be; a
-later attempt that succeeds removes it.
+later attempt that succeeds removes it. When every run of a block of 1,000 has its file, the
+driver gathers them into the block's file for the index (:mod:`.blocks`), in a thread of its own.
 """
 
 from __future__ import annotations
@@ -456,7 +457,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     existed = bytearray(1 if (out / spec.run_info(r).relpath).exists() else 0 for r in scope)
     result.skipped = result.done = sum(existed)
     # Runs of each block this call still has to settle: when a block's reach 0 and every run
-    # of the block has its results file, the block is consolidated (see consolidate_when_done).
+    # of the block has its results file, the block is consolidated (_consolidate_if_complete).
     block_left: collections.Counter = collections.Counter(
         block_of(r) for k, r in enumerate(scope) if not existed[k])
     # Blocks are written by one thread of the driver, beside the loop that submits runs, so
