@@ -63,7 +63,6 @@ def fabricate(out: Path, n: int) -> float:
     """Writes the sweep directory ``out`` with ``n`` finished runs (no simulation beyond the
     template); returns the seconds it took."""
     import h5py
-    import numpy as np
 
     from socius.simulation import Simulation, run_to_file
     from socius.sweeps import SweepSpec
