@@ -34,6 +34,7 @@ FORMATS = {
     "comparison": "socius-comparison-1",
     "sweep index": "socius-sweep-1",
     "trial": "socius-trial-1",
+    "appraisal": "socius-appraisal-1",
 }
 # Per-indicator variables along dimension "indicator" of a results file, written by the engine from
 # the model's declarations; a comparison carries them through. ``indicator_better`` is +1 (higher
