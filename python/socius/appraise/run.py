@@ -172,7 +172,12 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     population = int(scenarios[0].validate()["simulation.population"])
-    command = command or " ".join(shlex.quote(a) for a in sys.argv)
+    if command is None:
+        from .core import reproduce_command
+
+        command = reproduce_command([s.source or f"{s.name}.toml" for s in scenarios], draws=draws,
+                                    replicates=replicates, population=population, seed=seed,
+                                    uncertainty=unc.source, out=str(out))
     result = sweep(spec, out=out, executor=executor, workers=workers, threads=threads, shard=shard,
                    retries=retries, progress=progress, command=command, index=shard is None)
     if shard is not None:

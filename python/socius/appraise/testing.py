@@ -56,7 +56,8 @@ _PARAMETERS = [
 
 def synthetic(options: list[str] | None = None, *, draws: int = 64, replicates: int = 3,
               population: int = 10000, horizon_weeks: int = 520, record_every: int = 52,
-              uncertain: bool = True, seed: int = 1, identical_to_baseline: str | None = None) -> Appraisal:
+              uncertain: bool = True, seed: int = 1, identical_to_baseline: str | None = None,
+              dominated: str | None = None) -> Appraisal:
     """A made-up appraisal shaped like a real one (see the module's docstring).
 
     Parameters
@@ -71,6 +72,8 @@ def synthetic(options: list[str] | None = None, *, draws: int = 64, replicates: 
         Seed of the made-up numbers.
     identical_to_baseline : str, optional
         An option that gets exactly the baseline's numbers (its ICER is undefined).
+    dominated : str, optional
+        An option with the baseline's outcomes at early action's cost (dominated by the baseline).
     """
     options = list(options or _OPTIONS)
     rng = np.random.default_rng(seed)
@@ -115,6 +118,8 @@ def synthetic(options: list[str] | None = None, *, draws: int = 64, replicates: 
     for o in options:
         if o == options[0] or o == identical_to_baseline:
             effects[o], costs[o], parts[o] = np.zeros(draws), 0.0, {}
+        elif o == dominated:
+            effects[o], costs[o], parts[o] = np.zeros(draws), 3.0e6, {"cost_hubs_pv": 1.0}
         elif o == "structural_reform":
             effects[o] = 0.015 * reorg_gain * leave
             costs[o], parts[o] = 3.0e6, {"cost_reorganisation_pv": 1.0}
@@ -167,7 +172,7 @@ def synthetic(options: list[str] | None = None, *, draws: int = 64, replicates: 
                 for n, rate in base_rate.items():
                     gain = 1 + (0.04 * take_up[d] if o in ("early_action", "combined") else 0) + (
                         0.03 * reorg_gain[d] * leave[d] if o in ("structural_reform", "combined") else 0)
-                    if o == identical_to_baseline:
+                    if o in (identical_to_baseline, dominated):
                         gain = 1.0
                     total = rate * scale_pop * 5 * disc_c * gain * (1 + noise[d, r, 1])
                     v[:, 0, idx[n]] = total
