@@ -90,6 +90,8 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
         import secrets
 
         seed = secrets.randbits(64)
+    threads = integer(threads, "threads", minimum=1, allow_none=True)
+    workers = integer(workers, "workers", minimum=1, allow_none=True)
     for s in scenarios:
         s.validate()
     check_comparable(scenarios)

@@ -39,6 +39,9 @@ from .uncertainty import Uncertainty
 
 __all__ = ["appraise", "check_comparable", "SHARED_KEYS", "build_spec"]
 
+# Errors with which the model refuses a run's input (ValueErrors): bad input, exit code 2.
+_REFUSALS = ("ScenarioError", "SweepSpecError", "ValueError")
+
 # Keys every option must share: otherwise time t would not mean the same in each.
 SHARED_KEYS = ("simulation.steps", "simulation.burn_in", "simulation.record_every")
 
@@ -185,6 +188,10 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
     if result.failed:
         from ..sweeps import SweepRunError
 
+        first = str(result.errors[result.failed[0]])
+        refused = all(any(f"failed: {kind}:" in str(result.errors[r]) for kind in _REFUSALS) for r in result.failed)
+        if refused:  # the model refused its input: bad input, not a failure to retry
+            raise ScenarioError(f"appraise: {first}; finished runs are kept in {out}")
         raise SweepRunError(f"appraise: {len(result.failed)} of {result.total} runs failed (the first: "
                             f"{result.errors[result.failed[0]]}); finished runs are kept: run the same "
                             "command again to retry them")
