@@ -152,7 +152,7 @@ def test_resume_and_report_name_the_wrong_kind(made, main):
     code, _, err = main("sweep", made["spec"], "--out", made["results"])
     assert code == 2 and "is a socius results file (scenario 'a'" in err and "not a sweep folder" in err
     code, _, err = main("sweep-index", made["comparison"])
-    assert code == 2 and "is a socius comparison file" in err and "not a sweep folder" in err
+    assert code == 2 and "is a socius appraisal (options a, b" in err and "not a sweep folder" in err
 
 
 def test_one_value_set_twice_on_the_command_line_is_refused(made, main):
