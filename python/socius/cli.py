@@ -259,7 +259,8 @@ def _cmd_appraise(args) -> int:
     try:
         result = appraise(scenarios, out=out, draws=args.draws, replicates=args.replicates,
                           uncertainty=args.uncertainty, seed=seed, executor=executor, workers=args.workers,
-                          threads=args.threads, shard=shard, progress=not args.quiet, command=command)
+                          threads=args.threads, shard=shard, progress=not args.quiet, command=command,
+                          replace_other=args.restart)
     except KeyboardInterrupt as e:
         print(f"\nsocius: interrupted; finished runs are kept in {out}; run the same command again "
               "to resume", file=sys.stderr)
@@ -607,6 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "run again without it to write the appraisal")
     p.add_argument("--report", metavar="DIR", help="report folder (default: OUT/report)")
     p.add_argument("--no-report", action="store_true", help="write no report")
+    p.add_argument("--restart", action="store_true",
+                   help="if OUT holds the runs of another appraisal (other options, draws, seed or "
+                        "priors), delete them and start again instead of refusing")
     p.add_argument("--overwrite", action="store_true", help="write the report into a folder holding other files")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_appraise)

@@ -80,8 +80,7 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
         ``output`` exists and is not an earlier comparison of the same scenarios (checked before
         any run), unless ``overwrite``; or its folder is missing or not writable.
     """
-    from .appraise.run import _scenarios, appraise, build_spec
-    from .appraise.uncertainty import Uncertainty
+    from .appraise.run import _scenarios, appraise
 
     scenarios = _scenarios(scenarios)
     replicates = integer(replicates, "replicates", minimum=1)
@@ -104,17 +103,6 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
     runs = runs_folder(output)
     # The runs folder is this comparison's own: one left by a comparison of other scenarios or
     # another seed is started again (its runs would not belong to this one).
-    if runs.exists():
-        from .sweeps.layout import SPEC_FILE
-        from .sweeps.spec import SweepSpec
-
-        spec = build_spec(scenarios, Uncertainty.none(scenarios[0].model), draws=1, replicates=replicates, seed=seed)
-        try:
-            same = SweepSpec.load(runs / SPEC_FILE).hash() == spec.hash()
-        except (ScenarioError, OSError):
-            same = False
-        if not same:
-            shutil.rmtree(runs)
     if command is None:
         import shlex
 
@@ -124,7 +112,7 @@ def compare(scenarios: Iterable[Scenario | str | os.PathLike], *, replicates: in
             "--population", population, "--seed", seed, "-o", output])
     path = appraise(scenarios, out=runs, draws=1, replicates=replicates, seed=seed, executor=executor,
                     workers=workers, threads=threads, progress=progress, command=command,
-                    appraisal_path=output)
+                    appraisal_path=output, replace_other=True)
     shutil.rmtree(runs, ignore_errors=True)
     return Path(path)
 

@@ -101,7 +101,8 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
              draws: int = 1, replicates: int = 1, uncertainty: str | os.PathLike | Uncertainty | None = None,
              seed: int | None = None, population: int | None = None, executor=None,
              workers: int | None = None, threads: int | None = None, shard=None, retries: int = 1,
-             progress: bool = True, command: str | None = None, appraisal_path: str | os.PathLike | None = None):
+             progress: bool = True, command: str | None = None, appraisal_path: str | os.PathLike | None = None,
+             replace_other: bool = False):
     """Runs an appraisal: every option under every parameter draw, ``replicates`` times, with
     common random numbers; writes ``out/appraisal.h5``.
 
@@ -130,6 +131,9 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
         The command line to record.
     appraisal_path : path, optional
         Where to write the appraisal file (default ``out/appraisal.h5``).
+    replace_other : bool
+        If ``out`` holds the runs of another appraisal (other options, draws, seed or priors),
+        delete them and start again, instead of refusing (``make demo`` after a change).
 
     Returns
     -------
@@ -173,6 +177,8 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
         pass  # only the valuation is uncertain: one design point would repeat; handled below
     spec = build_spec(scenarios, unc, draws=draws if unc.model else 1, replicates=replicates, seed=seed)
     out = Path(out)
+    if replace_other:
+        discard_other(out, spec)
     out.mkdir(parents=True, exist_ok=True)
     population = int(scenarios[0].validate()["simulation.population"])
     if command is None:
@@ -200,6 +206,25 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
     path = Path(appraisal_path) if appraisal_path is not None else out / APPRAISAL_FILE
     appraisal.write(path)
     return path
+
+
+def discard_other(out: Path, spec) -> bool:
+    """Deletes ``out`` if it is a sweep folder holding another spec's runs; True if it did."""
+    import shutil
+
+    from ..sweeps.layout import SPEC_FILE
+    from ..sweeps.spec import SweepSpec
+
+    target = out / SPEC_FILE
+    if not target.is_file():
+        return False
+    try:
+        same = SweepSpec.load(target).hash() == spec.hash()
+    except (ScenarioError, OSError):
+        same = False
+    if not same:
+        shutil.rmtree(out)
+    return not same
 
 
 def collect(spec, out: Path, unc: Uncertainty, scenarios: Sequence[Scenario], *, draws: int, replicates: int,
