@@ -335,6 +335,9 @@ def _cmd_report(args) -> int:
         out_dir = results / "report"
     else:
         out_dir = results.with_name(results.stem + "_report")
+    if found.kind == "sweep folder" and (results / "appraisal.h5").is_file():  # an appraisal folder
+        found, results = identify(results / "appraisal.h5"), results / "appraisal.h5"
+        out_dir = Path(args.output) if args.output else results.parent / "report"
     if found.kind == "appraisal":
         page = _write_report(results, out_dir, args.overwrite)
         if page is None:

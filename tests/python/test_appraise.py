@@ -260,3 +260,27 @@ def test_appraise_on_the_command_line(tmp_path):
     assert info.returncode == 0 and "2 parameter draws x 1 replicates" in info.stdout
     bad = cli("appraise", SCENARIOS / "baseline.toml", "--draws", 2, "--out", tmp_path / "x", "-q")
     assert bad.returncode == 2 and "no uncertain parameters" in bad.stderr
+
+
+def test_the_discounted_indicators_agree_with_an_independent_computation(tmp_path):
+    # The model records cost_pv and lonely_years_pv itself; socius.appraise.run.derive_missing
+    # computes them from cost_to_date and lonely_share x residents, discounting each weekly
+    # increment. With weekly recording the two must agree (to rounding).
+    from socius.appraise.run import derive_missing
+
+    scenario = socius.Scenario.load(SCENARIOS / "combined.toml").with_overrides(
+        {**SMALL, "simulation.steps": 60, "policy.reorganisation.savings_per_year": 200000.0,
+         "policy.reorganisation.time": 0, "policy.reorganisation.transition": 8}, origin="test")
+    path = socius.run(scenario, tmp_path / "r.h5", seed=3, progress=False)
+    ds = socius.open_results(path)
+    names = [str(n) for n in ds["indicator"].values]
+    recorded = {n: ds["indicators"].sel(indicator=n, group="all").values for n in
+                ("cost_pv", "savings_pv", "lonely_years_pv", "lonely_years", "jobs_found_pv")}
+    without = ds["indicators"].sel(indicator=[n for n in names if n not in recorded]).expand_dims(
+        option=["o"], draw=[0], replicate=[0]).transpose("option", "draw", "replicate", "time", "group", "indicator")
+    derived, how = derive_missing(without, {})
+    assert len(how) >= 5
+    for name, values in recorded.items():
+        mine = derived.sel(indicator=name, group="all").values.ravel()
+        assert values[-1] > 0, name
+        np.testing.assert_allclose(mine, values, rtol=1e-9, atol=1e-6, err_msg=name)
