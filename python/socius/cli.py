@@ -178,6 +178,10 @@ def _write_report(appraisal_path: Path, out_dir: Path, overwrite: bool) -> Path 
         print("socius: this build has no appraisal report (socius.report.write); the appraisal file "
               f"is {appraisal_path}", file=sys.stderr)
         return None
+    import inspect
+
+    if "overwrite" in inspect.signature(write).parameters:
+        return write(appraisal_path, out_dir, overwrite=overwrite)
     return write(appraisal_path, out_dir)
 
 
