@@ -20,6 +20,9 @@ class Community final : public Model {
     setup_world(s_, world, ctx);
     s_.groups = group_list();
     s_.outcomes.resize(s_.groups.size());
+    s_.outcomes_pv.resize(s_.groups.size());
+    s_.lonely_weeks.assign(s_.groups.size(), 0.0);
+    s_.lonely_weeks_pv.assign(s_.groups.size(), 0.0);
   }
 
   /// The mechanisms of a step, in order (one file each): the model's only list of them.
@@ -39,6 +42,7 @@ class Community final : public Model {
         sys("civic", "civic efficacy from hub and community membership, local ties and trust", run_civic),
         sys("services", "needs, caseloads and waiting lists, relationship quality, outcome hazards h0 (1 + beta q), reassignment", run_services),
         sys("burnout", "professionals' burnout, turnover, vacancies and their filling", run_burnout),
+        sys("appraisal", "person-years often lonely and their present value (the policies and services systems record costs and outcomes)", run_appraisal),
     };
   }
 
@@ -81,6 +85,15 @@ class Community final : public Model {
     out.put_value("community.flags", flags);
     out.put_value("community.befriending_matches", s_.befriending_matches);
     out.put_vector("community.leavers_week", s_.leavers_week);
+    // Appraisal (issue 16): sections of their own, so that a checkpoint written before them
+    // still loads (they then start at zero).
+    out.put_vector("community.appraisal.reals", appraisal_reals());
+    out.put_vector("community.appraisal.lonely_weeks", s_.lonely_weeks);
+    out.put_vector("community.appraisal.lonely_weeks_pv", s_.lonely_weeks_pv);
+    out.put_vector("community.appraisal.jobs_pv", s_.outcomes_pv.jobs);
+    out.put_vector("community.appraisal.cases_pv", s_.outcomes_pv.cases);
+    out.put_vector("community.appraisal.attainment_pv", s_.outcomes_pv.attainment);
+    out.put_vector("community.appraisal.behaviour_pv", s_.outcomes_pv.behaviour);
   }
 
   void load(const StateReader& in) override {
@@ -112,6 +125,17 @@ class Community final : public Model {
     s_.collaboration_done = flags[3];
     s_.befriending_matches = in.get_value<std::uint32_t>("community.befriending_matches");
     s_.leavers_week = in.get_vector<double>("community.leavers_week");
+    if (in.has("community.appraisal.reals")) {
+      const auto sums = in.get_vector<double>("community.appraisal.reals");
+      if (sums.size() != appraisal_reals().size()) in.fail("community state: the appraisal's sums have the wrong size");
+      set_appraisal_reals(sums);
+      s_.lonely_weeks = in.get_vector<double>("community.appraisal.lonely_weeks");
+      s_.lonely_weeks_pv = in.get_vector<double>("community.appraisal.lonely_weeks_pv");
+      s_.outcomes_pv.jobs = in.get_vector<double>("community.appraisal.jobs_pv");
+      s_.outcomes_pv.cases = in.get_vector<double>("community.appraisal.cases_pv");
+      s_.outcomes_pv.attainment = in.get_vector<double>("community.appraisal.attainment_pv");
+      s_.outcomes_pv.behaviour = in.get_vector<double>("community.appraisal.behaviour_pv");
+    }
     // Everything the rebuilds below index with must be in range: a damaged checkpoint is
     // refused here rather than read out of bounds (found by fuzzing).
     const std::string problem = check_loaded(foci_at_setup, n_teams, outcome_size);
@@ -122,13 +146,34 @@ class Community final : public Model {
   }
 
  private:
+  /// The appraisal's scalar sums, in one vector for the checkpoint: cost by quintile, cost in
+  /// present value by item and quintile, savings and their present value by quintile.
+  std::vector<double> appraisal_reals() const {
+    std::vector<double> v(s_.cost_q.begin(), s_.cost_q.end());
+    for (const auto& item : s_.cost_pv) v.insert(v.end(), item.begin(), item.end());
+    v.insert(v.end(), s_.savings_q.begin(), s_.savings_q.end());
+    v.insert(v.end(), s_.savings_pv.begin(), s_.savings_pv.end());
+    return v;
+  }
+  void set_appraisal_reals(const std::vector<double>& v) {
+    std::size_t i = 0;
+    for (double& x : s_.cost_q) x = v[i++];
+    for (auto& item : s_.cost_pv) {
+      for (double& x : item) x = v[i++];
+    }
+    for (double& x : s_.savings_q) x = v[i++];
+    for (double& x : s_.savings_pv) x = v[i++];
+  }
+
   std::string check_loaded(std::size_t foci_at_setup, std::size_t n_teams, std::size_t outcome_size) const {
     const std::size_t F = s_.focus_kind.size();
     if (F < foci_at_setup || s_.focus_nbhd.size() != F || s_.focus_activity.size() != F) return "focus arrays disagree";
     if (s_.nbhd_trust.size() != s_.n_nbhd || s_.nbhd_team_area.size() != s_.n_nbhd) return "neighbourhood arrays have the wrong size";
     if (s_.team_rp.size() != n_teams) return "team arrays have the wrong size";
     if (s_.leavers_week.size() != 52) return "the staff leavers' ring has the wrong size";
-    for (const auto* v : {&s_.outcomes.jobs, &s_.outcomes.cases, &s_.outcomes.attainment, &s_.outcomes.behaviour}) {
+    for (const auto* v : {&s_.outcomes.jobs, &s_.outcomes.cases, &s_.outcomes.attainment, &s_.outcomes.behaviour,
+                          &s_.outcomes_pv.jobs, &s_.outcomes_pv.cases, &s_.outcomes_pv.attainment, &s_.outcomes_pv.behaviour,
+                          &s_.lonely_weeks, &s_.lonely_weeks_pv}) {
       if (v->size() != outcome_size) return "outcome counters have the wrong size";
     }
     for (std::size_t f = 0; f < F; ++f) {

@@ -63,9 +63,9 @@ const std::vector<Indicator>& indicator_list() {
        "professionals who left since policy time 0, cumulative count (group 'all' only)"},
       {"vacancies", "Vacant posts", "staff", "posts", kDown, "funded posts vacant now, count (group 'all' only)"},
       {"cost_to_date", "Cost to date", "cost", "GBP", kDown,
-       "policy spending since policy time 0, GBP, cumulative (group 'all' only)"},
-      {"savings_to_date", "Promised savings to date", "cost", "GBP", kNeither,
-       "promised reorganisation savings since policy time 0, GBP, cumulative (group 'all' only)"},
+       "policy spending since policy time 0, GBP, cumulative, undiscounted (group 'all' and by the deprivation quintile of what it reaches; NaN for age groups and parents)"},
+      {"savings_to_date", "Savings realised to date", "cost", "GBP", kUp,
+       "savings realised by a reorganisation that chose savings (posts cut) since policy time 0, GBP, cumulative, undiscounted (group 'all' and by quintile; NaN for age groups and parents)"},
       {"mean_degree", "Ties per person (mean)", "network", "ties", kNeither,
        "mean number of social ties (kin, friend, acquaintance) per resident"},
       {"mean_strength", "Tie strength per person (mean)", "network", "weight units", kNeither,
@@ -86,6 +86,34 @@ const std::vector<Indicator>& indicator_list() {
        "share of professionals in post with burnout B >= burnout.threshold, 0-1 (group 'all' only)"},
       {"caseload_mean", "Caseload per professional (mean)", "staff", "clients", kNeither,
        "mean number of clients per professional in post, all services (group 'all' only)"},
+      // Appraisal (issue 16; docs/model.md, "Costs and appraisal"). Present values discount a
+      // flow in the step ending at policy week t by (1 + r)^(-t/52).
+      {"cost_pv", "Cost to date (present value)", "cost", "GBP", kDown,
+       "policy spending since policy time 0 in present value at appraisal.discount_rate (Green Book 3.5%), GBP, cumulative; the sum of the five cost_<item>_pv (group 'all' and by quintile; NaN for age groups and parents)"},
+      {"cost_hubs_pv", "Cost of community hubs (present value)", "cost", "GBP", kDown,
+       "spending on community hubs (hub-years open, hubs opened) in present value, GBP, cumulative (by the quintile of the hub's neighbourhood)"},
+      {"cost_befriending_pv", "Cost of befriending (present value)", "cost", "GBP", kDown,
+       "spending on befriending (match-weeks running, volunteers recruited) in present value, GBP, cumulative (by the quintile of the befriended resident)"},
+      {"cost_relational_practice_pv", "Cost of relational practice (present value)", "cost", "GBP", kDown,
+       "spending on relational practice (extra post-years filled, professionals trained) in present value, GBP, cumulative (by the quintiles of the team's area)"},
+      {"cost_collaboration_pv", "Cost of local collaboration (present value)", "cost", "GBP", kDown,
+       "spending on local collaboration (professional-years in collaborating teams, set-up) in present value, GBP, cumulative (by the quintiles of the team's area)"},
+      {"cost_reorganisation_pv", "Cost of the reorganisation (present value)", "cost", "GBP", kDown,
+       "spending on the reorganisation (per member of staff affected, fixed programme cost, with optimism bias) in present value, GBP, cumulative (staff by their area's quintiles; the programme by residents)"},
+      {"savings_pv", "Savings realised (present value)", "cost", "GBP", kUp,
+       "savings_to_date in present value at appraisal.discount_rate, GBP, cumulative (group 'all' and by quintile)"},
+      {"lonely_years", "Person-years often lonely", "loneliness", "person-years", kDown,
+       "sum over policy weeks 1..t of the residents often lonely / 52, cumulative"},
+      {"lonely_years_pv", "Person-years often lonely (present value)", "loneliness", "person-years", kDown,
+       "lonely_years with each week discounted at appraisal.health_discount_rate (Green Book 1.5% for health and wellbeing effects), cumulative"},
+      {"jobs_found_pv", "Jobs found (present value)", "services", "people", kUp,
+       "jobs_found with each week discounted at appraisal.discount_rate (3.5%: a service output, not a health effect), cumulative"},
+      {"cases_resolved_pv", "Legal cases resolved (present value)", "services", "cases", kUp,
+       "cases_resolved with each week discounted at appraisal.discount_rate, cumulative"},
+      {"attainment_pv", "School attainment (present value)", "services", "steps of progress", kUp,
+       "attainment with each week discounted at appraisal.discount_rate, cumulative"},
+      {"behaviour_change_pv", "Positive health behaviour changes (present value)", "services", "changes", kUp,
+       "behaviour_change with each week discounted at appraisal.discount_rate (a count of service outcomes; the wellbeing effect is lonely_years_pv), cumulative"},
   };
   return list;
 }
@@ -239,8 +267,18 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     o[12] = all ? (bn > 0 ? bsum / bn : kNaN) : kNaN;
     o[13] = all ? s.staff_leavers : kNaN;
     o[14] = all ? vacancies : kNaN;
-    o[15] = all ? s.cost_to_date : kNaN;
-    o[16] = all ? s.savings_to_date : kNaN;
+    // Spending and savings: "all" and the five quintile groups (indices 1..5 of group_list).
+    const int q = gi >= 1 && gi <= static_cast<std::size_t>(kQuintiles) ? static_cast<int>(gi) - 1 : -1;
+    const bool by_quintile = all || q >= 0;
+    auto quintiles = [&](auto value) {  // value(i) for quintile i (0-based); "all" sums them
+      if (!by_quintile) return kNaN;
+      if (q >= 0) return value(q);
+      double total = 0;
+      for (int i = 0; i < kQuintiles; ++i) total += value(i);
+      return total;
+    };
+    o[15] = all ? s.cost_to_date : quintiles([&](int i) { return s.cost_q[i]; });
+    o[16] = all ? s.savings_to_date : quintiles([&](int i) { return s.savings_q[i]; });
     o[17] = share(fDegree);
     o[18] = share(fStrength);
     o[19] = cn[gi] > 0 ? csum[gi] / cn[gi] : kNaN;
@@ -252,6 +290,21 @@ void measure_indicators(const State& s, const World& world, const StepContext& c
     o[25] = all && bn + vacancies > 0 ? vacancies / (bn + vacancies) : kNaN;
     o[26] = all && bn > 0 ? burnt / bn : kNaN;
     o[27] = all && bn > 0 ? cases / bn : kNaN;
+    double* pv = o + 28;
+    pv[0] = quintiles([&](int i) {
+      double x = 0;
+      for (int item = 0; item < kCostItems; ++item) x += s.cost_pv[item][i];
+      return x;
+    });
+    for (int item = 0; item < kCostItems; ++item) pv[1 + item] = quintiles([&](int i) { return s.cost_pv[item][i]; });
+    pv[6] = quintiles([&](int i) { return s.savings_pv[i]; });
+    const auto per_group = [&](const std::vector<double>& v, double scale) { return gi < v.size() ? v[gi] * scale : kNaN; };
+    pv[7] = per_group(s.lonely_weeks, 1.0 / 52.0);
+    pv[8] = per_group(s.lonely_weeks_pv, 1.0 / 52.0);
+    pv[9] = per_group(s.outcomes_pv.jobs, 1.0);
+    pv[10] = per_group(s.outcomes_pv.cases, 1.0);
+    pv[11] = per_group(s.outcomes_pv.attainment, 1.0);
+    pv[12] = per_group(s.outcomes_pv.behaviour, 1.0);
   }
 }
 

@@ -32,6 +32,7 @@ using RelationalPractice = Policy::RelationalPractice;
 using Collaboration = Policy::Collaboration;
 using Reorganisation = Policy::Reorganisation;
 using Budget = Params::Budget;
+using Appraisal = Params::Appraisal;
 using Indicators = Params::Indicators;
 
 constexpr Fixed kFixed = Fixed::AfterSetup;  // shapes the setup (structure, posts, teams, hubs)
@@ -344,6 +345,17 @@ Table build_table() {
   t.real("policy.reorganisation.savings_per_year", at(&Params::policy, &Policy::reorganisation, &Reorganisation::savings_per_year), 0, 0, 1e12, "GBP per year", "Running savings promised after the transition (reported as savings_to_date).", "scenario choice");
   t.real("budget.total", at(&Params::budget, &Budget::total), 0, 0, 1e13, "GBP",
          "The scenario's budget over the horizon; when positive, the planned spend of its policies must not exceed it (0: no check).", "scenario choice");
+  t.real("budget.total_pv", at(&Params::budget, &Budget::total_pv), 0, 0, 1e13, "GBP (present value)",
+         "The scenario's budget over the horizon in present value at appraisal.discount_rate; when positive, the planned present-value spend of its policies must not exceed it (0: no check).",
+         "scenario choice; present value as HM Treasury Green Book 2022");
+
+  // ---- appraisal (discounting) ----
+  t.real("appraisal.discount_rate", at(&Params::appraisal, &Appraisal::discount_rate), 0.035, 0, 0.2, "per year",
+         "Discount rate of costs, savings and service outcomes: a flow in the step ending at policy week t counts (1 + rate)^(-t/52) of its value (cost_pv, savings_pv, *_pv counts).",
+         "HM Treasury Green Book 2022: social time preference rate 3.5% a year for the first 30 years");
+  t.real("appraisal.health_discount_rate", at(&Params::appraisal, &Appraisal::health_discount_rate), 0.015, 0, 0.2, "per year",
+         "Discount rate of health and wellbeing effects: lonely person-years (lonely_years_pv).",
+         "HM Treasury Green Book 2022: 1.5% a year for health and life values (the 3.5% rate without its wealth effect: pure time preference 0.5% + catastrophe risk 1.0%); Wellbeing guidance for appraisal 2021 applies it to wellbeing effects");
 
   // ---- indicators ----
   t.integer("indicators.component_every", at(&Params::indicators, &Indicators::component_every), 13, 1, 1000000, "steps",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -116,7 +117,11 @@ struct Params {
   } policy;
   struct Budget {
     double total = 0;
+    double total_pv = 0;  // GBP, present value at appraisal.discount_rate
   } budget;
+  struct Appraisal {  // HM Treasury Green Book discounting (docs/model.md, "Costs and appraisal")
+    double discount_rate = 0, health_discount_rate = 0;
+  } appraisal;
   struct Indicators {
     std::int64_t component_every = 0, clustering_sample = 0;
   } indicators;
@@ -131,6 +136,11 @@ ParameterSchema community_schema();
 /// Reads `set` and checks combinations the schema alone cannot (ScenarioError naming the key,
 /// the value and what is allowed).
 Params read_params(const ParameterSet& set);
+
+/// Discount factor of a flow in the step ending at policy week t, at `rate` a year: (1 + rate)^(-t / 52)
+/// (policy time 0 is the start of the base year; HM Treasury Green Book 2022). The model's one
+/// discount function: costs, savings, outcomes and lonely person-years all use it.
+inline double discount_factor(double rate, double t) { return std::pow(1.0 + rate, -t / 52.0); }
 
 /// Planned spend of every enabled policy over a horizon (what cost_to_date reaches then), GBP.
 double planned_spend(const Params& p, std::int64_t horizon);

@@ -396,8 +396,18 @@ double planned_spend(const Params& p, std::int64_t horizon) {
 
 void run_policies(State& s, World& w, const StepContext& ctx) {
   if (ctx.time >= 1) {
-    s.cost_to_date += spend_at(s.P, ctx.time);
-    s.savings_to_date += savings_at(s.P, ctx.time);
+    std::array<double, kQuintiles> share{};
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) share[s.quintile[j] - 1] += static_cast<double>(s.nbhd_size[j]) / std::max<AgentIndex>(1, s.residents);
+    for (int i = 0; i < 4; ++i) {
+      const TimedPolicy& tp = *timed_policies(s.P, i);
+      const std::int64_t t = ctx.time;
+      if (!tp.enabled || tp.duration <= 0 || t <= tp.start || t > tp.start + tp.duration) continue;
+      s.spend(i, share, (t == std::max<std::int64_t>(tp.start + 1, 1) ? tp.cost_one_off : 0.0) + tp.cost_per_year / 52.0, t);
+    }
+    if (s.P.policy.reorganisation.enabled && ctx.time == std::max<std::int64_t>(s.P.policy.reorganisation.time, 1)) {
+      s.spend(kCostReorganisation, share, s.P.policy.reorganisation.cost_one_off, ctx.time);
+    }
+    s.save(share, savings_at(s.P, ctx.time), ctx.time);
   }
   // The trial rule (docs/model.md, "Virtual trials"): decided once per step.
   s.trial_active = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return s.trial_arm[a] != kArmNone; }) > 0;

@@ -207,24 +207,29 @@ void run_services(State& s, World& w, const StepContext& ctx) {
   std::vector<TieEvent> events;
   std::uint32_t groups[8];
   const bool count = ctx.time > 0;
+  const double df = count ? discount_factor(s.P.appraisal.discount_rate, static_cast<double>(ctx.time)) : 0.0;
   for (AgentIndex a = 0; a < R; ++a) {
     const std::uint16_t ev = s.svc_event[a];
     if (!ev) continue;
     const int n = count ? s.groups_of(a, groups) : 0;
-    auto tally = [&](std::vector<double>& c) {
-      for (int i = 0; i < n; ++i) c[groups[i]] += 1.0;
+    // Each outcome is counted, and counted in present value at appraisal.discount_rate (costs.cpp).
+    auto tally = [&](std::vector<double>& c, std::vector<double>& pv) {
+      for (int i = 0; i < n; ++i) {
+        c[groups[i]] += 1.0;
+        pv[groups[i]] += df;
+      }
     };
     if (ev & kJobFound) {
-      tally(s.outcomes.jobs);
+      tally(s.outcomes.jobs, s.outcomes_pv.jobs);
       drop_service(s, a, kEmployment, events);
       s.status[a] = kEmployed;
       Stream rng = ctx.stream(a, kPurposeServices + 1);
       s.focus_work[a] = s.n_workplaces_first + rng.below(s.n_workplaces);
     }
-    if (ev & kAttainment) tally(s.outcomes.attainment);
-    if (ev & kBehaviour) tally(s.outcomes.behaviour);
+    if (ev & kAttainment) tally(s.outcomes.attainment, s.outcomes_pv.attainment);
+    if (ev & kBehaviour) tally(s.outcomes.behaviour, s.outcomes_pv.behaviour);
     if (ev & (kBehaviour | kHealthEnds)) drop_service(s, a, kHealth, events);
-    if (ev & kCaseResolved) tally(s.outcomes.cases);
+    if (ev & kCaseResolved) tally(s.outcomes.cases, s.outcomes_pv.cases);
     if (ev & (kCaseResolved | kLegalEnds)) drop_service(s, a, kLegal, events);
     for (int k = 0; k < kServices; ++k) {
       if (!(ev & (1u << (kReassignShift + k)))) continue;

@@ -88,6 +88,11 @@ inline double trait_uniform(const StepContext& ctx, AgentIndex a, Purpose purpos
   return rng.uniform();
 }
 
+/// What policy money is spent on (issue 16): the cost indicators cost_<item>_pv, in this order.
+enum CostItem : int { kCostHubs = 0, kCostBefriending, kCostRelationalPractice, kCostCollaboration, kCostReorganisation, kCostItems };
+/// Deprivation quintiles (1 most deprived .. 5): spending and savings are recorded by quintile.
+inline constexpr int kQuintiles = 5;
+
 /// Cumulative outcome counters since policy time 0, per indicator group.
 struct OutcomeCounters {
   std::vector<double> jobs, cases, attainment, behaviour;
@@ -225,6 +230,22 @@ struct State {
   std::uint32_t befriending_matches = 0;
   bool trial_active = false;  // some resident has trial_arm != 0 (set by the policies system each step)
 
+  // --- appraisal (costs.cpp; docs/model.md, "Costs and appraisal"): all since policy time 0 ---
+  // Spending by quintile of what it reaches (undiscounted; sums to cost_to_date) and in present
+  // value by item and quintile; savings likewise; person-weeks often lonely per indicator group
+  // (and their present value at the health discount rate); service outcomes in present value.
+  std::array<double, kQuintiles> cost_q{};
+  std::array<std::array<double, kQuintiles>, kCostItems> cost_pv{};
+  std::array<double, kQuintiles> savings_q{}, savings_pv{};
+  std::vector<double> lonely_weeks, lonely_weeks_pv;
+  OutcomeCounters outcomes_pv;
+  /// Spends `gbp` on `item` for quintile q (1..5) in the step at policy time t (>= 1).
+  void spend(int item, int q, double gbp, std::int64_t t);
+  /// Spends `gbp` on `item`, split among quintiles in proportion to `share` (summing to 1).
+  void spend(int item, const std::array<double, kQuintiles>& share, double gbp, std::int64_t t);
+  /// Realises `gbp` of savings, split among quintiles by `share`, at policy time t.
+  void save(const std::array<double, kQuintiles>& share, double gbp, std::int64_t t);
+
   // --- indicators ---
   std::vector<std::string> groups;
   OutcomeCounters outcomes;
@@ -320,6 +341,7 @@ void run_trust(State& s, World& w, const StepContext& ctx);
 void run_civic(State& s, World& w, const StepContext& ctx);
 void run_services(State& s, World& w, const StepContext& ctx);
 void run_burnout(State& s, World& w, const StepContext& ctx);
+void run_appraisal(State& s, World& w, const StepContext& ctx);
 
 // Setup and helpers shared by several systems.
 /// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),

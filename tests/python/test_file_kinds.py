@@ -88,7 +88,7 @@ def test_identify_names_every_kind(made, tmp_path):
     foreign = tmp_path / "foreign.h5"
     with h5py.File(foreign, "w") as f:
         f["x"] = np.arange(3)
-    expected = {"results": "results", "comparison": "comparison", "sweep": "sweep folder",
+    expected = {"results": "results", "comparison": "appraisal", "sweep": "sweep folder",
                 "index": "sweep index", "unindexed": "sweep folder", "checkpoint": "checkpoint",
                 "a": "scenario", "spec": "sweep spec"}
     for key, kind in expected.items():
@@ -99,7 +99,7 @@ def test_identify_names_every_kind(made, tmp_path):
 
 
 @pytest.mark.parametrize("given, fragments", [
-    ("comparison", ["is a socius comparison file (scenarios a, b;", "not a scenario file (TOML)",
+    ("comparison", ["is a socius appraisal (options a, b;", "not a scenario file (TOML)",
                     "socius info"]),
     ("results", ["is a socius results file (scenario 'a', model davidsen", "not a scenario file"]),
     ("checkpoint", ["is a socius checkpoint", "socius resume"]),
@@ -119,7 +119,7 @@ def test_info_reads_results_comparisons_sweeps_and_checkpoints(made, main):
     code, out, _ = main("info", made["results"])
     assert code == 0 and "scenario: a" in out
     code, out, _ = main("info", made["comparison"])
-    assert code == 0 and "2 scenarios x 1 replicates" in out
+    assert code == 0 and "2 options (baseline a); 1 parameter draw x 1 replicates" in out
     for given in ("sweep", "index"):
         code, out, err = main("info", made[given])
         assert code == 0, err
@@ -145,14 +145,14 @@ def test_resume_and_report_name_the_wrong_kind(made, main):
     code, _, err = main("resume", made["a"])
     assert code == 2 and "is a scenario (TOML), not a checkpoint" in err
     code, _, err = main("report", made["a"])
-    assert code == 2 and "is a scenario (TOML), not a results file, a comparison file or a sweep folder" in err
+    assert code == 2 and "is a scenario (TOML), not a results file, a comparison or appraisal file, or a sweep folder" in err
     code, _, err = main("sweep", made["a"], "--out", made["dir"] / "x")
     assert code == 2 and "not a sweep spec" in err and "socius run" in err
     assert not (made["dir"] / "x").exists()
     code, _, err = main("sweep", made["spec"], "--out", made["results"])
     assert code == 2 and "is a socius results file (scenario 'a'" in err and "not a sweep folder" in err
     code, _, err = main("sweep-index", made["comparison"])
-    assert code == 2 and "is a socius comparison file" in err and "not a sweep folder" in err
+    assert code == 2 and "is a socius appraisal (options a, b" in err and "not a sweep folder" in err
 
 
 def test_one_value_set_twice_on_the_command_line_is_refused(made, main):
@@ -205,7 +205,7 @@ def _foreign_h5(path):
 @pytest.mark.parametrize("existing, what", [
     ("other scenario", "a socius results file (scenario 'other', model davidsen"),
     ("other model", "a socius results file (scenario 'small', model jgn"),
-    ("comparison", "a socius comparison file"),
+    ("comparison", "a socius appraisal (options a, b"),
     ("foreign hdf5", "an HDF5 file not written by socius"),
     ("notes", "a text file"),
 ])
@@ -245,9 +245,9 @@ def test_the_replacement_rule(tmp_path, made):
         check_output(made["results"], b)
     assert "as asked by overwrite=True" in check_output(made["results"], b, overwrite=True)
     # A comparison is the same when model and scenario names (in order) are.
-    assert "same scenarios" in check_output(made["comparison"], [a, b], kind="comparison")
-    with pytest.raises(socius.OutputError, match="comparison of b, a"):
-        check_output(made["comparison"], [b, a], kind="comparison")
+    assert "same scenarios" in check_output(made["comparison"], [a, b], kind="appraisal")
+    with pytest.raises(socius.OutputError, match="appraisal of b, a"):
+        check_output(made["comparison"], [b, a], kind="appraisal")
     with pytest.raises(socius.OutputError, match="comparison"):
         check_output(made["results"], [a, b], kind="comparison")
     with pytest.raises(socius.OutputError, match="it is a folder"):
