@@ -18,7 +18,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -123,20 +125,27 @@ def _chromium(args, url, tmp_path):
     return r.stdout
 
 
-def screenshot(page_path, tmp_path, name="screenshot.png"):
+def screenshot(page_path, tmp_path, name="screenshot.png", height=16000):
     shot = tmp_path / name
-    _chromium([f"--screenshot={shot}", "--window-size=1280,7000"], page_path.resolve().as_uri(), tmp_path)
+    _chromium([f"--screenshot={shot}", f"--window-size=1280,{height}"], page_path.resolve().as_uri(), tmp_path)
     assert shot.exists()
     return Image.open(shot).convert("RGB")
 
 
+def opened(page_path, tmp_path):
+    """A copy of the page with every folded section open, as a reader who opens them sees it."""
+    copy = tmp_path / f"opened-{page_path.parent.name}.html"
+    copy.write_text(page_path.read_text().replace("<details", "<details open"))
+    return copy
+
+
 def render(page_path, tmp_path, shot=True):
-    """The page as Chromium sees it: its DOM after loading (each <img> with its ``data-shown``
-    sizes), and a screenshot (PIL image) of the page itself (None if not ``shot``)."""
+    """The page as Chromium sees it with its folded sections opened: its DOM after loading (each
+    <img> with its ``data-shown`` sizes), and a screenshot (PIL image; None if not ``shot``)."""
     probe = tmp_path / "probe.html"
-    probe.write_text(page_path.read_text().replace("</body>", SIZE_PROBE + "</body>"))
+    probe.write_text(opened(page_path, tmp_path).read_text().replace("</body>", SIZE_PROBE + "</body>"))
     dom = _chromium(["--dump-dom"], probe.resolve().as_uri(), tmp_path)
-    return dom, screenshot(page_path, tmp_path) if shot else None
+    return dom, screenshot(opened(page_path, tmp_path), tmp_path) if shot else None
 
 
 def pixels_near(image, hex_colour, tolerance=10):
@@ -214,7 +223,7 @@ def check_painted_with_figures(page_path, shot, tmp_path, colours):
     """The screenshot shows the figures: without its <img> elements the same page paints far
     fewer pixels of each scenario colour (the page's own style uses orange and blue too)."""
     bare = tmp_path / "without_figures.html"
-    bare.write_text(re.sub(r"<img\b[^>]*>", "", page_path.read_text()))
+    bare.write_text(re.sub(r"<img\b[^>]*>", "", opened(page_path, tmp_path).read_text()))
     without = screenshot(bare, tmp_path, "without_figures.png")
     for colour in colours:
         assert pixels_near(shot, colour) - pixels_near(without, colour) > 1000, colour
@@ -389,8 +398,8 @@ def tiny_run(tmp_path):
 def plain_pages(monkeypatch):
     """The report's page replaced by a short one (no figures), for the tests of where and whether a
     report is written: those rules do not depend on the page, and drawing figures takes seconds."""
-    report_module = importlib.import_module("socius.report")
-    monkeypatch.setattr(report_module, "_page", lambda d: (
+    report_module = importlib.import_module("socius.report.comparison")
+    monkeypatch.setattr(report_module, "page", lambda d: (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Simulation results: "
         f"{d.scenarios[0]}</title></head><body><p>{len(d.indicators)} indicators</p></body></html>\n"))
 
@@ -504,19 +513,28 @@ def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         ties = socius.files.indicators(ds)["ties"].label  # the name, in a file that carries no label
     row = table_after(page, "At week 60", ties)  # indicator, baseline, two scenarios
-    assert len(row) == 4 and row[3] == f"{row[1]} 0 [0 to 0]"
-    assert re.fullmatch(r"[\d,]+ -[\d,]+ \[-[\d,]+ to -[\d,]+\] \*", row[2])  # more meetings: fewer ties
+    # Identical replicates give a zero-width interval: said so, never marked as a clear difference.
+    assert len(row) == 4 and row[3] == f"{row[1]} 0 [the same in all 3 replicates: no interval]"
+    assert re.fullmatch(r"[\d,]+ -[\d,.]+ \[-[\d,.]+ to -[\d,.]+\] \*", row[2])  # more meetings: fewer ties
     assert "davidsen.p" in dom and "master seed 3" in dom
     for seed in (socius._core.derive_seed(3, r) for r in range(3)):
         assert str(seed) in dom
 
 
-NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.(\d+))?")
+NUMBER = re.compile(r"([-+]?)(£?)(\d[\d,]*)(?:\.(\d+))?([km]?)")
+RATE = re.compile(r"\([^()]*per 1,000 residents\)|\[the same in all \d+ replicates: no interval\]")
 
 
 def shown(cell):
-    """The numbers in a table cell, each with half of its last shown digit (its rounding)."""
-    return [(float(m.group(0).replace(",", "")), 0.5 * 10.0 ** -len(m.group(1) or "")) for m in NUMBER.finditer(cell)]
+    """The numbers in a table cell, each with half of its last shown digit (its rounding): money
+    as the page shows it (``£1.29m``, ``-£450k``); rates per 1,000 and notes left out."""
+    out = []
+    for m in NUMBER.finditer(RATE.sub("", cell)):
+        sign, _, whole, frac, suffix = m.groups()
+        scale = {"k": 1e3, "m": 1e6}.get(suffix, 1.0)
+        x = float(whole.replace(",", "") + ("." + frac if frac else "")) * scale * (-1 if sign == "-" else 1)
+        out.append((x, 0.5 * 10.0 ** -len(frac or "") * scale))
+    return out
 
 
 def agrees(number, value):
@@ -549,7 +567,7 @@ def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comp
     assert "<strong>early_action</strong> compared with baseline at week 6" in dom
     for seed in seeds:
         assert seed in dom
-    table = [t for t in page.tables if t["after"] == "At week 6"][0]["rows"]  # the differences
+    table = [t for t in page.tables if t["after"] == "At week 6" and t["rows"][0][0] == "Indicator"][0]["rows"]
     header = table[0]
     assert len(header) == 3 and header[1].startswith("baseline") and header[2].startswith("early_action")
 
@@ -560,23 +578,29 @@ def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comp
         row = [r for r in table[1:] if len(r) > 1 and r[0].endswith(f" {name}")]
         assert len(row) == 1 and len(row[0]) == 3, (name, row)
         _, base_cell, cell = row[0]
-        scale = 100.0 if meta[name].unit == "share" else 1.0  # shares in percent, if the file says so
+        scale = 100.0 if meta[name].unit in ("share", "score") else 1.0  # percent; points of 100
         if not np.isfinite(v).any():  # recorded only every few weeks
             assert base_cell == "n/a" and cell.startswith("n/a"), (name, base_cell, cell)
             continue
+        level = 100.0 if meta[name].unit == "share" else 1.0  # levels: shares in percent, scores as they are
         d = (v[1] - v[0]) * scale
         half = T_975_1 * d.std(ddof=1) / math.sqrt(2)
-        expected = [v[0].mean() * scale, v[1].mean() * scale, d.mean(), d.mean() - half, d.mean() + half]
+        expected = [v[0].mean() * level, v[1].mean() * level, d.mean(), d.mean() - half, d.mean() + half]
         numbers = shown(base_cell) + shown(cell)
-        assert len(numbers) == 5, (name, base_cell, cell)
+        if d[0] == d[1]:  # identical replicates: no interval, and not called a clear difference
+            assert "the same in all 2 replicates: no interval" in cell and "*" not in cell, (name, cell)
+            expected = expected[:3]
+        assert len(numbers) == len(expected), (name, base_cell, cell)
         assert all(agrees(n, e) for n, e in zip(numbers, expected)), (name, base_cell, cell, expected)
-        assert cell.endswith("*") == (d.mean() - half > 0 or d.mean() + half < 0), (name, cell)
+        assert cell.endswith("*") == (half > 0 and (d.mean() - half > 0 or d.mean() + half < 0)), (name, cell)
         checked += 1
     assert checked >= 20
-    # Early action has spent money by week 6, the same in both replicates: a clear difference.
+    # Early action has spent money by week 6, the same in both replicates: a zero-width interval,
+    # which is no evidence of a clear difference, so it is said and not marked.
     cost = values["cost_to_date"]
-    assert cost[1].mean() > 100_000 and cost[0].max() == 0
-    assert table_after(page, "At week 6", meta["cost_to_date"].label)[2].endswith("*")
+    assert cost[1].mean() > 100_000 and cost[0].max() == 0 and cost[1][0] == cost[1][1]
+    cell = table_after(page, "At week 6", meta["cost_to_date"].label)[2]
+    assert cell.endswith("[the same in all 2 replicates: no interval]") and "*" not in cell
 
 
 def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
@@ -587,7 +611,7 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
     dom, _ = render(index, tmp_path, shot=False)
     page = Page(dom)
     figures = check_figures(text, (ORANGE, BLUE), dom)
-    for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Costs and cost per outcome",
+    for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Cost per outcome",
                     layout.heading("burnout_mean"), layout.heading("lonely_share"),
                     "At 1 year (week 52)", "At 5 years (week 260)", "At 10 years (week 520)"):
         assert page.heading(heading), heading
@@ -615,13 +639,13 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
             scenario, r = r[0], r[1:]
         per_unit[scenario, r[0]] = r[2]
     lonely = f"{layout.label('lonely_share')}: 1 percentage point lower"
-    per_point = per_unit["early_action", lonely]
-    assert float(per_point.replace(",", "")) == pytest.approx(BUDGET, rel=0.15)
+    per_point = shown(per_unit["early_action", lonely])
+    assert len(per_point) == 1 and per_point[0][0] == pytest.approx(BUDGET, rel=0.15)
     assert per_unit["structural_reform", lonely] == "no clear gain"
-    assert re.fullmatch(r"[\d,.]+", per_unit["early_action", f"{layout.label('jobs_found')}: 1 more"])
+    assert re.fullmatch(r"£[\d,.]+[km]?", per_unit["early_action", f"{layout.label('jobs_found')}: 1 more"])
     # The summary says which differences are for the better, as the file's indicator_better says.
     label = layout.label("lonely_share")
-    assert re.search(re.escape(label[:1].lower() + label[1:]) + r": [\d.]+ percentage points lower, better", dom)
+    assert re.search(re.escape(label[:1].lower() + label[1:]) + r": [\d.]+ pp lower, better", dom)
     assert "policy.hubs.enabled" in dom  # parameter differences from the baseline
     assert "Amounts are in pounds sterling (GBP)." in dom
 
@@ -843,7 +867,7 @@ def test_report_reads_what_each_indicator_is_from_the_file(tmp_path):
     page = Page(visible_text(text))
     assert ("h3", "Ties") in page.headings and ("h3", "Network shape") in page.headings
     row = table_after(page, "At week 60", "The ties (ties) ties")  # label, unit, name
-    assert re.fullmatch(r"[\d,]+ -[\d,]+ \[-[\d,]+ to -[\d,]+\] \*", row[2])  # more meetings: fewer ties
+    assert re.fullmatch(r"[\d,]+ -[\d,.]+ \[-[\d,.]+ to -[\d,.]+\] \*", row[2])  # more meetings: fewer ties
     assert re.search(r"the ties: [\d,.]+ lower, better \(95% interval", text)  # lower is better here
     assert ", worse" not in text  # neither better nor worse where the file says neither
 
@@ -865,3 +889,211 @@ def test_a_comparison_carries_what_each_indicator_is(tmp_path):
     assert [m.label for m in meta.values()] == [n.upper() for n in names]
     assert {(m.category, m.unit, m.better) for m in meta.values()} == {("c", "u", 1)}
     assert ds["indicator_better"].dtype == np.int8 and ds["indicator_label"].dims == ("indicator",)
+
+
+# -- numbers as a commission reads them (the issue's list of faults, each kind) ------------------------
+def test_differences_read_at_the_precision_their_interval_supports():
+    from socius.report import fmt
+
+    # A 0-1 score's difference in points of 100, a share's in percentage points: not -0.00573 [...].
+    assert fmt.difference(-0.00573, "score", -0.00893, -0.00254) == "-0.57 points (0-100)"
+    assert fmt.interval_text(-0.00893, -0.00254, "score", -0.00573) == "-0.89 to -0.25"
+    assert fmt.difference(-0.00573, "share", -0.00893, -0.00254) == "-0.57 pp"
+    assert fmt.difference(0.0123, "share", 0.0050, 0.0196) == "+1.2 pp"
+    # Counts: never more than four significant figures, thousands separated, no exponent.
+    assert fmt.difference(297.99, "count", 297.86, 298.10) == "+298.0"
+    assert fmt.interval_text(297.86, 298.10, "count", 297.99) == "+297.9 to +298.1"
+    assert fmt.difference(-12_345.6, "count", -13_000, -11_000) == "-12,346"
+    assert fmt.num(2.5e-5) == "0.000025" and fmt.num(1234567.891) == "1,234,568"
+    # Money as money, signed when it is a difference.
+    assert [fmt.money(x) for x in (2_590_000, 450_000, 12_345, 123, 0)] == ["£2.59m", "£450k", "£12.3k", "£123", "£0"]
+    assert fmt.difference(-360_000, "GBP") == "-£360k" and fmt.difference(1_290_000, "GBP") == "+£1.29m"
+    # Counts to date per 1,000 residents; probabilities as percentages that never round to 0 or 100.
+    assert fmt.per_thousand(74, 20_000) == "3.7 per 1,000 residents"
+    assert [fmt.percent(p) for p in (0.004, 0.62, 0.996, 0.0, 1.0)] == ["<1%", "62%", ">99%", "0%", "100%"]
+
+
+def test_scenario_descriptions_give_the_runs_population_not_the_files():
+    from socius.report import fmt
+
+    base = tomllib.loads((SCENARIOS / "baseline.toml").read_text())["description"]
+    assert "20,000 residents" in base
+    shown_ = fmt.description_for(base, 10_000)
+    assert "10,000 residents" in shown_ and "20,000" not in shown_
+    hubs = "a hub in each neighbourhood (6 hubs at 20,000 residents) for ten years"
+    assert fmt.description_for(hubs, 10_000) == hubs  # a scale, still true at any size
+    assert fmt.description_for(base, 20_000) == base and fmt.stated_populations(base) == {20_000}
+
+
+def test_a_zero_width_interval_is_never_called_a_clear_difference():
+    from socius.report import comparison
+
+    # Two replicates, the second scenario higher by exactly 5 in both: a zero-width interval.
+    values = np.zeros((2, 2, 1, 1, 2))
+    values[1, :, 0, 0, 0] = 5.0
+    values[:, :, 0, 0, 1] = [[1.0, 2.0], [3.0, 5.0]]  # differences 2 and 3: an interval with a width
+    meta = {n: socius.files.Indicator(n, n.title(), "", "", "count", -1) for n in ("flat", "spread")}
+    d = comparison._Data(kind="comparison", path=Path("x.h5"), values=values, scenarios=["a", "b"],
+                         descriptions=["", ""], tomls=["", ""], hashes=["", ""], sources=["", ""],
+                         population=[1000, 1000], budget=[math.nan, math.nan], time=np.array([52]), groups=["all"],
+                         indicators=["flat", "spread"], meta=meta, seeds=["1", "2"], master_seed="3")
+    cell = comparison._difference_cell(d, 1, 0, 0, 0)
+    assert "the same in all 2 replicates: no interval" in cell and "*" not in cell and "clear" not in cell
+    sentences = " ".join(comparison._sentences(d, 0))
+    assert "Clear differences" not in sentences.split("Flat")[0] and "so no interval can be estimated" in sentences
+    m, h, n, flat = comparison._paired(d, 1, 0, 0, 1)
+    assert (m, n, flat) == (2.5, 2, False) and h == pytest.approx(T_975_1 * 0.5 / math.sqrt(2))
+
+
+def test_bands_of_quantities_that_cannot_be_negative_stop_at_zero():
+    from socius.report.figures import band
+    from socius.report.stats import percentile_interval
+
+    counts = np.array([[0.0, 10.0], [0.0, 0.0], [3.0, 0.0]])  # few replicates, mean near zero
+    mean, lo, hi = band(counts, nonnegative=True)
+    assert (lo >= 0).all() and (hi >= mean).all() and lo[0] == 0.0
+    mean, lo, _ = band(counts)  # a difference may be negative: its band is left as it is
+    assert lo[0] < 0
+    _, lo, hi = band(np.array([[0.99], [1.0], [0.2]]) * 100, nonnegative=True, upper=100.0)
+    assert hi[0] <= 100.0
+    m, p_lo, p_hi = percentile_interval(np.arange(101.0))
+    assert (m, p_lo, p_hi) == (50.0, 2.5, 97.5)
+
+
+def test_the_reproduce_command_has_the_population_and_horizon(real_comparison, tmp_path):
+    from socius.report import comparison
+
+    d = comparison.load(real_comparison)
+    cmd = comparison.reproduce_command(d)
+    words = cmd.split()
+    assert words[:2] == ["socius", "compare"] and "--population" in words
+    assert words[words.index("--population") + 1] == "400" and words[words.index("--steps") + 1] == "6"
+    assert "simulation.burn_in=0" in words and words[words.index("--seed") + 1] == "5"
+    assert words[words.index("--replicates") + 1] == "2"
+
+
+def test_the_first_screen_is_the_summary_and_the_detail_is_folded(layout, tmp_path):
+    """The comparison page opens on its summary and what each scenario costs; the figures are
+    folded below, so the page a reader first sees is short (not 26,000 px and 40 charts)."""
+    path = fake_community(tmp_path / "community.h5", layout, replicates=3)
+    index = socius.report(path, tmp_path / "report")
+    text = index.read_text()
+    probe = tmp_path / "first.html"
+    probe.write_text(text.replace("</body>", LAYOUT_PROBE + "</body>"))
+    dom = _chromium(["--dump-dom", "--window-size=1280,900"], probe.resolve().as_uri(), tmp_path)
+    shown_ = re.search(r"data-layout='([^']*)'", dom).group(1).split()
+    height, visible_images, first = int(shown_[0]), int(shown_[1]), shown_[2]
+    assert first == "summary"
+    assert visible_images == 0  # every figure is in a folded section
+    assert height < 6000, height
+    page = Page(visible_text(text))
+    headings = [h for _, h in page.headings]
+    assert headings.index("Summary") < headings.index("What was compared, and under which assumptions")
+    assert page.heading("What each scenario costs")
+    assert table_after(page, "What each scenario costs", "early_action")[2] == "£1m"  # cost to date at 10 years
+
+
+# Appended to a copy of a page: the page's height, how many images are laid out at a non-zero
+# size, and the id of the first section, as Chromium lays the page out unopened.
+LAYOUT_PROBE = ("<script>addEventListener('load', () => { const shown = [...document.images].filter(i => "
+                "i.getBoundingClientRect().width > 0).length; const first = document.querySelector("
+                "'section, details.detail'); document.body.setAttribute('data-layout', [document.documentElement"
+                ".scrollHeight, shown, first ? first.id : 'none'].join(' ')); });</script>")
+
+
+# -- the appraisal page ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def appraisal():
+    from socius.appraise.testing import synthetic
+
+    return synthetic(draws=40, replicates=2, population=10_000)
+
+
+def cell_numbers(cell):
+    """(mean, lo, hi) as (value, rounding) pairs from a cell "+£1.29m [+£1.1m to +£1.5m]"."""
+    numbers = shown(cell)
+    assert len(numbers) in (1, 3), cell
+    return numbers
+
+
+def test_appraisal_report_renders_in_chromium_with_its_headline_first(appraisal, tmp_path):
+    a = appraisal
+    index = socius.report.write(a, tmp_path / "report")
+    assert index == tmp_path / "report" / "index.html"
+    text = index.read_text()
+    check_self_contained(text, Page(text))
+
+    # Unopened, as a reader first sees it: the headline is the first section, on the first screen.
+    probe = tmp_path / "first.html"
+    probe.write_text(text.replace("</body>", LAYOUT_PROBE + HEADLINE_PROBE + "</body>"))
+    dom = _chromium(["--dump-dom", "--window-size=1280,900"], probe.resolve().as_uri(), tmp_path)
+    height, _, first = re.search(r"data-layout='([^']*)'", dom).group(1).split()
+    assert first == "headline"
+    top = int(re.search(r"data-headline-top='(\d+)'", dom).group(1))
+    assert top < 900, top  # the answer starts on the first screen
+    page = Page(dom)
+    headings = [h for _, h in page.headings]
+    order = ["The answer in brief", "Which option is best, and how sure", "The parameters the answer hangs on",
+             "What was appraised", "By deprivation quintile, and the equity-weighted total"]
+    assert [headings.index(h) for h in order] == sorted(headings.index(h) for h in order)
+
+    # Opened: every figure is a picture of the data, on screen at its size.
+    dom_open, shot = render(index, tmp_path)
+    check_figures(text, (ORANGE, BLUE), dom_open)
+    check_painted_with_figures(index, shot, tmp_path, (ORANGE, BLUE))
+
+    # The headline numbers, read back from the page, are the appraisal's.
+    inc = a.incremental
+    for o in a.options[1:]:
+        row = table_after(page, "What each option costs", o)
+        buys = [r for t in page.tables if "What it buys" in t["after"] for r in t["rows"] if r and r[0] == o][0]
+        for cell, var in zip(buys[1:4], ("d_cost", "d_lonely_years", "d_effect")):
+            numbers = cell_numbers(cell)
+            expected = [float(inc[var].sel(option=o, stat=s)) for s in ("mean", "p2_5", "p97_5")]
+            assert all(agrees(n, e) for n, e in zip(numbers, expected)), (o, var, cell, expected)
+        numbers = cell_numbers(buys[4])
+        expected = [float(inc["d_net_benefit"].sel(option=o, stat=s)) for s in ("mean", "p2_5", "p97_5")]
+        assert all(agrees(n, e) for n, e in zip(numbers, expected)), (o, buys[4], expected)
+        p_best = float(a.prob_best.sel(option=o))
+        assert buys[-1] == socius.report.fmt.percent(p_best), (buys[-1], p_best)
+        cost = a.per_draw["cost_pv"].sel(option=o, group="all").mean()
+        assert agrees(cell_numbers(row[1])[0], float(cost)), (row, float(cost))
+    # Early action against structural reform: the paired difference in net benefit over draws x replicates.
+    pair = [r for t in page.tables if "early_action against structural_reform" in t["after"] for r in t["rows"]]
+    nb = [r for r in pair if r and r[0].startswith("Net benefit")][0]
+    runs = a.per_run["net_benefit_gbp"].sel(group="all")
+    d = (runs.sel(option="early_action") - runs.sel(option="structural_reform")).values.ravel()
+    expected = [d.mean(), np.percentile(d, 2.5), np.percentile(d, 97.5)]
+    assert all(agrees(n, e) for n, e in zip(cell_numbers(nb[1]), expected)), (nb, expected)
+    # The command that repeats it has the population; the descriptions are of this population.
+    assert f"--population {a.population}" in visible_text(dom) and "20,000 residents" not in visible_text(dom)
+
+
+HEADLINE_PROBE = ("<script>addEventListener('load', () => { const h = document.getElementById('headline'); "
+                  "document.body.setAttribute('data-headline-top', Math.round(h.getBoundingClientRect().top)); "
+                  "});</script>")
+
+
+def test_a_plain_comparison_is_the_same_page_without_the_parameter_uncertainty(tmp_path):
+    from socius.appraise.testing import synthetic
+
+    a = synthetic(uncertain=False, replicates=3, population=5_000)
+    text = socius.report.write(a, tmp_path / "report").read_text()
+    page = Page(visible_text(text))
+    assert page.heading("Comparison: baseline") and page.heading("The answer in brief")
+    for absent in ("Which option is best", "The parameters the answer hangs on", "Probability best"):
+        assert absent not in text, absent
+    assert "chance only" in text and "does not include uncertainty about the parameters" in text
+    buys = [r for t in page.tables if "What it buys" in t["after"] for r in t["rows"]]
+    row = [r for r in buys if r and r[0] == "early_action"][0]
+    expected = [float(a.incremental["d_cost"].sel(option="early_action", stat=s)) for s in ("mean", "p2_5", "p97_5")]
+    assert agrees(cell_numbers(row[1])[0], expected[0])
+    assert "--population 5000" in text
+
+
+def test_an_appraisal_file_is_reported_by_socius_report(appraisal, tmp_path):
+    path = appraisal.write(tmp_path / "appraisal.h5")
+    r = cli("report", path, "-o", tmp_path / "rep")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "rep" / "index.html").read_text()
+    assert "<title>Appraisal: baseline, early_action, structural_reform, combined</title>" in text
