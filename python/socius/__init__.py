@@ -11,12 +11,16 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
     socius.sweep("scenarios/sweeps/davidsen_grid.toml", out="sweeps/grid")   # many runs, resumable
     socius.compare(["baseline.toml", "early_action.toml"], replicates=5, seed=1,
                    output="comparison.h5")            # paired replicates, one file
+    socius.appraise(["baseline.toml", "early_action.toml"], draws=32, replicates=1, seed=1,
+                    uncertainty="scenarios/uncertainty.toml", out="appraisal")   # PSA, resumable
+    socius.appraise.load("appraisal")                 # the Appraisal a report renders
     socius.report("comparison.h5", "report/")         # report/index.html, self-contained
     socius.trial("scenarios/befriending.toml", replicates=5, seed=1)   # a virtual randomised trial
 """
 
 from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
 from ._core import models as _models
+from . import appraise
 from .compare import compare
 from .report import report
 from .files import ResultsError
@@ -39,6 +43,7 @@ __all__ = [
     "StateError",
     "SweepSpec",
     "__version__",
+    "appraise",
     "compare",
     "models",
     "open_results",

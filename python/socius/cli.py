@@ -169,6 +169,18 @@ def _cmd_resume(args) -> int:
     return 0
 
 
+def _write_report(appraisal_path: Path, out_dir: Path, overwrite: bool) -> Path | None:
+    """The appraisal report (helper D's ``socius.report.write``); None when this build has none."""
+    from . import report as report_module
+
+    write = getattr(report_module, "write", None)
+    if write is None:
+        print("socius: this build has no appraisal report (socius.report.write); the appraisal file "
+              f"is {appraisal_path}", file=sys.stderr)
+        return None
+    return write(appraisal_path, out_dir)
+
+
 def _cmd_compare(args) -> int:
     from .compare import check_comparable, compare
 
@@ -178,7 +190,7 @@ def _cmd_compare(args) -> int:
     if not args.output:
         output.parent.mkdir(parents=True, exist_ok=True)
     # Both outputs are checked before any run starts: a refusal after an hour of runs helps no one.
-    _note(check_output(output, scenarios, kind="comparison", overwrite=args.overwrite, how="--overwrite"))
+    _note(check_output(output, scenarios, kind="appraisal", overwrite=args.overwrite, how="--overwrite"))
     if args.report:
         from .report import check_folder
 
@@ -188,15 +200,85 @@ def _cmd_compare(args) -> int:
     print(f"socius: comparing {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
           f"({', '.join(s.name for s in scenarios)}) x {args.replicates} replicate"
           f"{'s' if args.replicates != 1 else ''} = {runs} runs; master seed {seed}", file=sys.stderr)
-    path = compare(scenarios, replicates=args.replicates, seed=seed, output=output,
-                   threads=args.threads, workers=args.workers, progress=not args.quiet,
-                   overwrite=True)  # checked above, with the command line's wording
+    try:
+        import shlex
+
+        command = " ".join(shlex.quote(a) for a in [
+            "socius", "compare", *map(str, args.scenarios), "--replicates", str(args.replicates),
+            "--population", str(scenarios[0].validate()["simulation.population"]), "--seed", str(seed)]
+            + [w for k, v in (("--steps", args.steps),) if v is not None for w in (k, str(v))]
+            + [w for item in args.set for w in ("--set", item)] + ["-o", str(output)])
+        path = compare(scenarios, replicates=args.replicates, seed=seed, output=output,
+                       threads=args.threads, workers=args.workers, progress=not args.quiet,
+                       overwrite=True, command=command)  # checked above, with the command line's wording
+    except KeyboardInterrupt as e:
+        print(f"\nsocius: interrupted; finished runs are kept; run the same command again to resume",
+              file=sys.stderr)
+        return _interrupt_code(e)
     print(f"socius: comparison written to {path}")
     if args.report:
-        from .report import report
+        page = _write_report(path, Path(args.report), args.overwrite)
+        if page is not None:
+            print(f"socius: report written to {page}")
+    return 0
 
-        page = report(path, args.report, overwrite=args.overwrite)
-        print(f"socius: report written to {page}")
+
+def _cmd_appraise(args) -> int:
+    from .appraise import appraise
+    from .appraise.run import check_comparable
+    from .sweeps.runner import make_executor
+    from .sweeps.slurm import parse_shard, shard_from_env
+
+    scenarios = [_load(args, path) for path in args.scenarios]
+    check_comparable(scenarios)
+    out = Path(args.out)
+    if out.exists() and identify(out).kind not in ("sweep folder", "folder"):
+        expect(out, ("sweep folder", "folder"), "an appraisal folder (--out DIR)")
+    seed = args.seed if args.seed is not None else secrets.randbits(64)
+    shard = parse_shard(args.shard) if args.shard else shard_from_env()
+    runs = len(scenarios) * args.draws * args.replicates
+    print(f"socius: appraising {len(scenarios)} options ({', '.join(s.name for s in scenarios)}) x "
+          f"{args.draws} parameter draw{'s' if args.draws != 1 else ''} x {args.replicates} replicate"
+          f"{'s' if args.replicates != 1 else ''} = {runs} runs; master seed {seed}"
+          + (f"; shard {shard[0]}/{shard[1]}" if shard else ""), file=sys.stderr)
+    import shlex
+
+    command = " ".join(shlex.quote(a) for a in ["socius", "appraise", *map(str, args.scenarios),
+                                                 "--draws", str(args.draws), "--replicates", str(args.replicates),
+                                                 "--population", str(scenarios[0].validate()["simulation.population"]),
+                                                 "--seed", str(seed)]
+                       + (["--uncertainty", str(args.uncertainty)] if args.uncertainty else [])
+                       + [w for k, v in (("--steps", args.steps),) if v is not None for w in (k, str(v))]
+                       + [w for item in args.set for w in ("--set", item)]
+                       + ["--out", str(out)])
+    owned = None
+    executor = args.executor
+    if args.executor != "local":
+        owned = make_executor(args.executor, args.workers, args.scheduler)
+        executor = owned.executor
+    try:
+        result = appraise(scenarios, out=out, draws=args.draws, replicates=args.replicates,
+                          uncertainty=args.uncertainty, seed=seed, executor=executor, workers=args.workers,
+                          threads=args.threads, shard=shard, progress=not args.quiet, command=command)
+    except KeyboardInterrupt as e:
+        print(f"\nsocius: interrupted; finished runs are kept in {out}; run the same command again "
+              "to resume", file=sys.stderr)
+        return _interrupt_code(e)
+    finally:
+        if owned is not None:
+            owned.close()
+    if shard:
+        print(f"socius: shard {shard[0]}/{shard[1]}: {result.done} of {result.in_scope} runs done; when every "
+              f"shard is done, run the same command without --shard to write {out / 'appraisal.h5'}")
+        return 0 if not result.failed else 1
+    from .appraise import load
+
+    print(load(result).summary())
+    print(f"socius: appraisal written to {result}")
+    if not args.no_report:
+        page = _write_report(result, Path(args.report) if args.report else out / "report", args.overwrite)
+        if page is not None:
+            print(f"socius: report written to {page}")
     return 0
 
 
@@ -242,8 +324,8 @@ def _cmd_report(args) -> int:
     from .report import report
 
     results = Path(args.results)
-    found = expect(results, ("results", "comparison", "sweep folder", "sweep index"),
-                    "a results file, a comparison file or a sweep folder")
+    found = expect(results, ("results", "comparison", "appraisal", "sweep folder", "sweep index"),
+                    "a results file, a comparison or appraisal file, or a sweep folder")
     if found.kind == "sweep folder":
         _sweep_index_of(results)
     if args.output:
@@ -252,6 +334,12 @@ def _cmd_report(args) -> int:
         out_dir = results / "report"
     else:
         out_dir = results.with_name(results.stem + "_report")
+    if found.kind == "appraisal":
+        page = _write_report(results, out_dir, args.overwrite)
+        if page is None:
+            return 1
+        print(f"socius: report written to {page}")
+        return 0
     page = report(results, out_dir, overwrite=args.overwrite)  # checks the folder before any work
     print(f"socius: report written to {page}")
     return 0
@@ -329,13 +417,16 @@ def _cmd_info(args) -> int:
     from .compare import summary as comparison_summary
 
     path = Path(args.results)
-    found = expect(path, ("results", "comparison", "sweep folder", "sweep index", "checkpoint", "trial"),
+    found = expect(path, ("results", "comparison", "appraisal", "sweep folder", "sweep index", "checkpoint", "trial"),
                     "a file socius info reads (results of socius run, a comparison, a sweep folder or "
                     "its sweep.h5, a checkpoint, or a trial)")
     if found.kind == "results":
         print(summary(path))
-    elif found.kind == "comparison":
+    elif found.kind == "appraisal":
         print(comparison_summary(path))
+    elif found.kind == "comparison":
+        print(f"file:        {path}\n{found.what} (written by an earlier socius; run the comparison again "
+              "to get an appraisal file)")
     elif found.kind == "checkpoint":
         print(_checkpoint_summary(path))
     elif found.kind == "trial":
@@ -486,6 +577,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("appraise", help="appraise options under parameter uncertainty (PSA); resumable",
+                       description="Runs every option (scenario; the first is the baseline) under D "
+                                   "parameter draws from the uncertainty file, R times each, with common "
+                                   "random numbers (every option under the same draw and seed), on the "
+                                   "sweep machinery, and writes DIR/appraisal.h5: discounted costs and "
+                                   "outcomes, their value, ICERs, the probability each option is best, "
+                                   "acceptability curves, the tornado and the equity-weighted total "
+                                   "(docs/appraisal.md).")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml", help="options; the first is the baseline")
+    p.add_argument("--draws", type=_positive, default=1, help="parameter draws (Latin hypercube; default 1)")
+    p.add_argument("-r", "--replicates", type=_positive, default=1, help="runs per option and draw (default 1)")
+    p.add_argument("--uncertainty", metavar="FILE",
+                   help="priors of the uncertain parameters (e.g. scenarios/uncertainty.toml); "
+                        "without it nothing is uncertain (a comparison)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=_setting,
+                   help="override a parameter in every option (repeatable; a key may be given once)")
+    p.add_argument("--population", type=_positive, help="residents in every option")
+    p.add_argument("--steps", type=int, help="steps after burn-in in every option")
+    p.add_argument("--seed", type=_seed, help="master seed (default: drawn at random and recorded)")
+    p.add_argument("--out", required=True, help="appraisal folder: run files, index and appraisal.h5")
+    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
+                   help="local process pool (default), a Dask cluster, or MPI")
+    p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address or scheduler JSON file")
+    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+    p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I (a Slurm array task); "
+                   "run again without it to write the appraisal")
+    p.add_argument("--report", metavar="DIR", help="report folder (default: OUT/report)")
+    p.add_argument("--no-report", action="store_true", help="write no report")
+    p.add_argument("--overwrite", action="store_true", help="write the report into a folder holding other files")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_appraise)
 
     p = sub.add_parser("trial", help="run a virtual randomised trial of a person-level policy",
                        description="Randomises the eligible residents at the start of the scenario's "

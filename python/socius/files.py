@@ -34,6 +34,7 @@ FORMATS = {
     "comparison": "socius-comparison-1",
     "sweep index": "socius-sweep-1",
     "trial": "socius-trial-1",
+    "appraisal": "socius-appraisal-1",
 }
 # Per-indicator variables along dimension "indicator" of a results file, written by the engine from
 # the model's declarations; a comparison carries them through. ``indicator_better`` is +1 (higher
@@ -94,6 +95,7 @@ class FileKind:
         return {
             "results": read,
             "comparison": read,
+            "appraisal": read,
             "sweep index": read,
             "trial": f"summarise it with: socius info {p}",
             "sweep folder": f"summarise it with: socius info {p}; finish it with: socius sweep SPEC.toml --out {p}",
@@ -141,6 +143,9 @@ def _describe(kind: str, a: dict) -> str:
     if kind == "comparison":
         return (f"a socius comparison file (scenarios {', '.join(a.get('scenarios', []))}; model "
                 f"{a.get('model')}, written by socius compare)")
+    if kind == "appraisal":
+        return (f"a socius appraisal (options {', '.join(a.get('scenarios', []))}; model "
+                f"{a.get('model')}, written by socius appraise or socius compare)")
     if kind == "trial":
         return (f"a socius trial file (policy {a.get('policy')} in scenario '{a.get('scenario_name')}', model "
                 f"{a.get('model')}, written by socius trial)")
@@ -155,6 +160,8 @@ def _read_hdf5(path: Path) -> FileKind:
             attrs = {k: text(v) for k, v in f.attrs.items()}
             if attrs.get("format") == FORMATS["comparison"] and "scenario" in f:
                 attrs["scenarios"] = strings(f["scenario"][()])
+            if attrs.get("format") == FORMATS["appraisal"] and "option" in f:
+                attrs["scenarios"] = strings(f["option"][()])
     except OSError as e:
         if _is_locked(e):
             return FileKind(path, "locked", _LOCKED)

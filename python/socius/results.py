@@ -102,8 +102,8 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
     OutputError
         If the file may not be replaced: the message says what it is and to pass ``how``.
     """
-    if kind not in ("results", "comparison", "trial"):
-        raise ValueError(f"kind must be \"results\", \"comparison\" or \"trial\", got {show(kind)}")
+    if kind not in ("results", "comparison", "trial", "appraisal"):
+        raise ValueError(f"kind must be \"results\", \"comparison\", \"trial\" or \"appraisal\", got {show(kind)}")
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         return None
@@ -117,11 +117,12 @@ def check_output(path: str | os.PathLike, scenarios: Any, *, kind: str = "result
         else tuple(found.attrs.get("scenarios", ())) == names)
     if same:
         return f"socius: replacing '{path}', the earlier {kind} of the same scenario" + \
-            ("s" if kind == "comparison" else "")
+            ("s" if kind in ("comparison", "appraisal") else "")
     if overwrite:
         return f"socius: replacing '{path}', {found.what}, as asked by {how}"
     writes = (f"the results of scenario '{names[0]}' (model {model})" if kind == "results"
               else f"a trial in scenario '{names[0]}' (model {model})" if kind == "trial"
-              else f"a comparison of {', '.join(names)} (model {model})")
+              else f"a comparison of {', '.join(names)} (model {model})" if kind == "comparison"
+              else f"an appraisal of {', '.join(names)} (model {model})")
     raise ResultsError(f"'{path}' already exists and is {found.what}; this run would write {writes} "
                        f"over it. Choose another output file, or pass {how} to replace it")

@@ -1,0 +1,262 @@
+"""socius appraise: options x parameter draws x replicates on the sweep machinery, with common
+random numbers, and the appraisal computed from them (issue 16 items 2, 3 and 5)."""
+
+import tomllib
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import socius
+from socius.appraise import Uncertainty, UncertaintyError, load
+from socius.appraise.analysis import prob_best
+from socius.appraise.settings import QUINTILE_INCOME, equity_weights
+from socius.appraise.testing import synthetic
+from socius.sweeps.runner import FAULT_ENV
+from socius.sweeps.spec import SweepSpec
+
+from conftest import SCENARIOS, cli
+
+SEED = 21
+SMALL = {"simulation.population": 800, "simulation.burn_in": 8, "simulation.steps": 30,
+         "simulation.record_every": 1}
+# Two model parameters that act in the options below, and one valuation parameter.
+PRIORS = {
+    "name": "test-priors",
+    "parameters": {
+        "policy.befriending.take_up": {"distribution": "uniform", "min": 0.3, "max": 0.9, "source": "test"},
+        "loneliness.rate": {"distribution": "loguniform", "min": 0.04, "max": 0.16, "source": "test"},
+    },
+    "valuation": {"wellby_value": {"distribution": "triangular", "min": 10000.0, "mode": 13000.0,
+                                   "max": 16000.0, "source": "HM Treasury 2021"}},
+}
+
+
+def options(folder):
+    """baseline, early action, and 'same': the baseline under another name."""
+    same = folder / "same.toml"
+    same.write_text(f'model = "community"\nname = "same"\ndescription = "the baseline again"\n'
+                    f'extends = "{SCENARIOS / "baseline.toml"}"\n')
+    out = []
+    for path in (SCENARIOS / "baseline.toml", SCENARIOS / "early_action.toml", same):
+        out.append(socius.Scenario.load(path).with_overrides(SMALL, origin="test"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def opts(tmp_path_factory):
+    return options(tmp_path_factory.mktemp("options"))
+
+
+@pytest.fixture(scope="module")
+def uncertainty():
+    return Uncertainty.from_dict(PRIORS, origin="test-priors.toml")
+
+
+@pytest.fixture(scope="module")
+def whole(opts, uncertainty, tmp_path_factory):
+    out = tmp_path_factory.mktemp("whole")
+    path = socius.appraise(opts, out=out, draws=4, replicates=1, uncertainty=uncertainty, seed=SEED,
+                           workers=2, progress=False)
+    return out, path
+
+
+def test_the_appraisal_file_holds_every_run_and_opens_as_the_contract_says(whole):
+    out, path = whole
+    assert path == out / "appraisal.h5"
+    a = load(out)
+    assert a.options == ["baseline", "early_action", "same"] and a.baseline == "baseline"
+    assert (a.draws, a.replicates, a.population, a.horizon_weeks, a.seed) == (4, 1, 800, 30, SEED)
+    assert a.uncertain and "--population 800" in a.command and f"--seed {SEED}" in a.command
+    assert a.series["lonely_share"].dims == ("option", "draw", "replicate", "time", "group")
+    assert a.per_draw["cost_pv"].dims == ("option", "draw", "group")
+    assert list(a.per_draw["group"].values) == ["all", "q1", "q2", "q3", "q4", "q5"]
+    for var in ("lonely_years_pv", "lonely_years_avoided_pv", "wellby_value_gbp", "loneliness_value_gbp",
+                "net_benefit_gbp", "jobs_found_pv"):
+        assert var in a.per_draw, var
+    assert set(a.incremental["stat"].values) == {"mean", "p2_5", "p97_5"}
+    assert a.ceac.dims == ("option", "wtp") and a.prob_best.dims == ("option",)
+    assert np.isclose(float(a.prob_best.sum()), 1.0)
+    assert np.allclose(a.ceac.sum("option"), 1.0)
+    assert set(a.tornado["parameter"].values) == {"policy.befriending.take_up", "loneliness.rate", "wellby_value"}
+    assert list(a.tornado["source"].values) == ["test", "test", "HM Treasury 2021"]
+    assert a.equity_weighted.dims == ("option",)
+    assert a.indicators["lonely_share"]["unit"] and a.indicators["lonely_share"]["better"] == -1
+    # The drawn values lie within their bounds; a valuation parameter without a prior keeps its default.
+    take_up = a.parameters["values"].sel(parameter="policy.befriending.take_up").values
+    assert ((take_up >= 0.3) & (take_up <= 0.9)).all() and len(set(take_up)) == 4
+    assert (a.valuation["wellby_per_lonely_year"] == 1.0).all()
+    # Early action spends; the baseline and its copy do not.
+    assert float(a.per_draw["cost_pv"].sel(option="early_action", group="all").min()) > 0
+    assert float(abs(a.per_draw["cost_pv"].sel(option="baseline", group="all")).max()) == 0
+    assert "equity-weighted" in a.equity_weighted.attrs["long_name"]
+
+
+def test_every_option_runs_under_the_same_draw_and_seed_as_its_results_files_record(whole, opts):
+    out, path = whole
+    a = load(path)
+    spec = SweepSpec.load(out / "sweep.toml")
+    # In the appraisal file: one seed per (draw, replicate), the same for every option.
+    assert (a.run_seed == a.run_seed[:1]).all()
+    assert len({int(s) for s in a.run_seed[0].ravel()}) == a.draws * a.replicates
+    # In each run's own results file: the seed and the drawn parameter values it ran with.
+    for info in spec.runs():
+        option = opts[info.scenario].name
+        with h5py.File(out / info.relpath, "r") as f:
+            assert int(f.attrs["seed"]) == int(a.run_seed[info.scenario, info.point, info.replicate])
+            ran = tomllib.loads(f.attrs["scenario"].decode() if isinstance(f.attrs["scenario"], bytes)
+                                else f.attrs["scenario"])
+        assert ran["name"] == option
+        take_up = float(a.parameters["values"].sel(draw=info.point, parameter="policy.befriending.take_up"))
+        rate = float(a.parameters["values"].sel(draw=info.point, parameter="loneliness.rate"))
+        assert ran["policy"]["befriending"]["take_up"] == pytest.approx(take_up, rel=0, abs=0)
+        assert ran["loneliness"]["rate"] == pytest.approx(rate, rel=0, abs=0)
+
+
+def test_an_option_identical_to_the_baseline_ties_with_it_and_has_no_icer(whole):
+    a = load(whole[1])
+    same = a.per_run.sel(option="same")
+    assert (same["lonely_years_avoided_pv"] == 0).all() and (same["incremental_cost_gbp"] == 0).all()
+    # identical runs, bit for bit (common random numbers)
+    assert np.array_equal(a.series["lonely_share"].sel(option="same").values,
+                          a.series["lonely_share"].sel(option="baseline").values, equal_nan=True)
+    assert np.isnan(a.incremental["icer"].sel(option="same")).all()
+    assert np.isnan(a.incremental["icer_lonely_year"].sel(option="same")).all()
+    assert np.isnan(float(a.pairwise["icer"].sel(option="same", versus="baseline")))
+    nb = a.per_draw["net_benefit_gbp"].sel(group="all", option=["baseline", "same"]).transpose("option", "draw")
+    assert prob_best(nb.values).tolist() == [0.5, 0.5]
+    # ...and in the full appraisal they share whatever chance of being best they have
+    assert float(a.prob_best.sel(option="same")) == float(a.prob_best.sel(option="baseline"))
+
+
+def test_shards_of_an_appraisal_equal_the_whole(whole, opts, uncertainty, tmp_path):
+    for shard in ("0/2", "1/2"):
+        result = socius.appraise(opts, out=tmp_path, draws=4, replicates=1, uncertainty=uncertainty, seed=SEED,
+                                 workers=1, progress=False, shard=shard)
+        assert result.done == result.in_scope and not (tmp_path / "appraisal.h5").exists()
+    path = socius.appraise(opts, out=tmp_path, draws=4, replicates=1, uncertainty=uncertainty, seed=SEED,
+                           workers=1, progress=False)
+    with h5py.File(path, "r") as f, h5py.File(whole[1], "r") as g:
+        assert f["indicators"][()].tobytes() == g["indicators"][()].tobytes()
+        assert np.array_equal(f["run_seed"][()], g["run_seed"][()])
+        assert np.array_equal(f["parameter_values"][()], g["parameter_values"][()])
+    a, b = load(path), load(whole[1])
+    assert a.per_draw.equals(b.per_draw) and a.ceac.equals(b.ceac)
+
+
+def test_an_interrupted_appraisal_resumes_to_the_same_result(whole, opts, uncertainty, tmp_path, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "5:raise")  # one run fails (no retries): the appraisal stops
+    with pytest.raises(socius.RunError, match="run 5"):
+        socius.appraise(opts, out=tmp_path, draws=4, replicates=1, uncertainty=uncertainty, seed=SEED,
+                        workers=2, progress=False, retries=0)
+    assert not (tmp_path / "appraisal.h5").exists()
+    monkeypatch.delenv(FAULT_ENV)
+    path = socius.appraise(opts, out=tmp_path, draws=4, replicates=1, uncertainty=uncertainty, seed=SEED,
+                           workers=2, progress=False)
+    with h5py.File(path, "r") as f, h5py.File(whole[1], "r") as g:
+        assert f["indicators"][()].tobytes() == g["indicators"][()].tobytes()
+
+
+def test_with_nothing_uncertain_the_appraisal_equals_compare_bit_for_bit(opts, tmp_path):
+    two = opts[:2]
+    cmp = socius.compare(two, replicates=2, seed=SEED, output=tmp_path / "cmp.h5", workers=2, progress=False)
+    app = socius.appraise(two, out=tmp_path / "app", draws=1, replicates=2, seed=SEED, workers=2, progress=False)
+    with h5py.File(cmp, "r") as f, h5py.File(app, "r") as g:
+        assert f.attrs["format"] == g.attrs["format"] == "socius-appraisal-1"
+        assert f["indicators"][()].tobytes() == g["indicators"][()].tobytes()
+        seeds = g["run_seed"][()]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app", "cmp.h5"]  # compare's runs folder is gone
+    a = load(cmp)
+    assert not a.uncertain and a.draws == 1 and a.tornado.sizes.get("parameter", 0) == 0
+    # and each run is exactly what socius.run gives with the recorded seed
+    single = socius.run(two[1], tmp_path / "single.h5", seed=int(seeds[1, 0, 1]), progress=False)
+    with h5py.File(single, "r") as f:
+        ran = f["indicators"][()]
+    recorded = a._raw.sel(option="early_action", draw=0, replicate=1, indicator=list(map(
+        str, xr.open_dataset(single, engine="h5netcdf")["indicator"].values))).values
+    assert ran.tobytes() == np.ascontiguousarray(recorded).tobytes()
+
+
+def test_the_acceptability_curve_of_a_dominated_option_is_zero_everywhere():
+    a = synthetic(["baseline", "early_action", "costly"], draws=32, identical_to_baseline=None, dominated="costly")
+    assert (a.ceac.sel(option="costly") == 0).all()
+    assert float(a.prob_best.sel(option="costly")) == 0
+    # dominated: it costs more than the baseline and gains nothing in every draw
+    assert (a.per_draw["incremental_cost_gbp"].sel(option="costly", group="all") > 0).all()
+
+
+def test_the_synthetic_appraisal_round_trips_through_its_file(tmp_path):
+    a = synthetic(draws=16, replicates=2)
+    path = a.write(tmp_path / "syn.h5")
+    b = load(path)
+    assert b.options == a.options and b.draws == 16 and b.replicates == 2
+    for name in ("per_draw", "per_run", "incremental", "pairwise", "by_group", "tornado"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+    assert a.ceac.equals(b.ceac) and a.prob_best.equals(b.prob_best)
+    assert a.equity_weighted.equals(b.equity_weighted)
+    assert b.series.equals(a.series.drop_vars("option_description", errors="ignore")) or \
+        np.array_equal(b._raw.values, a._raw.values, equal_nan=True)
+    assert socius.files.identify(path).kind == "appraisal"
+    assert "GBP/WELLBY" in b.summary()
+
+
+def test_equity_weights_follow_the_green_book_formula():
+    w = equity_weights()
+    for q, y in QUINTILE_INCOME.items():
+        assert w[q] == pytest.approx((QUINTILE_INCOME["q3"] / y) ** 1.3)
+    assert w["q1"] > w["q2"] > w["q3"] == 1.0 > w["q4"] > w["q5"]
+
+
+def test_the_uncertainty_file_is_checked_like_a_sweep_spec():
+    u = Uncertainty.load(SCENARIOS / "uncertainty.toml")
+    keys = {p.key for p in u.priors}
+    for key in ("policy.reorganisation.delivered", "policy.reorganisation.efficiency_gain", "burnout.leave_burnout",
+                "policy.befriending.take_up", "policy.hubs.uptake", "services.employment_beta", "loneliness.rate",
+                "wellby_value", "loneliness_value", "wellby_per_lonely_year"):
+        assert key in keys
+    assert all(p.source for p in u.priors)
+    cases = [
+        ({"parameters": {"burnout.leave_burnot": {"min": 0.1, "max": 0.5, "source": "x"}}},
+         "key 'parameters.burnout.leave_burnot'", "did you mean 'burnout.leave_burnout'"),
+        ({"parameters": {"burnout.leave_burnout": {"min": 0.1, "max": 0.5}}}, "source", "needs its source"),
+        ({"parameters": {"policy.befriending.take_up": {"min": 0.1, "max": 1.5, "source": "x"}}},
+         "take_up.max' = 1.5", "allowed range"),
+        ({"parameters": {"loneliness.rate": {"distribution": "gamma", "min": 0.1, "max": 0.5, "source": "x"}}},
+         'distribution\' = "gamma"', "allowed: uniform"),
+        ({"parameters": {"loneliness.rate": {"distribution": "triangular", "min": 0.1, "max": 0.5, "source": "x"}}},
+         "loneliness.rate", "needs 'mode'"),
+        ({"valuation": {"wellby": {"min": 1, "max": 2, "source": "x"}}}, "valuation.wellby", "did you mean"),
+        ({"prior": {}}, "key 'prior'", "allowed at the top level"),
+    ]
+    for data, where, what in cases:
+        with pytest.raises(UncertaintyError) as e:
+            Uncertainty.from_dict(data, origin="u.toml")
+        assert str(e.value).startswith("u.toml: key") and where in str(e.value) and what in str(e.value), str(e.value)
+
+
+def test_an_option_may_not_set_an_uncertain_parameter_itself(opts, tmp_path):
+    other = opts[1].with_overrides({"loneliness.rate": 0.1}, origin="test")
+    with pytest.raises(UncertaintyError, match="option 'early_action' sets it to 0.1"):
+        socius.appraise([opts[0], other], out=tmp_path, draws=2, uncertainty=PRIORS_U(), seed=1, progress=False)
+    with pytest.raises(socius.ScenarioError, match="no uncertain parameters"):
+        socius.appraise(opts[:1], out=tmp_path, draws=3, seed=1, progress=False)
+
+
+def PRIORS_U():
+    return Uncertainty.from_dict(PRIORS, origin="test-priors.toml")
+
+
+def test_appraise_on_the_command_line(tmp_path):
+    out = tmp_path / "ap"
+    r = cli("appraise", SCENARIOS / "baseline.toml", SCENARIOS / "befriending.toml", "--draws", 2,
+            "--uncertainty", SCENARIOS / "uncertainty.toml", "--population", 600, "--steps", 10,
+            "--set", "simulation.burn_in=4", "--seed", 3, "--out", out, "--workers", 2, "-q", "--no-report")
+    assert r.returncode == 0, r.stderr
+    assert f"appraisal written to {out / 'appraisal.h5'}" in r.stdout and "befriending:" in r.stdout
+    a = load(out)
+    assert "--population 600" in a.command and "--seed 3" in a.command and "--steps 10" in a.command
+    info = cli("info", out / "appraisal.h5")
+    assert info.returncode == 0 and "2 parameter draws x 1 replicates" in info.stdout
+    bad = cli("appraise", SCENARIOS / "baseline.toml", "--draws", 2, "--out", tmp_path / "x", "-q")
+    assert bad.returncode == 2 and "no uncertain parameters" in bad.stderr
