@@ -93,9 +93,10 @@ def _report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: b
     out_dir = Path(out_dir)
     check_folder(out_dir, overwrite=overwrite)  # before any work: refuse early
     found = identify(path)
-    if found.kind == "appraisal" or (found.kind not in ("comparison", "results")
-                                     and _appraisal_loader() is not None and _loads_as_appraisal(path)):
-        return write(_appraisal_loader()(path), out_dir, overwrite=overwrite)
+    if found.kind not in ("comparison", "results"):  # an appraisal file, or a folder holding one
+        appraisal = _appraisal(path, must=found.kind == "appraisal")
+        if appraisal is not None:
+            return write(appraisal, out_dir, overwrite=overwrite)
     if found.kind in ("sweep folder", "sweep index"):  # the sweep's own page, with sensitivity
         from ..sweeps.report import sweep_report
 
@@ -105,21 +106,20 @@ def _report(path: str | os.PathLike, out_dir: str | os.PathLike, *, overwrite: b
     return write_page(out_dir, comparison.page(comparison.load(path)), overwrite=overwrite)
 
 
-def _appraisal_loader():
+def _appraisal(path: Path, must: bool):
+    """The appraisal at ``path`` (an appraisal file, or a folder holding one) read by
+    :func:`socius.appraise.load`; None if it is not one (the other readers then say what it is).
+    With ``must``, the loader's error is raised as it is."""
     try:
-        from ..appraise import load  # helper C's package; absent on branches without it
+        from ..appraise import load  # helper C's package
     except ImportError:
         return None
-    return load
-
-
-def _loads_as_appraisal(path: Path) -> bool:
-    """Whether ``socius.appraise.load`` reads ``path`` (an appraisal folder or file)."""
     try:
-        _appraisal_loader()(path)
-    except Exception:  # not an appraisal: the other readers say what it is
-        return False
-    return True
+        return load(path)
+    except Exception:
+        if must:
+            raise
+        return None
 
 
 class _Report(types.ModuleType):

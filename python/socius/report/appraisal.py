@@ -161,20 +161,37 @@ def _interval_words(a) -> str:
 def _command(a) -> str:
     """The command that repeats the appraisal exactly: always with its population."""
     cmd = str(getattr(a, "command", "") or "")
-    if cmd and "--population" not in cmd.split():
+    words = cmd.split()
+    if cmd and "--population" not in words and "simulation.population" not in cmd:
         cmd += f" --population {a.population}"
+    if cmd and "--steps" not in words and "simulation.steps" not in cmd and getattr(a, "horizon_weeks", None) is not None:
+        cmd += f" --steps {a.horizon_weeks}"
     return cmd
 
 
 # -- cells ----------------------------------------------------------------------------------------
+def _range(m: float, lo: float, hi: float, kind: str, sign: bool = True) -> str:
+    """An interval as text, or "no spread" when every run gave the same value (a zero-width
+    interval, which is no evidence of a clear difference)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "no interval"
+    if kind == "money":
+        a, b = money(lo, "GBP", sign), money(hi, "GBP", sign)
+    else:
+        a, b = fmt.interval_text(lo, hi, "count", m).split(" to ")
+        if not sign:
+            a, b = a.lstrip("+"), b.lstrip("+")
+    if lo == hi or a == b:
+        return "the same in every run"
+    return f"{a} to {b}"
+
+
 def _money_cell(m: float, lo: float, hi: float, sign: bool = False) -> str:
     if not np.isfinite(m):
         return "<td class='num'>n/a</td>"
     body = money(m, "GBP", sign=sign)
-    a, b = money(lo, "GBP", sign), money(hi, "GBP", sign)
     if np.isfinite(lo) and np.isfinite(hi):
-        body += ("<br><span class='ci'>[no spread]</span>" if a == b == body
-                 else f"<br><span class='ci'>[{a} to {b}]</span>")
+        body += f"<br><span class='ci'>[{_range(m, lo, hi, 'money', sign)}]</span>"
     return f"<td class='num'>{body}</td>"
 
 
@@ -187,9 +204,7 @@ def _count_cell(m: float, lo: float, hi: float, population: float = math.nan, si
     if not sign:
         body, text = body.lstrip("+"), text.replace("+", "")
     if text:
-        a, b = text.split(" to ")
-        body += ("<br><span class='ci'>[no spread]</span>" if a == b == body
-                 else f"<br><span class='ci'>[{text}]</span>")
+        body += f"<br><span class='ci'>[{_range(m, lo, hi, 'count', sign)}]</span>"
     if np.isfinite(population):
         body += f"<br><small class='rate'>{fmt.per_thousand(m, population)}</small>"
     return f"<td class='num'>{body}</td>"
@@ -253,10 +268,20 @@ def _tornado_figure(a, options: list[str]) -> str:
 
 
 def _quintile_figure(a) -> str:
+    """Lonely person-years avoided and net benefit by quintile, per option; a panel with nothing to
+    draw (no value recorded by quintile, or none different from zero) is left out, and the figure
+    with it when neither has anything."""
     others = [o for o in a.options if o != a.baseline]
-    panels = [("lonely_years_avoided_pv", "Lonely person-years avoided (discounted)", ""),
-              ("net_benefit_gbp", "Net benefit against the baseline", "GBP")]
-    fig = F.figure(11, 3.8)
+    panels = []
+    for var, title, unit in (("lonely_years_avoided_pv", "Lonely person-years avoided (discounted)", ""),
+                             ("net_benefit_gbp", "Net benefit against the baseline", "GBP")):
+        means = np.array([[_estimate(a, var, o, q)[0] for q in QUINTILES] for o in others])
+        if np.isfinite(means).any() and np.nanmax(np.abs(means)) > 0:
+            panels.append((var, title, unit))
+    if not panels:
+        return ("<p class='note'>Nothing differs from the baseline by quintile yet (or the model records no "
+                "value by quintile), so there is no figure.</p>")
+    fig = F.figure(5.5 * len(panels) + 0.5, 3.8)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     xs = np.arange(len(QUINTILES))
     width = 0.8 / max(1, len(others))
@@ -278,8 +303,8 @@ def _quintile_figure(a) -> str:
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
     F.legend(fig, handles, others)
-    return F.png(fig, "By deprivation quintile: lonely person-years avoided and net benefit against the baseline "
-                      "for " + ", ".join(others) + ", with 95% intervals")
+    return F.png(fig, "By deprivation quintile: " + " and ".join(t.lower() for _, t, _ in panels)
+                 + " for " + ", ".join(others) + ", with 95% intervals")
 
 
 # -- sections ---------------------------------------------------------------------------------------
@@ -380,10 +405,10 @@ def _headline_sentences(a, wtp_ref: float, years: float) -> str:
         ly, lo_l, hi_l, _ = _estimate(a, "lonely_years_avoided_pv", o)
         nb, lo_n, hi_n, _ = _estimate(a, "net_benefit_gbp", o)
         items.append(f"<li><strong>{esc(o)}</strong>: {money(dc, 'GBP', sign=True)} net cost against "
-                     f"{esc(a.baseline)} [{money(lo_c, 'GBP', True)} to {money(hi_c, 'GBP', True)}], "
+                     f"{esc(a.baseline)} [{_range(dc, lo_c, hi_c, 'money')}], "
                      f"{fmt.difference(ly, 'count', lo_l, hi_l).lstrip('+')} lonely person-years avoided "
-                     f"[{fmt.interval_text(lo_l, hi_l, 'count', ly).replace('+', '')}], net benefit "
-                     f"{money(nb, 'GBP', sign=True)} [{money(lo_n, 'GBP', True)} to {money(hi_n, 'GBP', True)}]"
+                     f"[{_range(ly, lo_l, hi_l, 'count', sign=False)}], net benefit "
+                     f"{money(nb, 'GBP', sign=True)} [{_range(nb, lo_n, hi_n, 'money')}]"
                      + (f"; best in {fmt.percent(float(a.prob_best.sel(option=o)))} of draws" if a.uncertain else "")
                      + ".</li>")
     best = ""
@@ -393,7 +418,7 @@ def _headline_sentences(a, wtp_ref: float, years: float) -> str:
         best = (f"<p class='big'>At the Green Book value of {money(wtp_ref)} per WELLBY, "
                 f"<strong>{esc(top)}</strong> has the highest net benefit in {fmt.percent(pb[top])} of the "
                 f"{a.draws} parameter draws.</p>")
-    return (f"<p>Over {years:g} years for {a.population:,} residents, in present value, against "
+    return (f"<p>Over {_horizon(a)} for {a.population:,} residents, in present value, against "
             f"<strong>{esc(a.baseline)}</strong> ({_interval_words(a)}):</p><ul>" + "".join(items) + "</ul>" + best)
 
 
@@ -466,6 +491,15 @@ def _quintile_section(a) -> str:
     return "\n".join(out)
 
 
+def _horizon(a) -> str:
+    """"10 years", "60 weeks": the horizon in words."""
+    w = int(a.horizon_weeks)
+    if w and w % fmt.WEEKS_PER_YEAR == 0:
+        y = w // fmt.WEEKS_PER_YEAR
+        return f"{y} year{'s' if y != 1 else ''}"
+    return f"{w} week{'s' if w != 1 else ''}"
+
+
 def _cumulative(m: Indicator) -> bool:
     text = (m.label + " " + m.description + " " + m.name).lower()
     return any(w in text for w in ("to date", "to_date", "since", "cumulative", "so far"))
@@ -513,7 +547,7 @@ def _horizon_table(a, meta: dict[str, Indicator]) -> str:
         f"{o}: level; difference from {a.baseline} [95% interval]" for o in a.options if o != a.baseline]
     order = [base] + [k for k in range(len(a.options)) if k != base]
     rows = [[r[0]] + [r[1 + k] for k in order] for r in rows]
-    return (f"<p>At {a.horizon_weeks / fmt.WEEKS_PER_YEAR:g} years, for everyone. Each difference is the option "
+    return (f"<p>At {_horizon(a)}, for everyone. Each difference is the option "
             f"minus {esc(a.baseline)} in the same run (same draw and seed); {_interval_words(a)}. A difference "
             "whose interval excludes zero is bold with an asterisk (*). Shares are in percent and their "
             "differences in percentage points (pp).</p>" + table(head, rows, "diff"))
@@ -559,7 +593,7 @@ def _appraised_what(a) -> str:
                    f"the descriptions above give its population, {a.population:,} residents. A count stated "
                    "&ldquo;at N residents&rdquo; is how that quantity scales with the population.</p>")
     pairs = [("Residents", f"{a.population:,}"),
-             ("Horizon (policy time)", f"{a.horizon_weeks} weeks ({years:g} years); costs and outcomes are "
+             ("Horizon (policy time)", f"{a.horizon_weeks} weeks ({_horizon(a)}); costs and outcomes are "
                                        "discounted to policy time 0"),
              ("Runs", f"{len(a.options)} options &times; {a.draws} parameter draw{'s' if a.draws != 1 else ''} "
                       f"&times; {a.replicates} replicate{'s' if a.replicates != 1 else ''}; every option runs under "
@@ -620,7 +654,7 @@ def page(a) -> str:
     kind_ = "Appraisal" if a.uncertain else "Comparison"
     title = f"{kind_}: " + ", ".join(a.options)
     lead = (f"{len(a.options)} options{f' of the <code>{esc(model)}</code> model' if model else ''} for a borough "
-            f"of {a.population:,} residents over {years:g} years, each against <strong>{esc(a.baseline)}</strong>"
+            f"of {a.population:,} residents over {_horizon(a)}, each against <strong>{esc(a.baseline)}</strong>"
             + (f", under {a.draws} draws of the uncertain parameters &times; {a.replicates} replicates"
                if a.uncertain else f", {a.replicates} replicates each (no uncertain parameters: chance only)")
             + ". The answer first; what was appraised next; the detail below, folded.")
@@ -630,7 +664,7 @@ def page(a) -> str:
         missing = ", ".join(getattr(a, "missing", []) or ["cost_pv", "lonely_years_pv"])
         p.section("headline", "The answer in brief",
                   f"<p>The model records no {esc(missing)}, so there is nothing to appraise in money: the "
-                  "indicators below are the comparison.</p>", headline=True)
+                  "comparison is the indicators themselves.</p>" + _horizon_table(a, meta), headline=True)
     else:
         body = [_headline_sentences(a, wtp_ref, years),
                 "<h3>What the options are and what they buy</h3>",
@@ -654,7 +688,8 @@ def page(a) -> str:
     if appraised and getattr(a, "by_group", None) is not None:
         p.section("quintile", "By deprivation quintile, and the equity-weighted total", _quintile_section(a),
                   folded=True)
-    p.section("horizon", f"Every indicator at {years:g} years", _horizon_table(a, meta), folded=True)
+    if appraised:
+        p.section("horizon", f"Every indicator at {_horizon(a)}", _horizon_table(a, meta), folded=True)
     p.section("time", "Indicators over time", _series_section(a, meta), folded=True)
     p.section("reading", "How to read this page", _reading(a), folded=True)
     p.section("provenance", "Versions",

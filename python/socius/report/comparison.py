@@ -501,7 +501,7 @@ def _costs_section(d: _Data, times: list[int]) -> str:
     pop = _population(d)
     for t in times:
         ti = int(np.searchsorted(d.time, t))
-        parts.append(f"<h3>At {_esc(_when(t))}</h3>")
+        parts.append(f"<h3>Cost per outcome at {_esc(_when(t))}</h3>")
         rows = []
         for s in range(1, S):
             dc, _, _, _ = _paired(d, s, ti, g, jc)

@@ -115,8 +115,6 @@ def time_series(time: np.ndarray, panels: list[dict], options: list[str], headin
                 handles.append(line)
         title(ax, p["title"])
         axis_format(ax, p["unit"])
-        if p.get("nonnegative"):
-            ax.set_ylim(bottom=0)
         ax.set_xlabel(xlabel, fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
