@@ -499,9 +499,9 @@ def _costs_section(d: _Data, times: list[int]) -> str:
         return "\n".join(parts)
     cum = {n: _cumulative(d, d.indicators.index(n)) for n, _, _ in outcomes if _kind(d.meta[n]) != "share"}
     pop = _population(d)
-    for t in times:
+    for t in reversed(times):  # the last time open, the earlier ones folded
         ti = int(np.searchsorted(d.time, t))
-        parts.append(f"<h3>Cost per outcome at {_esc(_when(t))}</h3>")
+        block = [f"<h3>Cost per outcome at {_esc(_when(t))}</h3>"]
         rows = []
         for s in range(1, S):
             dc, _, _, _ = _paired(d, s, ti, g, jc)
@@ -533,10 +533,12 @@ def _costs_section(d: _Data, times: list[int]) -> str:
                 head = (f"<th scope='rowgroup' rowspan='{len(outcomes)}'>{_esc(d.scenarios[s])}</th>"
                         if k == 0 else "")
                 rows.append(f"<tr>{head}<td>{_esc(unit_)}</td><td>{gtxt}</td><td>{per}</td></tr>")
-        parts.append("<table class='costs'><thead><tr><th scope='col'>Scenario</th><th scope='col'>Outcome (one unit)</th>"
+        block.append("<table class='costs'><thead><tr><th scope='col'>Scenario</th><th scope='col'>Outcome (one unit)</th>"
                      "<th scope='col'>Gain vs baseline to date, in units [95% interval]</th>"
                      "<th scope='col'>Cost per unit of gain</th></tr></thead><tbody>" + "".join(rows)
                      + "</tbody></table>")
+        parts.append("".join(block) if t == times[-1] else
+                     f"<details><summary>Earlier: at {_esc(_when(t))}</summary>{''.join(block)}</details>")
     parts.append("<p class='note'>Gains in shares are in percentage points of the population "
                  "(1 point is 1 resident in 100) at that time; counts of outcomes are totals to date "
                  "(since the start of policy time), also per 1,000 residents. A negative gain means the "
@@ -760,12 +762,15 @@ def _page(d: _Data) -> str:
          if d.master_seed is not None else f"{_esc(d.seeds[0])} (a single run)"),
         ("Groups recorded", _esc(", ".join(d.groups))),
     ]))
-    body.append(_parameter_differences(d))
+    differs = _parameter_differences(d)
+    if differs:
+        body.append("<details><summary>The parameters each scenario changes from the baseline</summary>"
+                    f"{differs}</details>")
     p.section("compared", "What was compared, and under which assumptions", body)
 
     costs = _costs_section(d, times) if recorded and S > 1 else ""
     if costs:
-        p.section("costs", "Cost per outcome", costs)
+        p.section("costs", "Cost per outcome", costs, folded=True)
     if recorded:
         _results_sections(p, d, times, names, g, horizon, bool(costs))
     p.section("reading", "How to read this report", _reading(d), folded=True)
@@ -823,7 +828,7 @@ def _results_sections(p: Page, d: _Data, times, names, g, horizon, costs: bool) 
         ti = int(np.searchsorted(d.time, t))
         block = f"<h3>At {_esc(_when(t))}</h3>" + _differences_table(d, ti, names)
         body.append(block if k == 0 else f"<details><summary>Earlier: at {_esc(_when(t))}</summary>{block}</details>")
-    p.section("table", "Indicators at 1, 5 and 10 years", body)
+    p.section("table", "Indicators at 1, 5 and 10 years", body, folded=True)
 
     # Time series: the headline indicators (those with a better direction) open, the rest folded.
     body = ["<p>Whole population. Lines are the mean over replicates"
