@@ -18,7 +18,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -123,20 +125,27 @@ def _chromium(args, url, tmp_path):
     return r.stdout
 
 
-def screenshot(page_path, tmp_path, name="screenshot.png"):
+def screenshot(page_path, tmp_path, name="screenshot.png", height=16000):
     shot = tmp_path / name
-    _chromium([f"--screenshot={shot}", "--window-size=1280,7000"], page_path.resolve().as_uri(), tmp_path)
+    _chromium([f"--screenshot={shot}", f"--window-size=1280,{height}"], page_path.resolve().as_uri(), tmp_path)
     assert shot.exists()
     return Image.open(shot).convert("RGB")
 
 
+def opened(page_path, tmp_path):
+    """A copy of the page with every folded section open, as a reader who opens them sees it."""
+    copy = tmp_path / f"opened-{page_path.parent.name}.html"
+    copy.write_text(page_path.read_text().replace("<details", "<details open"))
+    return copy
+
+
 def render(page_path, tmp_path, shot=True):
-    """The page as Chromium sees it: its DOM after loading (each <img> with its ``data-shown``
-    sizes), and a screenshot (PIL image) of the page itself (None if not ``shot``)."""
+    """The page as Chromium sees it with its folded sections opened: its DOM after loading (each
+    <img> with its ``data-shown`` sizes), and a screenshot (PIL image; None if not ``shot``)."""
     probe = tmp_path / "probe.html"
-    probe.write_text(page_path.read_text().replace("</body>", SIZE_PROBE + "</body>"))
+    probe.write_text(opened(page_path, tmp_path).read_text().replace("</body>", SIZE_PROBE + "</body>"))
     dom = _chromium(["--dump-dom"], probe.resolve().as_uri(), tmp_path)
-    return dom, screenshot(page_path, tmp_path) if shot else None
+    return dom, screenshot(opened(page_path, tmp_path), tmp_path) if shot else None
 
 
 def pixels_near(image, hex_colour, tolerance=10):
@@ -184,10 +193,11 @@ def check_self_contained(text, page):
     assert not re.search(r"<(script|link|iframe|object|embed)\b", text, re.I)
 
 
-def check_figures(text, colours, dom=None):
+def check_figures(text, colours, dom=None, coloured=lambda alt: True):
     """Every figure in the page is a distinct PNG with axes, described for screen readers, in which
-    each of ``colours`` (one per scenario drawn) is plotted inside the axes; with Chromium's
-    ``dom`` (from :func:`render`), each was decoded and laid out at a non-zero size."""
+    each of ``colours`` (one per scenario drawn) is plotted inside the axes (in the figures whose
+    alt text ``coloured`` accepts); with Chromium's ``dom`` (from :func:`render`), each was decoded
+    and laid out at a non-zero size."""
     images = Page(text).images
     assert images, "the page has no figures"
     digests = set()
@@ -195,7 +205,7 @@ def check_figures(text, colours, dom=None):
         rgb = png_pixels(img["src"])
         assert rgb.shape[1] >= 300 and rgb.shape[0] >= 200, rgb.shape
         assert len(img.get("alt", "")) > 20, img.get("alt")
-        for colour in colours:
+        for colour in colours if coloured(img["alt"]) else ():
             assert plotted(rgb, colour) >= 100, (colour, img["alt"])
         digests.add(hashlib.sha256(rgb.tobytes()).hexdigest())
     assert len(digests) == len(images), "two figures are the same picture"
@@ -214,7 +224,7 @@ def check_painted_with_figures(page_path, shot, tmp_path, colours):
     """The screenshot shows the figures: without its <img> elements the same page paints far
     fewer pixels of each scenario colour (the page's own style uses orange and blue too)."""
     bare = tmp_path / "without_figures.html"
-    bare.write_text(re.sub(r"<img\b[^>]*>", "", page_path.read_text()))
+    bare.write_text(re.sub(r"<img\b[^>]*>", "", opened(page_path, tmp_path).read_text()))
     without = screenshot(bare, tmp_path, "without_figures.png")
     for colour in colours:
         assert pixels_near(shot, colour) - pixels_near(without, colour) > 1000, colour
@@ -389,8 +399,8 @@ def tiny_run(tmp_path):
 def plain_pages(monkeypatch):
     """The report's page replaced by a short one (no figures), for the tests of where and whether a
     report is written: those rules do not depend on the page, and drawing figures takes seconds."""
-    report_module = importlib.import_module("socius.report")
-    monkeypatch.setattr(report_module, "_page", lambda d: (
+    report_module = importlib.import_module("socius.report.comparison")
+    monkeypatch.setattr(report_module, "page", lambda d: (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Simulation results: "
         f"{d.scenarios[0]}</title></head><body><p>{len(d.indicators)} indicators</p></body></html>\n"))
 
@@ -457,12 +467,11 @@ def test_the_figure_checks_reject_blank_legend_only_and_repeated_figures():
 
 # -- the community model's layout --------------------------------------------------------------------
 def test_fake_community_file_is_laid_out_like_a_real_comparison(real_comparison, layout, tmp_path):
+    """The synthetic comparison file (the earlier comparison format, which the comparison page still
+    reads) has the groups, indicators and indicator metadata of what a real comparison records."""
     fake = fake_community(tmp_path / "f.h5", layout, replicates=2)
     with xr.open_dataset(real_comparison, engine="h5netcdf") as a, xr.open_dataset(fake, engine="h5netcdf") as b:
-        # The fake always says what each indicator is; a real file does once the engine writes it.
-        assert set(a.variables) == set(b.variables) - (set() if layout.from_file else set(META_VARS))
-        assert set(a.attrs) == set(b.attrs)
-        assert a["indicators"].dims == b["indicators"].dims
+        assert a.attrs["format"] == "socius-appraisal-1" and b.attrs["format"] == "socius-comparison-1"
         for coord in ("group", "indicator", "indicator_description") + (META_VARS if layout.from_file else ()):
             assert list(a[coord].values) == list(b[coord].values), coord
         # Indicators recorded for everyone only (staff, costs) are NaN in every other group in both.
@@ -476,6 +485,9 @@ def test_fake_community_file_is_laid_out_like_a_real_comparison(real_comparison,
 
 # -- whole reports in Chromium ----------------------------------------------------------------------
 def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
+    """A comparison of a model that records no costs: the page is the comparison of its indicators,
+    headline first, with paired differences and their intervals; an option identical to the
+    baseline differs by 0 in every run, said so and not called a clear difference."""
     scenarios = []
     for name, p in (("base", 0.05), ("more_meetings", 0.3), ("same_as_base", 0.05)):
         path = tmp_path / f"{name}.toml"
@@ -490,33 +502,36 @@ def test_davidsen_comparison_report_renders_in_chromium(tmp_path):
 
     dom, shot = render(index, tmp_path)
     page = Page(dom)
-    # Every figure shows all three scenarios inside its axes and is on screen at its size.
+    # Every figure shows all three options inside its axes and is on screen at its size.
     check_figures(text, (ORANGE, BLUE), dom)
     check_painted_with_figures(index, shot, tmp_path, (ORANGE, BLUE))
-    for heading in ("Policy comparison", "Summary", "What was compared", "How to read this report",
-                    "Indicators at 1, 5 and 10 years", "At 1 year (week 52)", "At week 60",
-                    "Indicators over time", "Seeds, versions"):
+    for heading in ("Comparison: base, more_meetings, same_as_base", "The answer in brief", "What was appraised",
+                    "Indicators over time", "How to read this page"):
         assert page.heading(heading), heading
-    assert not page.heading("By neighbourhood deprivation")  # davidsen has no such groups
-    # The differences table: paired differences with intervals; the identical scenario gives 0.
-    header = [t for t in page.tables if "At 1 year" in t["after"]][0]["rows"][0]
-    assert any("more_meetings" in c and "paired difference [95% interval] from baseline" in c for c in header)
+    assert not page.heading("By deprivation quintile")  # davidsen has no such groups, and no costs
+    assert "The model records no cost_pv, lonely_years_pv" in dom
     with xr.open_dataset(out, engine="h5netcdf") as ds:
-        ties = socius.files.indicators(ds)["ties"].label  # the name, in a file that carries no label
-    row = table_after(page, "At week 60", ties)  # indicator, baseline, two scenarios
-    assert len(row) == 4 and row[3] == f"{row[1]} 0 [0 to 0]"
-    assert re.fullmatch(r"[\d,]+ -[\d,]+ \[-[\d,]+ to -[\d,]+\] \*", row[2])  # more meetings: fewer ties
-    assert "davidsen.p" in dom and "master seed 3" in dom
-    for seed in (socius._core.derive_seed(3, r) for r in range(3)):
-        assert str(seed) in dom
+        ties = socius.files.indicators(ds)["ties"].label
+    row = table_after(page, "The answer in brief", ties)  # indicator, baseline, two options
+    assert len(row) == 4 and row[3].endswith(" 0 [the same in every run: no interval]"), row
+    assert re.fullmatch(r"[\d,]+ -[\d,.]+ \[-[\d,.]+ to -[\d,.]+\] \*", row[2]), row  # more meetings: fewer ties
+    assert "--population 400" in dom and "--seed 3" in dom
 
 
-NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.(\d+))?")
+NUMBER = re.compile(r"([-+]?)(£?)(\d[\d,]*)(?:\.(\d+))?([km]?)")
+RATE = re.compile(r"\([^()]*per 1,000 residents\)|\[the same in all \d+ replicates: no interval\]|points \(0-100\)")
 
 
 def shown(cell):
-    """The numbers in a table cell, each with half of its last shown digit (its rounding)."""
-    return [(float(m.group(0).replace(",", "")), 0.5 * 10.0 ** -len(m.group(1) or "")) for m in NUMBER.finditer(cell)]
+    """The numbers in a table cell, each with half of its last shown digit (its rounding): money
+    as the page shows it (``£1.29m``, ``-£450k``); rates per 1,000 and notes left out."""
+    out = []
+    for m in NUMBER.finditer(RATE.sub("", cell)):
+        sign, _, whole, frac, suffix = m.groups()
+        scale = {"k": 1e3, "m": 1e6}.get(suffix, 1.0)
+        x = float(whole.replace(",", "") + ("." + frac if frac else "")) * scale * (-1 if sign == "-" else 1)
+        out.append((x, 0.5 * 10.0 ** -len(frac or "") * scale))
+    return out
 
 
 def agrees(number, value):
@@ -533,50 +548,48 @@ def test_report_of_a_real_community_comparison_shows_the_files_numbers(real_comp
     check_figures(text, (ORANGE,), dom)  # early action, in every figure, inside the axes
     check_painted_with_figures(index, shot, tmp_path, (ORANGE,))
 
-    with xr.open_dataset(real_comparison, engine="h5netcdf") as ds:
-        assert [str(s) for s in ds["scenario"].values] == ["baseline", "early_action"]
-        last = int(ds["time"].values[-1])
-        x = ds["indicators"].sel(group="all").isel(time=-1)  # (scenario, replicate, indicator)
-        names = [str(n) for n in ds["indicator"].values]
-        seeds = [str(int(s)) for s in ds["seed"].values]
-        description = str(ds["scenario_description"].values[1])
-        values = {n: x.sel(indicator=n).transpose("scenario", "replicate").values for n in names}
-        meta = socius.files.indicators(ds)
-    assert last == 6
-    assert page.heading("Policy comparison: baseline, early_action") and page.heading("At week 6")
-    assert table_after(page, "What was compared", "baseline (baseline)")
-    assert table_after(page, "What was compared", "early_action")[1] == description
-    assert "<strong>early_action</strong> compared with baseline at week 6" in dom
-    for seed in seeds:
-        assert seed in dom
-    table = [t for t in page.tables if t["after"] == "At week 6"][0]["rows"]  # the differences
+    a = socius.appraise.load(real_comparison)
+    assert a.options == ["baseline", "early_action"] and not a.uncertain and a.replicates == 2
+    assert page.heading("Comparison: baseline, early_action") and page.heading("Every indicator at 6 weeks")
+    assert "400 residents in 13 neighbourhoods" in dom and "20,000 residents in" not in dom
+    assert "--population 400" in dom
+    table = [t for t in page.tables if t["after"] == "Every indicator at 6 weeks"][0]["rows"]
     header = table[0]
     assert len(header) == 3 and header[1].startswith("baseline") and header[2].startswith("early_action")
 
-    # Every indicator's row at the last time: the baseline's mean, early action's mean, and the
+    # Every indicator's row at the horizon: the baseline's mean, early action's mean, and the
     # paired difference with its 95% interval (t with 1 degree of freedom), as computed here.
     checked = 0
-    for name, v in values.items():
+    for name in a.series.data_vars:
+        v = a.series[name].sel(group="all").isel(time=-1).transpose("option", "draw", "replicate").values
+        v = v.reshape(2, -1)
+        unit = a.indicators[name]["unit"]
         row = [r for r in table[1:] if len(r) > 1 and r[0].endswith(f" {name}")]
         assert len(row) == 1 and len(row[0]) == 3, (name, row)
         _, base_cell, cell = row[0]
-        scale = 100.0 if meta[name].unit == "share" else 1.0  # shares in percent, if the file says so
         if not np.isfinite(v).any():  # recorded only every few weeks
             assert base_cell == "n/a" and cell.startswith("n/a"), (name, base_cell, cell)
             continue
+        level = 100.0 if unit == "share" else 1.0       # levels: shares in percent
+        scale = 100.0 if unit in ("share", "score") else 1.0  # differences: pp, points of 100
         d = (v[1] - v[0]) * scale
         half = T_975_1 * d.std(ddof=1) / math.sqrt(2)
-        expected = [v[0].mean() * scale, v[1].mean() * scale, d.mean(), d.mean() - half, d.mean() + half]
+        expected = [v[0].mean() * level, v[1].mean() * level, d.mean(), d.mean() - half, d.mean() + half]
+        if d[0] == d[1]:  # identical replicates: no interval, and not called a clear difference
+            assert "the same in every run: no interval" in cell and "*" not in cell, (name, cell)
+            expected = expected[:3]
         numbers = shown(base_cell) + shown(cell)
-        assert len(numbers) == 5, (name, base_cell, cell)
+        assert len(numbers) == len(expected), (name, base_cell, cell)
         assert all(agrees(n, e) for n, e in zip(numbers, expected)), (name, base_cell, cell, expected)
-        assert cell.endswith("*") == (d.mean() - half > 0 or d.mean() + half < 0), (name, cell)
+        assert cell.endswith("*") == (half > 0 and (d.mean() - half > 0 or d.mean() + half < 0)), (name, cell)
         checked += 1
     assert checked >= 20
-    # Early action has spent money by week 6, the same in both replicates: a clear difference.
-    cost = values["cost_to_date"]
-    assert cost[1].mean() > 100_000 and cost[0].max() == 0
-    assert table_after(page, "At week 6", meta["cost_to_date"].label)[2].endswith("*")
+    # Early action has spent money by week 6, the same in both replicates: a zero-width interval,
+    # which is no evidence of a clear difference, so it is said and not marked.
+    cost = a.series["cost_to_date"].sel(group="all").isel(time=-1).values.reshape(2, -1)
+    assert cost[1].mean() > 1000 and cost[0].max() == 0 and cost[1][0] == cost[1][1]
+    cell = table_after(page, "Every indicator at 6 weeks", a.indicators["cost_to_date"]["label"])[2]
+    assert cell.endswith("[the same in every run: no interval]") and "*" not in cell
 
 
 def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
@@ -587,7 +600,7 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
     dom, _ = render(index, tmp_path, shot=False)
     page = Page(dom)
     figures = check_figures(text, (ORANGE, BLUE), dom)
-    for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Costs and cost per outcome",
+    for heading in ("By neighbourhood deprivation", "By age", "Other groups", "Cost per outcome",
                     layout.heading("burnout_mean"), layout.heading("lonely_share"),
                     "At 1 year (week 52)", "At 5 years (week 260)", "At 10 years (week 520)"):
         assert page.heading(heading), heading
@@ -595,7 +608,8 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
     for kind in ("deprivation quintile", "age band", "group"):  # levels, then paired differences
         assert any(a.startswith(f"Indicators by {kind} at 10 years") for a in alts), kind
         assert any(a.startswith(f"Paired differences from the baseline by {kind} at 10 years") for a in alts), kind
-    for theme in (layout.heading("lonely_share") + ":", layout.heading("trust_share") + ":", "Costs:",
+    for theme in (layout.heading("lonely_share") + ":", layout.heading("trust_share") + ":",
+                  layout.heading("cost_to_date") + ":",
                   layout.heading("burnout_mean") + ":"):
         assert any(a.startswith(theme) for a in alts), theme
     assert figures == len(alts)
@@ -608,20 +622,23 @@ def test_community_like_report_has_groups_costs_and_staff(layout, tmp_path):
     # Structural reform does nothing to loneliness here: the interval includes zero, no asterisk.
     assert "[" in row[3] and "*" not in row[3]
     # Cost per percentage point of loneliness reduced: about 1,000,000 for 1 point at 10 years.
-    costs = [t for t in page.tables if "At 10 years" in t["after"] and "Cost per unit of gain" in t["rows"][0]][0]
+    costs = [t for t in page.tables if "at 10 years" in t["after"] and "Cost per unit of gain" in t["rows"][0]][0]
     per_unit, scenario = {}, None
     for r in costs["rows"][1:]:
         if len(r) == 4:
             scenario, r = r[0], r[1:]
         per_unit[scenario, r[0]] = r[2]
     lonely = f"{layout.label('lonely_share')}: 1 percentage point lower"
-    per_point = per_unit["early_action", lonely]
-    assert float(per_point.replace(",", "")) == pytest.approx(BUDGET, rel=0.15)
+    per_point = shown(per_unit["early_action", lonely])
+    assert len(per_point) == 1 and per_point[0][0] == pytest.approx(BUDGET, rel=0.15)
     assert per_unit["structural_reform", lonely] == "no clear gain"
-    assert re.fullmatch(r"[\d,.]+", per_unit["early_action", f"{layout.label('jobs_found')}: 1 more"])
+    # A running total of a count says so: "Jobs found to date".
+    jobs = [k for sc, k in per_unit if sc == "early_action" and k.startswith(layout.label("jobs_found"))]
+    assert jobs == [f"{layout.label('jobs_found')} to date: 1 more"], jobs
+    assert re.fullmatch(r"£[\d,.]+[km]?", per_unit["early_action", jobs[0]])
     # The summary says which differences are for the better, as the file's indicator_better says.
     label = layout.label("lonely_share")
-    assert re.search(re.escape(label[:1].lower() + label[1:]) + r": [\d.]+ percentage points lower, better", dom)
+    assert re.search(re.escape(label[:1].lower() + label[1:]) + r": [\d.]+ pp lower, better", dom)
     assert "policy.hubs.enabled" in dom  # parameter differences from the baseline
     assert "Amounts are in pounds sterling (GBP)." in dom
 
@@ -796,7 +813,7 @@ def test_a_horizon_of_zero_steps_gives_a_report_of_time_0(tmp_path):
     assert f"report written to {tmp_path / 'rep' / 'index.html'}" in r.stdout
     text = (tmp_path / "rep" / "index.html").read_text()
     # Time 0 (the end of burn-in) is always recorded, so the report has the state at time 0.
-    assert "<table" in text and "No indicator values were recorded" not in text
+    assert "<table" in text and "<title>Comparison: a, b</title>" in text
 
 
 # -- what each indicator is, read from the file -------------------------------------------------------
@@ -815,9 +832,7 @@ def add_indicator_metadata(path, labels, categories, units, better):
 
 
 def test_report_reads_what_each_indicator_is_from_the_file(tmp_path):
-    """Labels, category headings, units and "higher is better" come from the file, for any model;
-    a file that does not say shows each indicator by its name, in one list, and calls nothing
-    better or worse."""
+    """Labels, category headings, units and "higher is better" come from the file, for any model."""
     scenarios = []
     for name, p in (("base", 0.05), ("more_meetings", 0.3)):
         path = tmp_path / f"{name}.toml"
@@ -827,14 +842,6 @@ def test_report_reads_what_each_indicator_is_from_the_file(tmp_path):
     out = socius.compare(scenarios, replicates=3, seed=3, output=tmp_path / "cmp.h5", workers=2, progress=False)
     with h5py.File(out, "r") as f:
         names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["indicator"][()]]
-        said = "indicator_label" in f
-    if not said:  # a file written before the engine said what its indicators are
-        text = socius.report(out, tmp_path / "before").read_text()
-        page = Page(visible_text(text))
-        assert ("h3", "Indicators") in page.headings
-        assert table_after(page, "At week 60", "ties")[0] == "ties ties"
-        assert ", better" not in text and ", worse" not in text
-
     add_indicator_metadata(out, [f"The {n.replace('_', ' ')}" for n in names],
                            ["ties" if n in ("ties", "mean_degree") else "Network shape" for n in names],
                            ["ties" if n == "ties" else "" for n in names],
@@ -842,26 +849,222 @@ def test_report_reads_what_each_indicator_is_from_the_file(tmp_path):
     text = socius.report(out, tmp_path / "after").read_text()
     page = Page(visible_text(text))
     assert ("h3", "Ties") in page.headings and ("h3", "Network shape") in page.headings
-    row = table_after(page, "At week 60", "The ties (ties) ties")  # label, unit, name
-    assert re.fullmatch(r"[\d,]+ -[\d,]+ \[-[\d,]+ to -[\d,]+\] \*", row[2])  # more meetings: fewer ties
-    assert re.search(r"the ties: [\d,.]+ lower, better \(95% interval", text)  # lower is better here
-    assert ", worse" not in text  # neither better nor worse where the file says neither
+    row = table_after(page, "The answer in brief", "The ties ties")  # label, name
+    assert re.fullmatch(r"[\d,]+ -[\d,.]+ \[-[\d,.]+ to -[\d,.]+\] \*", row[2])  # more meetings: fewer ties
 
 
-def test_a_comparison_carries_what_each_indicator_is(tmp_path):
-    from socius.compare import _Collector, _dataset
+# -- numbers as a commission reads them (the issue's list of faults, each kind) ------------------------
+def test_differences_read_at_the_precision_their_interval_supports():
+    from socius.report import fmt
 
-    scenario = socius.Scenario.from_dict({"model": "davidsen", "name": "a",
-                                          "simulation": {"population": 50, "steps": 2, "burn_in": 0}})
-    run = socius.run(scenario, tmp_path / "run.h5", seed=1, progress=False)
-    with h5py.File(run, "r") as f:
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["indicator"][()]]
-    add_indicator_metadata(run, [n.upper() for n in names], ["c"] * len(names), ["u"] * len(names),
-                           [1] * len(names))
-    collected = _Collector(["a"], 1)
-    collected.add(0, 0, str(run))
-    ds = _dataset([scenario], [1], 1, 1, collected, 1, 1, "test")
-    meta = socius.files.indicators(ds)
-    assert [m.label for m in meta.values()] == [n.upper() for n in names]
-    assert {(m.category, m.unit, m.better) for m in meta.values()} == {("c", "u", 1)}
-    assert ds["indicator_better"].dtype == np.int8 and ds["indicator_label"].dims == ("indicator",)
+    # A 0-1 score's difference in points of 100, a share's in percentage points: not -0.00573 [...].
+    assert fmt.difference(-0.00573, "score", -0.00893, -0.00254) == "-0.57 points (0-100)"
+    assert fmt.interval_text(-0.00893, -0.00254, "score", -0.00573) == "-0.89 to -0.25"
+    assert fmt.difference(-0.00573, "share", -0.00893, -0.00254) == "-0.57 pp"
+    assert fmt.difference(0.0123, "share", 0.0050, 0.0196) == "+1.23 pp"  # half-width 0.73 pp: 2 figures
+    # Counts: never more than four significant figures, thousands separated, no exponent.
+    assert fmt.difference(297.99, "count", 297.86, 298.10) == "+298.0"
+    assert fmt.interval_text(297.86, 298.10, "count", 297.99) == "+297.9 to +298.1"
+    assert fmt.difference(-12_345.6, "count", -13_000, -11_000) == "-12,346"
+    assert fmt.num(2.5e-5) == "0.000025" and fmt.num(1234567.891) == "1,234,568"
+    # Money as money, signed when it is a difference.
+    assert [fmt.money(x) for x in (2_590_000, 450_000, 12_345, 123, 0)] == ["£2.59m", "£450k", "£12.3k", "£123", "£0"]
+    assert fmt.difference(-360_000, "GBP") == "-£360k" and fmt.difference(1_290_000, "GBP") == "+£1.29m"
+    # Counts to date per 1,000 residents; probabilities as percentages that never round to 0 or 100.
+    assert fmt.per_thousand(74, 20_000) == "3.7 per 1,000 residents"
+    assert [fmt.percent(p) for p in (0.004, 0.62, 0.996, 0.0, 1.0)] == ["<1%", "62%", ">99%", "0%", "100%"]
+
+
+def test_scenario_descriptions_give_the_runs_population_not_the_files():
+    from socius.report import fmt
+
+    base = tomllib.loads((SCENARIOS / "baseline.toml").read_text())["description"]
+    assert "20,000 residents" in base
+    shown_ = fmt.description_for(base, 10_000)
+    assert "10,000 residents" in shown_ and "20,000" not in shown_
+    hubs = "a hub in each neighbourhood (6 hubs at 20,000 residents) for ten years"
+    assert fmt.description_for(hubs, 10_000) == hubs  # a scale, still true at any size
+    assert fmt.description_for(base, 20_000) == base and fmt.stated_populations(base) == {20_000}
+
+
+def test_a_zero_width_interval_is_never_called_a_clear_difference():
+    from socius.report import comparison
+
+    # Two replicates, the second scenario higher by exactly 5 in both: a zero-width interval.
+    values = np.zeros((2, 2, 1, 1, 2))
+    values[1, :, 0, 0, 0] = 5.0
+    values[:, :, 0, 0, 1] = [[1.0, 2.0], [3.0, 5.0]]  # differences 2 and 3: an interval with a width
+    meta = {n: socius.files.Indicator(n, n.title(), "", "", "count", -1) for n in ("flat", "spread")}
+    d = comparison._Data(kind="comparison", path=Path("x.h5"), values=values, scenarios=["a", "b"],
+                         descriptions=["", ""], tomls=["", ""], hashes=["", ""], sources=["", ""],
+                         population=[1000, 1000], budget=[math.nan, math.nan], time=np.array([52]), groups=["all"],
+                         indicators=["flat", "spread"], meta=meta, seeds=["1", "2"], master_seed="3")
+    cell = comparison._difference_cell(d, 1, 0, 0, 0)
+    assert "the same in all 2 replicates: no interval" in cell and "*" not in cell and "clear" not in cell
+    sentences = " ".join(comparison._sentences(d, 0))
+    assert "Clear differences" not in sentences.split("Flat")[0] and "so no interval can be estimated" in sentences
+    m, h, n, flat = comparison._paired(d, 1, 0, 0, 1)
+    assert (m, n, flat) == (2.5, 2, False) and h == pytest.approx(T_975_1 * 0.5)  # sd 0.707, sd / sqrt(2) = 0.5
+
+
+def test_bands_of_quantities_that_cannot_be_negative_stop_at_zero():
+    from socius.report.figures import band
+    from socius.report.stats import percentile_interval
+
+    counts = np.array([[0.0, 10.0], [0.0, 0.0], [3.0, 0.0]])  # few replicates, mean near zero
+    mean, lo, hi = band(counts, nonnegative=True)
+    assert (lo >= 0).all() and (hi >= mean).all() and lo[0] == 0.0
+    mean, lo, _ = band(counts)  # a difference may be negative: its band is left as it is
+    assert lo[0] < 0
+    _, lo, hi = band(np.array([[0.99], [1.0], [0.2]]) * 100, nonnegative=True, upper=100.0)
+    assert hi[0] <= 100.0
+    m, p_lo, p_hi = percentile_interval(np.arange(101.0))
+    assert (m, p_lo, p_hi) == (50.0, 2.5, 97.5)
+
+
+def test_the_reproduce_command_has_the_population_and_horizon(layout, tmp_path):
+    from socius.report import comparison
+
+    path = fake_community(tmp_path / "c.h5", layout, replicates=3)
+    words = comparison.reproduce_command(comparison.load(path)).split()
+    assert words[:2] == ["socius", "compare"] and words[2:5] == [f"scenarios/{n}.toml" for n in
+                                                                ("baseline", "early_action", "structural_reform")]
+    assert words[words.index("--population") + 1] == "20000" and words[words.index("--steps") + 1] == "520"
+    assert "simulation.burn_in=104" in words and words[words.index("--seed") + 1] == "99"
+    assert words[words.index("--replicates") + 1] == "3"
+    # An appraisal's command always carries its population, even where the recorded one did not.
+    from socius.appraise.testing import synthetic
+    from socius.report.appraisal import _command
+
+    a = synthetic(draws=4, replicates=1, population=3000)
+    a.command = "socius appraise a.toml b.toml --draws 4 --seed 1 --out x"
+    assert _command(a).split()[-4:] == ["--population", "3000", "--steps", "520"]
+
+
+def test_the_first_screen_is_the_summary_and_the_detail_is_folded(layout, tmp_path):
+    """The comparison page opens on its summary and what each scenario costs; the figures are
+    folded below, so the page a reader first sees is short (not 26,000 px and 40 charts)."""
+    path = fake_community(tmp_path / "community.h5", layout, replicates=3)
+    index = socius.report(path, tmp_path / "report")
+    text = index.read_text()
+    probe = tmp_path / "first.html"
+    probe.write_text(text.replace("</body>", LAYOUT_PROBE + "</body>"))
+    dom = _chromium(["--dump-dom", "--window-size=1280,900"], probe.resolve().as_uri(), tmp_path)
+    shown_ = re.search(r"data-layout=[\"']([^\"']*)", dom).group(1).split()
+    height, visible_images, first = int(shown_[0]), int(shown_[1]), shown_[2]
+    assert first == "summary"
+    assert visible_images == 0  # every figure is in a folded section
+    assert height < 6000, height
+    page = Page(visible_text(text))
+    headings = [h for _, h in page.headings]
+    assert headings.index("Summary") < headings.index("What was compared, and under which assumptions")
+    assert page.heading("What each scenario costs")
+    assert table_after(page, "What each scenario costs", "early_action")[2] == "£1m"  # cost to date at 10 years
+
+
+# Appended to a copy of a page: the page's height, how many images are laid out at a non-zero
+# size, and the id of the first section, as Chromium lays the page out unopened.
+LAYOUT_PROBE = ("<script>addEventListener('load', () => { const shown = [...document.images].filter(i => "
+                "i.checkVisibility() && i.getBoundingClientRect().width > 0).length; const first = document.querySelector("
+                "'section, details.detail'); document.body.setAttribute('data-layout', [document.documentElement"
+                ".scrollHeight, shown, first ? first.id : 'none'].join(' ')); });</script>")
+
+
+# -- the appraisal page ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def appraisal():
+    from socius.appraise.testing import synthetic
+
+    return synthetic(draws=40, replicates=2, population=10_000)
+
+
+def cell_numbers(cell):
+    """(mean, lo, hi) as (value, rounding) pairs from a cell "+£1.29m [+£1.1m to +£1.5m]"."""
+    numbers = shown(cell)
+    assert len(numbers) in (1, 3), cell
+    return numbers
+
+
+def test_appraisal_report_renders_in_chromium_with_its_headline_first(appraisal, tmp_path):
+    a = appraisal
+    index = socius.report.write(a, tmp_path / "report")
+    assert index == tmp_path / "report" / "index.html"
+    text = index.read_text()
+    check_self_contained(text, Page(text))
+
+    # Unopened, as a reader first sees it: the headline is the first section, on the first screen.
+    probe = tmp_path / "first.html"
+    probe.write_text(text.replace("</body>", LAYOUT_PROBE + HEADLINE_PROBE + "</body>"))
+    dom = _chromium(["--dump-dom", "--window-size=1280,900"], probe.resolve().as_uri(), tmp_path)
+    height, _, first = re.search(r"data-layout=[\"']([^\"']*)", dom).group(1).split()
+    assert first == "headline"
+    top = int(re.search(r"data-headline-top=[\"'](\d+)", dom).group(1))
+    assert top < 900, top  # the answer starts on the first screen
+    page = Page(dom)
+    headings = [h for _, h in page.headings]
+    order = ["The answer in brief", "Which option is best, and how sure", "The parameters the answer hangs on",
+             "What was appraised", "By deprivation quintile, and the equity-weighted total"]
+    assert [headings.index(h) for h in order] == sorted(headings.index(h) for h in order)
+
+    # Opened: every figure is a picture of the data, on screen at its size. The answer's figures
+    # (acceptability curves, tornado, quintiles) show both; over time, the made-up options coincide
+    # in some indicators (one line hides another), so those are checked as pictures only.
+    dom_open, shot = render(index, tmp_path)
+    assert check_figures(text, (ORANGE, BLUE), dom_open, coloured=lambda alt: "over time" not in alt) >= 6
+    check_painted_with_figures(index, shot, tmp_path, (ORANGE, BLUE))
+
+    # The headline numbers, read back from the page, are the appraisal's.
+    inc = a.incremental
+    for o in a.options[1:]:
+        row = table_after(page, "What each option costs", o)
+        buys = [r for t in page.tables if "What it buys" in t["after"] for r in t["rows"] if r and r[0] == o][0]
+        for cell, var in zip(buys[1:4], ("d_cost", "d_lonely_years", "d_effect")):
+            numbers = cell_numbers(cell)
+            expected = [float(inc[var].sel(option=o, stat=s)) for s in ("mean", "p2_5", "p97_5")]
+            assert all(agrees(n, e) for n, e in zip(numbers, expected)), (o, var, cell, expected)
+        numbers = cell_numbers(buys[4])
+        expected = [float(inc["d_net_benefit"].sel(option=o, stat=s)) for s in ("mean", "p2_5", "p97_5")]
+        assert all(agrees(n, e) for n, e in zip(numbers, expected)), (o, buys[4], expected)
+        p_best = float(a.prob_best.sel(option=o))
+        assert buys[-1] == socius.report.fmt.percent(p_best), (buys[-1], p_best)
+        cost = a.per_draw["cost_pv"].sel(option=o, group="all").mean()
+        assert agrees(cell_numbers(row[1])[0], float(cost)), (row, float(cost))
+    # Early action against structural reform: the paired difference in net benefit over draws x replicates.
+    pair = [r for t in page.tables if "early_action against structural_reform" in t["after"] for r in t["rows"]]
+    nb = [r for r in pair if r and r[0].startswith("Net benefit")][0]
+    runs = a.per_run["net_benefit_gbp"].sel(group="all")
+    d = (runs.sel(option="early_action") - runs.sel(option="structural_reform")).values.ravel()
+    expected = [d.mean(), np.percentile(d, 2.5), np.percentile(d, 97.5)]
+    assert all(agrees(n, e) for n, e in zip(cell_numbers(nb[1]), expected)), (nb, expected)
+    # The command that repeats it has the population; the descriptions are of this population.
+    assert f"--population {a.population}" in visible_text(dom) and "20,000 residents" not in visible_text(dom)
+
+
+HEADLINE_PROBE = ("<script>addEventListener('load', () => { const h = document.getElementById('headline'); "
+                  "document.body.setAttribute('data-headline-top', Math.round(h.getBoundingClientRect().top)); "
+                  "});</script>")
+
+
+def test_a_plain_comparison_is_the_same_page_without_the_parameter_uncertainty(tmp_path):
+    from socius.appraise.testing import synthetic
+
+    a = synthetic(uncertain=False, replicates=3, population=5_000)
+    text = socius.report.write(a, tmp_path / "report").read_text()
+    page = Page(visible_text(text))
+    assert page.heading("Comparison: baseline") and page.heading("The answer in brief")
+    for absent in ("Which option is best", "The parameters the answer hangs on", "Probability best"):
+        assert absent not in text, absent
+    assert "chance only" in text and "does not include uncertainty about the parameters" in text
+    buys = [r for t in page.tables if "What it buys" in t["after"] for r in t["rows"]]
+    row = [r for r in buys if r and r[0] == "early_action"][0]
+    expected = [float(a.incremental["d_cost"].sel(option="early_action", stat=s)) for s in ("mean", "p2_5", "p97_5")]
+    assert agrees(cell_numbers(row[1])[0], expected[0])
+    assert "--population 5000" in text
+
+
+def test_an_appraisal_file_is_reported_by_socius_report(appraisal, tmp_path):
+    path = appraisal.write(tmp_path / "appraisal.h5")
+    r = cli("report", path, "-o", tmp_path / "rep")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "rep" / "index.html").read_text()
+    assert "<title>Appraisal: baseline, early_action, structural_reform, combined</title>" in text
