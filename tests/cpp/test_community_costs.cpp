@@ -180,7 +180,7 @@ TEST_CASE("community costs: a budget in present value is met within one unit", "
   // Without budget.size a scenario that overspends is refused (tests/cpp/test_community.cpp).
 }
 
-TEST_CASE("community costs: the same scenario at 10,000 and 40,000 residents delivers the same per resident", "[community][costs][scaling]") {
+TEST_CASE("community costs: the same scenario at 10,000 and 40,000 residents delivers the same per resident, measured", "[community][costs][scaling]") {
   // Befriending (sized to the budget, which scales with the population): matches running per
   // 10,000 residents and spending per resident after 39 weeks agree within 25% (stated
   // tolerance). Measured (seeds 1-4 at 10,000, seed 1 at 40,000): 20.8 and 22.5 matches per
@@ -253,4 +253,27 @@ TEST_CASE("community costs: a reorganisation's gain is credited once, as capacit
   };
   CHECK(capacity_sum(capacity) == Approx(1.5 * capacity_sum(base)).epsilon(1e-6));
   CHECK(capacity_sum(savings) == Approx(capacity_sum(base)).epsilon(0.1));
+}
+
+TEST_CASE("community costs: what the scenarios spend as they deliver, measured", "[.measure]") {
+  // Spending by item and quintile after ten years at 10,000 residents (104 weeks of burn-in,
+  // seed 1): build/release/tests/socius_tests "community costs: what the scenarios spend*".
+  for (const char* name : {"early_action", "structural_reform", "combined", "befriending"}) {
+    for (const char* gain : {"capacity", "savings"}) {
+      if (std::string(gain) == "savings" && std::string(name) != "structural_reform") continue;
+      auto e = read_scenario(scenarios_dir() / (std::string(name) + ".toml"));
+      e.push_back({"simulation.population", std::int64_t{10000}, "test"});
+      e.push_back({"simulation.burn_in", std::int64_t{104}, "test"});
+      e.push_back({"policy.reorganisation.gain", std::string(gain), "test"});
+      Simulation sim(model(), e, 1, 2);
+      sim.run();
+      const double planned = mc::planned_spend_pv(sim.parameters());
+      std::printf("%-18s %-8s planned PV %9.0f  cost_pv %9.0f (hubs %.0f bef %.0f rp %.0f col %.0f reorg %.0f) cost_to_date %9.0f savings_pv %8.0f  by quintile:",
+                  name, gain, planned, last(sim, "all", "cost_pv"), last(sim, "all", "cost_hubs_pv"), last(sim, "all", "cost_befriending_pv"),
+                  last(sim, "all", "cost_relational_practice_pv"), last(sim, "all", "cost_collaboration_pv"), last(sim, "all", "cost_reorganisation_pv"),
+                  last(sim, "all", "cost_to_date"), last(sim, "all", "savings_pv"));
+      for (int q = 1; q <= 5; ++q) std::printf(" %.0f", last(sim, "quintile_" + std::to_string(q), "cost_pv"));
+      std::printf("  lonely_years %.0f (pv %.0f) matches now %.0f\n", last(sim, "all", "lonely_years"), last(sim, "all", "lonely_years_pv"), matches(sim));
+    }
+  }
 }
