@@ -78,6 +78,8 @@ void pay_policies(State& s, const StepContext& ctx) {
   const Params& P = s.P;
   const std::int64_t t = ctx.time;
   if (t < 1) return;
+  const auto& pol = P.policy;
+  if (!pol.hubs.enabled && !pol.befriending.enabled && !pol.relational_practice.enabled && !pol.collaboration.enabled && s.reorg_posts_cut == 0) return;
   const auto everyone = quintile_shares(s);
   std::vector<std::array<double, kQuintiles>> area(s.n_areas);
   for (std::uint32_t ar = 0; ar < s.n_areas; ++ar) area[ar] = quintile_shares(s, ar);
