@@ -30,15 +30,6 @@ namespace socius::models::community {
 
 namespace {
 
-const TimedPolicy* timed_policies(const Params& p, int i) {
-  switch (i) {
-    case 0: return &p.policy.hubs;
-    case 1: return &p.policy.befriending;
-    case 2: return &p.policy.relational_practice;
-    default: return &p.policy.collaboration;
-  }
-}
-
 bool has_close_tie(const State& s, const TieGraph& g, AgentIndex a) {
   const float close = close_threshold(s.P);
   for (const HalfTie& h : g.ties(a)) {

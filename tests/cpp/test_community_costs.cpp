@@ -83,7 +83,7 @@ TEST_CASE("community costs: an intervention that delivers nothing costs only its
   for (const char* other : {"cost_relational_practice_pv", "cost_collaboration_pv", "cost_reorganisation_pv", "savings_pv"}) CHECK(last(sim, "all", other) == 0.0);
   // The same befriending with take-up: matches run and are paid for.
   auto taken = e;
-  taken.push_back({"policy.befriending.take_up", 1.0});
+  taken.push_back({"policy.befriending.take_up", 1.0, "test"});
   Simulation busy(model(), taken, 3, 2);
   busy.run();
   CHECK(matches(busy) > 0);
