@@ -94,6 +94,8 @@ class Community final : public Model {
     out.put_vector("community.appraisal.cases_pv", s_.outcomes_pv.cases);
     out.put_vector("community.appraisal.attainment_pv", s_.outcomes_pv.attainment);
     out.put_vector("community.appraisal.behaviour_pv", s_.outcomes_pv.behaviour);
+    out.put_vector("community.appraisal.rp_trained", s_.rp_trained);
+    out.put_vector("community.appraisal.collab_joined", s_.collab_joined);
   }
 
   void load(const StateReader& in) override {
@@ -135,6 +137,11 @@ class Community final : public Model {
       s_.outcomes_pv.cases = in.get_vector<double>("community.appraisal.cases_pv");
       s_.outcomes_pv.attainment = in.get_vector<double>("community.appraisal.attainment_pv");
       s_.outcomes_pv.behaviour = in.get_vector<double>("community.appraisal.behaviour_pv");
+      s_.rp_trained = in.get_vector<double>("community.appraisal.rp_trained");
+      s_.collab_joined = in.get_vector<double>("community.appraisal.collab_joined");
+      for (const auto* v : {&s_.rp_trained, &s_.collab_joined}) {
+        if (!v->empty() && v->size() != s_.professionals) in.fail("community state: the appraisal's per-post records have the wrong size");
+      }
     }
     // Everything the rebuilds below index with must be in range: a damaged checkpoint is
     // refused here rather than read out of bounds (found by fuzzing).
@@ -153,6 +160,8 @@ class Community final : public Model {
     for (const auto& item : s_.cost_pv) v.insert(v.end(), item.begin(), item.end());
     v.insert(v.end(), s_.savings_q.begin(), s_.savings_q.end());
     v.insert(v.end(), s_.savings_pv.begin(), s_.savings_pv.end());
+    v.insert(v.end(), s_.savings_week_q.begin(), s_.savings_week_q.end());
+    v.push_back(s_.reorg_posts_cut);
     return v;
   }
   void set_appraisal_reals(const std::vector<double>& v) {
@@ -163,6 +172,8 @@ class Community final : public Model {
     }
     for (double& x : s_.savings_q) x = v[i++];
     for (double& x : s_.savings_pv) x = v[i++];
+    for (double& x : s_.savings_week_q) x = v[i++];
+    s_.reorg_posts_cut = v[i++];
   }
 
   std::string check_loaded(std::size_t foci_at_setup, std::size_t n_teams, std::size_t outcome_size) const {
@@ -218,6 +229,8 @@ double planned_spend(const ParameterSet& set) {
   const Params p = read_params(set);
   return planned_spend(p, p.simulation.steps);
 }
+
+double planned_spend_pv(const ParameterSet& set) { return plan(read_params(set)).total_pv(); }
 
 ModelDescription description() {
   ModelDescription d;

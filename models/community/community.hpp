@@ -14,9 +14,13 @@ namespace socius::models::community {
 /// The community model's description (parameters, systems, factory), for the registry.
 ModelDescription description();
 
-/// What the scenario's enabled policies will have spent (GBP) by the end of its horizon
-/// (simulation.steps): the value cost_to_date reaches at the horizon. `set` is a validated
-/// parameter set of the community model (e.g. Simulation::parameters()).
+/// What the scenario's enabled policies plan to spend (GBP, undiscounted) by the end of its
+/// horizon (simulation.steps), at their unit costs with every planned quantity delivered (places
+/// full, posts filled; docs/model.md, "Costs and appraisal"), after budget.size. Cost follows
+/// delivery, so cost_to_date at the horizon is at most this when turnover is at most
+/// budget.planned_turnover. `set` is a validated parameter set of the community model.
 double planned_spend(const ParameterSet& set);
+/// The same in present value at appraisal.discount_rate (what budget.total_pv is checked against).
+double planned_spend_pv(const ParameterSet& set);
 
 }  // namespace socius::models::community

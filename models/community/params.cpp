@@ -66,7 +66,7 @@ void service(Table& t, Service k, const std::string& name, double posts, double 
 }
 
 /// The fields every timed policy has: policy.<name>.enabled, start, duration, ramp_up, target,
-/// cost_one_off and cost_per_year.
+/// cost_one_off (the fixed part of its cost; unit costs are declared with each policy).
 template <class Timed>
 void timed(Table& t, const std::string& name, Timed Policy::*policy, const std::string& what, const std::string& target,
            Fixed enabled_fixed, Fixed target_fixed) {
@@ -78,8 +78,9 @@ void timed(Table& t, const std::string& name, Timed Policy::*policy, const std::
   t.integer(k + "ramp_up", field(&TimedPolicy::ramp_up), 26, 0, 100000, "weeks", "Weeks over which the " + what + " reaches full strength (linear).", "scenario choice");
   t.choice(k + "target", field(&TimedPolicy::target), target, {"all", "most_deprived_quintile", "two_most_deprived_quintiles", "older_isolated"},
            "Which neighbourhoods or residents the " + what + " reaches.", "scenario choice", target_fixed);
-  t.real(k + "cost_one_off", field(&TimedPolicy::cost_one_off), 0, 0, 1e12, "GBP", "One-off cost of the " + what + ", paid at its start.", "scenario choice (see scenarios/)");
-  t.real(k + "cost_per_year", field(&TimedPolicy::cost_per_year), 0, 0, 1e12, "GBP per year", "Running cost of the " + what + " while it runs.", "scenario choice (see scenarios/)");
+  t.real(k + "cost_one_off", field(&TimedPolicy::cost_one_off), 0, 0, 1e12, "GBP",
+         "Fixed part of the " + what + "'s cost (set-up, programme management), paid in its first active week whatever it delivers; the rest is paid per unit delivered (docs/model.md, \"Costs and appraisal\").",
+         "scenario choice (see scenarios/)");
 }
 
 Table build_table() {
@@ -292,7 +293,9 @@ Table build_table() {
 
   // ---- policies ----
   timed(t, "hubs", &Policy::hubs, "community hubs", "two_most_deprived_quintiles", kFixed, kFixed);
-  t.integer("policy.hubs.per_neighbourhood", at(&Params::policy, &Policy::hubs, &Hubs::per_neighbourhood), 1, 0, 100, "hubs", "Hubs opened in each targeted neighbourhood.", "scenario choice", kFixed);
+  t.real("policy.hubs.per_10000", at(&Params::policy, &Policy::hubs, &Hubs::per_10000), 3, 0, 1000, "hubs per 10,000 residents",
+         "Hubs opened: round(per_10000 x residents / 10,000), shared among the targeted neighbourhoods (equal numbers, the remainder one each to the first in neighbourhood order); 3 is about one per neighbourhood of the two most deprived quintiles.",
+         "scenario choice", kFixed);
   t.real("policy.hubs.activity", at(&Params::policy, &Policy::hubs, &Hubs::activity), 0.8, 0, 1, "", "Activity level of a hub at full strength.", kAssumption);
   t.real("policy.hubs.recruitment", at(&Params::policy, &Policy::hubs, &Hubs::recruitment), 0.15, 0, 1, "share of residents", "Share of a targeted neighbourhood's residents who join at full strength.", kAssumption);
   t.real("policy.hubs.isolated_bias", at(&Params::policy, &Policy::hubs, &Hubs::isolated_bias), 2.0, 0, 100, "", "Connectors favour lonely residents: join probability x (1 + isolated_bias L).", kAssumption);
@@ -303,12 +306,21 @@ Table build_table() {
          "Uptake factor for residents of the hub's area who live in another neighbourhood (farther from the hub).", kAssumption);
   t.real("policy.hubs.trust_effect", at(&Params::policy, &Policy::hubs, &Hubs::trust_effect), 1.0, 0, 2, "per unit of trust",
          "Uptake rises with generalised trust: factor 1 + trust_effect (T - 0.5).", kAssumption);
+  t.real("policy.hubs.cost_per_hub_year", at(&Params::policy, &Policy::hubs, &Hubs::cost_per_hub_year), 45000, 0, 1e9, "GBP per hub-year",
+         "Running cost of a hub while it is open (a connector and the venue), paid weekly (1/52) for every hub open.",
+         "assumption: one community connector at about 0.6 of a professional post-year (budget.cost_per_post_year, PSSRU) plus venue hire; range 25,000-80,000");
+  t.real("policy.hubs.cost_per_hub_opened", at(&Params::policy, &Policy::hubs, &Hubs::cost_per_hub_opened), 50000, 0, 1e9, "GBP per hub",
+         "One-off cost of opening a hub (fit-out, equipment, launch), paid in the policy's first active week for each hub opened.",
+         "assumption (no published costing of a neighbourhood hub's fit-out); range 10,000-150,000");
   timed(t, "befriending", &Policy::befriending, "befriending and social prescribing", "older_isolated", Fixed::No, Fixed::No);
   t.real("policy.befriending.places", at(&Params::policy, &Policy::befriending, &Befriending::places), 20, 0, 10000, "matches per 10,000 residents", "Befriending matches running at once at full strength.", "scenario choice");
   t.real("policy.befriending.weight", at(&Params::policy, &Policy::befriending, &Befriending::weight), 0.5, 0.0001, 1, "weight", "Strength of the new tie between befriender and befriended; the tie is held at no more than this while the match runs (a bounded, formal relationship).", kAssumption);
   t.real("policy.befriending.introduce", at(&Params::policy, &Policy::befriending, &Befriending::introduce), 0.5, 0, 1, "probability", "Probability that a befriended resident is introduced to a community focus.", kAssumption);
   t.real("policy.befriending.match_weeks", at(&Params::policy, &Policy::befriending, &Befriending::match_weeks), 26, 1, 100000, "weeks", "Mean length of a befriending match (exponential); the tie then goes on as an ordinary tie with probability keep, else it is removed.", "Befriending Networks guidance: matches typically last 6-12 months");
   t.real("policy.befriending.age", at(&Params::policy, &Policy::befriending, &Befriending::age), 65, 16, 120, "years", "Minimum age of 'older' residents.", "Age UK convention");
+  t.real("policy.befriending.cost_per_match_year", at(&Params::policy, &Policy::befriending, &Befriending::cost_per_match_year), 1000, 0, 1e7, "GBP per match-year",
+         "Cost of a befriending match while it runs (volunteer recruitment, checks, training and expenses, the coordinator's supervision), paid weekly (1/52) for every match running; places left empty cost nothing.",
+         "assumption: a volunteer coordinator (about one post-year, budget.cost_per_post_year) supervises about 60-80 running matches, plus volunteer expenses; sweep 500-2,000");
   t.real("policy.befriending.take_up", at(&Params::policy, &Policy::befriending, &Befriending::take_up), 0.6, 0, 1, "probability",
          "Probability that an offered resident accepts a befriender (a trait drawn once per run: one who declines keeps declining).",
          "Charlesworth et al. 2008 (BECCA RCT): befriending was not taken up by all of the offered arm; Mountain et al. 2014 (PLINY pilot RCT): 24 of the offered arm (70 randomised) received it; about 0.6-0.7");
@@ -325,9 +337,18 @@ Table build_table() {
   t.real("policy.relational_practice.extra_posts", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::extra_posts), 0.2, 0, 10, "share of posts", "Extra posts funded in targeted teams, as a share of their posts (rounded in total; smaller caseloads).", "scenario choice", kFixed);
   t.real("policy.relational_practice.continuity", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::continuity), 0.8, 0, 1, "share", "Reduction of routine reassignment (continuity of worker).", "scenario choice");
   t.real("policy.relational_practice.training", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::training), 0.5, 0, 10, "share", "Relationship building speeds up by this share (training).", kAssumption);
+  t.real("policy.relational_practice.cost_per_trained", at(&Params::policy, &Policy::relational_practice, &RelationalPractice::cost_per_trained), 1500, 0, 1e7, "GBP per professional",
+         "One-off cost of training a professional in relational practice, paid when a professional first works in a targeted team while the policy runs (those in post at the start, then every newcomer). Extra posts cost budget.cost_per_post_year per post-year filled; vacant posts cost nothing.",
+         "assumption: three days' training (about 22 hours at the PSSRU cost of a social worker's hour, about 40 GBP, 2013/14 prices: Curtis 2014) plus a trainer's fee; range 500-3,000");
   timed(t, "collaboration", &Policy::collaboration, "local collaboration", "all", Fixed::No, kFixed);
   t.real("policy.collaboration.ties", at(&Params::policy, &Policy::collaboration, &Collaboration::ties), 3, 0, 100, "ties per professional", "Cross-service collegial ties formed per professional in targeted areas.", "scenario choice");
   t.real("policy.collaboration.weight", at(&Params::policy, &Policy::collaboration, &Collaboration::weight), 0.5, 0.0001, 1, "weight", "Initial strength of a cross-service collegial tie.", kAssumption);
+  t.real("policy.collaboration.cost_per_professional", at(&Params::policy, &Policy::collaboration, &Collaboration::cost_per_professional), 1000, 0, 1e7, "GBP per professional",
+         "One-off cost for each professional who takes part (in post in a collaborating area during the ramp-up, when the ties form): facilitated joint sessions and the time in them.",
+         "assumption: about 15 hours of joint sessions at the PSSRU cost of a social worker's hour (about 40 GBP, 2013/14 prices: Curtis 2014) plus facilitation; range 300-3,000");
+  t.real("policy.collaboration.cost_per_team_year", at(&Params::policy, &Policy::collaboration, &Collaboration::cost_per_team_year), 0, 0, 1e9, "GBP per team-year",
+         "Running cost of coordination for each team in a collaborating area while the policy runs (0: the ties, once formed, live on ordinary collegial contact, as they do in the model).",
+         "scenario choice; the model has no mechanism that continuing coordination would buy");
   t.boolean("policy.reorganisation.enabled", at(&Params::policy, &Policy::reorganisation, &Reorganisation::enabled), false, "Switches the structural reorganisation on.", "scenario choice");
   t.integer("policy.reorganisation.time", at(&Params::policy, &Policy::reorganisation, &Reorganisation::time), 26, -100000, 100000, "weeks", "Policy week at which the reorganisation happens.", "scenario choice");
   t.real("policy.reorganisation.reassign", at(&Params::policy, &Policy::reorganisation, &Reorganisation::reassign), 0.5, 0, 1, "share of clients", "Share of clients moved to a new professional.", "scenario choice");
@@ -341,13 +362,37 @@ Table build_table() {
   t.real("policy.reorganisation.delivered", at(&Params::policy, &Policy::reorganisation, &Reorganisation::delivered), 0.52, 0, 1, "share",
          "Share of the promised efficiency gain delivered after the transition: capacity rises by delivered x efficiency_gain.",
          "Fulop et al. 2002: merger savings were 36-69% of target (midpoint 0.52)");
-  t.real("policy.reorganisation.cost_one_off", at(&Params::policy, &Policy::reorganisation, &Reorganisation::cost_one_off), 0, 0, 1e12, "GBP", "One-off cost of the reorganisation.", "scenario choice (see scenarios/)");
-  t.real("policy.reorganisation.savings_per_year", at(&Params::policy, &Policy::reorganisation, &Reorganisation::savings_per_year), 0, 0, 1e12, "GBP per year", "Running savings promised after the transition (reported as savings_to_date).", "scenario choice");
+  t.real("policy.reorganisation.cost_one_off", at(&Params::policy, &Policy::reorganisation, &Reorganisation::cost_one_off), 0, 0, 1e12, "GBP",
+         "Fixed programme cost of the reorganisation (programme team, consultants, IT), paid at its time, uplifted by optimism_bias.", "scenario choice (see scenarios/)");
+  t.choice("policy.reorganisation.gain", at(&Params::policy, &Policy::reorganisation, &Reorganisation::gain), "capacity", {"capacity", "savings"},
+           "How the delivered gain g = delivered x efficiency_gain is credited, once, after the transition: \"capacity\" raises capacity per professional by g (no savings); \"savings\" cuts posts by the share g / (1 + g) (vacant posts first) and raises capacity per professional by g, so the service's total capacity stays as before, and the cut posts' cost is realised as savings.",
+           "scenario choice (issue 16: the promised gain is credited once)");
+  t.real("policy.reorganisation.cost_per_staff", at(&Params::policy, &Policy::reorganisation, &Reorganisation::cost_per_staff), 10000, 0, 1e7, "GBP per member of staff",
+         "One-off cost per professional in post at the reorganisation (consultation, HR, relocation, IT and management time), uplifted by optimism_bias.",
+         "assumption: NAO 2013 (Managing the transition to the reformed health system) put the 2012 NHS reorganisation at 1.1bn GBP to March 2013, 40% of it redundancy; the rest is not published per member of staff affected; range 3,000-25,000");
+  t.real("policy.reorganisation.cost_per_redundancy", at(&Params::policy, &Policy::reorganisation, &Reorganisation::cost_per_redundancy), 43095, 0, 1e7, "GBP per redundancy",
+         "Cost of each filled post cut when the reorganisation takes its gain as savings (a vacant post cut costs nothing).",
+         "National Audit Office 2013, Managing the transition to the reformed health system: about 10,000 staff made redundant at an average 43,095 GBP each");
+  t.real("policy.reorganisation.optimism_bias", at(&Params::policy, &Policy::reorganisation, &Reorganisation::optimism_bias), 0.41, 0, 3, "share",
+         "Uplift of the reorganisation's one-off costs (per member of staff and fixed programme cost; not redundancies, which follow a formula) for optimism bias. The benefit shortfall is the empirical `delivered` (Fulop et al. 2002), so it is not applied to the gain a second time.",
+         "HM Treasury Green Book supplementary guidance on optimism bias (Mott MacDonald 2002): upper bounds 24% for the capital cost of standard buildings and 41% for operating expenditure; a reorganisation's one-off cost is mostly staff time and services, so 41%; range 0.1-2.0 (200%: equipment and development projects)");
   t.real("budget.total", at(&Params::budget, &Budget::total), 0, 0, 1e13, "GBP",
          "The scenario's budget over the horizon; when positive, the planned spend of its policies must not exceed it (0: no check).", "scenario choice");
   t.real("budget.total_pv", at(&Params::budget, &Budget::total_pv), 0, 0, 1e13, "GBP (present value)",
-         "The scenario's budget over the horizon in present value at appraisal.discount_rate; when positive, the planned present-value spend of its policies must not exceed it (0: no check).",
-         "scenario choice; present value as HM Treasury Green Book 2022");
+         "The scenario's budget over the horizon in present value at appraisal.discount_rate (for budget.population residents when that is positive); when positive, the planned present-value spend of its policies must not exceed it, or, with budget.size, the programme is sized to it (0: no check).",
+         "scenario choice; present value as HM Treasury Green Book 2022", kFixed);
+  t.real("budget.population", at(&Params::budget, &Budget::population), 0, 0, 1e10, "residents",
+         "Residents budget.total_pv is stated for: the budget used is total_pv x simulation.population / population, so a scenario is the same borough at any size (0: total_pv at any population).",
+         "scenario choice", kFixed);
+  t.boolean("budget.size", at(&Params::budget, &Budget::size), false,
+            "Size the programme to the budget: the scaled quantities (befriending places, hubs per 10,000 residents, relational practice's extra posts) are multiplied by the largest factor k whose planned present-value spend does not exceed the budget (docs/model.md, \"Costs and appraisal\").",
+            "scenario choice", kFixed);
+  t.real("budget.planned_turnover", at(&Params::budget, &Budget::planned_turnover), 0.154, 0, 1, "leavers per post per year",
+         "Staff turnover the plan assumes when it counts newcomers to train (relational practice, collaboration).",
+         "DfE children's social work workforce census 2021: turnover 15.4%");
+  t.real("budget.cost_per_post_year", at(&Params::budget, &Budget::cost_per_post_year), 62000, 0, 1e7, "GBP per post-year",
+         "Cost of a professional post-year filled (salary, on-costs, overheads, capital): relational practice's extra posts, and the savings of a post cut by a reorganisation.",
+         "PSSRU Unit Costs of Health and Social Care 2014 (Curtis): a children's social worker costs about 40 GBP per hour including on-costs, overheads and capital (2013/14 prices), x about 1,550 working hours a year = about 62,000; not uprated; range 50,000-90,000");
 
   // ---- appraisal (discounting) ----
   t.real("appraisal.discount_rate", at(&Params::appraisal, &Appraisal::discount_rate), 0.035, 0, 0.2, "per year",
@@ -367,6 +412,70 @@ Table build_table() {
 
 [[noreturn]] void invalid(const std::string& key, const std::string& value, const std::string& allowed) {
   throw ScenarioError("key '" + key + "' = " + value + ": " + allowed);
+}
+
+/// budget.size (docs/model.md, "Costs and appraisal"): multiplies the scaled quantities
+/// (befriending places, hubs per 10,000 residents and relational practice's extra posts, each
+/// rounded to whole units where the model rounds them) by the largest factor k whose planned present-value spend does not exceed the
+/// budget, found by bisection (the plan is monotone in k). Refused, naming the key, when the
+/// fixed parts alone exceed the budget or nothing can be scaled.
+void size_to_budget(Params& p) {
+  const double budget = budget_pv(p);
+  if (!(budget > 0)) invalid("budget.size", "true", "sizing needs a budget: set budget.total_pv > 0, or budget.size = false");
+  const Params base = p;
+  const bool hubs = base.policy.hubs.enabled && base.policy.hubs.per_10000 > 0;
+  const bool bef = base.policy.befriending.enabled && base.policy.befriending.places > 0;
+  const bool rp = base.policy.relational_practice.enabled && base.policy.relational_practice.extra_posts > 0;
+  if (!hubs && !bef && !rp) {
+    invalid("budget.size", "true",
+            "nothing to size: enable hubs (per_10000 > 0), befriending (places > 0) or relational practice (extra_posts > 0), or set budget.size = false");
+  }
+  auto scaled = [&](double k) {
+    Params q = base;
+    q.policy.hubs.per_10000 = k * base.policy.hubs.per_10000;
+    q.policy.befriending.places = k * base.policy.befriending.places;
+    q.policy.relational_practice.extra_posts = k * base.policy.relational_practice.extra_posts;
+    return q;
+  };
+  auto cost = [&](double k) { return plan(scaled(k)).total_pv(); };
+  if (cost(0.0) > budget) {
+    std::ostringstream os;
+    os.setf(std::ios::fixed);
+    os.precision(0);
+    os << "the fixed parts alone plan to spend " << cost(0.0) << " GBP in present value, above the budget of " << budget
+       << "; allowed: a larger budget.total_pv, smaller fixed costs, or budget.size = false";
+    invalid("budget.total_pv", format_number(p.budget.total_pv), os.str());
+  }
+  // The largest k with cost(k) <= budget, by bisection on the monotone plan.
+  const auto largest = [&](const auto& cost_of) {
+    double lo = 0.0, hi = 1.0;
+    while (cost_of(hi) <= budget && hi < 1e6) {
+      lo = hi;
+      hi *= 2.0;
+    }
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (cost_of(mid) <= budget ? lo : hi) = mid;
+    }
+    return lo;
+  };
+  // Stage 1: every scaled quantity by one factor. Hubs and posts come in whole units, so the
+  // plan jumps where one more is rounded in; stage 2 then spends what is left on befriending
+  // places (continuous), the whole units held. The remainder is less than one unit: one hub or
+  // one post when befriending is off, a negligible amount when it is on.
+  const double k = largest(cost);
+  p = scaled(k);
+  if (bef) {
+    const Params held = p;
+    const auto more_places = [&](double m) {
+      Params q = held;
+      q.policy.befriending.places = m * held.policy.befriending.places;
+      return plan(q).total_pv();
+    };
+    const double m = largest(more_places);
+    p.policy.befriending.places = m * held.policy.befriending.places;
+  }
+  p.budget.size = base.budget.size;
 }
 
 }  // namespace
@@ -420,19 +529,30 @@ Params read_params(const ParameterSet& set) {
   if (policy.reorganisation.enabled && policy.reorganisation.time < 0) {
     invalid("policy.reorganisation.time", std::to_string(policy.reorganisation.time), "a policy acts after burn-in: allowed 0 or more");
   }
+  if (p.budget.size) size_to_budget(p);
+  const auto money = [](double x) {
+    std::ostringstream os;
+    os.setf(std::ios::fixed);
+    os.precision(0);
+    os << x;
+    return os.str();
+  };
+  if (p.budget.total_pv > 0 && !p.budget.size) {
+    const double planned = plan(p).total_pv();
+    const double budget = budget_pv(p);
+    if (planned > budget * (1.0 + 1e-9)) {
+      invalid("budget.total_pv", money(p.budget.total_pv),
+              "the enabled policies plan to spend " + money(planned) + " GBP in present value over the horizon of " + std::to_string(p.simulation.steps) +
+                  " weeks, above the budget of " + money(budget) + " for " + std::to_string(p.simulation.population) +
+                  " residents; allowed: at most the budget; or set budget.size = true to size the programme to it, raise budget.total_pv, or 0 for no check");
+    }
+  }
   if (p.budget.total > 0) {
     const double planned = planned_spend(p, p.simulation.steps);
     if (planned > p.budget.total * (1.0 + 1e-9)) {
-      std::ostringstream os;
-      os.setf(std::ios::fixed);
-      os.precision(0);
-      os << "the enabled policies plan to spend " << planned << " GBP over the horizon of " << p.simulation.steps
-         << " weeks; allowed: at most the budget, or raise budget.total, or 0 for no check";
-      std::ostringstream v;
-      v.setf(std::ios::fixed);
-      v.precision(0);
-      v << p.budget.total;
-      invalid("budget.total", v.str(), os.str());
+      invalid("budget.total", money(p.budget.total),
+              "the enabled policies plan to spend " + money(planned) + " GBP over the horizon of " + std::to_string(p.simulation.steps) +
+                  " weeks; allowed: at most the budget, or raise budget.total, or 0 for no check");
     }
   }
   return p;

@@ -27,9 +27,11 @@ struct TimedPolicy {
   std::int64_t duration = 0;  // weeks
   std::int64_t ramp_up = 0;   // weeks
   Target target = Target::All;
-  double cost_one_off = 0.0;   // GBP, at start
-  double cost_per_year = 0.0;  // GBP per year while active
+  double cost_one_off = 0.0;   // GBP, the fixed part: paid in its first active week whatever it delivers
 };
+
+/// How a reorganisation takes its promised gain (policy.reorganisation.gain), once.
+enum class Gain { Capacity, Savings };
 
 /// Every parameter, read from a validated ParameterSet (read_params). Defaults, units and
 /// meanings are in the table in params.cpp and in docs/model.md.
@@ -91,19 +93,23 @@ struct Params {
   } burnout;
   struct Policy {
     struct Hubs : TimedPolicy {
-      std::int64_t per_neighbourhood = 0;
+      double per_10000 = 0;  // hubs per 10,000 residents
       double activity = 0, recruitment = 0, isolated_bias = 0;
       double uptake = 0, distance = 0, trust_effect = 0;
+      double cost_per_hub_year = 0, cost_per_hub_opened = 0;  // GBP
     } hubs;
     struct Befriending : TimedPolicy {
       double places = 0, weight = 0, introduce = 0, match_weeks = 0, age = 0;
+      double cost_per_match_year = 0;  // GBP per match-year running
       double take_up = 0, drop_out = 0, contact = 0, keep = 0;
     } befriending;
     struct RelationalPractice : TimedPolicy {
       double extra_posts = 0, continuity = 0, training = 0;
+      double cost_per_trained = 0;  // GBP per professional trained (one-off)
     } relational_practice;
     struct Collaboration : TimedPolicy {
       double ties = 0, weight = 0;
+      double cost_per_professional = 0, cost_per_team_year = 0;  // GBP
     } collaboration;
     struct Reorganisation {
       bool enabled = false;
@@ -111,13 +117,19 @@ struct Params {
       double reassign = 0, break_collegial = 0;
       bool merge_teams = false;
       std::int64_t transition = 0;
-      double capacity_lost = 0, stress = 0, efficiency_gain = 0, cost_one_off = 0, savings_per_year = 0;
+      double capacity_lost = 0, stress = 0, efficiency_gain = 0, cost_one_off = 0;
       double delivered = 0;
+      Gain gain = Gain::Capacity;
+      double cost_per_staff = 0, cost_per_redundancy = 0, optimism_bias = 0;
     } reorganisation;
   } policy;
   struct Budget {
     double total = 0;
     double total_pv = 0;  // GBP, present value at appraisal.discount_rate
+    double population = 0;  // residents total_pv is stated for (0: any)
+    bool size = false;      // size the programme to the budget
+    double planned_turnover = 0;
+    double cost_per_post_year = 0;  // GBP: a professional post-year (PSSRU)
   } budget;
   struct Appraisal {  // HM Treasury Green Book discounting (docs/model.md, "Costs and appraisal")
     double discount_rate = 0, health_discount_rate = 0;
@@ -142,11 +154,28 @@ Params read_params(const ParameterSet& set);
 /// discount function: costs, savings, outcomes and lonely person-years all use it.
 inline double discount_factor(double rate, double t) { return std::pow(1.0 + rate, -t / 52.0); }
 
-/// Planned spend of every enabled policy over a horizon (what cost_to_date reaches then), GBP.
+/// What a scenario plans to buy over its horizon (costs.cpp), from the parameters alone: the
+/// quantities (which depend on the population like the setup's) and the planned spend by item,
+/// undiscounted and in present value. Spending follows delivery, so cost_to_date never exceeds
+/// `spend` when turnover is at most budget.planned_turnover (docs/model.md, "Costs and appraisal").
+struct Plan {
+  double hubs = 0;              // hubs opened
+  double matches = 0;           // befriending places at full strength
+  double extra_posts = 0;       // relational practice's extra posts
+  double targeted_posts = 0;    // funded posts in relational practice's targeted areas
+  double collab_posts = 0;      // funded posts in collaborating areas
+  double collab_teams = 0;      // teams in collaborating areas
+  double staff = 0;             // funded posts (staff affected by a reorganisation)
+  double posts_cut = 0;         // posts a reorganisation that takes savings cuts
+  std::array<double, 5> spend{}, spend_pv{};  // by CostItem
+  double total() const { double x = 0; for (double v : spend) x += v; return x; }
+  double total_pv() const { double x = 0; for (double v : spend_pv) x += v; return x; }
+};
+Plan plan(const Params& p);
+/// Planned spend of every enabled policy over the horizon, GBP (undiscounted; plan(p).total()).
 double planned_spend(const Params& p, std::int64_t horizon);
-/// Spend on policies during the step at policy time t (GBP).
-double spend_at(const Params& p, std::int64_t t);
-/// Promised savings during the step at policy time t (GBP).
-double savings_at(const Params& p, std::int64_t t);
+/// The budget in present value for this population: budget.total_pv, scaled by
+/// simulation.population / budget.population when budget.population > 0.
+double budget_pv(const Params& p);
 
 }  // namespace socius::models::community

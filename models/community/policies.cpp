@@ -1,8 +1,8 @@
 // Policies: timed interventions acting on the structures and parameters of the other systems,
 // and their costs. Each timed policy acts in the steps ending at policy weeks
 // start < t <= start + duration, at strength ramp(t) rising linearly over ramp_up weeks; its
-// one-off cost is paid in its first active week and its running cost, cost_per_year / 52, in
-// every active week (weeks of burn-in, t < 1, are not counted).
+// fixed cost (cost_one_off) is paid in its first active week (weeks of burn-in, t < 1, are not
+// counted) and its unit costs as it delivers (costs.cpp).
 //  - hubs: hub foci in targeted neighbourhoods open with activity hubs.activity x ramp;
 //    connectors recruit residents (favouring lonely ones) up to recruitment x ramp of each
 //    neighbourhood; hubs close when the policy ends.
@@ -17,7 +17,10 @@
 //  - reorganisation (structural reform): at its time, teams of paired areas merge, a share of
 //    clients is moved to another professional (q resets), a share of collegial ties is broken;
 //    for the transition, capacity per professional falls and stress adds to burnout; afterwards
-//    capacity rises by the delivered share of the promised efficiency gain and savings accrue.
+//    the delivered share of the promised efficiency gain is credited once: as capacity, or as
+//    posts cut (and their cost saved) with the same total capacity (policy.reorganisation.gain).
+// Costs (costs.cpp, pay_policies) follow delivery: what each policy delivered this step is paid at
+// its unit costs, by the quintile of what it reached.
 #include <algorithm>
 #include <cmath>
 
@@ -26,15 +29,6 @@
 namespace socius::models::community {
 
 namespace {
-
-const TimedPolicy* timed_policies(const Params& p, int i) {
-  switch (i) {
-    case 0: return &p.policy.hubs;
-    case 1: return &p.policy.befriending;
-    case 2: return &p.policy.relational_practice;
-    default: return &p.policy.collaboration;
-  }
-}
 
 bool has_close_tie(const State& s, const TieGraph& g, AgentIndex a) {
   const float close = close_threshold(s.P);
@@ -103,7 +97,8 @@ void run_hubs(State& s, const StepContext& ctx, const HubReach& reach) {
       if (hub[a] != kNone || s.trial_arm[a] != kArmOffered || !(s.policy_target[a] & kTargetHubs)) return 0;
       const std::uint32_t j = s.nbhd[a];
       if (trait_uniform(ctx, a, kPurposeHubUptake) >= hub_uptake(s, a, reach.near[j])) return 0;
-      hub[a] = reach.hub[j] + (P.policy.hubs.per_neighbourhood > 1 ? ctx.stream(a, kPurposeHubs).below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
+      const std::uint32_t n = s.hubs_in_nbhd[s.focus_nbhd[reach.hub[j]]];
+      hub[a] = reach.hub[j] + (n > 1 ? ctx.stream(a, kPurposeHubs).below(n) : 0u);
       return 1;
     });
   } else {
@@ -115,14 +110,14 @@ void run_hubs(State& s, const StepContext& ctx, const HubReach& reach) {
       const std::uint32_t j = s.nbhd[a];
       const std::uint32_t h = reach.hub[j];
       if (h == kNone || s.trial_arm[a] == kArmControl) continue;
-      if (hub[a] != kNone) members[hub[a] - (hub[a] - s.hub_first) % static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)] += 1;
+      if (hub[a] != kNone) members[s.hubs_of_nbhd[s.focus_nbhd[hub[a]]]] += 1;
       else weight[h] += (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]) * hub_uptake(s, a, reach.near[j]);
     }
     std::vector<double> scale(s.n_foci(), 0.0);
     for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
       const std::uint32_t h = s.hubs_of_nbhd[j];
       if (h == kNone) continue;
-      const double deficit = P.policy.hubs.recruitment * r * s.nbhd_size[j] - members[h];
+      const double deficit = P.policy.hubs.recruitment * r * s.nbhd_size[j] * s.hubs_in_nbhd[j] - members[h];
       if (deficit > 0 && weight[h] > 0) scale[h] = deficit / weight[h];
     }
     joined = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
@@ -131,7 +126,8 @@ void run_hubs(State& s, const StepContext& ctx, const HubReach& reach) {
       if (hub[a] != kNone || h == kNone || scale[h] <= 0 || s.trial_arm[a] == kArmControl) return 0;
       Stream rng = ctx.stream(a, kPurposeHubs);
       if (!rng.bernoulli(scale[h] * (1.0 + P.policy.hubs.isolated_bias * s.lonely[a]) * hub_uptake(s, a, reach.near[j]))) return 0;
-      hub[a] = h + (P.policy.hubs.per_neighbourhood > 1 ? rng.below(static_cast<std::uint32_t>(P.policy.hubs.per_neighbourhood)) : 0u);
+      const std::uint32_t n = s.hubs_in_nbhd[s.focus_nbhd[h]];
+      hub[a] = h + (n > 1 ? rng.below(n) : 0u);
       return 1;
     });
   }
@@ -305,6 +301,58 @@ void run_collaboration(State& s, World& w, const StepContext& ctx) {
   if (!batch.empty()) w.ties.apply(batch);
 }
 
+/// A reorganisation that takes its gain g as savings: in each team, round(g / (1 + g) x its
+/// funded posts) posts (not relational practice's extra posts) are cut, vacant ones first, then
+/// the most recent arrivals (least tenure; ties by agent index); their clients return to the
+/// waiting list and are reassigned. A filled post cut costs cost_per_redundancy; every cut post
+/// saves budget.cost_per_post_year a year from now on (costs.cpp), by its area's quintiles.
+void cut_posts(State& s, World& w, const StepContext& ctx, double g) {
+  const Params& P = s.P;
+  if (g <= 0) return;
+  std::vector<TieEvent> events;
+  std::array<double, kQuintiles> redundancy{};
+  for (std::uint32_t t = 0; t < s.n_teams; ++t) {
+    std::vector<AgentIndex> posts;
+    for (std::uint32_t i = s.team_offset[t]; i < s.team_offset[t + 1]; ++i) {
+      const AgentIndex p = s.team_posts[i];
+      if (s.post[p] != 0 && !s.extra_post[p]) posts.push_back(p);
+    }
+    const auto cut = static_cast<std::size_t>(std::lround(static_cast<double>(posts.size()) * g / (1.0 + g)));
+    if (cut == 0) continue;
+    std::stable_sort(posts.begin(), posts.end(), [&](AgentIndex x, AgentIndex y) {
+      if ((s.post[x] == 2) != (s.post[y] == 2)) return s.post[x] == 2;
+      return s.tenure[x] < s.tenure[y];
+    });
+    std::array<double, kQuintiles> share{};
+    double total = 0;
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+      if (s.nbhd_team_area[j] != t % s.n_areas) continue;
+      share[s.quintile[j] - 1] += s.nbhd_size[j];
+      total += s.nbhd_size[j];
+    }
+    for (double& x : share) x = total > 0 ? x / total : 1.0 / kQuintiles;
+    for (std::size_t i = 0; i < cut && i < posts.size(); ++i) {
+      const AgentIndex p = posts[i];
+      if (s.post[p] == 1) {
+        release_clients(s, w, p, events);
+        events.push_back(TieEvent::remove_all(p));
+        for (int q = 0; q < kQuintiles; ++q) redundancy[q] += share[q];
+      }
+      s.post[p] = 0;
+      s.reorg_posts_cut += 1;
+      for (int q = 0; q < kQuintiles; ++q) s.savings_week_q[q] += share[q] * P.budget.cost_per_post_year / 52.0;
+    }
+  }
+  double filled = 0;
+  for (double x : redundancy) filled += x;
+  if (filled > 0) {
+    for (double& x : redundancy) x /= filled;
+    s.spend(kCostReorganisation, redundancy, filled * P.policy.reorganisation.cost_per_redundancy, ctx.time);
+  }
+  w.ties.apply(events);
+  assign_waiting(s, w, ctx);
+}
+
 void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   if (!P.policy.reorganisation.enabled) return;
@@ -313,9 +361,15 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   // Capacity and stress through the transition (default 104 weeks: Fulop et al. 2002, service
   // developments delayed at least 18 months), then the delivered share of the promised gain
   // (delivered x efficiency_gain; Fulop et al.: savings 36-69% of target).
-  const bool transition = ctx.time < at + P.policy.reorganisation.transition;
-  const double factor = transition ? 1.0 - P.policy.reorganisation.capacity_lost
-                                   : 1.0 + P.policy.reorganisation.efficiency_gain * P.policy.reorganisation.delivered;
+  // The gain is credited once (policy.reorganisation.gain): as capacity, or as posts cut with
+  // the same total capacity (cut_posts), whose cost is then saved (costs.cpp).
+  const auto& G = P.policy.reorganisation;
+  const bool transition = ctx.time < at + G.transition;
+  const double factor = transition ? 1.0 - G.capacity_lost : 1.0 + G.efficiency_gain * G.delivered;
+  if (!transition && G.gain == Gain::Savings && !s.reorg_finished) {
+    cut_posts(s, w, ctx, G.efficiency_gain * G.delivered);
+    s.reorg_finished = true;
+  }
   s.reorg_stress = transition ? P.policy.reorganisation.stress : 0.0;
   if (factor != s.capacity_factor) {
     s.capacity_factor = factor;
@@ -323,6 +377,33 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   }
   if (s.reorg_started) return;
   s.reorg_started = true;
+  // One-off cost: every professional in post is affected (by their area's quintiles), plus the
+  // fixed programme cost (by residents), both uplifted for optimism bias.
+  {
+    std::array<double, kQuintiles> staff{}, everyone{};
+    double n = 0, people = 0;
+    for (AgentIndex p = s.residents; p < s.agents(); ++p) {
+      if (s.post[p] != 1) continue;
+      const std::uint32_t area = s.team[p] % s.n_areas;
+      for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+        if (s.nbhd_team_area[j] == area) staff[s.quintile[j] - 1] += s.nbhd_size[j];
+      }
+      n += 1;
+    }
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) everyone[s.quintile[j] - 1] += s.nbhd_size[j];
+    double staff_total = 0;
+    for (int q = 0; q < kQuintiles; ++q) {
+      staff_total += staff[q];
+      people += everyone[q];
+    }
+    for (int q = 0; q < kQuintiles; ++q) {
+      staff[q] = staff_total > 0 ? staff[q] / staff_total : 0.0;
+      everyone[q] = people > 0 ? everyone[q] / people : 0.0;
+    }
+    const double uplift = 1.0 + G.optimism_bias;
+    s.spend(kCostReorganisation, staff, n * G.cost_per_staff * uplift, ctx.time);
+    s.spend(kCostReorganisation, everyone, G.cost_one_off * uplift, ctx.time);
+  }
   auto& g = w.ties;
   // Teams of paired areas merge.
   if (P.policy.reorganisation.merge_teams) {
@@ -370,45 +451,7 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
 
 }  // namespace
 
-double spend_at(const Params& p, std::int64_t t) {
-  if (t < 1) return 0.0;  // burn-in is not policy time
-  double total = 0.0;
-  for (int i = 0; i < 4; ++i) {
-    const TimedPolicy& tp = *timed_policies(p, i);
-    if (!tp.enabled || tp.duration <= 0 || t <= tp.start || t > tp.start + tp.duration) continue;
-    if (t == std::max<std::int64_t>(tp.start + 1, 1)) total += tp.cost_one_off;
-    total += tp.cost_per_year / 52.0;
-  }
-  if (p.policy.reorganisation.enabled && t == std::max<std::int64_t>(p.policy.reorganisation.time, 1)) total += p.policy.reorganisation.cost_one_off;
-  return total;
-}
-
-double savings_at(const Params& p, std::int64_t t) {
-  if (!p.policy.reorganisation.enabled || t < 1) return 0.0;
-  return t >= std::max<std::int64_t>(p.policy.reorganisation.time, 1) + p.policy.reorganisation.transition ? p.policy.reorganisation.savings_per_year / 52.0 : 0.0;
-}
-
-double planned_spend(const Params& p, std::int64_t horizon) {
-  double total = 0.0;
-  for (std::int64_t t = 1; t <= horizon; ++t) total += spend_at(p, t);
-  return total;
-}
-
 void run_policies(State& s, World& w, const StepContext& ctx) {
-  if (ctx.time >= 1) {
-    std::array<double, kQuintiles> share{};
-    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) share[s.quintile[j] - 1] += static_cast<double>(s.nbhd_size[j]) / std::max<AgentIndex>(1, s.residents);
-    for (int i = 0; i < 4; ++i) {
-      const TimedPolicy& tp = *timed_policies(s.P, i);
-      const std::int64_t t = ctx.time;
-      if (!tp.enabled || tp.duration <= 0 || t <= tp.start || t > tp.start + tp.duration) continue;
-      s.spend(i, share, (t == std::max<std::int64_t>(tp.start + 1, 1) ? tp.cost_one_off : 0.0) + tp.cost_per_year / 52.0, t);
-    }
-    if (s.P.policy.reorganisation.enabled && ctx.time == std::max<std::int64_t>(s.P.policy.reorganisation.time, 1)) {
-      s.spend(kCostReorganisation, share, s.P.policy.reorganisation.cost_one_off, ctx.time);
-    }
-    s.save(share, savings_at(s.P, ctx.time), ctx.time);
-  }
   // The trial rule (docs/model.md, "Virtual trials"): decided once per step.
   s.trial_active = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return s.trial_arm[a] != kArmNone; }) > 0;
   const HubReach reach = hub_reach(s);
@@ -418,6 +461,7 @@ void run_policies(State& s, World& w, const StepContext& ctx) {
   run_collaboration(s, w, ctx);
   run_hubs(s, ctx, reach);
   run_befriending(s, w, ctx);
+  pay_policies(s, ctx);  // cost follows delivery (costs.cpp)
 }
 
 }  // namespace socius::models::community

@@ -423,12 +423,13 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     s.community_foci_of_nbhd_offset[j + 1] = static_cast<std::uint32_t>(s.community_foci.size());
   }
   s.hubs_of_nbhd.assign(s.n_nbhd, kNone);
-  if (P.policy.hubs.enabled && P.policy.hubs.per_neighbourhood > 0) {
+  s.hubs_in_nbhd = hubs_per_neighbourhood(P, s.quintile);  // policy.hubs.per_10000 (costs.cpp)
+  if (P.policy.hubs.enabled) {
     s.hub_first = s.n_foci();
     for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-      if (!targets_quintile(P.policy.hubs.target, s.quintile[j])) continue;
+      if (s.hubs_in_nbhd[j] == 0) continue;
       s.hubs_of_nbhd[j] = s.n_foci();
-      for (std::int64_t c = 0; c < P.policy.hubs.per_neighbourhood; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
+      for (std::uint32_t c = 0; c < s.hubs_in_nbhd[j]; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
     }
     s.hub_count = s.n_foci() - s.hub_first;
   }

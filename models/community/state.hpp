@@ -177,6 +177,7 @@ struct State {
   std::vector<std::uint32_t> community_foci_of_nbhd_offset;  // CSR: community foci per nbhd
   std::vector<std::uint32_t> community_foci;
   std::vector<std::uint32_t> hubs_of_nbhd;   // first hub focus per nbhd (kNone if no hub)
+  std::vector<std::uint32_t> hubs_in_nbhd;   // hubs per nbhd (hubs_per_neighbourhood; setup)
   std::vector<std::uint32_t> colleges_of_nbhd;
   std::vector<std::uint32_t> school_of_nbhd;
   std::uint32_t n_workplaces_first = 0, n_workplaces = 0;
@@ -239,6 +240,11 @@ struct State {
   std::array<double, kQuintiles> savings_q{}, savings_pv{};
   std::vector<double> lonely_weeks, lonely_weeks_pv;
   OutcomeCounters outcomes_pv;
+  // Per post (index p - residents): the arrival week (step - tenure) of the professional last
+  // trained in relational practice / paid to join local collaboration there; NaN for none.
+  std::vector<double> rp_trained, collab_joined;
+  double reorg_posts_cut = 0;                       // posts a reorganisation cut (gain "savings")
+  std::array<double, kQuintiles> savings_week_q{};  // the cut posts' cost per week, by quintile
   /// Spends `gbp` on `item` for quintile q (1..5) in the step at policy time t (>= 1).
   void spend(int item, int q, double gbp, std::int64_t t);
   /// Spends `gbp` on `item`, split among quintiles in proportion to `share` (summing to 1).
@@ -342,6 +348,12 @@ void run_civic(State& s, World& w, const StepContext& ctx);
 void run_services(State& s, World& w, const StepContext& ctx);
 void run_burnout(State& s, World& w, const StepContext& ctx);
 void run_appraisal(State& s, World& w, const StepContext& ctx);
+/// Hubs per neighbourhood (of quintiles `quintile`): round(policy.hubs.per_10000 x population /
+/// 10,000) hubs shared among the targeted neighbourhoods in equal numbers, the remainder one each
+/// to the first in neighbourhood order; all 0 when hubs are off. The setup and the plan use it.
+std::vector<std::uint32_t> hubs_per_neighbourhood(const Params& P, const std::vector<std::uint8_t>& quintile);
+/// Pays for what the policies delivered this step (costs.cpp): called last by run_policies.
+void pay_policies(State& s, const StepContext& ctx);
 
 // Setup and helpers shared by several systems.
 /// Share of one's neighbourhood one knows: min(1, same-neighbourhood social ties / known_norm),

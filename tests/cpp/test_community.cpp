@@ -19,7 +19,7 @@ namespace {
 std::vector<std::pair<std::string, ParameterValue>> all_policies() {
   return {{"policy.hubs.enabled", true},
           {"policy.hubs.ramp_up", std::int64_t{4}},
-          {"policy.hubs.cost_per_year", 1000.0},
+          {"policy.hubs.cost_per_hub_year", 1000.0},
           {"policy.befriending.enabled", true},
           {"policy.befriending.ramp_up", std::int64_t{2}},
           {"policy.befriending.places", 200.0},
@@ -32,6 +32,7 @@ std::vector<std::pair<std::string, ParameterValue>> all_policies() {
           {"policy.reorganisation.time", std::int64_t{4}},
           {"policy.reorganisation.transition", std::int64_t{3}},
           {"policy.reorganisation.cost_one_off", 5000.0},
+          {"policy.reorganisation.gain", std::string("savings")},  // posts are cut at week 7
           {"burnout.vacancy_weeks", 2.0},
           {"burnout.leave_base", 0.5}};
 }
@@ -295,6 +296,12 @@ TEST_CASE("community: policies at zero strength and zero cost change nothing", "
                      {"policy.reorganisation.capacity_lost", 0.0},
                      {"policy.reorganisation.stress", 0.0},
                      {"policy.reorganisation.efficiency_gain", 0.0},
+                     // and zero cost: unit costs too (the spending indicators would differ)
+                     {"policy.hubs.cost_per_hub_year", 0.0},
+                     {"policy.hubs.cost_per_hub_opened", 0.0},
+                     {"policy.relational_practice.cost_per_trained", 0.0},
+                     {"policy.collaboration.cost_per_professional", 0.0},
+                     {"policy.reorganisation.cost_per_staff", 0.0},
                      {"budget.total", 0.0}},
                     2500, 10, 10);
   Simulation a(model(), base, 33, 2), b(model(), zero, 33, 2);
@@ -339,26 +346,57 @@ TEST_CASE("community: invalid combinations name the key, the value and what is a
     CHECK(m.find("older_isolated") != std::string::npos);
     CHECK(m.find("most_deprived_quintile") != std::string::npos);
   }
+  // 3,000 residents, hubs everywhere: 5 neighbourhoods, round(3 x 0.3) = 1 hub opened at
+  // 50,000 and run for 10 weeks at 52,000 a year: 60,000 planned.
+  const std::vector<std::pair<std::string, ParameterValue>> hub = {
+      {"policy.hubs.enabled", true}, {"policy.hubs.target", std::string("all")}, {"policy.hubs.cost_per_hub_year", 52000.0}};
   try {
-    Simulation sim(model(), small({{"policy.befriending.enabled", true}, {"policy.befriending.cost_per_year", 52000.0}, {"budget.total", 1000.0}}), 1, 1);
+    auto e = hub;
+    e.push_back({"budget.total", 1000.0});
+    Simulation sim(model(), small(e), 1, 1);
     FAIL("no error");
   } catch (const ScenarioError& e) {
     const std::string m = e.what();
     CHECK(m.find("budget.total") != std::string::npos);
-    CHECK(m.find("10000") != std::string::npos);  // 10 weeks at 1000 a week planned
+    CHECK(m.find("60000") != std::string::npos);
+  }
+  try {
+    auto e = hub;
+    e.push_back({"budget.total_pv", 1000.0});
+    Simulation sim(model(), small(e), 1, 1);
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("budget.total_pv") != std::string::npos);
+    CHECK(m.find("budget.size") != std::string::npos);
+  }
+  try {  // sizing cannot shrink a fixed part
+    auto e = hub;
+    e.push_back({"policy.hubs.cost_one_off", 5000.0});
+    e.push_back({"budget.total_pv", 1000.0});
+    e.push_back({"budget.size", true});
+    Simulation sim(model(), small(e), 1, 1);
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    CHECK(std::string(e.what()).find("fixed parts") != std::string::npos);
   }
   CHECK_THROWS_AS(Simulation(model(), small({{"policy.hubs.enabled", true}, {"policy.hubs.ramp_up", std::int64_t{600}}, {"policy.hubs.duration", std::int64_t{52}}}), 1, 1), ScenarioError);
 }
 
-TEST_CASE("community: cost_to_date at the horizon is the planned spend", "[community][budget]") {
-  auto e = small({{"policy.befriending.enabled", true}, {"policy.befriending.start", std::int64_t{2}}, {"policy.befriending.duration", std::int64_t{5}}, {"policy.befriending.ramp_up", std::int64_t{0}},
-                  {"policy.befriending.cost_one_off", 700.0}, {"policy.befriending.cost_per_year", 5200.0},
-                  {"policy.reorganisation.enabled", true}, {"policy.reorganisation.time", std::int64_t{3}}, {"policy.reorganisation.cost_one_off", 1000.0}},
+TEST_CASE("community: cost_to_date at the horizon is the planned spend when delivery is certain", "[community][budget]") {
+  // Hubs deliver for certain (every hub is open in every active week) and the reorganisation's
+  // fixed cost is paid at its time: 5 neighbourhoods at 2,000 residents, 25 hubs per 10,000 = 5
+  // hubs, one in each.
+  auto e = small({{"policy.hubs.enabled", true}, {"policy.hubs.target", std::string("all")}, {"policy.hubs.per_10000", 25.0},
+                  {"policy.hubs.start", std::int64_t{2}}, {"policy.hubs.duration", std::int64_t{5}}, {"policy.hubs.ramp_up", std::int64_t{0}},
+                  {"policy.hubs.cost_one_off", 700.0}, {"policy.hubs.cost_per_hub_year", 5200.0}, {"policy.hubs.cost_per_hub_opened", 1000.0},
+                  {"policy.reorganisation.enabled", true}, {"policy.reorganisation.time", std::int64_t{3}}, {"policy.reorganisation.cost_one_off", 1000.0},
+                  {"policy.reorganisation.cost_per_staff", 0.0}, {"policy.reorganisation.optimism_bias", 0.0}},
                  2000, 3, 10);
   Simulation sim(model(), e, 2, 2);
   sim.run();
   const double planned = models::community::planned_spend(sim.parameters());
-  CHECK(planned == Approx(700.0 + 5 * 100.0 + 1000.0));
+  CHECK(planned == Approx(700.0 + 5 * 1000.0 + 5 * 5 * 100.0 + 1000.0));
   CHECK(last(sim, "all", "cost_to_date") == Approx(planned));
 }
 

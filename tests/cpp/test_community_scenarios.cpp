@@ -1,5 +1,6 @@
 // Every scenario in scenarios/ is valid, runs a few steps with a fixed seed, and every policy
-// scenario extends the baseline, states its budget and plans to spend exactly that budget.
+// scenario extends the baseline and states the same budget in present value (docs/model.md,
+// "Costs and appraisal").
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -31,14 +32,18 @@ TEST_CASE("community scenarios: each runs a few steps with a fixed seed", "[comm
   }
 }
 
-TEST_CASE("community scenarios: policy scenarios extend the baseline and spend the same budget", "[community][scenarios][budget]") {
+TEST_CASE("community scenarios: policy scenarios extend the baseline and state the same budget in present value", "[community][scenarios][budget]") {
+  // Every policy scenario states budget.total_pv for 20,000 residents; the early-action ones are
+  // sized to it (to the pound with befriending, within one hub or post otherwise), the
+  // reorganisation costs what its staff cost (95% of it), local collaboration buys what it buys
+  // (far less), and combined states twice the budget (the full reform and early action).
   const auto schema = model().full_schema();
   double budget = -1;
   for (const auto& name : kScenarios) {
     INFO(name);
     const auto e = read_scenario(scenarios_dir() / (name + ".toml"));
     const auto set = ParameterSet::resolve(schema, e);
-    const double planned = models::community::planned_spend(set);
+    const double planned = models::community::planned_spend_pv(set);
     if (name == "baseline") {
       CHECK(planned == 0.0);
       continue;
@@ -47,15 +52,19 @@ TEST_CASE("community scenarios: policy scenarios extend the baseline and spend t
     const auto base = read_scenario(scenarios_dir() / "baseline.toml");
     REQUIRE(e.size() > base.size());
     for (std::size_t i = 0; i < base.size(); ++i) CHECK(e[i].key == base[i].key);
-    const double stated = set.real("budget.total");
+    CHECK(set.real("budget.population") == 20000.0);
+    const double stated = set.real("budget.total_pv") / (name == "combined" ? 2.0 : 1.0);
     CHECK(stated > 0);
     if (budget < 0) budget = stated;
     CHECK(stated == budget);
-    CHECK(planned == Approx(stated).epsilon(1e-6));
+    CHECK(planned <= set.real("budget.total_pv"));
+    if (name == "befriending" || name == "early_action" || name == "combined") CHECK(planned == Approx(set.real("budget.total_pv")).epsilon(1e-6));
+    if (name == "hubs" || name == "relational_practice") CHECK(planned > 0.8 * stated);  // within one hub / one post-year stream
+    if (name == "structural_reform") CHECK(planned == Approx(0.954 * stated).epsilon(0.01));
   }
 }
 
-TEST_CASE("community scenarios: cost_to_date reaches the planned spend at the horizon", "[community][scenarios][budget]") {
+TEST_CASE("community scenarios: cost_to_date stays within the plan and follows delivery", "[community][scenarios][budget]") {
   auto e = read_scenario(scenarios_dir() / "early_action.toml");
   e.push_back({"simulation.population", std::int64_t{1500}, "test"});
   e.push_back({"simulation.burn_in", std::int64_t{0}, "test"});
@@ -64,5 +73,8 @@ TEST_CASE("community scenarios: cost_to_date reaches the planned spend at the ho
   sim.run();
   const double planned = models::community::planned_spend(sim.parameters());
   CHECK(planned > 0);
-  CHECK(last(sim, "all", "cost_to_date") == Approx(planned).epsilon(1e-9));
+  const double spent = last(sim, "all", "cost_to_date");
+  CHECK(spent > 0);
+  CHECK(spent <= planned);
+  CHECK(last(sim, "all", "cost_pv") <= models::community::planned_spend_pv(sim.parameters()));
 }
