@@ -8,8 +8,8 @@ runs of one folder ``runs/NNNN/``) are consolidated into one block file ``runs/N
 - ``indicators(run, time, group, indicator)`` float64, the runs' recorded values exactly as in
   their files (NaN for a run that is not in the block, and at times a run did not record),
   restricted to the groups and indicators the spec keeps (``[record]``), in its order; chunked
-  as ``(K, time, group, 1)`` (K runs, about 4 MiB per indicator), so that reading one indicator
-  of every run reads contiguous pieces;
+  as ``(K, time, group, 1)`` with K such that K runs' values are about 4 MiB (what a writer holds
+  in memory), so that reading one indicator of every run reads contiguous pieces;
 - per run (slot ``k`` is run ``first + k``): ``present`` (its values are here), ``recorded``
   (``run x time``: the times it recorded), ``seed``, ``attempt``, ``wall_seconds``, one
   ``summary/NAME`` per summary statistic (computed from the run's whole file), ``note`` (why a

@@ -664,7 +664,10 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                    f"{result.in_scope}); the first: {first}; error records: {out}/runs/*/r*.error.json")
         raise (SweepSpecError if refused_only else SweepRunError)(message)
     if index if index is not None else shard is None:
-        result.index = build_index(out)
+        # Blocks were gathered as they completed; what is left (blocks with failed runs) is
+        # brought up to date by a local pool only when the runs had one (no processes started
+        # inside an MPI rank or beside a Dask client)
+        result.index = build_index(out, workers=None if local_pool else 1)
         result.seconds = time.perf_counter() - t_start
     return result
 
