@@ -269,7 +269,7 @@ def test_the_discounted_indicators_agree_with_an_independent_computation(tmp_pat
     from socius.appraise.run import derive_missing
 
     scenario = socius.Scenario.load(SCENARIOS / "combined.toml").with_overrides(
-        {**SMALL, "simulation.steps": 60, "policy.reorganisation.savings_per_year": 200000.0,
+        {**SMALL, "simulation.steps": 60, "policy.reorganisation.gain": "savings",
          "policy.reorganisation.time": 0, "policy.reorganisation.transition": 8}, origin="test")
     path = socius.run(scenario, tmp_path / "r.h5", seed=3, progress=False)
     ds = socius.open_results(path)
