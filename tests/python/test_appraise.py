@@ -270,6 +270,8 @@ def test_the_discounted_indicators_agree_with_an_independent_computation(tmp_pat
 
     scenario = socius.Scenario.load(SCENARIOS / "combined.toml").with_overrides(
         {**SMALL, "simulation.steps": 60, "policy.reorganisation.gain": "savings",
+         "policy.reorganisation.efficiency_gain": 0.5, "policy.reorganisation.delivered": 1.0,
+         "budget.size": False, "budget.total_pv": 0.0,
          "policy.reorganisation.time": 0, "policy.reorganisation.transition": 8}, origin="test")
     path = socius.run(scenario, tmp_path / "r.h5", seed=3, progress=False)
     ds = socius.open_results(path)
