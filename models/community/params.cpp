@@ -139,7 +139,7 @@ Table build_table() {
          "Cacioppo & Hawkley (2009), Cacioppo et al. (2009): lonely people withdraw; size " + std::string(kAssumption));
   t.real("contact.parent_time", at(&Params::contact, &Contact::parent_time), 0.4, 0, 1, "factor", "Contact budget multiplier for parents of young children (time pressure).", kCalibrated);
   t.real("contact.age75_factor", at(&Params::contact, &Contact::age75_factor), 0.75, 0, 2, "factor", "Contact budget multiplier at 75 and over.", kCalibrated);
-  t.real("contact.young_factor", at(&Params::contact, &Contact::young_factor), 1.3, 0, 2, "factor", "Contact budget multiplier at 16-24.", kCalibrated);
+  t.real("contact.young_factor", at(&Params::contact, &Contact::young_factor), 1.4, 0, 2, "factor", "Contact budget multiplier at 16-24.", kCalibrated);
   t.real("contact.new_share", at(&Params::contact, &Contact::new_share), 0.06, 0, 1, "share of contacts",
          "Share of contacts spent meeting someone new at one of one's foci (focal closure).", "Feld (1981) focus theory; size calibrated");
   t.real("contact.random_meeting", at(&Params::contact, &Contact::random_meeting), 0.02, 0, 10, "meetings per week", "Rate of chance meetings with a stranger in one's neighbourhood.", kAssumption);
@@ -176,7 +176,7 @@ Table build_table() {
 
   // ---- loneliness ----
   t.real("loneliness.rate", at(&Params::loneliness, &Loneliness::rate), 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
-  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.78, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
+  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.80, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   t.real("loneliness.desired_sd", at(&Params::loneliness, &Loneliness::desired_sd), 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
   t.real("loneliness.desired_age", at(&Params::loneliness, &Loneliness::desired_age), 0.38, -2, 2, "log per decade",
@@ -245,7 +245,7 @@ Table build_table() {
          "A co-resident at least this much older is taken to be a parent (children are not agents and parenthood is not recorded).", kAssumption);
   t.real("life.leave_partner", at(&Params::life, &Life::leave_partner), 0.5, 0, 1, "share",
          "Share of home leavers who move in with a partner (a resident of the neighbourhood living alone, age within partner_age_gap) rather than into a home of their own.",
-         "ONS 2011 (Young adults living with parents, table 1): 59% of 20-34 year olds not living with a parent live as a couple in their own household; set lower because the partner must be found among the neighbourhood's one-person households (" + std::string(kCalibrated) + ")");
+         "assumption guided by ONS 2011 (Young adults living with parents, table 1): 59% of 20-34 year olds not living with a parent live as a couple in their own household; set lower by judgement (not fitted), since residents living alone also move in with partners (partner_rate)");
   t.real("life.partner_age_gap", at(&Params::life, &Life::partner_age_gap), 5, 0, 100, "years", "Largest age difference between a resident who moves in with a partner and the partner.", kAssumption);
   t.real("life.partner_rate", at(&Params::life, &Life::partner_rate), 0.3, 0, 52, "per year",
          "Hazard that a resident aged leave_home_min_age to partner_max_age who lives alone moves in with a partner (a resident of the neighbourhood living alone, age within partner_age_gap); their home is left empty.",
