@@ -1,11 +1,17 @@
 // Measures the residents' calibration figures of the community model over seeds and years: the
 // figures of docs/model.md "Calibration" (loneliness by age, parents, no contact at 65+, trust by
-// quintile), the adult age structure and mean ties, once a year from the end of burn-in.
+// quintile), the adult age structure, mean ties and the staff figures (turnover rate, vacancy rate,
+// burnout share, mean caseload), once a year from the end of burn-in; and the
+// households (read from the population's columns): residents per household, the shares of 20-24,
+// 25-29 and 30-34 year olds living with a parent (a co-resident at least life.parent_gap years
+// older, as life_events.cpp defines it; ONS 2014: 49%, 21%, 8%) and of 20-34 living alone.
 // Usage: community_calibrate [--seeds FIRST LAST] [--years Y] [--threads N] [key=value ...]
 //   e.g. community_calibrate --seeds 1 10 --years 0 simulation.population=20000
 // Prints one line per seed and year, then the mean and the standard deviation of one seed over
 // the seeds at each year (the 10-seed table of docs/model.md comes from --seeds 1 10 --years 0).
+#include <array>
 #include <cmath>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -47,8 +53,14 @@ const Column kColumns[] = {
     {"s65+", "age_65_plus", "residents", true},
     {"s75+", "age_75_plus", "residents", true},
     {"parents", "parents", "residents", true},
+    {"turnovr", "all", "staff_turnover_rate"},
+    {"vacancy", "all", "vacancy_rate"},
+    {"burnout", "all", "burnout_share"},
+    {"caseld", "all", "caseload_mean"},
 };
 constexpr std::size_t kC = std::size(kColumns);
+const char* const kHouseholdColumns[] = {"hhsize", "home20", "home25", "home30", "alone20"};
+constexpr std::size_t kH = std::size(kHouseholdColumns);
 
 double value(const Recorder& r, std::size_t t, const std::string& group, const std::string& indicator) {
   const std::size_t G = r.spec.groups.size(), K = r.spec.indicators.size();
@@ -57,6 +69,36 @@ double value(const Recorder& r, std::size_t t, const std::string& group, const s
   const std::size_t k = r.spec.index(indicator);
   if (g == G || k == K) return std::nan("");
   return r.values[t * G * K + g * K + k];
+}
+
+/// The household columns (kHouseholdColumns) of the simulation now.
+std::array<double, kH> households(Simulation& sim) {
+  auto& pop = sim.world().population;
+  const auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
+  const auto& age = pop.column<float>("age");
+  const auto& home = pop.column<std::uint32_t>("household");
+  const double gap = sim.parameters().real("life.parent_gap");
+  AgentIndex R = 0;
+  while (R < pop.size() && nbhd[R] != 0xFFFFFFFFu) ++R;
+  std::map<std::uint32_t, std::vector<AgentIndex>> members;
+  for (AgentIndex a = 0; a < R; ++a) members[home[a]].push_back(a);
+  std::array<double, 3> with_parent{}, in_band{};
+  double alone = 0, young = 0;
+  for (const auto& [h, m] : members) {
+    for (AgentIndex a : m) {
+      const float x = age[a];
+      if (x < 20.0f || x >= 35.0f) continue;
+      const int band = x < 25.0f ? 0 : x < 30.0f ? 1 : 2;
+      bool parent = false;
+      for (AgentIndex b : m) parent |= b != a && age[b] >= x + gap;
+      in_band[band] += 1;
+      with_parent[band] += parent ? 1 : 0;
+      young += 1;
+      alone += m.size() == 1 ? 1 : 0;
+    }
+  }
+  return {static_cast<double>(R) / static_cast<double>(members.size()), with_parent[0] / in_band[0], with_parent[1] / in_band[1],
+          with_parent[2] / in_band[2], alone / young};
 }
 
 }  // namespace
@@ -84,36 +126,45 @@ int main(int argc, char** argv) {
   entries.push_back({"simulation.steps", static_cast<std::int64_t>(52 * years), "community_calibrate"});
   entries.push_back({"simulation.record_every", std::int64_t{52}, "community_calibrate"});
   const auto& model = models::find("community");
-  const std::size_t T = static_cast<std::size_t>(years) + 1;
-  std::vector<double> sum(T * kC, 0.0), sum2(T * kC, 0.0);
+  const std::size_t T = static_cast<std::size_t>(years) + 1, C = kC + kH;
+  std::vector<double> sum(T * C, 0.0), sum2(T * C, 0.0);
   std::printf("seed year");
   for (const Column& c : kColumns) std::printf(" %7s", c.label);
+  for (const char* c : kHouseholdColumns) std::printf(" %7s", c);
   std::printf("\n");
   for (std::uint64_t seed = first; seed <= last; ++seed) {
     Simulation sim(model, entries, seed, threads);
-    sim.run();
-    const Recorder& r = sim.recorder();
-    for (std::size_t t = 0; t < T && t < r.times.size(); ++t) {
+    // Burn-in, then a year at a time, reading the households at each recorded time.
+    sim.step(sim.parameters().integer("simulation.burn_in"));
+    for (std::size_t t = 0; t < T; ++t) {
+      if (t > 0) sim.step(52);
+      const Recorder& r = sim.recorder();
+      if (t >= r.times.size()) break;
       std::printf("%4llu %4zu", static_cast<unsigned long long>(seed), t);
+      std::array<double, C> v{};
       for (std::size_t c = 0; c < kC; ++c) {
-        double v = value(r, t, kColumns[c].group, kColumns[c].indicator);
-        if (kColumns[c].share_of_all) v /= value(r, t, "all", "residents");
-        sum[t * kC + c] += v;
-        sum2[t * kC + c] += v * v;
-        std::printf(" %7.4f", v);
+        v[c] = value(r, t, kColumns[c].group, kColumns[c].indicator);
+        if (kColumns[c].share_of_all) v[c] /= value(r, t, "all", "residents");
+      }
+      const auto hh = households(sim);
+      for (std::size_t c = 0; c < kH; ++c) v[kC + c] = hh[c];
+      for (std::size_t c = 0; c < C; ++c) {
+        sum[t * C + c] += v[c];
+        sum2[t * C + c] += v[c] * v[c];
+        std::printf(" %7.4f", v[c]);
       }
       std::printf("\n");
+      std::fflush(stdout);
     }
-    std::fflush(stdout);
   }
   const double n = static_cast<double>(last - first + 1);
   for (std::size_t t = 0; t < T; ++t) {
     std::printf("mean %4zu", t);
-    for (std::size_t c = 0; c < kC; ++c) std::printf(" %7.4f", sum[t * kC + c] / n);
+    for (std::size_t c = 0; c < C; ++c) std::printf(" %7.4f", sum[t * C + c] / n);
     std::printf("\n  sd %4zu", t);
-    for (std::size_t c = 0; c < kC; ++c) {
-      const double m = sum[t * kC + c] / n;
-      std::printf(" %7.4f", n > 1 ? std::sqrt(std::max(0.0, (sum2[t * kC + c] - n * m * m) / (n - 1))) : 0.0);
+    for (std::size_t c = 0; c < C; ++c) {
+      const double m = sum[t * C + c] / n;
+      std::printf(" %7.4f", n > 1 ? std::sqrt(std::max(0.0, (sum2[t * C + c] - n * m * m) / (n - 1))) : 0.0);
     }
     std::printf("\n");
   }

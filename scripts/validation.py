@@ -15,7 +15,13 @@ Usage::
 
     PYTHONPATH=python python3 scripts/validation.py --out docs/validation [--seeds 3]
         [--sizes 20000 50000] [--years 30] [--trial-population 20000] [--trial-replicates 5]
-        [--skip-trials] [--skip-calibration]
+        [--skip-trials] [--skip-calibration] [--from-calibrate N=FILE ...]
+
+``--from-calibrate`` takes the calibration part from outputs of the C++ program
+``build/release/benchmarks/community_calibrate`` (one per seed or several seeds per file, each
+``N=FILE`` with N the population it ran) instead of running the baseline through Python: the same
+model, seeds and defaults, so the same figures, and the runs can go side by side. A file must
+reach year ``--years`` to give the last column at the first size.
 
 Prints progress (runs done, time left) on stderr; Ctrl-C stops between runs.
 """
@@ -32,8 +38,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
-
-import socius  # noqa: E402
 
 # Published figures the virtual trials are set beside (../shared/MODEL.md, "Evidence the model
 # must answer to"). SMDs are negative when the outcome (loneliness) falls.
@@ -65,6 +69,8 @@ def load_targets(path: Path) -> dict:
 
 def baseline_values(population: int, seed: int, weeks: int, targets: dict) -> dict[str, float]:
     """Each target's indicator at policy time `weeks` of the default baseline."""
+    import socius  # the compiled extension is needed only for runs made here
+
     scenario = socius.Scenario.load(ROOT / "scenarios" / "baseline.toml").with_overrides(
         {"simulation.population": population, "simulation.steps": weeks})
     sim = socius.Simulation(scenario, seed=seed, threads=2)
@@ -73,16 +79,53 @@ def baseline_values(population: int, seed: int, weeks: int, targets: dict) -> di
     return {name: float(ind.sel(group=t["group"], indicator=t["indicator"])) for name, t in targets.items()}
 
 
-def calibration(targets: dict, sizes: list[int], seeds: int, years: int, progress: Progress) -> list[dict]:
+# community_calibrate's column label for each (group, indicator) a target can name.
+CALIBRATE_COLUMNS = {
+    ("all", "lonely_share"): "lonely", ("age_16_24", "lonely_share"): "l16-24",
+    ("age_65_plus", "lonely_share"): "l65+", ("age_75_plus", "lonely_share"): "l75+",
+    ("age_65_plus", "no_contact_share"): "nc65+", ("all", "trust_share"): "trust",
+    ("quintile_1", "trust_share"): "trustq1", ("quintile_5", "trust_share"): "trustq5",
+    ("parents", "lonely_share"): "lparent", ("all", "staff_turnover_rate"): "turnovr",
+    ("all", "vacancy_rate"): "vacancy", ("all", "burnout_share"): "burnout", ("all", "caseload_mean"): "caseld",
+}
+
+
+def read_calibrate(specs: list[str], targets: dict, sizes: list[int], seeds: int, years: int) -> dict:
+    """Per (population, week), the targets' values for seeds 1..`seeds` from community_calibrate outputs."""
+    by = {}  # (population, week) -> {seed: {target: value}}
+    for spec in specs:
+        n, _, path = spec.partition("=")
+        header = None
+        for line in Path(path).read_text().splitlines():
+            f = line.split()
+            if f[:2] == ["seed", "year"]:
+                header = f[2:]
+            elif header and len(f) == len(header) + 2 and f[0].isdigit():
+                row = dict(zip(header, map(float, f[2:])))
+                by.setdefault((int(n), 52 * int(f[1])), {})[int(f[0])] = {
+                    name: row.get(CALIBRATE_COLUMNS[(t["group"], t["indicator"])], float("nan")) for name, t in targets.items()}
+    measured = {}
+    for n, weeks in [(n, 0) for n in sizes] + [(sizes[0], 52 * years)]:
+        got = by.get((n, weeks), {})
+        missing = [k for k in range(1, seeds + 1) if k not in got]
+        if missing:
+            raise SystemExit(f"--from-calibrate: no {n}-resident run at week {weeks} for seeds {missing}")
+        measured[(n, weeks)] = [got[k] for k in range(1, seeds + 1)]
+    return measured
+
+
+def calibration(targets: dict, sizes: list[int], seeds: int, years: int, progress: Progress,
+                measured: dict | None = None) -> list[dict]:
     rows = []
     columns = [(n, 0) for n in sizes] + [(sizes[0], 52 * years)]
-    measured = {}
-    for n, weeks in columns:
-        per_seed = []
-        for seed in range(1, seeds + 1):
-            per_seed.append(baseline_values(n, seed, weeks, targets))
-            progress.tick(f"baseline, {n} residents, seed {seed}, week {weeks}")
-        measured[(n, weeks)] = per_seed
+    if measured is None:
+        measured = {}
+        for n, weeks in columns:
+            per_seed = []
+            for seed in range(1, seeds + 1):
+                per_seed.append(baseline_values(n, seed, weeks, targets))
+                progress.tick(f"baseline, {n} residents, seed {seed}, week {weeks}")
+            measured[(n, weeks)] = per_seed
     for name, t in targets.items():
         row = {"target": name, **{k: t[k] for k in ("indicator", "group", "value", "low", "high", "band", "source")},
                "model": []}
@@ -141,6 +184,7 @@ TRIAL_OUTCOMES = {
 
 
 def trials(population: int, replicates: int, progress: Progress) -> list[dict]:
+    import socius
     from socius.trial import format_table, summary_dict
 
     rows = []
@@ -231,16 +275,19 @@ def main(argv=None) -> int:
     ap.add_argument("--trial-replicates", type=int, default=5)
     ap.add_argument("--skip-trials", action="store_true")
     ap.add_argument("--skip-calibration", action="store_true")
+    ap.add_argument("--from-calibrate", nargs="+", metavar="N=FILE", default=None,
+                    help="take the calibration from community_calibrate outputs (N: the population of the run)")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     targets = load_targets(a.targets)
-    total = (0 if a.skip_calibration else a.seeds * 3) + (0 if a.skip_trials else 3)
+    total = (0 if a.skip_calibration or a.from_calibrate else a.seeds * 3) + (0 if a.skip_trials else 3)
     progress = Progress(total)
     data = {}
     if (a.out / "validation.json").exists():
         data = json.loads((a.out / "validation.json").read_text())
     if not a.skip_calibration:
-        data["calibration"] = calibration(targets, a.sizes, a.seeds, a.years, progress)
+        measured = read_calibrate(a.from_calibrate, targets, a.sizes, a.seeds, a.years) if a.from_calibrate else None
+        data["calibration"] = calibration(targets, a.sizes, a.seeds, a.years, progress, measured)
         data["seeds"] = a.seeds
     else:  # the measured values as they were, set against the targets file as it is now
         data["calibration"] = [rebanded(row, targets[row["target"]]) for row in data["calibration"]

@@ -2,8 +2,10 @@
 // household ties only), death of older residents (bereavement of co-residents; the slot goes to
 // a newcomer from the age band furthest below the setup's pyramid: a young person of the area
 // turning 16 who joins a family household of the neighbourhood, or an in-migrant of that age),
-// retirement (the workplace focus is lost), job loss, leaving education, and births (adults
-// become parents of a young child).
+// retirement (the workplace focus is lost), job loss, leaving education, births (adults
+// become parents of a young child) and leaving the parental home (a young adult living with a
+// parent moves in with a partner who lives alone in the neighbourhood, or into a home of their
+// own there; kin ties are kept). Empty household foci of a neighbourhood are reused.
 // A parallel pass draws each resident's event from its own stream; a serial pass in agent order
 // applies the few events that touch other agents or shared accounting.
 #include <algorithm>
@@ -16,7 +18,7 @@ namespace socius::models::community {
 
 namespace {
 
-enum LifeEvent : std::uint8_t { kNoEvent = 0, kDeath = 1, kMove = 2, kRetire = 3, kJobLoss = 4, kLeaveEducation = 5, kBirth = 6 };
+enum LifeEvent : std::uint8_t { kNoEvent = 0, kDeath = 1, kMove = 2, kRetire = 3, kJobLoss = 4, kLeaveEducation = 5, kBirth = 6, kLeaveHome = 7, kPartner = 8 };
 
 double by_quintile(double q1, double q5, int q) { return q1 + (q5 - q1) * (q - 1) / 4.0; }
 
@@ -66,6 +68,18 @@ class Households {
   std::uint32_t indexed_;  // households [0, indexed_) have a CSR range
   std::vector<std::pair<std::uint32_t, AgentIndex>> joined_;
 };
+
+/// Whether resident a, of household h, lives with a parent: a co-resident at least
+/// life.parent_gap years older (children are not agents and parenthood is not recorded, so the
+/// age gap stands for it). Reads the household as it was when the step began.
+bool lives_with_parent(const State& s, AgentIndex a, std::uint32_t h) {
+  const float oldest = s.age[a] + static_cast<float>(s.P.life.parent_gap);
+  for (std::uint32_t i = s.focus_offset[h]; i < s.focus_offset[h + 1]; ++i) {
+    const AgentIndex b = s.focus_members[i];
+    if (b != a && s.household[b] == h && s.age[b] >= oldest) return true;
+  }
+  return false;
+}
 
 /// The age band furthest below the setup's pyramid (the largest shortfall in residents; the
 /// youngest such band on ties).
@@ -144,6 +158,12 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
       e = kLeaveEducation;
     } else if (x >= 22 && x < 42 && s.parent_until[a] <= x && rng.bernoulli(P.life.birth_rate * week)) {
       e = kBirth;
+    } else if (x >= P.life.leave_home_min_age && x < P.life.leave_home_max_age && P.life.leave_home_rate > 0 &&
+               lives_with_parent(s, a, h) && rng.bernoulli(std::min(1.0, P.life.leave_home_rate * week))) {
+      e = kLeaveHome;
+    } else if (x >= P.life.leave_home_min_age && x < P.life.partner_max_age && P.life.partner_rate > 0 &&
+               s.focus_offset[h + 1] - s.focus_offset[h] == 1 && rng.bernoulli(std::min(1.0, P.life.partner_rate * week))) {
+      e = kPartner;  // lives alone (the household's CSR range holds only its members)
     }
     // A child turning 5 ends the school-gate focus of a parent without other work focus.
     const std::uint32_t wf = s.focus_work[a];
@@ -160,6 +180,39 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
   // changes who lives here.
   std::array<std::int64_t, State::kAgeBands> count{};
   for (AgentIndex a = 0; a < R; ++a) ++count[State::age_band(age[a])];
+  // Household foci with no member when the step began, per neighbourhood (a household of one
+  // whose member died and was replaced by a young person joining a family, or whose member moved
+  // in with a partner): a new household of the neighbourhood takes one of them before a new focus
+  // is made, so foci do not accumulate over decades. Lowest id first.
+  std::vector<std::vector<std::uint32_t>> empty_homes(s.n_nbhd);
+  for (std::uint32_t f = static_cast<std::uint32_t>(s.focus_offset.size() - 1); f-- > 0;) {
+    if (s.focus_kind[f] == kHousehold && s.focus_offset[f] == s.focus_offset[f + 1]) empty_homes[s.focus_nbhd[f]].push_back(f);
+  }
+  const auto new_home = [&](std::uint32_t j) {
+    if (!empty_homes[j].empty()) {
+      const std::uint32_t f = empty_homes[j].back();
+      empty_homes[j].pop_back();
+      return f;
+    }
+    s.focus_kind.push_back(kHousehold);
+    s.focus_nbhd.push_back(j);
+    s.focus_activity.push_back(1.0f);
+    return s.n_foci() - 1;
+  };
+  // A partner for resident a: a resident of a's neighbourhood who lives alone now, in another
+  // household, aged 18 or more and within life.partner_age_gap years of a (up to 30 draws), or kNone.
+  const auto find_partner = [&](AgentIndex a, Stream& rng) {
+    const std::uint32_t j = s.nbhd[a];
+    const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
+    for (int tries = 0; tries < 30 && hi > lo; ++tries) {
+      const AgentIndex r = s.residents_of_nbhd[lo + rng.below(hi - lo)];
+      if (r == a || household[r] == household[a] || age[r] < 18.0f || std::abs(age[r] - age[a]) > P.life.partner_age_gap) continue;
+      std::uint32_t members = 0;
+      households.for_each(household[r], [&](AgentIndex) { ++members; });
+      if (members == 1) return r;
+    }
+    return kNone;
+  };
   bool changed = false;
   for (AgentIndex a = 0; a < R; ++a) {
     const std::uint8_t e = event[a];
@@ -199,10 +252,7 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
         if (parent != kNone) {
           home = household[parent];
         } else if (others > 0) {
-          home = s.n_foci();
-          s.focus_kind.push_back(kHousehold);
-          s.focus_nbhd.push_back(j);
-          s.focus_activity.push_back(1.0f);
+          home = new_home(j);
         }
         const AgentIndex one[1] = {a};
         fill_household(s, one, home, rng, false, events);
@@ -285,6 +335,35 @@ void run_life_events(State& s, World& w, const StepContext& ctx) {
           s.parent_until[b] = age[b] + (until - age[a]);
           if (status[b] != kEmployed && s.focus_work[b] == kNone) s.focus_work[b] = s.school_of_nbhd[s.nbhd[b]];
         });
+        break;
+      }
+      case kLeaveHome: {
+        // Still living with a parent now (the household may have changed earlier in this pass)?
+        const float oldest = age[a] + static_cast<float>(P.life.parent_gap);
+        bool with_parent = false;
+        households.for_each(h, [&](AgentIndex b) { with_parent |= b != a && age[b] >= oldest; });
+        if (!with_parent) break;
+        // With probability life.leave_partner, move in with a partner (find_partner); otherwise,
+        // or if none is found, a home of one's own in the neighbourhood. Every tie is kept: the
+        // parents and siblings left behind stay kin.
+        const AgentIndex partner = rng.bernoulli(P.life.leave_partner) ? find_partner(a, rng) : kNone;
+        const std::uint32_t home = partner != kNone ? household[partner] : new_home(s.nbhd[a]);
+        household[a] = home;
+        households.joined(home, a);
+        if (partner != kNone) events.push_back(TieEvent::add(a, partner, 0.8f, kKin));  // as the setup's couples
+        break;
+      }
+      case kPartner: {
+        // A resident living alone (still, now) moves in with a partner living alone; their own
+        // home is left empty (reused from the next step).
+        std::uint32_t members = 0;
+        households.for_each(h, [&](AgentIndex) { ++members; });
+        if (members != 1) break;
+        const AgentIndex partner = find_partner(a, rng);
+        if (partner == kNone) break;
+        household[a] = household[partner];
+        households.joined(household[partner], a);
+        events.push_back(TieEvent::add(a, partner, 0.8f, kKin));
         break;
       }
       default: break;

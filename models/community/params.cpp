@@ -141,7 +141,7 @@ Table build_table() {
          "Cacioppo & Hawkley (2009), Cacioppo et al. (2009): lonely people withdraw; size " + std::string(kAssumption));
   t.real("contact.parent_time", at(&Params::contact, &Contact::parent_time), 0.4, 0, 1, "factor", "Contact budget multiplier for parents of young children (time pressure).", kCalibrated);
   t.real("contact.age75_factor", at(&Params::contact, &Contact::age75_factor), 0.75, 0, 2, "factor", "Contact budget multiplier at 75 and over.", kCalibrated);
-  t.real("contact.young_factor", at(&Params::contact, &Contact::young_factor), 1.1, 0, 2, "factor", "Contact budget multiplier at 16-24.", kAssumption);
+  t.real("contact.young_factor", at(&Params::contact, &Contact::young_factor), 1.4, 0, 2, "factor", "Contact budget multiplier at 16-24.", kCalibrated);
   t.real("contact.new_share", at(&Params::contact, &Contact::new_share), 0.06, 0, 1, "share of contacts",
          "Share of contacts spent meeting someone new at one of one's foci (focal closure).", "Feld (1981) focus theory; size calibrated");
   t.real("contact.random_meeting", at(&Params::contact, &Contact::random_meeting), 0.02, 0, 10, "meetings per week", "Rate of chance meetings with a stranger in one's neighbourhood.", kAssumption);
@@ -178,7 +178,7 @@ Table build_table() {
 
   // ---- loneliness ----
   t.real("loneliness.rate", at(&Params::loneliness, &Loneliness::rate), 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
-  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.78, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
+  t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 0.80, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   t.real("loneliness.desired_sd", at(&Params::loneliness, &Loneliness::desired_sd), 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
   t.real("loneliness.desired_age", at(&Params::loneliness, &Loneliness::desired_age), 0.38, -2, 2, "log per decade",
@@ -235,6 +235,24 @@ Table build_table() {
             "Candidate newcomer households drawn for a vacated home; the one whose members best fill the age bands furthest below the setup's age pyramid moves in (1: no alignment of movers).",
             "alignment of a microsimulation to a population structure (Li & O'Donoghue 2014); number " + std::string(kCalibrated));
   t.real("life.education_leave_age", at(&Params::life, &Life::education_leave_age), 19, 16, 30, "years", "Mean age at leaving education (uniform within 2 years).", "DfE participation statistics (rounded)");
+  // Household formation (docs/model.md, "life_events": leaving home).
+  t.real("life.leave_home_rate", at(&Params::life, &Life::leave_home_rate), 0.18, 0, 52, "per year",
+         "Hazard of leaving the parental home for a resident aged leave_home_min_age to leave_home_max_age who lives with a parent (a co-resident at least parent_gap years older).",
+         "constant-hazard fit from age 18 to ONS 2014, Young adults living with their parents 2013: 49% of 20-24, 21% of 25-29 and 8% of 30-34 year olds live with a parent (exp(-0.18 t) at t = 4, 9, 14 years: 49%, 20%, 8%)");
+  t.real("life.leave_home_min_age", at(&Params::life, &Life::leave_home_min_age), 18, 16, 100, "years", "Youngest age at which a resident leaves the parental home.",
+         "assumption (the age of majority; ONS counts young adults living with parents from 20)");
+  t.real("life.leave_home_max_age", at(&Params::life, &Life::leave_home_max_age), 35, 16, 120, "years", "Age from which a resident still living with a parent no longer leaves (carers, adult children who stay).",
+         "ONS 2014: the statistic covers 20-34 year olds; 8% of 30-34 year olds live with a parent");
+  t.real("life.parent_gap", at(&Params::life, &Life::parent_gap), 16, 0, 100, "years",
+         "A co-resident at least this much older is taken to be a parent (children are not agents and parenthood is not recorded).", kAssumption);
+  t.real("life.leave_partner", at(&Params::life, &Life::leave_partner), 0.5, 0, 1, "share",
+         "Share of home leavers who move in with a partner (a resident of the neighbourhood living alone, age within partner_age_gap) rather than into a home of their own.",
+         "assumption guided by ONS 2011 (Young adults living with parents, table 1): 59% of 20-34 year olds not living with a parent live as a couple in their own household; set lower by judgement (not fitted), since residents living alone also move in with partners (partner_rate)");
+  t.real("life.partner_age_gap", at(&Params::life, &Life::partner_age_gap), 5, 0, 100, "years", "Largest age difference between a resident who moves in with a partner and the partner.", kAssumption);
+  t.real("life.partner_rate", at(&Params::life, &Life::partner_rate), 0.3, 0, 52, "per year",
+         "Hazard that a resident aged leave_home_min_age to partner_max_age who lives alone moves in with a partner (a resident of the neighbourhood living alone, age within partner_age_gap); their home is left empty.",
+         "calibrated (docs/model.md, Calibration): holds the share of 20-34 year olds living alone near ONS 2011 (Young adults living with parents, table 1: 10% of men and 6% of women aged 20-34 live alone)");
+  t.real("life.partner_max_age", at(&Params::life, &Life::partner_max_age), 45, 16, 120, "years", "Age from which a resident living alone no longer moves in with a partner.", kAssumption);
 
   // ---- services ----
   service(t, kEmployment, "employment", 15, 18, 0.025, 0.37, "a job found");

@@ -78,6 +78,9 @@ struct Params {
     double move_q1 = 0, move_q5 = 0, mortality_a = 0, mortality_b = 0, retirement_age = 0, job_loss_q1 = 0,
            job_loss_q5 = 0, birth_rate = 0, education_leave_age = 0;
     std::int64_t newcomer_draws = 0;
+    // Household formation (life_events.cpp): leaving the parental home, moving in with a partner.
+    double leave_home_rate = 0, leave_home_min_age = 0, leave_home_max_age = 0, parent_gap = 0, leave_partner = 0,
+           partner_age_gap = 0, partner_rate = 0, partner_max_age = 0;
   } life;
   struct Services {
     std::array<double, 4> posts{}, capacity{}, h0{}, beta{};  // <service>_posts etc., by Service

@@ -1,27 +1,37 @@
-// Calibration: the default baseline lands near MODEL.md's published figures for residents after
-// the default burn-in (780 weeks), at 20,000 and 50,000 residents, and keeps its age structure
-// over 30 years (the figures after 30 years are a known failure: see that case). Targets, sources
-// and how the parameters were chosen: docs/model.md, "Calibration".
+// Calibration: the default baseline lands near MODEL.md's published figures for residents and
+// staff after the default burn-in (780 weeks), at 20,000 and 50,000 residents, and holds them,
+// its age structure and mean ties over 30 years at 20,000 residents (a stationary baseline).
+// Targets, sources and how the parameters were chosen: docs/model.md, "Calibration"; the staff
+// bands: community_staff_figures.hpp.
 //
 // Each figure is the mean over seeds 1-3 and is checked twice.
 // 1. Against the published figure, with the band the source gives ("5 to 7%"), or for "about X"
 //    a stated allowance that is at least three standard deviations of one seed.
-// 2. Against the model's own calibration as measured over seeds 1-10 at the same size (mean and
-//    standard deviation of one seed; date and command in docs/model.md): the 3-seed mean must lie
-//    within 3 standard errors of it. A change to the model that moves a calibrated figure by more
+// 2. Against the model's own calibration at the same size (date and command in docs/model.md):
+//    the 3-seed mean must lie within 3 standard errors (3 sd / sqrt 3) of its mean. At 20,000
+//    residents the calibration is the stationary baseline's: mean and standard deviation of one
+//    reading over the 93 yearly readings (years 0-30 of seeds 1-3). At 50,000 it is seeds 1-3
+//    after burn-in (so that check repeats the measurement: it catches a change to the model, not
+//    chance), with the larger of their standard deviation and the 10-seed one measured before
+//    household formation. A change to the model that moves a calibrated figure by more
 //    than chance fails here; re-measure (benchmarks/community_calibrate), update the table and say
 //    so in docs/model.md.
 // After 30 years the figures are checked against the same bands and against the calibration after
-// burn-in (a stationary baseline would pass), and the age structure and mean ties against time 0.
+// burn-in, and the age structure and mean ties against time 0; one case runs the three 30-year
+// baselines once for all of it (residents' and staff figures alike).
 // The long cases (release only) have names that match the sanitizer run's exclusion pattern.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "community/state.hpp"
 #include "community_helpers.hpp"
+#include "community_staff_figures.hpp"
 
 using namespace socius;
 using namespace community_test;
@@ -32,31 +42,31 @@ struct Figure {
   const char* group;
   const char* indicator;
   double lo, hi;  // published band (see the comments in the table)
-  // Measured over seeds 1-10 after burn-in: mean and standard deviation of one seed, at 20,000
-  // and at 50,000 residents.
+  // Calibration (see 2. above): mean and standard deviation of one reading at 20,000 residents
+  // (stationary baseline) and at 50,000 residents (after burn-in).
   double mean20, sd20, mean50, sd50;
 };
 
 const Figure kFigures[] = {
     // ONS 2016-2024: 5-7% of adults often or always lonely.
-    {"all", "lonely_share", 0.05, 0.07, 0.0534, 0.0026, 0.0525, 0.0013},
+    {"all", "lonely_share", 0.05, 0.07, 0.0542, 0.0021, 0.0535, 0.0020},
     // ONS 2018 (Community Life Survey 2016-17): 9.8% of 16-24 year olds (allowance +-2 points).
-    {"age_16_24", "lonely_share", 0.08, 0.12, 0.1069, 0.0065, 0.1068, 0.0033},
+    {"age_16_24", "lonely_share", 0.08, 0.12, 0.1066, 0.0057, 0.1079, 0.0033},
     // Community Life Survey 2016-17 (Onward): 3% of people 65+; MODEL.md: 3-5%.
-    {"age_65_plus", "lonely_share", 0.025, 0.05, 0.0355, 0.0046, 0.0349, 0.0028},
+    {"age_65_plus", "lonely_share", 0.025, 0.05, 0.0374, 0.0037, 0.0342, 0.0028},
     // 75+: 16-24 about 2.7 times as likely (ONS 2018) gives about 3.6%; allowance 2-6%.
-    {"age_75_plus", "lonely_share", 0.02, 0.06, 0.0436, 0.0052, 0.0429, 0.0025},
+    {"age_75_plus", "lonely_share", 0.02, 0.06, 0.0456, 0.0051, 0.0420, 0.0025},
     // Age UK 2024: about 3% of people 65+ go a week without speaking to friends or family
     // (allowance +-1 point).
-    {"age_65_plus", "no_contact_share", 0.02, 0.04, 0.0313, 0.0037, 0.0302, 0.0024},
+    {"age_65_plus", "no_contact_share", 0.02, 0.04, 0.0309, 0.0032, 0.0290, 0.0024},
     // Community Life Survey 2012-13: 41-42% say most people can be trusted (+-2.5 points).
-    {"all", "trust_share", 0.39, 0.445, 0.4109, 0.0051, 0.4157, 0.0023},
+    {"all", "trust_share", 0.39, 0.445, 0.4149, 0.0032, 0.4104, 0.0035},
     // ONS / Onward: wards range from 28% to 62% (the most and least deprived quintiles lie
     // inside that range, 3 points allowed at each end).
-    {"quintile_1", "trust_share", 0.25, 0.65, 0.2838, 0.0123, 0.2823, 0.0063},
-    {"quintile_5", "trust_share", 0.25, 0.65, 0.5678, 0.0107, 0.5699, 0.0086},
+    {"quintile_1", "trust_share", 0.25, 0.65, 0.2791, 0.0079, 0.2722, 0.0063},
+    {"quintile_5", "trust_share", 0.25, 0.65, 0.5662, 0.0073, 0.5552, 0.0086},
     // Action for Children 2015: about a quarter of parents always or often lonely (+-5 points).
-    {"parents", "lonely_share", 0.20, 0.30, 0.2731, 0.0105, 0.2676, 0.0132},
+    {"parents", "lonely_share", 0.20, 0.30, 0.2802, 0.0119, 0.2830, 0.0132},
 };
 constexpr std::size_t kN = std::size(kFigures);
 constexpr int kSeeds = 3;
@@ -78,12 +88,14 @@ double value_at(const Simulation& sim, std::size_t t, const std::string& group, 
 /// 16-24, 65+, 75+) and mean ties.
 struct Measures {
   double figure[kN] = {};
+  double staff[kStaffN] = {};
   double young = 0, old65 = 0, old75 = 0, ties = 0;
 };
 
 Measures measure(const Simulation& sim, std::size_t t) {
   Measures m;
   for (std::size_t i = 0; i < kN; ++i) m.figure[i] = value_at(sim, t, kFigures[i].group, kFigures[i].indicator);
+  for (std::size_t i = 0; i < kStaffN; ++i) m.staff[i] = value_at(sim, t, "all", kStaffFigures[i].indicator);
   const double all = value_at(sim, t, "all", "residents");
   m.young = value_at(sim, t, "age_16_24", "residents") / all;
   m.old65 = value_at(sim, t, "age_65_plus", "residents") / all;
@@ -97,6 +109,7 @@ std::pair<Measures, Measures> run_seeds(std::int64_t population, std::int64_t ye
   Measures start, end;
   const auto add = [](Measures& into, const Measures& m) {
     for (std::size_t i = 0; i < kN; ++i) into.figure[i] += m.figure[i] / kSeeds;
+    for (std::size_t i = 0; i < kStaffN; ++i) into.staff[i] += m.staff[i] / kSeeds;
     into.young += m.young / kSeeds;
     into.old65 += m.old65 / kSeeds;
     into.old75 += m.old75 / kSeeds;
@@ -144,36 +157,30 @@ TEST_CASE("community: the default baseline lands near the UK figures after burn-
   for (const std::int64_t population : {std::int64_t{20000}, std::int64_t{50000}}) {
     const auto [start, end] = run_seeds(population, 0);
     check_figures(start, population, "after burn-in");
+    check_staff(start.staff, std::to_string(population) + " residents after burn-in");
   }
 }
 
-/// Seeds 1-3 at 20,000 residents over 30 years of baseline, run once for the two cases below.
-const std::pair<Measures, Measures>& thirty_years() {
-  static const std::pair<Measures, Measures> runs = run_seeds(20000, 30);
-  return runs;
-}
-
-TEST_CASE("community: the baseline keeps its age structure in a steady state over 30 years", "[community][calibration]") {
-  const auto& [start, end] = thirty_years();
+TEST_CASE("community: the baseline holds its age structure, the UK figures and the staff figures in a steady state over 30 years", "[community][calibration]") {
+  // Seeds 1-3 at 20,000 residents, run once for everything below.
+  const auto [start, end] = run_seeds(20000, 30);
   // The adult shares at 16-24, 65+ and 75+ within 1.5, 1.5 and 1 points of time 0 (alignment of
   // newcomers, life_events.cpp).
-  INFO("16-24 " << start.young << " -> " << end.young << "; 65+ " << start.old65 << " -> " << end.old65 << "; 75+ " << start.old75
-                << " -> " << end.old75);
-  CHECK(std::abs(end.young - start.young) <= 0.015);
-  CHECK(std::abs(end.old65 - start.old65) <= 0.015);
-  CHECK(std::abs(end.old75 - start.old75) <= 0.01);
-}
-
-// KNOWN FAILURE (tagged [!shouldfail], so it is reported and turns red the day it passes: then
-// remove the tag). Over 30 years the age structure holds but loneliness of young adults and
-// parents falls (all 5.5% -> 4.1%, 16-24 11.1% -> 5.9%, parents 28% -> 17.5% for seeds 1-3) and
-// mean ties rise about 6%: young people coming of age join family households, which grow
-// (docs/model.md, Calibration, "What is not stationary").
-TEST_CASE("community: the baseline holds the UK figures and mean ties in a steady state over 30 years", "[community][calibration][!shouldfail]") {
-  const auto& [start, end] = thirty_years();
+  {
+    INFO("16-24 " << start.young << " -> " << end.young << "; 65+ " << start.old65 << " -> " << end.old65 << "; 75+ " << start.old75
+                  << " -> " << end.old75);
+    CHECK(std::abs(end.young - start.young) <= 0.015);
+    CHECK(std::abs(end.old65 - start.old65) <= 0.015);
+    CHECK(std::abs(end.old75 - start.old75) <= 0.01);
+  }
+  // Every residents' figure in its band and within chance of the calibration after burn-in
+  // (household formation, life_events.cpp, keeps young adults' and parents' figures from drifting).
   check_figures(end, 20000, "after 30 years");
-  INFO("mean ties " << start.ties << " -> " << end.ties);
-  CHECK(std::abs(end.ties / start.ties - 1.0) <= 0.05);
+  {
+    INFO("mean ties " << start.ties << " -> " << end.ties);
+    CHECK(std::abs(end.ties / start.ties - 1.0) <= 0.05);
+  }
+  check_staff(end.staff, "20000 residents after 30 years");
 }
 
 TEST_CASE("community: newcomers fill the age bands furthest below the setup's pyramid", "[community][edges][demography]") {
@@ -218,4 +225,133 @@ TEST_CASE("community: desired relationships by age, at the range's edges", "[com
     CHECK((k > 0 ? young : old) >= 0.95);
     CHECK((k > 0 ? old : young) <= 0.01);
   }
+}
+
+namespace {
+
+/// Resident count (residents come first; professionals have no neighbourhood).
+AgentIndex residents_in(Simulation& sim) {
+  auto& nbhd = sim.world().population.column<std::uint32_t>("neighbourhood");
+  AgentIndex R = 0;
+  while (R < sim.world().population.size() && nbhd[R] != 0xFFFFFFFFu) ++R;
+  return R;
+}
+
+/// Residents aged 18 to 35 who live with a co-resident at least 16 years older (life.parent_gap).
+std::vector<AgentIndex> living_with_parents(Simulation& sim) {
+  auto& pop = sim.world().population;
+  auto& age = pop.column<float>("age");
+  auto& home = pop.column<std::uint32_t>("household");
+  const AgentIndex R = residents_in(sim);
+  std::map<std::uint32_t, std::vector<AgentIndex>> members;
+  for (AgentIndex a = 0; a < R; ++a) members[home[a]].push_back(a);
+  std::vector<AgentIndex> out;
+  for (AgentIndex a = 0; a < R; ++a) {
+    if (age[a] < 18.0f || age[a] >= 35.0f) continue;
+    bool parent = false;
+    for (AgentIndex b : members[home[a]]) parent |= b != a && age[b] >= age[a] + 16.0f;
+    if (parent) out.push_back(a);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("community: leaving the parental home, at the edges of its rate and partner share", "[community][edges][demography]") {
+  // Deaths and household moves are off, so only leaving home changes households.
+  const std::vector<std::pair<std::string, ParameterValue>> still = {
+      {"life.move_q1", 0.0}, {"life.move_q5", 0.0}, {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0}};
+  SECTION("rate 0: nobody leaves") {
+    auto kv = still;
+    kv.push_back({"life.leave_home_rate", 0.0});
+    kv.push_back({"life.partner_rate", 0.0});
+    Simulation sim(model(), small(kv, 3000, 0, 30), 5, 2);
+    auto& home = sim.world().population.column<std::uint32_t>("household");
+    const std::vector<std::uint32_t> before(home.begin(), home.begin() + residents_in(sim));
+    REQUIRE(living_with_parents(sim).size() > 50);
+    sim.step(20);
+    CHECK(std::vector<std::uint32_t>(home.begin(), home.begin() + residents_in(sim)) == before);
+  }
+  for (const double partner : {0.0, 1.0}) {
+    SECTION("rate 52 a year (certain in a week), partner share " + std::to_string(partner)) {
+      auto kv = still;
+      kv.push_back({"life.leave_home_rate", 52.0});
+      kv.push_back({"life.leave_partner", partner});
+      kv.push_back({"life.partner_rate", 0.0});  // only leavers move
+      Simulation sim(model(), small(kv, 3000, 0, 30), 5, 2);
+      auto& pop = sim.world().population;
+      auto& home = pop.column<std::uint32_t>("household");
+      auto& age = pop.column<float>("age");
+      const AgentIndex R = residents_in(sim);
+      const auto leavers = living_with_parents(sim);
+      REQUIRE(leavers.size() > 50);
+      const std::vector<std::uint32_t> before(home.begin(), home.begin() + R);
+      std::map<std::uint32_t, int> size_before;
+      for (AgentIndex a = 0; a < R; ++a) ++size_before[home[a]];
+      sim.step(3);
+      // Everyone who lived with a parent has left within 3 weeks (a week's other event, drawn
+      // first, can delay it; those who turned 35 meanwhile are excluded).
+      CHECK(living_with_parents(sim).empty());
+      std::map<std::uint32_t, std::vector<AgentIndex>> members;
+      for (AgentIndex a = 0; a < R; ++a) members[home[a]].push_back(a);
+      std::size_t with_partner = 0;
+      for (AgentIndex a : leavers) {
+        if (age[a] >= 35.0f) continue;
+        REQUIRE(home[a] != before[a]);
+        const auto& m = members[home[a]];
+        CHECK(m.size() <= 2);
+        if (m.size() == 2) {
+          // Moved in with a partner who lived alone (before the step, or as another leaver who
+          // had just taken a home of their own), within 5 years of age, now tied.
+          ++with_partner;
+          const AgentIndex b = m[0] == a ? m[1] : m[0];
+          CHECK(std::abs(age[b] - age[a]) <= 5.0f);
+          CHECK((size_before[before[b]] == 1 || std::find(leavers.begin(), leavers.end(), b) != leavers.end()));
+          CHECK(sim.world().ties.find(a, b) >= 0);  // kin, unless they already had a tie
+        }
+      }
+      if (partner == 0.0) CHECK(with_partner == 0);
+      else CHECK(with_partner > 0);
+      // Kin ties to the household left behind are kept.
+      for (AgentIndex a : leavers) {
+        for (AgentIndex b = 0; b < R; ++b) {
+          if (b != a && before[b] == before[a]) CHECK(sim.world().ties.find(a, b) >= 0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("community: residents living alone move in with a partner, at the edge of the rate", "[community][edges][demography]") {
+  // partner_rate 52 a year (certain in a week); nobody leaves home, dies or moves away.
+  Simulation sim(model(), small({{"life.move_q1", 0.0}, {"life.move_q5", 0.0}, {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0},
+                                 {"life.leave_home_rate", 0.0}, {"life.partner_rate", 52.0}}, 3000, 0, 30), 11, 2);
+  auto& pop = sim.world().population;
+  auto& home = pop.column<std::uint32_t>("household");
+  auto& age = pop.column<float>("age");
+  const AgentIndex R = residents_in(sim);
+  const std::vector<std::uint32_t> before(home.begin(), home.begin() + R);
+  std::map<std::uint32_t, int> size_before;
+  for (AgentIndex a = 0; a < R; ++a) ++size_before[home[a]];
+  sim.step(1);
+  std::map<std::uint32_t, std::vector<AgentIndex>> members;
+  for (AgentIndex a = 0; a < R; ++a) members[home[a]].push_back(a);
+  std::size_t moved = 0;
+  for (AgentIndex a = 0; a < R; ++a) {
+    if (home[a] == before[a]) continue;
+    ++moved;
+    // Lived alone, aged 18-45, and now lives with one partner who lived alone, within 5 years.
+    CHECK(size_before[before[a]] == 1);
+    CHECK(age[a] >= 18.0f);
+    CHECK(age[a] < 45.0f + 1.0f / 52.0f);
+    const auto& m = members[home[a]];
+    REQUIRE(m.size() == 2);
+    const AgentIndex b = m[0] == a ? m[1] : m[0];
+    CHECK(home[b] == before[b]);
+    CHECK(size_before[before[b]] == 1);
+    CHECK(std::abs(age[b] - age[a]) <= 5.0f);
+    CHECK(sim.world().ties.find(a, b) >= 0);
+  }
+  CHECK(moved > 20);
+  CHECK(members.size() + moved == size_before.size());  // each move empties a home
 }
