@@ -92,7 +92,7 @@ def _load(path: Path) -> _Data:
     toml = str(attrs.get("scenario", ""))
     params = _params(toml)
     top = tomllib.loads(toml) if toml else {}
-    budget = params.get("budget.total")
+    budget = _budget_for_run(params)
     return _Data(
         kind="run", path=path, values=values[None, None],
         scenarios=[str(attrs.get("scenario_name") or top.get("name") or path.stem)],
@@ -102,6 +102,19 @@ def _load(path: Path) -> _Data:
         budget=[float(budget) if isinstance(budget, (int, float)) and not isinstance(budget, bool) else math.nan],
         time=time, groups=groups, indicators=names, meta=meta,
         seeds=[str(attrs.get("seed"))], master_seed=None, attrs=attrs)
+
+
+def _budget_for_run(params: dict) -> float:
+    """The run's budget in present value: budget.total_pv, stated for budget.population residents
+    and scaled to the run's population as the model scales it (NaN when the scenario states none)."""
+    def real(key):
+        v = params.get(key)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
+    total, per = real("budget.total_pv"), real("budget.population")
+    if not total > 0:
+        return math.nan
+    population = real("simulation.population")
+    return total * population / per if per > 0 and population > 0 else total
 
 
 def load(path: Path) -> _Data:
@@ -469,7 +482,7 @@ def _costs_headline(d: _Data, ti: int) -> str:
                     extra += " <span class='ci'>[the same in every replicate]</span>"
                 cells.append(extra)
         rows.append(cells)
-    head = ["Scenario", "Budget stated"] + ([f"{_label(cost, d)} at {_when(d.time[ti])}",
+    head = ["Scenario", "Budget stated (present value)"] + ([f"{_label(cost, d)} at {_when(d.time[ti])}",
                                              "Extra cost vs baseline [95% interval]"] if cost else [])
     from .page import table
 
