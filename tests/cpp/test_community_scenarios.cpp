@@ -34,7 +34,7 @@ TEST_CASE("community scenarios: each runs a few steps with a fixed seed", "[comm
 
 TEST_CASE("community scenarios: policy scenarios extend the baseline and state the same budget in present value", "[community][scenarios][budget]") {
   // Every policy scenario states budget.total_pv for 20,000 residents; the early-action ones are
-  // sized to it (to the pound with befriending, within one hub or post otherwise), the
+  // sized to it (within one hub or post; befriending places at most the expected demand), the
   // reorganisation costs what its staff cost (95% of it), local collaboration buys what it buys
   // (far less), and combined states twice the budget (the full reform and early action).
   const auto schema = model().full_schema();
@@ -58,7 +58,10 @@ TEST_CASE("community scenarios: policy scenarios extend the baseline and state t
     if (budget < 0) budget = stated;
     CHECK(stated == budget);
     CHECK(planned <= set.real("budget.total_pv"));
-    if (name == "befriending" || name == "early_action" || name == "combined") CHECK(planned == Approx(set.real("budget.total_pv")).epsilon(1e-6));
+    // Befriending alone buys its expected demand, far below the budget; with hubs beside it the
+    // rest goes to hubs (within one hub: tests/cpp/test_community_costs.cpp).
+    if (name == "befriending") CHECK(planned < 0.5 * stated);
+    if (name == "early_action" || name == "combined") CHECK(planned > 0.85 * set.real("budget.total_pv"));
     if (name == "hubs" || name == "relational_practice") CHECK(planned > 0.8 * stated);  // within one hub / one post-year stream
     if (name == "structural_reform") CHECK(planned == Approx(0.954 * stated).epsilon(0.01));
   }
