@@ -278,6 +278,11 @@ Plan plan(const Params& P) {
     out.spend_pv[item] += gbp * discount_factor(P.appraisal.discount_rate, static_cast<double>(t));
   };
   const double turnover_week = P.budget.planned_turnover / 52.0;
+  // Extra posts open vacant and fill after burnout.vacancy_weeks on average; a filled one falls
+  // vacant at budget.planned_turnover: the share filled, f, follows
+  // f(t) = f(t-1) + (1 - f(t-1)) / vacancy_weeks - f(t-1) x turnover / 52 from f = 0 at the start.
+  const double fill_week = P.burnout.vacancy_weeks > 0 ? std::min(1.0, 1.0 / P.burnout.vacancy_weeks) : 1.0;
+  double filled = 0.0;
   for (std::int64_t t = 1; t <= horizon; ++t) {
     const auto& H = P.policy.hubs;
     if (ramp(H, t) > 0) pay(kCostHubs, t, (t == first_week(H) ? H.cost_one_off + out.hubs * H.cost_per_hub_opened : 0.0) + out.hubs * H.cost_per_hub_year / 52.0);
@@ -287,7 +292,8 @@ Plan plan(const Params& P) {
     const auto& RP = P.policy.relational_practice;
     if (ramp(RP, t) > 0) {
       const double trained = (out.targeted_posts + out.extra_posts) * (t == first_week(RP) ? 1.0 : turnover_week);
-      pay(kCostRelationalPractice, t, (t == first_week(RP) ? RP.cost_one_off : 0.0) + out.extra_posts * P.budget.cost_per_post_year / 52.0 + trained * RP.cost_per_trained);
+      filled = t == first_week(RP) ? (P.burnout.vacancy_weeks > 0 ? 0.0 : 1.0) : filled + (1.0 - filled) * fill_week - filled * turnover_week;
+      pay(kCostRelationalPractice, t, (t == first_week(RP) ? RP.cost_one_off : 0.0) + out.extra_posts * filled * P.budget.cost_per_post_year / 52.0 + trained * RP.cost_per_trained);
     }
     const auto& C = P.policy.collaboration;
     if (ramp(C, t) > 0) {
