@@ -281,6 +281,13 @@ Plan plan(const Params& P) {
   // Extra posts open vacant and fill after burnout.vacancy_weeks on average; a filled one falls
   // vacant at budget.planned_turnover: the share filled, f, follows
   // f(t) = f(t-1) + (1 - f(t-1)) / vacancy_weeks - f(t-1) x turnover / 52 from f = 0 at the start.
+  // Professionals in post: funded posts less the steady-state vacancy rate of the setup's
+  // turnover and time to fill, v = T w / (1 + T w), T = planned_turnover, w = vacancy_weeks / 52
+  // (17% at the defaults, the calibration's vacancy rate): only they are trained, join or are
+  // reorganised, and vacant posts are cut first, so only the cut posts beyond the vacant ones
+  // cost a redundancy.
+  const double tw = P.budget.planned_turnover * P.burnout.vacancy_weeks / 52.0;
+  const double in_post = 1.0 - tw / (1.0 + tw);
   const double fill_week = P.burnout.vacancy_weeks > 0 ? std::min(1.0, 1.0 / P.burnout.vacancy_weeks) : 1.0;
   double filled = 0.0;
   for (std::int64_t t = 1; t <= horizon; ++t) {
@@ -291,21 +298,23 @@ Plan plan(const Params& P) {
     if (rb > 0) pay(kCostBefriending, t, (t == first_week(B) ? B.cost_one_off : 0.0) + running[static_cast<std::size_t>(t - 1)] * B.cost_per_match_year / 52.0);
     const auto& RP = P.policy.relational_practice;
     if (ramp(RP, t) > 0) {
-      const double trained = (out.targeted_posts + out.extra_posts) * (t == first_week(RP) ? 1.0 : turnover_week);
-      filled = t == first_week(RP) ? (P.burnout.vacancy_weeks > 0 ? 0.0 : 1.0) : filled + (1.0 - filled) * fill_week - filled * turnover_week;
+      // Newcomers trained: the targeted posts' arrivals at turnover; the extra posts' as they fill.
+      const double arriving = t == first_week(RP) ? (P.burnout.vacancy_weeks > 0 ? 0.0 : 1.0) : (1.0 - filled) * fill_week;
+      filled = t == first_week(RP) ? arriving : filled + arriving - filled * turnover_week;
+      const double trained = out.targeted_posts * in_post * (t == first_week(RP) ? 1.0 : turnover_week) + out.extra_posts * arriving;
       pay(kCostRelationalPractice, t, (t == first_week(RP) ? RP.cost_one_off : 0.0) + out.extra_posts * filled * P.budget.cost_per_post_year / 52.0 + trained * RP.cost_per_trained);
     }
     const auto& C = P.policy.collaboration;
     if (ramp(C, t) > 0) {
       const bool forming = t <= C.start + std::max<std::int64_t>(1, C.ramp_up);
-      const double joined = forming ? out.collab_posts * (t == first_week(C) ? 1.0 : turnover_week) : 0.0;
+      const double joined = forming ? out.collab_posts * in_post * (t == first_week(C) ? 1.0 : turnover_week) : 0.0;
       pay(kCostCollaboration, t, (t == first_week(C) ? C.cost_one_off : 0.0) + joined * C.cost_per_professional + out.collab_teams * C.cost_per_team_year / 52.0);
     }
   }
   if (G.enabled) {
     const std::int64_t at = std::max<std::int64_t>(G.time, 1);
-    pay(kCostReorganisation, at, (out.staff * G.cost_per_staff + G.cost_one_off) * (1.0 + G.optimism_bias));
-    pay(kCostReorganisation, at + G.transition, out.posts_cut * G.cost_per_redundancy);
+    pay(kCostReorganisation, at, (out.staff * in_post * G.cost_per_staff + G.cost_one_off) * (1.0 + G.optimism_bias));
+    pay(kCostReorganisation, at + G.transition, std::max(0.0, out.posts_cut - (1.0 - in_post) * out.staff) * G.cost_per_redundancy);
   }
   return out;
 }
