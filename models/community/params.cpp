@@ -385,10 +385,10 @@ Table build_table() {
          "Residents budget.total_pv is stated for: the budget used is total_pv x simulation.population / population, so a scenario is the same borough at any size (0: total_pv at any population).",
          "scenario choice", kFixed);
   t.boolean("budget.size", at(&Params::budget, &Budget::size), false,
-            "Size the programme to the budget: the scaled quantities (befriending places, hubs per 10,000 residents, relational practice's extra posts) are multiplied by the largest factor k whose planned present-value spend does not exceed the budget (docs/model.md, \"Costs and appraisal\").",
+            "Size the programme to the budget: the scaled quantities (befriending places, hubs per 10,000 residents, relational practice's extra posts) are multiplied by the largest factor k whose planned present-value spend does not exceed the budget, befriending places never above their expected demand (the rest goes to hubs and posts; docs/model.md, \"Costs and appraisal\").",
             "scenario choice", kFixed);
   t.real("budget.planned_turnover", at(&Params::budget, &Budget::planned_turnover), 0.154, 0, 1, "leavers per post per year",
-         "Staff turnover the plan assumes when it counts newcomers to train (relational practice, collaboration).",
+         "Staff turnover the plan assumes when it counts newcomers to train (relational practice, collaboration), professionals in post (vacancy rate T w / (1 + T w), w = burnout.vacancy_weeks / 52) and extra posts filled.",
          "DfE children's social work workforce census 2021: turnover 15.4%");
   t.real("budget.cost_per_post_year", at(&Params::budget, &Budget::cost_per_post_year), 62000, 0, 1e7, "GBP per post-year",
          "Cost of a professional post-year filled (salary, on-costs, overheads, capital): relational practice's extra posts, and the savings of a post cut by a reorganisation.",
