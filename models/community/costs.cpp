@@ -169,6 +169,43 @@ std::vector<std::uint32_t> hubs_per_neighbourhood(const Params& P, const std::ve
   return out;
 }
 
+/// Befriending matches running week by week as the plan expects them (docs/model.md, "Costs and
+/// appraisal"), for `people` x 10,000 residents of the targeted quintiles and `places` places at
+/// full strength: a willing pool W (take_up x budget.befriending_eligible at the first active week,
+/// plus take_up x budget.befriending_inflow / 52 each week after) is matched as places x ramp
+/// allow; a match that breaks down (drop_out) ends after one week, any other at rate
+/// 1 / match_weeks; all end with the policy. Returns the peak of matches running when `weeks` is
+/// null, else the match-weeks over the horizon, with matches running after each week's matching
+/// (index t - 1) in `weeks`.
+double expected_befriending(const Params& P, double people, double places, std::vector<double>* weeks) {
+  const auto& B = P.policy.befriending;
+  const std::int64_t horizon = P.simulation.steps;
+  if (weeks) weeks->assign(static_cast<std::size_t>(std::max<std::int64_t>(horizon, 0)), 0.0);
+  double pool = 0, lasting = 0, broken = 0, peak = 0, total = 0;
+  bool started = false;
+  for (std::int64_t t = 1; t <= horizon; ++t) {
+    const double r = ramp(B, t);
+    if (r <= 0) {
+      lasting = broken = 0;
+      continue;
+    }
+    pool += B.take_up * people * (started ? P.budget.befriending_inflow / 52.0 : P.budget.befriending_eligible);
+    started = true;
+    lasting -= lasting / B.match_weeks;
+    broken = 0;
+    const double free = std::isinf(places) ? pool : std::max(0.0, places * r - lasting);
+    const double matched = std::min(pool, free);
+    pool -= matched;
+    lasting += matched * (1.0 - B.drop_out);
+    broken = matched * B.drop_out;
+    const double now = lasting + broken;
+    peak = std::max(peak, now);
+    total += now;
+    if (weeks) (*weeks)[static_cast<std::size_t>(t - 1)] = now;
+  }
+  return weeks ? total : peak;
+}
+
 Plan plan(const Params& P) {
   Plan out;
   const double R = static_cast<double>(P.simulation.population);
@@ -215,6 +252,14 @@ Plan plan(const Params& P) {
   out.targeted_posts = rp_posts;
   if (P.policy.relational_practice.enabled) out.extra_posts = static_cast<double>(std::lround(P.policy.relational_practice.extra_posts * targeted));
   if (P.policy.befriending.enabled) out.matches = P.policy.befriending.places * R / 10000.0;
+  // Befriending's expected demand (residents of the targeted quintiles; neighbourhoods split evenly).
+  double bef_share = 0;
+  for (int q = 1; q <= kQuintiles; ++q) bef_share += targets_quintile(P.policy.befriending.target, q) ? 1.0 / kQuintiles : 0.0;
+  const auto& B0 = P.policy.befriending;
+  const double bef_people = B0.enabled ? bef_share * R / 10000.0 : 0.0;
+  out.demand = B0.enabled ? expected_befriending(P, bef_people, std::numeric_limits<double>::infinity(), nullptr) : 0.0;
+  std::vector<double> running;
+  if (B0.enabled) out.match_weeks = expected_befriending(P, bef_people, out.matches, &running);
   const auto& G = P.policy.reorganisation;
   const double g = G.delivered * G.efficiency_gain;
   if (G.enabled && G.gain == Gain::Savings && g > 0) {
@@ -233,28 +278,43 @@ Plan plan(const Params& P) {
     out.spend_pv[item] += gbp * discount_factor(P.appraisal.discount_rate, static_cast<double>(t));
   };
   const double turnover_week = P.budget.planned_turnover / 52.0;
+  // Extra posts open vacant and fill after burnout.vacancy_weeks on average; a filled one falls
+  // vacant at budget.planned_turnover: the share filled, f, follows
+  // f(t) = f(t-1) + (1 - f(t-1)) / vacancy_weeks - f(t-1) x turnover / 52 from f = 0 at the start.
+  // Professionals in post: funded posts less the steady-state vacancy rate of the setup's
+  // turnover and time to fill, v = T w / (1 + T w), T = planned_turnover, w = vacancy_weeks / 52
+  // (17% at the defaults, the calibration's vacancy rate): only they are trained, join or are
+  // reorganised, and vacant posts are cut first, so only the cut posts beyond the vacant ones
+  // cost a redundancy.
+  const double tw = P.budget.planned_turnover * P.burnout.vacancy_weeks / 52.0;
+  const double in_post = 1.0 - tw / (1.0 + tw);
+  const double fill_week = P.burnout.vacancy_weeks > 0 ? std::min(1.0, 1.0 / P.burnout.vacancy_weeks) : 1.0;
+  double filled = 0.0;
   for (std::int64_t t = 1; t <= horizon; ++t) {
     const auto& H = P.policy.hubs;
     if (ramp(H, t) > 0) pay(kCostHubs, t, (t == first_week(H) ? H.cost_one_off + out.hubs * H.cost_per_hub_opened : 0.0) + out.hubs * H.cost_per_hub_year / 52.0);
     const auto& B = P.policy.befriending;
     const double rb = ramp(B, t);
-    if (rb > 0) pay(kCostBefriending, t, (t == first_week(B) ? B.cost_one_off : 0.0) + out.matches * rb * B.cost_per_match_year / 52.0);
+    if (rb > 0) pay(kCostBefriending, t, (t == first_week(B) ? B.cost_one_off : 0.0) + running[static_cast<std::size_t>(t - 1)] * B.cost_per_match_year / 52.0);
     const auto& RP = P.policy.relational_practice;
     if (ramp(RP, t) > 0) {
-      const double trained = (out.targeted_posts + out.extra_posts) * (t == first_week(RP) ? 1.0 : turnover_week);
-      pay(kCostRelationalPractice, t, (t == first_week(RP) ? RP.cost_one_off : 0.0) + out.extra_posts * P.budget.cost_per_post_year / 52.0 + trained * RP.cost_per_trained);
+      // Newcomers trained: the targeted posts' arrivals at turnover; the extra posts' as they fill.
+      const double arriving = t == first_week(RP) ? (P.burnout.vacancy_weeks > 0 ? 0.0 : 1.0) : (1.0 - filled) * fill_week;
+      filled = t == first_week(RP) ? arriving : filled + arriving - filled * turnover_week;
+      const double trained = out.targeted_posts * in_post * (t == first_week(RP) ? 1.0 : turnover_week) + out.extra_posts * arriving;
+      pay(kCostRelationalPractice, t, (t == first_week(RP) ? RP.cost_one_off : 0.0) + out.extra_posts * filled * P.budget.cost_per_post_year / 52.0 + trained * RP.cost_per_trained);
     }
     const auto& C = P.policy.collaboration;
     if (ramp(C, t) > 0) {
       const bool forming = t <= C.start + std::max<std::int64_t>(1, C.ramp_up);
-      const double joined = forming ? out.collab_posts * (t == first_week(C) ? 1.0 : turnover_week) : 0.0;
+      const double joined = forming ? out.collab_posts * in_post * (t == first_week(C) ? 1.0 : turnover_week) : 0.0;
       pay(kCostCollaboration, t, (t == first_week(C) ? C.cost_one_off : 0.0) + joined * C.cost_per_professional + out.collab_teams * C.cost_per_team_year / 52.0);
     }
   }
   if (G.enabled) {
     const std::int64_t at = std::max<std::int64_t>(G.time, 1);
-    pay(kCostReorganisation, at, (out.staff * G.cost_per_staff + G.cost_one_off) * (1.0 + G.optimism_bias));
-    pay(kCostReorganisation, at + G.transition, out.posts_cut * G.cost_per_redundancy);
+    pay(kCostReorganisation, at, (out.staff * in_post * G.cost_per_staff + G.cost_one_off) * (1.0 + G.optimism_bias));
+    pay(kCostReorganisation, at + G.transition, std::max(0.0, out.posts_cut - (1.0 - in_post) * out.staff) * G.cost_per_redundancy);
   }
   return out;
 }

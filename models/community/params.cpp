@@ -403,14 +403,20 @@ Table build_table() {
          "Residents budget.total_pv is stated for: the budget used is total_pv x simulation.population / population, so a scenario is the same borough at any size (0: total_pv at any population).",
          "scenario choice", kFixed);
   t.boolean("budget.size", at(&Params::budget, &Budget::size), false,
-            "Size the programme to the budget: the scaled quantities (befriending places, hubs per 10,000 residents, relational practice's extra posts) are multiplied by the largest factor k whose planned present-value spend does not exceed the budget (docs/model.md, \"Costs and appraisal\").",
+            "Size the programme to the budget: the scaled quantities (befriending places, hubs per 10,000 residents, relational practice's extra posts) are multiplied by the largest factor k whose planned present-value spend does not exceed the budget, befriending places never above their expected demand (the rest goes to hubs and posts; docs/model.md, \"Costs and appraisal\").",
             "scenario choice", kFixed);
   t.real("budget.planned_turnover", at(&Params::budget, &Budget::planned_turnover), 0.154, 0, 1, "leavers per post per year",
-         "Staff turnover the plan assumes when it counts newcomers to train (relational practice, collaboration).",
+         "Staff turnover the plan assumes when it counts newcomers to train (relational practice, collaboration), professionals in post (vacancy rate T w / (1 + T w), w = burnout.vacancy_weeks / 52) and extra posts filled.",
          "DfE children's social work workforce census 2021: turnover 15.4%");
   t.real("budget.cost_per_post_year", at(&Params::budget, &Budget::cost_per_post_year), 62000, 0, 1e7, "GBP per post-year",
          "Cost of a professional post-year filled (salary, on-costs, overheads, capital): relational practice's extra posts, and the savings of a post cut by a reorganisation.",
          "PSSRU Unit Costs of Health and Social Care 2014 (Curtis): a children's social worker costs about 40 GBP per hour including on-costs, overheads and capital (2013/14 prices), x about 1,550 working hours a year = about 62,000; not uprated; range 50,000-90,000");
+  t.real("budget.befriending_eligible", at(&Params::budget, &Budget::befriending_eligible), 145, 0, 10000, "residents per 10,000",
+         "Residents the plan expects in befriending's target group (policy.befriending.age or older, often lonely or without a close tie) when the policy starts, per 10,000 residents of the targeted quintiles; times take_up, they are matched as places allow. The plan's befriending spend and, with budget.size, the cap on places follow this demand (docs/model.md, \"Costs and appraisal\").",
+         "calibrated (docs/model.md, \"Costs and appraisal\"): 145 measured in this model at the end of the 780-week burn-in (10,000 residents, seed 1; test \"befriending demand ..., measured\"); re-measure after recalibrating loneliness or ties; range 100-200", kFixed);
+  t.real("budget.befriending_inflow", at(&Params::budget, &Budget::befriending_inflow), 75, 0, 10000, "residents per 10,000 per year",
+         "Residents the plan expects to enter befriending's target group for the first time after the policy starts, per 10,000 residents of the targeted quintiles a year (they are offered a place as they enter; each resident is matched once).",
+         "calibrated (docs/model.md, \"Costs and appraisal\"): 75 fitted so that the plan gives the 10,800 match-weeks measured over ten years with places that never bind (10,000 residents, seed 1; first-time eligibility counted by slot gave 65, an undercount as newcomers reuse slots); range 50-100", kFixed);
 
   // ---- appraisal (discounting) ----
   t.real("appraisal.discount_rate", at(&Params::appraisal, &Appraisal::discount_rate), 0.035, 0, 0.2, "per year",
@@ -448,11 +454,15 @@ void size_to_budget(Params& p) {
     invalid("budget.size", "true",
             "nothing to size: enable hubs (per_10000 > 0), befriending (places > 0) or relational practice (extra_posts > 0), or set budget.size = false");
   }
+  // Befriending places are capped at the expected peak demand (Plan::demand, per 10,000
+  // residents): a place nobody fills buys nothing, so the budget goes to hubs and posts instead.
+  const double R = static_cast<double>(p.simulation.population);
+  const double cap = bef ? plan(base).demand * 10000.0 / R : 0.0;
   auto scaled = [&](double k) {
     Params q = base;
-    q.policy.hubs.per_10000 = k * base.policy.hubs.per_10000;
-    q.policy.befriending.places = k * base.policy.befriending.places;
-    q.policy.relational_practice.extra_posts = k * base.policy.relational_practice.extra_posts;
+    if (hubs) q.policy.hubs.per_10000 = k * base.policy.hubs.per_10000;
+    if (bef) q.policy.befriending.places = std::min(cap, k * base.policy.befriending.places);
+    if (rp) q.policy.relational_practice.extra_posts = k * base.policy.relational_practice.extra_posts;
     return q;
   };
   auto cost = [&](double k) { return plan(scaled(k)).total_pv(); };
@@ -483,15 +493,15 @@ void size_to_budget(Params& p) {
   // one post when befriending is off, a negligible amount when it is on.
   const double k = largest(cost);
   p = scaled(k);
-  if (bef) {
+  if (bef && p.policy.befriending.places < cap) {
     const Params held = p;
     const auto more_places = [&](double m) {
       Params q = held;
-      q.policy.befriending.places = m * held.policy.befriending.places;
+      q.policy.befriending.places = std::min(cap, m * held.policy.befriending.places);
       return plan(q).total_pv();
     };
     const double m = largest(more_places);
-    p.policy.befriending.places = m * held.policy.befriending.places;
+    p.policy.befriending.places = std::min(cap, m * held.policy.befriending.places);
   }
   p.budget.size = base.budget.size;
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "socius/parameter_table.hpp"
 #include "socius/parameters.hpp"
@@ -133,6 +134,9 @@ struct Params {
     bool size = false;      // size the programme to the budget
     double planned_turnover = 0;
     double cost_per_post_year = 0;  // GBP: a professional post-year (PSSRU)
+    // Befriending demand the plan expects (docs/model.md, "Costs and appraisal"), per 10,000 residents:
+    double befriending_eligible = 0;  // eligible at the policy's start (65+, often lonely or no close tie)
+    double befriending_inflow = 0;    // first becoming eligible after the start, a year
   } budget;
   struct Appraisal {  // HM Treasury Green Book discounting (docs/model.md, "Costs and appraisal")
     double discount_rate = 0, health_discount_rate = 0;
@@ -164,6 +168,8 @@ inline double discount_factor(double rate, double t) { return std::pow(1.0 + rat
 struct Plan {
   double hubs = 0;              // hubs opened
   double matches = 0;           // befriending places at full strength
+  double demand = 0;            // befriending matches running at the peak of expected demand (places unbounded)
+  double match_weeks = 0;       // befriending match-weeks expected over the horizon (places as planned)
   double extra_posts = 0;       // relational practice's extra posts
   double targeted_posts = 0;    // funded posts in relational practice's targeted areas
   double collab_posts = 0;      // funded posts in collaborating areas
@@ -175,6 +181,11 @@ struct Plan {
   double total_pv() const { double x = 0; for (double v : spend_pv) x += v; return x; }
 };
 Plan plan(const Params& p);
+/// Befriending matches running as the plan expects them (costs.cpp): `people` is the targeted
+/// residents / 10,000 and `places` the places at full strength (infinity: unbounded). Returns the
+/// peak matches running when `weeks` is null, else the match-weeks over the horizon, filling
+/// `weeks` with the matches running after each week's matching.
+double expected_befriending(const Params& p, double people, double places, std::vector<double>* weeks);
 /// Planned spend of every enabled policy over the horizon, GBP (undiscounted; plan(p).total()).
 double planned_spend(const Params& p, std::int64_t horizon);
 /// The budget in present value for this population: budget.total_pv, scaled by

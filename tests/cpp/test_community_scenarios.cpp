@@ -34,8 +34,8 @@ TEST_CASE("community scenarios: each runs a few steps with a fixed seed", "[comm
 
 TEST_CASE("community scenarios: policy scenarios extend the baseline and state the same budget in present value", "[community][scenarios][budget]") {
   // Every policy scenario states budget.total_pv for 20,000 residents; the early-action ones are
-  // sized to it (to the pound with befriending, within one hub or post otherwise), the
-  // reorganisation costs what its staff cost (95% of it), local collaboration buys what it buys
+  // sized to it (within one hub or post; befriending places at most the expected demand), the
+  // reorganisation costs what its staff in post cost (79% of it, 17% of posts vacant), local collaboration buys what it buys
   // (far less), and combined states twice the budget (the full reform and early action).
   const auto schema = model().full_schema();
   double budget = -1;
@@ -58,13 +58,18 @@ TEST_CASE("community scenarios: policy scenarios extend the baseline and state t
     if (budget < 0) budget = stated;
     CHECK(stated == budget);
     CHECK(planned <= set.real("budget.total_pv"));
-    if (name == "befriending" || name == "early_action" || name == "combined") CHECK(planned == Approx(set.real("budget.total_pv")).epsilon(1e-6));
+    // Befriending alone buys its expected demand, far below the budget; with hubs beside it the
+    // rest goes to hubs (within one hub: tests/cpp/test_community_costs.cpp).
+    if (name == "befriending") CHECK(planned < 0.5 * stated);
+    if (name == "early_action" || name == "combined") CHECK(planned > 0.85 * set.real("budget.total_pv"));
     if (name == "hubs" || name == "relational_practice") CHECK(planned > 0.8 * stated);  // within one hub / one post-year stream
-    if (name == "structural_reform") CHECK(planned == Approx(0.954 * stated).epsilon(0.01));
+    if (name == "structural_reform") CHECK(planned == Approx(0.792 * stated).epsilon(0.01));
   }
 }
 
-TEST_CASE("community scenarios: cost_to_date stays within the plan and follows delivery", "[community][scenarios][budget]") {
+TEST_CASE("community scenarios: cost_to_date follows the plan and delivery", "[community][scenarios][budget]") {
+  // The plan is the expected delivery (vacancies, befriending's demand), not a ceiling: a short
+  // early action from a fresh setup (no burn-in) pays within 10% of it (measured: +0.7%).
   auto e = read_scenario(scenarios_dir() / "early_action.toml");
   e.push_back({"simulation.population", std::int64_t{1500}, "test"});
   e.push_back({"simulation.burn_in", std::int64_t{0}, "test"});
@@ -75,6 +80,6 @@ TEST_CASE("community scenarios: cost_to_date stays within the plan and follows d
   CHECK(planned > 0);
   const double spent = last(sim, "all", "cost_to_date");
   CHECK(spent > 0);
-  CHECK(spent <= planned);
-  CHECK(last(sim, "all", "cost_pv") <= models::community::planned_spend_pv(sim.parameters()));
+  CHECK(spent == Approx(planned).epsilon(0.1));
+  CHECK(last(sim, "all", "cost_pv") == Approx(models::community::planned_spend_pv(sim.parameters())).epsilon(0.1));
 }
