@@ -65,7 +65,13 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path):
     while f"pid {first_resume.pid} " not in (lock.read_text() if lock.exists() else ""):
         assert first_resume.poll() is None and time.time() < deadline, log.read_text()
         time.sleep(0.01)
-    second = cli("resume", ckpt, "-q")
+    # Hold the first resume still while the second tries (a stopped process is alive and keeps its
+    # lock): otherwise, on a busy machine, it can finish before the second has even started.
+    first_resume.send_signal(signal.SIGSTOP)
+    try:
+        second = cli("resume", ckpt, "-q")
+    finally:
+        first_resume.send_signal(signal.SIGCONT)
     assert second.returncode == 2 and "in use" in second.stderr and str(lock) in second.stderr, second.stderr
     stdout, _ = first_resume.communicate(timeout=120)
     assert first_resume.returncode == 0, log.read_text()
