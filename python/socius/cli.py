@@ -255,11 +255,8 @@ def _cmd_appraise(args) -> int:
                        + [w for k, v in (("--steps", args.steps),) if v is not None for w in (k, str(v))]
                        + [w for item in args.set for w in ("--set", item)]
                        + ["--out", str(out)])
-    owned = None
-    executor = args.executor
-    if args.executor != "local":
-        owned = make_executor(args.executor, args.workers, args.scheduler)
-        executor = owned.executor
+    owned = None if args.executor == "local" else make_executor(args.executor, args.workers, args.scheduler)
+    executor = args.executor if owned is None else owned.executor
     try:
         result = appraise(scenarios, out=out, draws=args.draws, replicates=args.replicates,
                           uncertainty=args.uncertainty, seed=seed, executor=executor, workers=args.workers,
@@ -486,11 +483,8 @@ def _cmd_sweep(args) -> int:
     print(f"socius: sweep {spec.name}: {spec.n_runs} runs ({spec.n_points} {spec.method} points x "
           f"{spec.replicates} replicates x {len(spec.scenarios)} scenarios){where}, "
           f"executor {args.executor}", file=sys.stderr)
-    owned = None
-    executor = args.executor
-    if args.executor != "local":
-        owned = make_executor(args.executor, args.workers, args.scheduler)
-        executor = owned.executor
+    owned = None if args.executor == "local" else make_executor(args.executor, args.workers, args.scheduler)
+    executor = args.executor if owned is None else owned.executor
     try:
         result = sweep(spec, out, executor, workers=args.workers, threads=args.threads, shard=shard,
                        retries=args.retries, max_in_flight=args.max_in_flight, progress=not args.quiet,
