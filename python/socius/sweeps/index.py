@@ -112,6 +112,26 @@ def _read_run(path: Path, values: bool) -> dict:
         return out
 
 
+
+def _write_scales(f, n: int, times, groups, inds):
+    """Writes the index's four dimension scales into ``f``
+    (run, time, group, indicator: the dims the variables attach)."""
+    import h5py
+
+    str_t = h5py.string_dtype()
+
+    def scale(name, data, dtype=None):
+        ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
+        ds.make_scale(name)
+        return ds
+
+    scale("run", np.arange(n, dtype=np.int64))
+    scale("time", np.asarray(times, dtype=np.int64)).attrs.update(
+        units="steps", long_name="policy time: steps after burn-in")
+    scale("group", np.array(groups, dtype=object), str_t)
+    scale("indicator", np.array(inds, dtype=object), str_t)
+
+
 def _blocks(indices: list[int]) -> list[tuple[int, int, int]]:
     """Contiguous pieces of a list of source indices: (target start, source start, length)."""
     out = []
@@ -281,15 +301,7 @@ def _build_index_blocks(out: Path, virtual: bool, workers: int | None = None) ->
     str_t = h5py.string_dtype()
     try:
         with h5py.File(tmp, "w") as f:
-            def scale(name, data, dtype=None):
-                ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
-                ds.make_scale(name)
-                return ds
-
-            scale("run", np.arange(n, dtype=np.int64))
-            scale("time", times).attrs.update(units="steps", long_name="policy time: steps after burn-in")
-            scale("group", np.array(groups, dtype=object), str_t)
-            scale("indicator", np.array(inds, dtype=object), str_t)
+            _write_scales(f, n, times, groups, inds)
             shape = (n, len(times), len(groups), len(inds))
             if use_virtual:
                 layout = h5py.VirtualLayout(shape=shape, dtype="f8")
@@ -466,16 +478,7 @@ def _build_index_per_run(out: Path, virtual: bool) -> Path:
     str_t = h5py.string_dtype()
     try:
         with h5py.File(tmp, "w") as f:
-            def scale(name, data, dtype=None):
-                ds = f.create_dataset(name, data=np.asarray(data, dtype=dtype) if dtype else data)
-                ds.make_scale(name)
-                return ds
-
-            scale("run", np.arange(n, dtype=np.int64))
-            scale("time", np.asarray(times, dtype=np.int64)).attrs.update(
-                units="steps", long_name="policy time: steps after burn-in")
-            scale("group", np.array(groups, dtype=object), str_t)
-            scale("indicator", np.array(inds, dtype=object), str_t)
+            _write_scales(f, n, times, groups, inds)
             shape = (n, len(times), len(groups), len(inds))
             use_virtual = first is not None and virtual
             if use_virtual:
