@@ -17,7 +17,7 @@ a finished appraisal is only re-read (report and figures rewritten). On a cluste
 ``--shard I/N`` in each array task, then the same command without ``--shard`` once to write the
 appraisal, report and figures.
 
-Measured time (docs/appraisal.md, "The quotable appraisal"): see ``--help`` epilog.
+Measured time: docs/appraisal.md, "The quotable appraisal", and ``--help``.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ OPTIONS = ["baseline", "early_action", "structural_reform", "combined"]
 UNCERTAINTY = "scenarios/uncertainty.toml"
 
 EPILOG = """\
-Time, measured 2026-11-30 on the project's 2-core machine shared with other jobs: a run of one
-option at 5,000 residents with the full 780-week burn-in and ten years takes about 50-80 s of one
-core there (the 2-draw trial: 8 runs in about 5 min with 2 workers), so the full 100-draw
-appraisal (400 runs) needs about 400 x 65 s / 2 = 3.6 hours on 2 busy cores, about 2 hours on 2
-idle ones, and minutes on a cluster (--shard I/N per array task)."""
+Time, measured 2026-11-30 on the project's 2-core machine shared with five other jobs (load
+average 10-17): --draws 2 (8 runs at 5,000 residents, full burn-in, ten years, 2 workers) took
+531 s of wall time, about 130 s of a core per run, so the full 100-draw appraisal (400 runs) takes
+about 7.4 hours on 2 cores that busy, about 1.7 hours on 2 idle ones (about 30 s a run), and
+minutes on a cluster (--shard I/N per array task, then once without --shard)."""
 
 
 def figure_files(appraisal, directory: Path) -> list[Path]:

@@ -325,8 +325,8 @@ def _options_table(a, wtp_ref: float) -> str:
     head2 = ["Option"] + [_heading(a, v, f) for v, f in (
         ("incremental_cost_gbp", "incremental net cost vs baseline"),
         ("lonely_years_avoided_pv", "lonely person-years avoided (discounted)"),
-        ("wellbys_gained", "WELLBYs gained"),
-        *((v, v) for v in valued), ("net_benefit_gbp", "net benefit vs baseline"))] + ["Cost per WELLBY"]
+        ("wellbys_gained", "WELLBYs gained"), ("net_benefit_gbp", "net benefit vs baseline"),
+        *((v, v) for v in valued))] + ["Cost per WELLBY"]
     if a.uncertain:
         head2.append(f"Probability best (at {money(wtp_ref)} per WELLBY)")
     rows, rows2 = [], []
@@ -346,9 +346,9 @@ def _options_table(a, wtp_ref: float) -> str:
             row.append(_money_cell(*_estimate(a, "incremental_cost_gbp", o)[:3], sign=True))
             row.append(_count_cell(*_estimate(a, "lonely_years_avoided_pv", o)[:3]))
             row.append(_count_cell(*_estimate(a, "wellbys_gained", o)[:3]))
-            for v in valued:
-                row.append(_money_cell(*_estimate(a, v, o)[:3], sign=True))
             row.append(_money_cell(*_estimate(a, "net_benefit_gbp", o)[:3], sign=True))
+            for v in valued:  # what the net benefit is made of, besides the cost
+                row.append(_money_cell(*_estimate(a, v, o)[:3], sign=True))
             icer = _stat(inc, "icer", o)[0]
             dc, de = _stat(inc, "d_cost", o)[0], _stat(inc, "d_effect", o)[0]
             if not np.isfinite(icer):
