@@ -13,7 +13,9 @@ export PYTHONPATH := $(CURDIR)/python$(if $(PYTHONPATH),:$(PYTHONPATH),)
 # under DEMO_DRAWS draws of the uncertain parameters (scenarios/uncertainty.toml), every option
 # under the same draw and seed. Small enough for about three minutes on 2 cores once built: a
 # 1,000-resident borough, 2 years of burn-in, a 5-year horizon (docs/appraisal.md says how to run
-# the full-size one). Resumable: a second `make demo` reuses the finished runs.
+# the full-size one, scripts/findings.py). The burn-in is run for every option: the options' setups
+# differ, so it cannot be shared yet (docs/appraisal.md, section 3), and the full 780 weeks would
+# about triple the demo. Resumable: a second `make demo` reuses the finished runs.
 DEMO_SCENARIOS := scenarios/baseline.toml scenarios/early_action.toml scenarios/structural_reform.toml scenarios/combined.toml
 DEMO_DRAWS ?= 24
 

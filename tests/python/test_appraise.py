@@ -286,3 +286,86 @@ def test_the_discounted_indicators_agree_with_an_independent_computation(tmp_pat
         mine = derived.sel(indicator=name, group="all").values.ravel()
         assert values[-1] > 0, name
         np.testing.assert_allclose(mine, values, rtol=1e-9, atol=1e-6, err_msg=name)
+
+
+def test_the_valuation_arithmetic_matches_a_hand_computation():
+    """Two options, two draws, one replicate: every value below is computed by hand from the
+    numbers put in (net benefit = WELLBY value + value of jobs found - incremental net cost)."""
+    from socius.appraise.analysis import analyse
+    from socius.appraise.settings import OUTCOME_VALUES, UNVALUED_OUTCOMES
+
+    groups = ["all", "quintile_1", "quintile_2", "quintile_3", "quintile_4", "quintile_5"]
+    names = ["cost_pv", "savings_pv", "lonely_years_pv", "jobs_found_pv", "cases_resolved_pv"]
+    data = np.zeros((2, 2, 1, 2, len(groups), len(names)))  # option, draw, replicate, time, group, indicator
+    final = {  # (option, draw): cost, savings, lonely years, jobs, cases for "all"; q1 holds all of it
+        (0, 0): (0.0, 0.0, 100.0, 10.0, 5.0), (1, 0): (50000.0, 0.0, 96.0, 13.0, 9.0),
+        (0, 1): (0.0, 0.0, 120.0, 20.0, 5.0), (1, 1): (60000.0, 1000.0, 110.0, 19.0, 5.0)}
+    for (o, d), values in final.items():
+        data[o, d, 0, 1, 0] = values
+        data[o, d, 0, 1, 1] = values
+        data[o, d, 0, 1, 1, 1] = 0.0  # savings are realised by services, not by neighbourhood
+    series = xr.DataArray(data, dims=("option", "draw", "replicate", "time", "group", "indicator"),
+                          coords={"option": ["baseline", "a"], "draw": [0, 1], "replicate": [0], "time": [0, 52],
+                                  "group": groups, "indicator": names})
+    valuation = {"wellby_value": np.array([13000.0, 10000.0]), "wellby_per_lonely_year": np.array([1.0, 0.6]),
+                 "loneliness_value": np.array([9900.0, 9900.0]), "job_found_value": np.array([10767.0, 5000.0])}
+    r = analyse(series, valuation, None, "baseline")
+    run = r["per_run"].sel(option="a", group="all", replicate=0)
+    # draw 0: 4 lonely years avoided x 1.0 x 13,000 = 52,000; 3 jobs x 10,767 = 32,301; cost 50,000
+    # draw 1: 10 x 0.6 x 10,000 = 60,000; -1 job x 5,000 = -5,000; net cost 60,000 - 1,000 = 59,000
+    assert run["wellby_value_gbp"].values.tolist() == [52000.0, 60000.0]
+    assert run["jobs_found_value_gbp"].values.tolist() == [32301.0, -5000.0]
+    assert run["outcome_value_gbp"].values.tolist() == [32301.0, -5000.0]
+    assert run["incremental_cost_gbp"].values.tolist() == [50000.0, 59000.0]
+    assert run["net_benefit_gbp"].values.tolist() == [52000.0 + 32301.0 - 50000.0, 60000.0 - 5000.0 - 59000.0]
+    # the legal cases gained are counted but not valued (no value per case exists)
+    assert run["cases_resolved_gained_pv"].values.tolist() == [4.0, 0.0]
+    assert "cases_resolved_pv" in UNVALUED_OUTCOMES and "cases_resolved_pv" not in OUTCOME_VALUES
+    assert "cases_resolved_value_gbp" not in r["per_run"]
+    inc = r["incremental"].sel(option="a")
+    assert float(inc["d_outcome_value"].sel(stat="mean")) == pytest.approx((32301.0 - 5000.0) / 2)
+    assert float(inc["d_net_benefit"].sel(stat="mean")) == pytest.approx((34301.0 - 4000.0) / 2)
+    # the ICER stays cost per WELLBY of loneliness: mean cost / mean WELLBYs = 54,500 / 5
+    assert float(inc["icer"].sel(stat="mean")) == pytest.approx(54500.0 / 5.0)
+    # probability best: a is best in draw 0 (+34,301 against 0) and not in draw 1 (-4,000)
+    assert float(r["prob_best"].sel(option="a")) == 0.5
+    # acceptability at 0 GBP per WELLBY: the jobs alone (32,301 - 50,000; -5,000 - 59,000) never pay
+    assert float(r["ceac"].sel(option="a", wtp=0.0)) == 0.0
+    # equity weighting: everything gained falls in q1 (weight w1); costs at weight 1
+    w1 = equity_weights()["q1"]
+    expected = np.mean([w1 * (52000.0 + 32301.0) - 50000.0, w1 * (60000.0 - 5000.0) - 59000.0])
+    assert float(r["equity_weighted"].sel(option="a")) == pytest.approx(expected)
+
+
+def test_the_options_burn_in_identically_except_for_the_setup_of_their_policies():
+    """Why the burn-in is not shared between options (docs/appraisal.md, section 3): at policy time
+    0 every option of a (draw, seed) has the same residents, professionals and ties as the
+    baseline (no policy acts during burn-in), except two things the policies' setup shapes: the
+    focus number of each household formed during burn-in (shifted by the hub foci that setup
+    creates before them) and the policy_target bookkeeping bits. A burnt-in baseline therefore
+    cannot be restored into an option bit for bit without a model change."""
+    small = {"simulation.population": 800, "simulation.burn_in": 40, "simulation.steps": 1}
+    state = {}
+    for name in ("baseline", "early_action", "structural_reform", "combined"):
+        s = socius.Scenario.load(SCENARIOS / f"{name}.toml").with_overrides(small, origin="test")
+        sim = socius.Simulation(s, seed=SEED, threads=1)
+        sim.run(steps=40, progress=False)
+        assert sim.time == 0
+        state[name] = ({c: np.array(sim.column(c, kind=None)) for c in sim.columns}, sim.ties(kind=None))
+    cols, ties = state["baseline"]
+    for name in ("early_action", "structural_reform", "combined"):
+        c, t = state[name]
+        for k in ties:
+            assert np.array_equal(t[k], ties[k]), (name, k)
+        differ = {n for n in cols if not np.array_equal(c[n], cols[n], equal_nan=True)}
+        if name == "structural_reform":  # its setup is the baseline's: nothing differs
+            assert differ == set()
+            continue
+        assert differ <= {"household", "policy_target"}, (name, differ)
+        moved = c["household"] != cols["household"]
+        assert moved.any()  # households formed during burn-in exist at this size and seed
+        shift = np.unique(c["household"][moved].astype(np.int64) - cols["household"][moved].astype(np.int64))
+        assert len(shift) == 1 and shift[0] > 0, shift  # one shift: the hub foci created at setup
+        # the households of setup keep their numbers
+        first_new = cols["household"][moved].min()
+        assert np.array_equal(c["household"][cols["household"] < first_new], cols["household"][cols["household"] < first_new])

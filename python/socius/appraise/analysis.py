@@ -13,14 +13,20 @@ Definitions (docs/appraisal.md says the same for a reader):
   draw and replicate (common random numbers: the same parameters and seed).
 * WELLBYs gained = lonely person-years avoided x ``wellby_per_lonely_year``; their value x
   ``wellby_value``; the DCMS value of the same avoided years x ``loneliness_value``.
-* Net benefit (against the baseline) = WELLBY value - incremental net cost. The baseline's is 0.
+* Value of service outcomes = for each outcome with a sourced value per unit
+  (``settings.OUTCOME_VALUES``: jobs found), the discounted count gained against the baseline x
+  that value (``job_found_value``); shown apart from the WELLBY value. Outcomes without one
+  (``settings.UNVALUED_OUTCOMES``) stay counts.
+* Net benefit (against the baseline) = WELLBY value + value of service outcomes - incremental net
+  cost. The baseline's is 0.
 * ICER = incremental net cost / WELLBYs gained, in GBP per WELLBY (and per lonely person-year
   avoided); undefined (NaN) when the difference in effect is zero.
 * Probability best: the share of parameter draws in which the option's net benefit (each run
   averaged over its replicates) is the highest; tied options share the draw equally.
-* Acceptability curve: the same with the WELLBY valued at each willingness to pay in turn.
+* Acceptability curve: the same with the WELLBY valued at each willingness to pay in turn (the
+  service outcomes at their drawn values).
 * Equity-weighted net benefit: sum over deprivation quintiles of the Green Book weight times the
-  value of the WELLBYs gained in that quintile, minus the net cost at weight 1 (costs fall on
+  value of the WELLBYs and service outcomes gained in that quintile, minus the net cost at weight 1 (costs fall on
   taxpayers at average income, Green Book Annex A3.19-21).
 """
 
@@ -29,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .settings import QUINTILE_GROUPS, VALUATION, WTP_GRID, equity_weights
+from .settings import OUTCOME_VALUES, QUINTILE_GROUPS, VALUATION, WTP_GRID, equity_weights
 
 __all__ = ["REQUIRED", "SERVICE_OUTCOMES", "analyse", "stats_over", "prob_best"]
 
@@ -126,7 +132,14 @@ def analyse(series: xr.DataArray, valuation: dict[str, np.ndarray], parameters: 
     wellby_value = wellbys * v["wellby_value"]
     loneliness_value = avoided * v["loneliness_value"]
     d_cost = net_cost - net_cost.sel(base, drop=True)
-    net_benefit = wellby_value - d_cost
+    # Service outcomes with a sourced value per unit: count gained x value (settings.OUTCOME_VALUES).
+    outcome_values = {}
+    for name, key in OUTCOME_VALUES.items():
+        if name in have:
+            count = _final(series, name)
+            outcome_values[name] = (count - count.sel(base, drop=True)) * v[key]
+    outcome_value = sum(outcome_values.values()) if outcome_values else xr.zeros_like(wellby_value)
+    net_benefit = wellby_value + outcome_value - d_cost
 
     run = xr.Dataset({
         "cost_pv": cost.assign_attrs(_attrs("cost (present value)", "GBP", -1,
@@ -149,10 +162,19 @@ def analyse(series: xr.DataArray, valuation: dict[str, np.ndarray], parameters: 
             "lonely person-years avoided x the DCMS value of a year of severe loneliness")),
         "incremental_cost_gbp": d_cost.assign_attrs(_attrs("incremental net cost vs baseline", "GBP", -1,
                                                            "net cost minus the baseline's")),
+        "outcome_value_gbp": outcome_value.assign_attrs(_attrs(
+            "value of service outcomes gained", "GBP", 1,
+            "service outcomes gained x their value per unit, where a sourced one exists ("
+            + ", ".join(f"{n.removesuffix('_pv')} x {k}" for n, k in OUTCOME_VALUES.items()) + ")")),
         "net_benefit_gbp": net_benefit.assign_attrs(_attrs(
             "net benefit vs baseline", "GBP", 1,
-            "value of WELLBYs gained minus incremental net cost, at the drawn WELLBY value")),
+            "value of WELLBYs gained plus value of service outcomes gained minus incremental net cost, "
+            "at the drawn values")),
     })
+    for name, value in outcome_values.items():
+        run[name.removesuffix("_pv") + "_value_gbp"] = value.assign_attrs(_attrs(
+            f"value of {name.removesuffix('_pv').replace('_', ' ')} gained", "GBP", 1,
+            f"discounted count gained vs baseline x {OUTCOME_VALUES[name]}"))
     for name in (*SERVICE_OUTCOMES, *OPTIONAL[2:]):
         if name in have:
             run[name] = _final(series, name)
@@ -180,8 +202,10 @@ def analyse(series: xr.DataArray, valuation: dict[str, np.ndarray], parameters: 
             "WELLBYs gained", "WELLBY", 1, "against the baseline")),
         "d_lonely_years": stats_over(d_ly, ("draw", "replicate")).assign_attrs(_attrs(
             "lonely person-years avoided", "person-years", 1, "discounted, against the baseline")),
+        "d_outcome_value": stats_over(allg["outcome_value_gbp"], ("draw", "replicate")).assign_attrs(_attrs(
+            "value of service outcomes gained", "GBP", 1, "against the baseline, where a value per unit exists")),
         "d_net_benefit": stats_over(allg["net_benefit_gbp"], ("draw", "replicate")).assign_attrs(_attrs(
-            "net benefit", "GBP", 1, "value of WELLBYs gained minus incremental net cost")),
+            "net benefit", "GBP", 1, "value of WELLBYs and service outcomes gained minus incremental net cost")),
         "icer": stats_over(icer_run, ("draw", "replicate")).assign_attrs(_attrs(
             "ICER", "GBP per WELLBY", -1,
             "mean: mean incremental cost / mean WELLBYs gained; percentiles over the runs whose "
@@ -216,10 +240,12 @@ def analyse(series: xr.DataArray, valuation: dict[str, np.ndarray], parameters: 
         "d_cost": stats_over(run["incremental_cost_gbp"], ("draw", "replicate")),
         "lonely_years_avoided_pv": stats_over(run["lonely_years_avoided_pv"], ("draw", "replicate")),
         "wellby_value_gbp": stats_over(run["wellby_value_gbp"], ("draw", "replicate")),
+        "outcome_value_gbp": stats_over(run["outcome_value_gbp"], ("draw", "replicate")),
         "net_benefit_gbp": stats_over(run["net_benefit_gbp"], ("draw", "replicate")),
     })
     for var, src in (("d_cost", "incremental_cost_gbp"), ("lonely_years_avoided_pv", "lonely_years_avoided_pv"),
-                     ("wellby_value_gbp", "wellby_value_gbp"), ("net_benefit_gbp", "net_benefit_gbp")):
+                     ("wellby_value_gbp", "wellby_value_gbp"), ("outcome_value_gbp", "outcome_value_gbp"),
+                     ("net_benefit_gbp", "net_benefit_gbp")):
         by_group[var].attrs = dict(run[src].attrs)
 
     # Probability best and acceptability curves, over draws (each draw's replicates averaged).
@@ -231,7 +257,8 @@ def analyse(series: xr.DataArray, valuation: dict[str, np.ndarray], parameters: 
                                    "drawn WELLBY value) is the highest; ties shared"))
     eff = pd_all["wellbys_gained"].transpose("option", "draw").values
     inc = pd_all["incremental_cost_gbp"].transpose("option", "draw").values
-    curve = np.stack([prob_best(w * eff - inc) for w in WTP_GRID], axis=1)
+    out_v = pd_all["outcome_value_gbp"].transpose("option", "draw").values
+    curve = np.stack([prob_best(w * eff + out_v - inc) for w in WTP_GRID], axis=1)
     ceac = xr.DataArray(curve, dims=("option", "wtp"), coords={"option": options, "wtp": WTP_GRID},
                         attrs=_attrs("probability cost-effective (highest net benefit)", "probability", 1,
                                      "cost-effectiveness acceptability curve over willingness to pay "
@@ -242,11 +269,11 @@ def analyse(series: xr.DataArray, valuation: dict[str, np.ndarray], parameters: 
     weights = equity_weights()
     w = xr.DataArray([weights[q] for q in QUINTILE_GROUPS.values()], dims="group",
                      coords={"group": list(QUINTILE_GROUPS.values())})
-    quint = run["wellby_value_gbp"].sel(group=list(QUINTILE_GROUPS.values()))
+    quint = (run["wellby_value_gbp"] + run["outcome_value_gbp"]).sel(group=list(QUINTILE_GROUPS.values()))
     eq_run = (quint * w).sum("group", min_count=1) - allg["incremental_cost_gbp"]
     equity = eq_run.mean(("draw", "replicate")).assign_attrs(_attrs(
         "equity-weighted net benefit", "GBP", 1,
-        "sum over deprivation quintiles of the Green Book weight x the value of WELLBYs gained, "
+        "sum over deprivation quintiles of the Green Book weight x the value of WELLBYs and service outcomes gained, "
         "minus incremental net cost at weight 1 (Green Book Annex A3)"))
     equity_stats = stats_over(eq_run, ("draw", "replicate"))
 

@@ -62,8 +62,8 @@ class Appraisal:
     series : xarray.Dataset (option, draw, replicate, time, group)
         One variable per recorded indicator.
     incremental : xarray.Dataset (option, stat)
-        Against the baseline: d_cost, d_effect (WELLBYs), d_lonely_years, d_net_benefit, icer,
-        icer_lonely_year; stat = mean, p2_5, p97_5 over draws x replicates.
+        Against the baseline: d_cost, d_effect (WELLBYs), d_lonely_years, d_outcome_value (the
+        value of service outcomes gained, GBP), d_net_benefit, icer, icer_lonely_year; stat = mean, p2_5, p97_5 over draws x replicates.
     pairwise : xarray.Dataset (option, versus, stat)
         Between options.
     by_group : xarray.Dataset (option, group, stat)

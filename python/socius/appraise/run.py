@@ -10,11 +10,12 @@ MPI, Slurm arrays (``shard``), one atomic results file per run, resume by runnin
 command again. When every run is done, the appraisal is computed and written to
 ``DIR/appraisal.h5`` (see :mod:`socius.appraise.core`).
 
-Burn-in is not shared between options: every run burns in on its own. The drawn parameters
-(burnout, loneliness, continuity betas) act during burn-in, so a burnt-in state could only be
-shared within one (draw, replicate), which would need the runner to branch runs from a
-checkpoint; the runs of one (draw, replicate) already start from the same seed and therefore
-burn in identically (the policies start at policy time 0), so only compute, not accuracy, is lost.
+Burn-in is not shared between options: every run burns in on its own. No policy acts during
+burn-in, and at policy time 0 every option has the baseline's ties and columns except the focus
+numbers of households formed during burn-in (shifted by the hub foci setup creates first) and the
+policy_target bits; but the policies' setup keys (hubs, targeted areas, budget sizing) are fixed
+once a simulation is built, so a burnt-in baseline cannot be restored into another option
+(docs/appraisal.md, section 3, says what model change would allow it).
 """
 
 from __future__ import annotations

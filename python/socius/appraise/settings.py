@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Valuation", "VALUATION", "QUINTILE_INCOME", "INCOME_SOURCE", "ELASTICITY", "ELASTICITY_SOURCE",
-           "equity_weights", "WTP_GRID", "QUINTILE_GROUPS"]
+           "equity_weights", "WTP_GRID", "QUINTILE_GROUPS", "OUTCOME_VALUES", "UNVALUED_OUTCOMES"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,32 @@ VALUATION: dict[str, Valuation] = {v.key: v for v in (
               "Peytrignet, Garforth-Bles and Keohane (2020) Loneliness monetisation report, for DCMS "
               "(Simetrica-Jacobs): wellbeing, health and productivity cost of severe loneliness about "
               "GBP 9,900 per person-year (9,976 in the report; 9,537 in a ministerial answer)"),
+    Valuation("job_found_value", "value of a job found", 10767.0, 0.0, 20000.0, "GBP (2014 prices) per job found",
+              "HACT Social Value Bank (Trotter, Vine, Leach and Fujiwara 2014, Measuring the social impact of "
+              "community investment: a guide to using the wellbeing valuation approach, HACT): getting a "
+              "full-time job, GBP 10,767 per person per year (wellbeing valuation, British Household Panel "
+              "Survey / Understanding Society). Counted once per job found, i.e. one year of the value (HACT "
+              "apply a value in full only for an outcome held for a significant part of a year; later years "
+              "of the job are not credited); not uprated from 2014 prices"),
 )}
+
+# Service outcomes with a sourced value per unit: the discounted count gained against the
+# baseline times the valuation parameter (GBP per unit) is added to the net benefit, and shown
+# apart from the value of WELLBYs (``outcome_value_gbp`` and one ``<outcome>_value_gbp`` each).
+OUTCOME_VALUES = {"jobs_found_pv": "job_found_value"}
+
+# Service outcomes the model counts that have no defensible value per unit (docs/appraisal.md):
+# they are reported as counts gained and left out of the net benefit.
+UNVALUED_OUTCOMES = {
+    "cases_resolved_pv": "a legal case resolved has no type in the model, and the published values are per "
+                         "client helped or per pound of advice (e.g. Citizens Advice 2010; Pragmatix/Cebr 2021 "
+                         "for the Community Justice Fund, GBP 8,000 to the Treasury per client helped), not per "
+                         "case resolved",
+    "attainment_pv": "a step of school progress is the model's own unit, with no mapping to qualifications or "
+                     "earnings",
+    "behaviour_change_pv": "a positive health behaviour change is the model's own unit, with no mapping to QALYs "
+                           "or NHS costs",
+}
 
 # Willingness to pay for one WELLBY over which acceptability curves are drawn (GBP per WELLBY).
 WTP_GRID = np.arange(0.0, 40001.0, 1000.0)

@@ -319,10 +319,14 @@ def _options_table(a, wtp_ref: float) -> str:
     has_savings = "savings_pv" in per.data_vars and np.nanmax(np.abs(per["savings_pv"].values), initial=0) > 0
     if has_savings:
         head.append("Savings realised (present value)")
+    # The value of service outcomes (jobs found) apart from the value of WELLBYs, where the
+    # appraisal values them (appraisals written before it did have no such variable).
+    valued = [v for v in ("wellby_value_gbp", "outcome_value_gbp") if v in per.data_vars]
     head2 = ["Option"] + [_heading(a, v, f) for v, f in (
         ("incremental_cost_gbp", "incremental net cost vs baseline"),
         ("lonely_years_avoided_pv", "lonely person-years avoided (discounted)"),
-        ("wellbys_gained", "WELLBYs gained"), ("net_benefit_gbp", "net benefit vs baseline"))] + ["Cost per WELLBY"]
+        ("wellbys_gained", "WELLBYs gained"), ("net_benefit_gbp", "net benefit vs baseline"),
+        *((v, v) for v in valued))] + ["Cost per WELLBY"]
     if a.uncertain:
         head2.append(f"Probability best (at {money(wtp_ref)} per WELLBY)")
     rows, rows2 = [], []
@@ -337,12 +341,14 @@ def _options_table(a, wtp_ref: float) -> str:
         rows.append(row)
         row = [name]
         if o == a.baseline:
-            row += ["<td>(the comparator)</td>"] * 5
+            row += ["<td>(the comparator)</td>"] * (5 + len(valued))
         else:
             row.append(_money_cell(*_estimate(a, "incremental_cost_gbp", o)[:3], sign=True))
             row.append(_count_cell(*_estimate(a, "lonely_years_avoided_pv", o)[:3]))
             row.append(_count_cell(*_estimate(a, "wellbys_gained", o)[:3]))
             row.append(_money_cell(*_estimate(a, "net_benefit_gbp", o)[:3], sign=True))
+            for v in valued:  # what the net benefit is made of, besides the cost
+                row.append(_money_cell(*_estimate(a, v, o)[:3], sign=True))
             icer = _stat(inc, "icer", o)[0]
             dc, de = _stat(inc, "d_cost", o)[0], _stat(inc, "d_effect", o)[0]
             if not np.isfinite(icer):
@@ -369,6 +375,8 @@ def _pair_section(a, first: str, second: str) -> str:
     for var, what, kind in (("net_cost_pv", "net cost (present value)", "money"),
                             ("lonely_years_avoided_pv", "lonely person-years avoided (discounted)", "count"),
                             ("wellbys_gained", "WELLBYs gained", "count"),
+                            ("wellby_value_gbp", "value of WELLBYs gained", "money"),
+                            ("outcome_value_gbp", "value of service outcomes gained", "money"),
                             ("net_benefit_gbp", "net benefit against the baseline", "money")):
         what = _heading(a, var, what)
         x = _runs(a, var)
