@@ -420,7 +420,8 @@ std::array<std::uint32_t, N> largest_remainder(std::uint32_t total, const std::a
 /// neighbourhood's age structure, keeping their order by age: residents sorted by age (index on
 /// ties) fill the bands youngest first in the numbers the band shares give (largest
 /// remainder), spread evenly within the band (uniform density; triangular, falling to 0 at 95,
-/// for 75+). A parent's parent_until moves with their age.
+/// for 75+). A parent's parent_until moves with their age, and a parent aligned to 46 or older
+/// has no young child (the rule for in-migrants, life_events.cpp).
 void align_ages(State& s, std::uint32_t j, const std::array<double, Borough::kAgeBands>& share) {
   const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
   std::vector<AgentIndex> order(s.residents_of_nbhd.begin() + lo, s.residents_of_nbhd.begin() + hi);
@@ -433,7 +434,7 @@ void align_ages(State& s, std::uint32_t j, const std::array<double, Borough::kAg
       const AgentIndex a = order[i];
       const double u = (k + 0.5) / count[band];
       const double x = band + 1 == Borough::kAgeBands ? a0 + (a1 - a0) * (1.0 - std::sqrt(1.0 - u)) : a0 + (a1 - a0) * u;
-      if (s.parent_until[a] > 0.0f) s.parent_until[a] = static_cast<float>(s.parent_until[a] + (x - s.age[a]));
+      if (s.parent_until[a] > 0.0f) s.parent_until[a] = x >= 46.0 ? 0.0f : static_cast<float>(s.parent_until[a] + (x - s.age[a]));
       s.age[a] = static_cast<float>(x);
     }
   }
