@@ -38,18 +38,19 @@ TEST_CASE("a borough table gives the neighbourhoods, ages and households of the 
     sim.step(0);  // records time 0 without a step
     // A quarter of the residents in quintile 1, three quarters in quintile 5 (largest remainder,
     // at least one each: within one resident).
+    const double R = static_cast<double>(population);
     const double q1 = last(sim, "quintile_1", "residents");
-    CHECK(std::abs(q1 - population / 4.0) <= 1.0);
-    CHECK(last(sim, "quintile_5", "residents") == population - q1);
+    CHECK(std::abs(q1 - R / 4.0) <= 1.0);
+    CHECK(last(sim, "quintile_5", "residents") == R - q1);
     CHECK(last(sim, "quintile_3", "residents") == 0);
     // Every resident of quintile 1 is 16-24 and every one of quintile 5 is 75+.
     CHECK(last(sim, "age_16_24", "residents") == q1);
-    CHECK(last(sim, "age_75_plus", "residents") == population - q1);
+    CHECK(last(sim, "age_75_plus", "residents") == R - q1);
     // Neighbourhoods keep the model's size (about 1,500) at any scale.
     std::uint32_t n_nbhd = 0;
     for (std::int64_t a = 0; a < population; ++a) n_nbhd = std::max(n_nbhd, nbhd[a] + 1);
     CHECK(n_nbhd == static_cast<std::uint32_t>(std::max<long>(1, std::lround(q1 / 1500.0)) +
-                                               std::max<long>(1, std::lround((population - q1) / 1500.0))));
+                                               std::max<long>(1, std::lround((R - q1) / 1500.0))));
     // One-person households in the young neighbourhood, couples in the old one.
     std::vector<int> size(sim.world().population.size(), 0);
     for (std::int64_t a = 0; a < population; ++a) ++size[household[a]];
@@ -72,4 +73,39 @@ TEST_CASE("a borough table whose digest the scenario does not record is refused"
   bad->quintile[1] = 6;
   CHECK_THROWS_WITH(Simulation(cm::description(bad), small({{"structure.borough_digest", std::int64_t{42}}}, 2000, 0, 1), 1, 1),
                     Catch::Contains("row 2") && Catch::Contains("quintile 6"));
+}
+
+TEST_CASE("staffing by need follows the borough's deprivation", "[community][borough]") {
+  // One area per neighbourhood: the quintile-1 neighbourhood (the young one) gets more
+  // employment posts per resident than the quintile-5 ones (need_index: 1 - employment rate, 1.9
+  // times as much at the default rates; 60 posts so that rounding does not hide it).
+  Simulation sim(cm::description(extremes()),
+                 small({{"structure.borough_digest", std::int64_t{42}}, {"services.team_neighbourhoods", std::int64_t{1}},
+                        {"services.employment_posts", 100.0}}, 6000, 0, 1), 3, 2);
+  auto& pop = sim.world().population;
+  const auto& nbhd = pop.column<std::uint32_t>("neighbourhood");
+  const auto& age = pop.column<float>("age");
+  const auto& service = pop.column<std::uint8_t>("service");
+  const auto& team = pop.column<std::uint32_t>("team");
+  const auto& post = pop.column<std::uint8_t>("post");
+  const std::uint32_t R = 6000;
+  std::uint32_t n_nbhd = 0;
+  for (std::uint32_t a = 0; a < R; ++a) n_nbhd = std::max(n_nbhd, nbhd[a] + 1);
+  std::vector<double> residents(n_nbhd, 0.0), posts(n_nbhd, 0.0);
+  std::vector<bool> young(n_nbhd, false);
+  for (std::uint32_t a = 0; a < R; ++a) {
+    residents[nbhd[a]] += 1;
+    if (age[a] < 25) young[nbhd[a]] = true;
+  }
+  for (std::size_t a = R; a < pop.size(); ++a) {
+    if (service[a] == 0 /* employment */ && post[a] == 1) posts[team[a] % n_nbhd] += 1;  // team = service x areas + area
+  }
+  double q1 = 0, q5 = 0, r1 = 0, r5 = 0;
+  for (std::uint32_t j = 0; j < n_nbhd; ++j) {
+    (young[j] ? q1 : q5) += posts[j];
+    (young[j] ? r1 : r5) += residents[j];
+  }
+  REQUIRE(r1 > 0);
+  REQUIRE(r5 > 0);
+  CHECK(q1 / r1 > 1.5 * (q5 / r5));
 }
