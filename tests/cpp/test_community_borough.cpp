@@ -109,3 +109,12 @@ TEST_CASE("staffing by need follows the borough's deprivation", "[community][bor
   REQUIRE(r5 > 0);
   CHECK(q1 / r1 > 1.5 * (q5 / r5));
 }
+
+TEST_CASE("a borough run is bit-identical for 1 and 3 threads", "[community][borough]") {
+  auto run = [](int threads) {
+    Simulation sim(cm::description(extremes()), small({{"structure.borough_digest", std::int64_t{42}}}, 3000, 5, 5), 11, threads);
+    sim.run();
+    return result_digest(sim);
+  };
+  CHECK(run(1) == run(3));
+}
