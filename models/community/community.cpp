@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "borough.hpp"
 #include "indicators.hpp"
 #include "socius/checkpoint.hpp"
 #include "state.hpp"
@@ -14,7 +15,23 @@ namespace {
 
 class Community final : public Model {
  public:
-  explicit Community(const ParameterSet& set) : s_(read_params(set)) {}
+  explicit Community(const ParameterSet& set, std::shared_ptr<const Borough> borough = nullptr) : s_(read_params(set)) {
+    // A borough (docs/borough.md) is checked against the digest the scenario recorded, so that a
+    // checkpoint or a stored scenario is rebuilt from the very table it was built from.
+    const std::int64_t digest = s_.P.structure.borough_digest;
+    if (borough) {
+      check_borough(*borough);
+      if (borough->digest != digest) {
+        throw ScenarioError("key 'structure.borough_digest' = " + std::to_string(digest) + ": the borough table given has digest " +
+                            std::to_string(borough->digest) + " (the file changed since the scenario was made); allowed: the digest of the "
+                            "table given, which simulation.borough sets");
+      }
+    } else if (digest != 0) {
+      throw ScenarioError("key 'structure.borough_digest' = " + std::to_string(digest) + ": the scenario was built from a borough table, "
+                          "which was not given; give the borough file with simulation.borough (docs/borough.md), or 0 for the generic population");
+    }
+    s_.borough = std::move(borough);
+  }
 
   void setup(World& world, const StepContext& ctx) override {
     setup_world(s_, world, ctx);
@@ -224,6 +241,12 @@ class Community final : public Model {
 };
 
 }  // namespace
+
+ModelDescription description(std::shared_ptr<const Borough> borough) {
+  ModelDescription d = description();
+  d.create = [borough](const ParameterSet& p) { return std::make_unique<Community>(p, borough); };
+  return d;
+}
 
 double planned_spend(const ParameterSet& set) {
   const Params p = read_params(set);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "socius/parameters.hpp"
 #include "socius/simulation.hpp"
@@ -13,6 +14,12 @@ namespace socius::models::community {
 
 /// The community model's description (parameters, systems, factory), for the registry.
 ModelDescription description();
+
+struct Borough;  // borough.hpp
+/// The same description whose factory builds the population from `borough` (docs/borough.md):
+/// the scenario's structure.borough_digest must equal borough->digest (ScenarioError otherwise,
+/// and when the digest is set but no borough is given).
+ModelDescription description(std::shared_ptr<const Borough> borough);
 
 /// What the scenario's enabled policies plan to spend (GBP, undiscounted) by the end of its
 /// horizon (simulation.steps), at their unit costs with every planned quantity delivered (places

@@ -131,6 +131,9 @@ Table build_table() {
   t.real("contact.family_away_weekly", at(&Params::contact, &Contact::family_away_weekly), 0.6, 0, 1, "probability per relative per week", "Chance that each relative living elsewhere is in contact in a week (counts as a contact received).", kCalibrated);
   t.real("structure.initial_friends", at(&Params::structure, &Structure::initial_friends), 5, 0, 100, "ties per resident", "Friend ties drawn at setup from each resident's foci (the burn-in then finds the steady state).", "socius convention", kFixed);
   t.real("structure.initial_acquaintances", at(&Params::structure, &Structure::initial_acquaintances), 4, 0, 100, "ties per resident", "Acquaintance ties drawn at setup from each resident's foci.", "socius convention", kFixed);
+  t.integer("structure.borough_digest", at(&Params::structure, &Structure::borough_digest), 0, 0, 1'000'000'000'000'000'000, "",
+            "Digest of the borough table the population is built from (0: the generic population); set by simulation.borough, not by hand (docs/borough.md).",
+            "python/socius/borough.py (SHA-256 of the validated table)", kFixed);
 
   // ---- contact ----
   t.real("contact.mean", at(&Params::contact, &Contact::mean), 9, 0, 200, "contacts per week",

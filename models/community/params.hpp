@@ -50,6 +50,7 @@ struct Params {
     double employment_rate_q1 = 0, employment_rate_q5 = 0, unemployment_share = 0;
     std::int64_t kin_outside = 0;
     double family_away = 0, initial_friends = 0, initial_acquaintances = 0;
+    std::int64_t borough_digest = 0;  // the borough table the population is built from (0: none; docs/borough.md)
   } structure;
   struct Contact {
     double mean = 0, sociability_shape = 0, withdrawal = 0, parent_time = 0, age75_factor = 0, young_factor = 0,

@@ -3,7 +3,10 @@
 // acquaintance ties drawn from foci (Feld 1981), and professionals in teams with collegial ties.
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
+#include "borough.hpp"
+#include "socius/errors.hpp"
 #include "state.hpp"
 
 namespace socius::models::community {
@@ -35,8 +38,9 @@ double gamma_mean1(Stream& rng, double shape) {
 
 double uniform(Stream& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
 
-/// Draws a household type compatible with `size` adults (0: any), from the household mix.
-int draw_type(const Params& p, Stream& rng, std::uint32_t size) {
+/// Draws a household type compatible with `size` adults (0: any), from the household mix `mix`
+/// (shares by HouseholdType: structure.household_*, or a borough neighbourhood's).
+int draw_type(const std::array<double, 5>& mix, Stream& rng, std::uint32_t size) {
   static const bool compatible[5][5] = {
       // size:      any   1      2      3      4+
       /* one  */ {true, true, false, false, false},
@@ -47,13 +51,13 @@ int draw_type(const Params& p, Stream& rng, std::uint32_t size) {
   };
   const std::uint32_t col = std::min<std::uint32_t>(size, 4);
   double total = 0;
-  for (int t = 0; t < 5; ++t) total += compatible[t][col] ? p.structure.household[t] : 0.0;
+  for (int t = 0; t < 5; ++t) total += compatible[t][col] ? mix[t] : 0.0;
   if (total <= 0) return size == 1 ? kOnePerson : kShared;
   double u = rng.uniform() * total;
   for (int t = 0; t < 5; ++t) {
     if (!compatible[t][col]) continue;
-    if (u < p.structure.household[t]) return t;
-    u -= p.structure.household[t];
+    if (u < mix[t]) return t;
+    u -= mix[t];
   }
   return size == 1 ? kOnePerson : kShared;
 }
@@ -107,11 +111,19 @@ std::vector<std::uint32_t> apportion(std::uint32_t total, const std::vector<doub
   return out;
 }
 
-void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus, Stream& rng,
-                    bool at_setup, std::vector<TieEvent>& events) {
+namespace {
+
+/// The household mix of neighbourhood j: its borough row's (docs/borough.md), else structure.household_*.
+const std::array<double, 5>& household_mix(const State& s, std::uint32_t j) {
+  return s.nbhd_household.empty() ? s.P.structure.household : s.nbhd_household[j];
+}
+
+/// The first half of fill_household: the household's type and its members' ages (age,
+/// parent_until, household).
+void draw_household_ages(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus, Stream& rng) {
   const Params& P = s.P;
   const auto n = static_cast<std::uint32_t>(slots.size());
-  const int type = draw_type(P, rng, n);
+  const int type = draw_type(household_mix(s, s.nbhd[slots[0]]), rng, n);
   auto& age = s.age;
   auto& parent_until = s.parent_until;
   // Ages of the household's adults by type; the rest are adult children or sharers.
@@ -147,6 +159,15 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
     parent_until[a] = (young_child && i < adults) ? static_cast<float>(x + 5.0 - child_years) : 0.0f;
     s.household[a] = household_focus;
   }
+}
+
+/// The second half of fill_household: each member's traits, states and foci (from their ages),
+/// and the kin ties within the household.
+void draw_members(State& s, std::span<const AgentIndex> slots, Stream& rng, bool at_setup, std::vector<TieEvent>& events) {
+  const Params& P = s.P;
+  const auto n = static_cast<std::uint32_t>(slots.size());
+  auto& age = s.age;
+  auto& parent_until = s.parent_until;
   // Traits and states of each member.
   for (std::uint32_t i = 0; i < n; ++i) {
     const AgentIndex a = slots[i];
@@ -212,6 +233,14 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
   }
 }
 
+}  // namespace
+
+void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t household_focus, Stream& rng,
+                    bool at_setup, std::vector<TieEvent>& events) {
+  draw_household_ages(s, slots, household_focus, rng);
+  draw_members(s, slots, rng, at_setup, events);
+}
+
 void State::rebuild_foci() {
   const std::uint32_t F = n_foci();
   focus_offset.assign(F + 1, 0);
@@ -255,6 +284,164 @@ int State::groups_of_cell(std::uint32_t cell, std::uint32_t* out) {
   return n;
 }
 
+void check_borough(const Borough& b) {
+  const std::size_t n = b.rows();
+  const auto bad = [](std::size_t row, const std::string& what) {
+    throw ScenarioError("borough table, row " + std::to_string(row + 1) + ": " + what);
+  };
+  if (n == 0) throw ScenarioError("borough table: no neighbourhoods; allowed: at least one row");
+  if (b.quintile.size() != n || b.age.size() != n || b.household.size() != n) {
+    throw ScenarioError("borough table: the population, quintile, age and household arrays differ in length");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(b.population[i] > 0) || !std::isfinite(b.population[i])) bad(i, "population " + format_number(b.population[i]) + "; allowed: a positive number");
+    if (b.quintile[i] < 1 || b.quintile[i] > 5) bad(i, "quintile " + std::to_string(b.quintile[i]) + "; allowed: 1 to 5");
+    double age = 0, household = 0;
+    for (double x : b.age[i]) {
+      if (!(x >= 0)) bad(i, "an age share " + format_number(x) + "; allowed: 0 to 1");
+      age += x;
+    }
+    for (double x : b.household[i]) {
+      if (!(x >= 0)) bad(i, "a household share " + format_number(x) + "; allowed: 0 to 1");
+      household += x;
+    }
+    if (std::abs(age - 1.0) > 1e-6) bad(i, "age shares sum to " + format_number(age) + "; allowed: a sum of 1 (within 1e-6)");
+    if (std::abs(household - 1.0) > 1e-6) bad(i, "household shares sum to " + format_number(household) + "; allowed: a sum of 1 (within 1e-6)");
+  }
+}
+
+namespace {
+
+/// The model's neighbourhoods built from a borough table (docs/borough.md, "How the population is
+/// built"), in the order the setup lays them out.
+struct BoroughLayout {
+  std::vector<std::uint8_t> quintile;
+  std::vector<std::uint32_t> residents;
+  std::vector<std::array<double, Borough::kAgeBands>> age;
+  std::vector<std::array<double, 5>> household;
+};
+
+/// Each quintile keeps its share of the table's residents (largest remainder over the quintiles
+/// present); its rows are laid end to end, in file order, and cut into
+/// max(1, round(residents / structure.neighbourhood_size)) neighbourhoods of equal residents;
+/// a neighbourhood's age and household shares are the population-weighted mix of the rows it
+/// covers. The neighbourhoods of the quintiles are then interleaved (neighbourhood k of n_q at
+/// position (k + 1/2) / n_q, quintile order on ties) so that each area of
+/// services.team_neighbourhoods consecutive neighbourhoods mixes deprivation as the generic
+/// setup's do.
+BoroughLayout borough_layout(const Borough& b, AgentIndex R, double neighbourhood_size) {
+  std::array<double, 5> pop_q{};
+  for (std::size_t i = 0; i < b.rows(); ++i) pop_q[b.quintile[i] - 1] += b.population[i];
+  std::vector<int> present;
+  std::vector<double> weight;
+  for (int q = 0; q < 5; ++q) {
+    if (pop_q[q] > 0) {
+      present.push_back(q);
+      weight.push_back(pop_q[q]);
+    }
+  }
+  const auto residents_q = apportion(R, weight);
+  struct Piece {
+    double key;
+    int q;
+    std::uint32_t residents;
+    std::array<double, Borough::kAgeBands> age;
+    std::array<double, 5> household;
+  };
+  std::vector<Piece> pieces;
+  for (std::size_t p = 0; p < present.size(); ++p) {
+    const int q = present[p];
+    const std::uint32_t Rq = residents_q[p];
+    if (Rq == 0) continue;
+    const auto n_q = static_cast<std::uint32_t>(std::clamp<long>(std::lround(Rq / neighbourhood_size), 1L, static_cast<long>(Rq)));
+    const auto sizes = apportion(Rq, std::vector<double>(n_q, 1.0));
+    // Rows of this quintile end to end: segment k is [k, k + 1) x pop_q / n_q.
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < b.rows(); ++i) {
+      if (b.quintile[i] == q + 1) rows.push_back(i);
+    }
+    const double seg = pop_q[q] / n_q;
+    std::size_t r = 0;
+    double row_start = 0;  // cumulative population at the start of rows[r]
+    for (std::uint32_t k = 0; k < n_q; ++k) {
+      const double lo = k * seg, hi = (k + 1 == n_q) ? pop_q[q] : (k + 1) * seg;
+      Piece piece{(k + 0.5) / n_q, q, sizes[k], {}, {}};
+      double covered = 0;
+      while (r < rows.size()) {
+        const std::size_t i = rows[r];
+        const double row_end = row_start + b.population[i];
+        const double overlap = std::min(hi, row_end) - std::max(lo, row_start);
+        if (overlap > 0) {
+          covered += overlap;
+          for (int a = 0; a < Borough::kAgeBands; ++a) piece.age[a] += overlap * b.age[i][a];
+          for (int t = 0; t < 5; ++t) piece.household[t] += overlap * b.household[i][t];
+        }
+        if (row_end > hi || r + 1 == rows.size()) break;  // the row goes on into the next segment
+        row_start = row_end;
+        ++r;
+      }
+      for (double& x : piece.age) x /= covered;
+      for (double& x : piece.household) x /= covered;
+      pieces.push_back(piece);
+    }
+  }
+  std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& x, const Piece& y) { return x.key < y.key || (x.key == y.key && x.q < y.q); });
+  BoroughLayout out;
+  for (const auto& piece : pieces) {
+    out.quintile.push_back(static_cast<std::uint8_t>(piece.q + 1));
+    out.residents.push_back(piece.residents);
+    out.age.push_back(piece.age);
+    out.household.push_back(piece.household);
+  }
+  return out;
+}
+
+/// Shares `total` in proportion to `share` by largest remainder (a zero share gets nothing;
+/// ties to the lower index).
+template <std::size_t N>
+std::array<std::uint32_t, N> largest_remainder(std::uint32_t total, const std::array<double, N>& share) {
+  std::array<std::uint32_t, N> out{};
+  std::array<std::pair<double, std::size_t>, N> rest{};
+  double sum = 0;
+  for (double x : share) sum += x;
+  std::uint32_t given = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    const double quota = sum > 0 ? total * share[i] / sum : 0.0;
+    out[i] = static_cast<std::uint32_t>(std::floor(quota));
+    given += out[i];
+    rest[i] = {quota - out[i], i};
+  }
+  std::stable_sort(rest.begin(), rest.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (std::size_t i = 0; given < total && i < N; ++i, ++given) ++out[rest[i].second];
+  return out;
+}
+
+/// Gives the residents of neighbourhood j (the setup's ages drawn household by household) the
+/// neighbourhood's age structure, keeping their order by age: residents sorted by age (index on
+/// ties) fill the bands youngest first in the numbers the band shares give (largest
+/// remainder), spread evenly within the band (uniform density; triangular, falling to 0 at 95,
+/// for 75+). A parent's parent_until moves with their age, and a parent aligned to 46 or older
+/// has no young child (the rule for in-migrants, life_events.cpp).
+void align_ages(State& s, std::uint32_t j, const std::array<double, Borough::kAgeBands>& share) {
+  const std::uint32_t lo = s.residents_of_nbhd_offset[j], hi = s.residents_of_nbhd_offset[j + 1];
+  std::vector<AgentIndex> order(s.residents_of_nbhd.begin() + lo, s.residents_of_nbhd.begin() + hi);
+  std::stable_sort(order.begin(), order.end(), [&](AgentIndex x, AgentIndex y) { return s.age[x] < s.age[y]; });
+  const auto count = largest_remainder(hi - lo, share);
+  std::size_t i = 0;
+  for (int band = 0; band < Borough::kAgeBands; ++band) {
+    const double a0 = Borough::kBandLower[band], a1 = Borough::kBandLower[band + 1];
+    for (std::uint32_t k = 0; k < count[band]; ++k, ++i) {
+      const AgentIndex a = order[i];
+      const double u = (k + 0.5) / count[band];
+      const double x = band + 1 == Borough::kAgeBands ? a0 + (a1 - a0) * (1.0 - std::sqrt(1.0 - u)) : a0 + (a1 - a0) * u;
+      if (s.parent_until[a] > 0.0f) s.parent_until[a] = x >= 46.0 ? 0.0f : static_cast<float>(s.parent_until[a] + (x - s.age[a]));
+      s.age[a] = static_cast<float>(x);
+    }
+  }
+}
+
+}  // namespace
+
 void setup_world(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& pop = w.population;
@@ -267,21 +454,47 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   // cycle 1..5 along the neighbourhoods and an area (served by one team of each service) is
   // services.team_neighbourhoods consecutive neighbourhoods: at the default 5 every area holds one
   // neighbourhood of each quintile (areas of mixed deprivation, as a local authority's patches are).
-  s.n_nbhd = 5 * std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / (5.0 * P.structure.neighbourhood_size))));
-  s.quintile.resize(s.n_nbhd);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.quintile[j] = static_cast<std::uint8_t>(1 + j % 5);
+  // A borough table (docs/borough.md) gives the neighbourhoods instead (borough_layout).
+  BoroughLayout layout;
+  if (s.borough) {
+    layout = borough_layout(*s.borough, R, P.structure.neighbourhood_size);
+    s.n_nbhd = static_cast<std::uint32_t>(layout.quintile.size());
+    s.quintile = layout.quintile;
+    s.nbhd_household = layout.household;
+  } else {
+    s.n_nbhd = 5 * std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(R / (5.0 * P.structure.neighbourhood_size))));
+    s.quintile.resize(s.n_nbhd);
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.quintile[j] = static_cast<std::uint8_t>(1 + j % 5);
+  }
   s.n_areas = static_cast<std::uint32_t>((s.n_nbhd + P.services.team_neighbourhoods - 1) / P.services.team_neighbourhoods);
   s.nbhd_team_area.resize(s.n_nbhd);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) s.nbhd_team_area[j] = static_cast<std::uint32_t>(j / P.services.team_neighbourhoods);
 
   // Households: drawn one after another until the population is full (the last is truncated).
-  std::vector<std::uint32_t> hh_first, hh_size;
-  {
+  // With a borough, neighbourhood by neighbourhood from its own household mix (the last
+  // household of each is truncated); households are numbered on through the neighbourhoods.
+  std::vector<std::uint32_t> hh_first, hh_size, hh_nbhd;
+  if (s.borough) {
+    AgentIndex next = 0;
+    std::uint32_t h = 0;
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+      const AgentIndex end = next + layout.residents[j];
+      while (next < end) {
+        Stream rng = ctx.stream(h, kPurposeSetup);
+        const std::uint32_t size = std::min<std::uint32_t>(natural_size(draw_type(layout.household[j], rng, 0), rng), end - next);
+        hh_first.push_back(next);
+        hh_size.push_back(size);
+        hh_nbhd.push_back(j);
+        next += size;
+        ++h;
+      }
+    }
+  } else {
     AgentIndex next = 0;
     std::uint32_t h = 0;
     while (next < R) {
       Stream rng = ctx.stream(h, kPurposeSetup);
-      const std::uint32_t size = std::min<std::uint32_t>(natural_size(draw_type(P, rng, 0), rng), R - next);
+      const std::uint32_t size = std::min<std::uint32_t>(natural_size(draw_type(P.structure.household, rng, 0), rng), R - next);
       hh_first.push_back(next);
       hh_size.push_back(size);
       next += size;
@@ -298,7 +511,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   std::vector<double> nbhd_residents(s.n_nbhd, 0.0);
   for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
     const double first = std::floor(static_cast<double>(j) * R / s.n_nbhd), last = std::floor(static_cast<double>(j + 1) * R / s.n_nbhd);
-    nbhd_residents[j] = last - first;
+    nbhd_residents[j] = s.borough ? layout.residents[j] : last - first;
   }
   s.n_teams = kServices * s.n_areas;
   std::vector<std::uint32_t> team_funded(s.n_teams), team_reserve(s.n_teams);
@@ -392,7 +605,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
 
   // Neighbourhood of each resident from its household's first member.
   for (std::uint32_t h = 0; h < H; ++h) {
-    const auto j = static_cast<std::uint32_t>((static_cast<std::uint64_t>(hh_first[h]) * s.n_nbhd) / R);
+    const auto j = s.borough ? hh_nbhd[h] : static_cast<std::uint32_t>((static_cast<std::uint64_t>(hh_first[h]) * s.n_nbhd) / R);
     for (std::uint32_t i = 0; i < hh_size[h]; ++i) s.nbhd[hh_first[h] + i] = j;
   }
   s.rebuild_residents_of_nbhd();
@@ -436,11 +649,30 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
 
   // Residents, household by household.
   std::vector<TieEvent> events;
-  for (std::uint32_t h = 0; h < H; ++h) {
-    Stream rng = ctx.stream(h, kPurposeSetup + 100);
-    std::vector<AgentIndex> slots(hh_size[h]);
-    for (std::uint32_t i = 0; i < hh_size[h]; ++i) slots[i] = hh_first[h] + i;
-    fill_household(s, slots, h, rng, true, events);
+  if (s.borough) {
+    // Ages household by household, then each neighbourhood's age structure (align_ages), then
+    // the members' traits from their aligned ages, each household continuing its own stream.
+    std::vector<Stream> streams;
+    streams.reserve(H);
+    std::vector<AgentIndex> slots;
+    const auto members = [&](std::uint32_t h) {
+      slots.resize(hh_size[h]);
+      std::iota(slots.begin(), slots.end(), hh_first[h]);
+      return std::span<const AgentIndex>(slots);
+    };
+    for (std::uint32_t h = 0; h < H; ++h) {
+      streams.push_back(ctx.stream(h, kPurposeSetup + 100));
+      draw_household_ages(s, members(h), h, streams.back());
+    }
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) align_ages(s, j, layout.age[j]);
+    for (std::uint32_t h = 0; h < H; ++h) draw_members(s, members(h), streams[h], true, events);
+  } else {
+    for (std::uint32_t h = 0; h < H; ++h) {
+      Stream rng = ctx.stream(h, kPurposeSetup + 100);
+      std::vector<AgentIndex> slots(hh_size[h]);
+      for (std::uint32_t i = 0; i < hh_size[h]; ++i) slots[i] = hh_first[h] + i;
+      fill_household(s, slots, h, rng, true, events);
+    }
   }
   w.ties.apply(events);
   s.rebuild_foci();

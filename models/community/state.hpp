@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "socius/socius.hpp"
 
 namespace socius::models::community {
+
+struct Borough;  // borough.hpp
 
 /// Tie types (HalfTie::type).
 enum TieKind : TieType { kKin = 0, kFriend = 1, kAcquaintance = 2, kService = 3, kCollegial = 4 };
@@ -202,6 +205,10 @@ struct State {
   static constexpr int kAgeBands = 17;
   static int age_band(float age) { return age < 20.0f ? 0 : std::min(kAgeBands - 1, 1 + static_cast<int>((age - 20.0f) / 5.0f)); }
   std::array<std::int64_t, kAgeBands> age_target{};
+
+  // --- borough (issue 17, setup.cpp; docs/borough.md): the table the population was built from ---
+  std::shared_ptr<const Borough> borough;             // null: the generic population
+  std::vector<std::array<double, 5>> nbhd_household;  // household mix of each neighbourhood (empty: structure.household_*)
 
   // --- double buffers (copies taken before parallel loops that read neighbours) ---
   std::vector<float> lonely_prev;

@@ -24,7 +24,7 @@ class InvariantError(Error):
     An internal invariant was broken: a bug in socius or in a model; please report it.
     """
 class Simulation:
-    def __init__(self, model: str, entries: list, seed: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+    def __init__(self, model: str, entries: list, seed: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0, borough: dict | None = None) -> None:
         ...
     def agent_ids(self) -> numpy.typing.NDArray[numpy.uint64]:
         """
@@ -112,7 +112,7 @@ class Checkpoint:
         ...
     def load_snapshots_into(self, arg0: ...) -> None:
         ...
-    def restore(self, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> Simulation:
+    def restore(self, threads: typing.SupportsInt | typing.SupportsIndex = 0, borough: dict | None = None) -> Simulation:
         """
         Rebuilds the simulation saved in the checkpoint.
         """

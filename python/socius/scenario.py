@@ -29,6 +29,9 @@ __all__ = ["Scenario", "ScenarioError"]
 
 ScenarioError = _core.ScenarioError
 
+#: The scenario key naming a borough file (docs/borough.md); handled here, not by the engine.
+BOROUGH_KEY = "simulation.borough"
+
 _META = ("model", "name", "description", "extends")
 
 
@@ -242,6 +245,7 @@ class Scenario:
         self.source = source
         self._entries = tuple((plain(k), plain(v), o) for k, v, o in entries)
         self._resolved: dict | None = None
+        self._borough: Any = None  # (path, Borough) once read
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
@@ -331,8 +335,72 @@ class Scenario:
         """The raw (key, value, origin) entries, in order of precedence."""
         return self._entries
 
+    @property
+    def borough(self):
+        """The borough the population is built from (``simulation.borough``, a path relative to
+        the file that sets it; docs/borough.md), as a :class:`socius.borough.Borough`, or None.
+
+        Raises
+        ------
+        ScenarioError
+            If the file is missing or has errors (naming the file, row and column).
+        """
+        given = [(v, o) for k, v, o in self._entries if k == BOROUGH_KEY]
+        if not given:
+            return None
+        value, origin = given[-1]
+        if not isinstance(value, str) or not value:
+            raise ScenarioError(f"{origin}: key '{BOROUGH_KEY}' = {show(value)}: expected the path of a borough "
+                                "file (TOML), relative to the scenario file")
+        base = Path(origin).parent if Path(origin).is_file() else Path.cwd()
+        path = (base / value).resolve()
+        if self._borough is None or self._borough[0] != path:
+            from . import borough
+
+            if not path.is_file():
+                raise ScenarioError(f"{origin}: key '{BOROUGH_KEY}' = {show(value)}: borough file '{path}' does not exist")
+            self._borough = (path, borough.load(path))
+        return self._borough[1]
+
+    def core_entries(self) -> list:
+        """The entries the engine takes: ``simulation.borough`` replaced, where it stands, by what
+        the borough sets (``structure.borough_digest`` and any ``services.<name>_posts``), so
+        that later entries still override the borough's posts.
+
+        Raises
+        ------
+        ScenarioError
+            If the borough file has errors, or ``structure.borough_digest`` is given and differs
+            from the borough's (the file changed since the scenario was written) or is given
+            without a borough.
+        """
+        b = self.borough
+        last = max((i for i, e in enumerate(self._entries) if e[0] == BOROUGH_KEY), default=None)
+        out: list = []
+        for i, (k, v, o) in enumerate(self._entries):
+            if k == "structure.borough_digest":
+                if b is None and v != 0:
+                    raise ScenarioError(f"{o}: key 'structure.borough_digest' = {show(v)}: set, but the scenario names no "
+                                        f"borough; allowed: 0, or a borough file in '{BOROUGH_KEY}' (which sets it)")
+                if b is not None and v != b.digest:
+                    raise ScenarioError(f"{o}: key 'structure.borough_digest' = {show(v)}: the borough file '{b.path}' has "
+                                        f"digest {b.digest} (it changed since the scenario was written); allowed: {b.digest}")
+                continue
+            if k == BOROUGH_KEY:
+                if i == last:
+                    out.extend(b.entries())
+                continue
+            out.append((k, v, o))
+        return out
+
+    def core_borough(self) -> dict | None:
+        """The borough's arrays for the model's setup (None without a borough)."""
+        b = self.borough
+        return None if b is None else b.core()
+
     def validate(self) -> dict:
-        """Checks every value against the model's schema and returns all parameters.
+        """Checks every value against the model's schema and returns all parameters (with
+        ``simulation.borough``, the borough file's absolute path, when there is one).
 
         Raises
         ------
@@ -340,7 +408,10 @@ class Scenario:
             Listing every problem: file, key, value, what is allowed, nearest valid key.
         """
         if self._resolved is None:
-            self._resolved = dict(_core.resolve(self.model, list(self._entries)))
+            resolved = dict(_core.resolve(self.model, self.core_entries()))
+            if self.borough is not None:
+                resolved[BOROUGH_KEY] = str(self.borough.path)
+            self._resolved = resolved
         return dict(self._resolved)
 
     @property
@@ -370,6 +441,7 @@ class Scenario:
     def hash(self) -> str:
         """A stable 16-hex-digit hash of the model and resolved parameters (not of names)."""
         params = self.validate()
+        params.pop(BOROUGH_KEY, None)  # where the file is: its content is in structure.borough_digest
         canon = "\n".join(f"{k}={_toml_value(params[k])}" for k in sorted(params))
         return hashlib.sha256(f"{self.model}\n{canon}".encode()).hexdigest()[:16]
 

@@ -95,7 +95,8 @@ class Simulation:
         seed = integer(seed, "seed", minimum=0, maximum=2**64 - 1, allow_none=True)
         threads = integer(threads, "threads", minimum=1, allow_none=True)
         scenario.validate()
-        self._setup(scenario, _core.Simulation(scenario.model, list(scenario.entries), seed, threads or 0))
+        self._setup(scenario, _core.Simulation(scenario.model, scenario.core_entries(), seed, threads or 0,
+                                               scenario.core_borough()))
 
     @classmethod
     def _restored(cls, scenario: Scenario, core) -> "Simulation":
@@ -717,7 +718,7 @@ def resume(checkpoint: str | os.PathLike, *, threads: int | None = None, progres
         extras = {k: state.extra(k) for k in ("output", "scenario", "scenario_source", "command", "checkpoint_every")}
         scenario = Scenario.from_toml(extras["scenario"], origin=f"{ckpt} (scenario)")
         scenario.source = extras["scenario_source"] or None
-        sim = Simulation._restored(scenario, state.restore(threads or 0))
+        sim = Simulation._restored(scenario, state.restore(threads or 0, scenario.core_borough()))
         output = Path(extras["output"])
         writer = _core.ResultsWriter(str(output))
         try:
@@ -824,6 +825,10 @@ def write_provenance(writer, scenario: Scenario, command: str | None) -> None:
     writer.attribute("scenario_name", scenario.name)
     writer.attribute("scenario_hash", scenario.hash())
     writer.attribute("scenario_source", scenario.source or "")
+    if scenario.borough is not None:  # docs/borough.md: the table the population was built from
+        writer.attribute("borough", str(scenario.borough.path))
+        writer.attribute("borough_table", str(scenario.borough.table))
+        writer.attribute("borough_sha256", scenario.borough.sha256)
     writer.attribute("git_revision", _git_revision())
     writer.attribute("command", command or " ".join(shlex.quote(a) for a in sys.argv))
     writer.attribute("python_version", sys.version.split()[0])

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <string>
 
+#include "community/borough.hpp"
+#include "community/community.hpp"
 #include "registry.hpp"
 #include "socius/socius.hpp"
 
@@ -126,10 +128,37 @@ py::dict network_statistics(const TieGraph& g, std::uint32_t path_sources, std::
   return d;
 }
 
+/// A borough table (docs/borough.md) from the dict socius.borough.Borough.core() gives: population,
+/// quintile, age (rows of 7 shares), household (rows of 5 shares) and digest. Its values are
+/// checked by the model (check_borough); None is no borough.
+std::shared_ptr<const models::community::Borough> to_borough(const py::object& o) {
+  if (o.is_none()) return nullptr;
+  const auto d = o.cast<py::dict>();
+  auto b = std::make_shared<models::community::Borough>();
+  b->population = d["population"].cast<std::vector<double>>();
+  for (int q : d["quintile"].cast<std::vector<int>>()) {
+    if (q < 0 || q > 255) throw ScenarioError("borough table: quintile " + std::to_string(q) + "; allowed: 1 to 5");
+    b->quintile.push_back(static_cast<std::uint8_t>(q));
+  }
+  b->age = d["age"].cast<std::vector<std::array<double, models::community::Borough::kAgeBands>>>();
+  b->household = d["household"].cast<std::vector<std::array<double, 5>>>();
+  b->digest = d["digest"].cast<std::int64_t>();
+  return b;
+}
+
+/// The model's description, built from `borough` when one is given (the community model only).
+ModelDescription describe(const std::string& model, const py::object& borough) {
+  auto b = to_borough(borough);
+  if (!b) return models::find(model);
+  if (model != "community") throw ScenarioError("simulation.borough: model '" + model + "' has no neighbourhoods; a borough table is for the community model");
+  return models::community::description(std::move(b));
+}
+
 /// A simulation plus the stop flag that Ctrl-C sets from Python.
 struct PySimulation {
-  PySimulation(const std::string& model, const py::list& entries, std::optional<std::uint64_t> seed, int threads)
-      : sim(std::make_unique<Simulation>(models::find(model), to_entries(entries), seed, threads)) {}
+  PySimulation(const std::string& model, const py::list& entries, std::optional<std::uint64_t> seed, int threads,
+               const py::object& borough)
+      : sim(std::make_unique<Simulation>(describe(model, borough), to_entries(entries), seed, threads)) {}
   explicit PySimulation(std::unique_ptr<Simulation> s) : sim(std::move(s)) {}
   std::unique_ptr<Simulation> sim;
   std::atomic<bool> stop{false};
@@ -263,8 +292,9 @@ PYBIND11_MODULE(_core, m) {
   "Network statistics (socius/netstats.hpp) of the graph on n agents with the given ties (duplicates merged).");
 
   py::class_<PySimulation>(m, "Simulation")
-      .def(py::init<const std::string&, const py::list&, std::optional<std::uint64_t>, int>(),
-           py::arg("model"), py::arg("entries"), py::arg("seed") = py::none(), py::arg("threads") = 0)
+      .def(py::init<const std::string&, const py::list&, std::optional<std::uint64_t>, int, const py::object&>(),
+           py::arg("model"), py::arg("entries"), py::arg("seed") = py::none(), py::arg("threads") = 0,
+           py::arg("borough") = py::none())
       .def("step", [](PySimulation& s, std::int64_t n) {
         if (n < 0) throw py::value_error("n must be >= 0, got " + std::to_string(n));
         s.stop = false;
@@ -424,9 +454,10 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init<const std::string&>(), py::arg("path"), "Reads and verifies a checkpoint file.")
       .def("extra", [](const PyCheckpoint& c, const std::string& key) { return c.reader.get_string("extra." + key); })
       .def_property_readonly("model", [](const PyCheckpoint& c) { return c.reader.get_string("model"); })
-      .def("restore", [](const PyCheckpoint& c, int threads) {
-        return std::make_unique<PySimulation>(Simulation::restore(models::find(c.reader.get_string("model")), c.reader, threads));
-      }, py::arg("threads") = 0, "Rebuilds the simulation saved in the checkpoint.")
+      .def("restore", [](const PyCheckpoint& c, int threads, const py::object& borough) {
+        return std::make_unique<PySimulation>(Simulation::restore(describe(c.reader.get_string("model"), borough), c.reader, threads));
+      }, py::arg("threads") = 0, py::arg("borough") = py::none(),
+      "Rebuilds the simulation saved in the checkpoint (with the borough table it was built from, if any).")
       .def("load_snapshots_into", [](const PyCheckpoint& c, ResultsWriter& w) { w.load_snapshots(c.reader); });
 
   py::class_<ResultsWriter>(m, "ResultsWriter")
