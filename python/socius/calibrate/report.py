@@ -131,7 +131,7 @@ def pairs_figure(result, most: int = 5):
         ax.set_xlabel(spec.parameters[j].key, fontsize=8)
         ax.legend(fontsize=8)
         return fig
-    fig = figure(2.3 * (m - 1) + 1.0, 2.3 * (m - 1) + 0.8)
+    fig = figure(max(5.0, 2.3 * (m - 1) + 1.0), max(4.2, 2.3 * (m - 1) + 0.8))
     axes = fig.subplots(m - 1, m - 1, squeeze=False)
     for r in range(1, m):
         for c in range(m - 1):
@@ -156,7 +156,8 @@ def pairs_figure(result, most: int = 5):
             if c == 0:
                 ax.set_ylabel(spec.parameters[jy].key, fontsize=7)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncols=min(4, len(labels)), frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="outside upper center", ncols=min(2 if m < 4 else 4, len(labels)), frameon=False,
+               fontsize=8)
     return fig
 
 

@@ -330,9 +330,11 @@ def calibrate(spec: CalibrationSpec | str | os.PathLike | dict, *, out: str | os
         if k > 1:
             wave.check = _check(spec, waves[-2], wave)
         wave.emulators = _fit(spec, waves, k)
-        want = spec.runs if k < spec.waves else spec.sample
-        wave.region, wave.tried, accepted = sample_region(region_filter(spec, waves), spec.bounds, max(want, spec.runs),
-                                                          _seed(spec.seed, _REGION + k), candidates=spec.candidates)
+        # `sample` points of the region after every wave (its ranges in the report); the next
+        # wave's design is the first `runs` of them (the same points whatever `sample` is)
+        wave.region, wave.tried, accepted = sample_region(region_filter(spec, waves), spec.bounds,
+                                                          max(spec.sample, spec.runs), _seed(spec.seed, _REGION + k),
+                                                          candidates=spec.candidates)
         wave.share = accepted / max(1, wave.tried)
         wave.seconds = time.perf_counter() - tw
         log(f"after wave {k}: {100 * wave.share:.3g}% of the prior box not ruled out "
