@@ -2,7 +2,6 @@
 machinery, its pieces on their own, resume after a kill, spec errors, and the calibration's
 sample as appraise's uncertainty."""
 
-import csv
 import os
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from socius.calibrate import (CalibrationError, CalibrationSpec, Emulator, combi
 from socius.calibrate.run import SAMPLE_FILE, SCENARIO_FILE, RUNS_FILE, region_filter
 from socius.targets import Targets, TargetsError, model_value, model_values
 
-from conftest import PYTHON_DIR, ROOT, SCENARIOS, cli
+from conftest import PYTHON_DIR, SCENARIOS, cli
 
 # Two parameters with strong effects at a small size: the level of desired relationships
 # (share often lonely) and the trust intercept (share trusting).

@@ -11,7 +11,6 @@ on the shared report layer (:mod:`socius.report.page`, :mod:`socius.report.figur
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -237,12 +236,12 @@ def write_report(result, out_dir: str | None = None) -> tuple[Path, Path]:
     for j, q in enumerate(spec.parameters):
         if len(sample):
             col = sample[:, j]
-            fitted = f"{show(float(col.min()))} to {show(float(col.max()))}"
-            mid = f"{show(float(np.median(col)))} ({show(float(np.percentile(col, 5)))} to {show(float(np.percentile(col, 95)))})"
+            fitted = f"{col.min():.4g} to {col.max():.4g}"
+            mid = f"{np.median(col):.4g} ({np.percentile(col, 5):.4g} to {np.percentile(col, 95):.4g})"
         else:
             fitted = mid = "none"
         prows.append([esc(q.key), esc(q.label), f"{show(q.min)} to {show(q.max)}", fitted, mid,
-                      show(best["values"][q.key]), esc(q.source)])
+                      f"{best['values'][q.key]:.4g}", esc(q.source)])
     page.section("parameters", "Fitted ranges", [
         table(["parameter", "label", "prior range", "not ruled out", "median (5th to 95th percentile)", "best point",
                "source of the prior"], prows)])

@@ -52,7 +52,7 @@ _ID_FILE = ".calibration-id"
 
 # Seeds of the calibration's own randomness, derived from the master seed with indices no wave's
 # sweep uses (wave K's sweep has master seed derive_seed(seed, K)).
-_DESIGN, _REGION, _FINAL, _EMULATOR = 2**62, 2**62 + 10_000, 2**62 + 20_000, 2**62 + 30_000
+_DESIGN, _REGION, _SHARE, _EMULATOR = 2**62, 2**62 + 10_000, 2**62 + 20_000, 2**62 + 30_000
 
 
 def _seed(master: int, index: int) -> int:
@@ -119,8 +119,8 @@ class CalibrationResult:
         lines.append("  non-implausible ranges:" if not self.empty else "  best run point:")
         for j, p in enumerate(s.parameters):
             if not self.empty:
-                lines.append(f"    {p.key}: {show(float(self.sample[:, j].min()))} to {show(float(self.sample[:, j].max()))} "
-                             f"(prior {show(p.min)} to {show(p.max)}; best {show(self.best['values'][p.key])})")
+                lines.append(f"    {p.key}: {float(self.sample[:, j].min()):.4g} to {float(self.sample[:, j].max()):.4g} "
+                             f"(prior {show(p.min)} to {show(p.max)}; best {self.best['values'][p.key]:.4g})")
             else:
                 lines.append(f"    {p.key} = {show(self.best['values'][p.key])}")
         return "\n".join(lines)
@@ -335,10 +335,13 @@ def calibrate(spec: CalibrationSpec | str | os.PathLike | dict, *, out: str | os
         wave.region, wave.tried, accepted = sample_region(region_filter(spec, waves), spec.bounds,
                                                           max(spec.sample, spec.runs), _seed(spec.seed, _REGION + k),
                                                           candidates=spec.candidates)
-        wave.share = accepted / max(1, wave.tried)
+        # the share of the box left: on one fixed set of candidates for every wave, so that it
+        # can only shrink from wave to wave (the region after wave k lies inside that after k-1)
+        fixed = latin_hypercube(min(spec.candidates, 50_000), spec.bounds, _seed(spec.seed, _SHARE))
+        wave.share = float(np.mean(region_filter(spec, waves)(fixed)))
         wave.seconds = time.perf_counter() - tw
         log(f"after wave {k}: {100 * wave.share:.3g}% of the prior box not ruled out "
-            f"({accepted} of {wave.tried:,} candidates)")
+            f"({accepted} of {wave.tried:,} candidates kept for the next design)")
     if shard is not None:
         return None
     sample = waves[-1].region[:spec.sample]
@@ -449,7 +452,7 @@ def calibrated_scenario(spec: CalibrationSpec, best: dict, waves: list[Wave], sa
                     f"{t} {v['model_mean']:.3g} vs {v['value']:.3g} (I = {v['implausibility']:.2f})"
                     for t, v in best["targets"].items())
     p = spec.scenario.validate()
-    ranges = "; ".join(f"{q.key} {show(float(sample[:, j].min()))}-{show(float(sample[:, j].max()))}"
+    ranges = "; ".join(f"{q.key} {float(sample[:, j].min()):.4g} to {float(sample[:, j].max()):.4g}"
                        for j, q in enumerate(spec.parameters)) if len(sample) else "none (every set ruled out)"
     description = (f"{base.name} calibrated by socius calibrate '{spec.name}' (history matching, {len(waves)} waves, "
                    f"{sum(w.x.shape[0] for w in waves) * spec.replicates} runs of {p['simulation.population']} residents, "
@@ -462,7 +465,10 @@ def calibrated_scenario(spec: CalibrationSpec, best: dict, waves: list[Wave], sa
              f"model = {_toml_value(base.model)}", f"name = {_toml_value(base.name + '-calibrated')}",
              f"description = {_toml_value(description)}"]
     if base.source:
-        rel = os.path.relpath(Path(base.source).resolve(), out.resolve())
+        src, here = Path(base.source).resolve(), out.resolve()
+        shared = os.path.commonpath([src, here])
+        # relative when both lie in one project (the folder can move with it), else absolute
+        rel = os.path.relpath(src, here) if shared not in (os.sep, str(Path(src.anchor))) else str(src)
         lines.append(f"extends = {_toml_value(rel)}")
         values = dict(best["values"])
     else:

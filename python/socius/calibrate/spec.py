@@ -239,8 +239,6 @@ class CalibrationSpec:
             info = self.schema[key]
             if info.get("type") not in ("real", "integer"):
                 raise self._err(where, v, f"parameter '{key}' is {info.get('type')}; only numbers can be fitted")
-            if info.get("fixed"):
-                pass  # setup parameters may be fitted: each run builds its own population
             if key in overrides:
                 raise self._err(where, v, "also set in [run] or [set]; a parameter is either fixed or fitted")
             if not isinstance(v, Mapping):
