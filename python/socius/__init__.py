@@ -22,7 +22,7 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
 from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
 from ._core import models as _models
 from . import appraise
-from .calibrate import calibrate
+from . import calibrate
 from .compare import compare
 from .report import report
 from .files import ResultsError

@@ -225,7 +225,7 @@ def write_report(result, out_dir: str | None = None) -> tuple[Path, Path]:
         _save(fig, figs / "region.png", "per parameter, the range not ruled out after each wave, and the share of the "
               "prior box left"),
         table(["wave", "points", "runs", "run points not ruled out", "box not ruled out after it", "candidates tried",
-               "time"], wrows),
+               "time (this call)"], wrows),
         "<p>The region after wave k is judged by the emulators of every wave up to k, each fitted to the replicate "
         "means of all runs so far; the next wave's design is drawn from it by rejection.</p>"])
     fig = pairs_figure(result)
