@@ -162,7 +162,7 @@ def _spec_file(folder, targets):
     path.write_text(
         f'name = "recovery"\nscenario = "{SCENARIOS / "baseline.toml"}"\ntargets = "{targets.name}"\nseed = 17\n'
         "[run]\n" + "".join(f"{k} = {v}\n" for k, v in RUN.items())
-        + "[method]\nwaves = 2\nruns = 8\nreplicates = 2\ncandidates = 20000\nsample = 300\n"
+        + "[method]\nwaves = 2\nruns = 8\nreplicates = 2\ncandidates = 10000\nsample = 300\n"
         '[parameters."loneliness.desired_mean"]\nmin = 0.4\nmax = 1.4\nsource = "test"\n'
         '[parameters."trust.intercept"]\nmin = -2.0\nmax = 0.5\nsource = "test"\n')
     return path

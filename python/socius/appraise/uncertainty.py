@@ -77,7 +77,7 @@ class Prior:
     def describe(self) -> str:
         f = self.factor
         if self.empirical:
-            return f"empirical: {self.empirical} calibrated sets, range [{show(f.min)}, {show(f.max)}]"
+            return f"empirical: {self.empirical} calibrated sets, range [{f.min:.4g}, {f.max:.4g}]"
         extra = "".join(f", {k} {show(getattr(f, k))}" for k in ("mode", "mean", "sd") if getattr(f, k) is not None)
         return f"{f.distribution} on [{show(f.min)}, {show(f.max)}]{extra}"
 
