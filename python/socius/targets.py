@@ -271,10 +271,15 @@ class Targets:
         model records (found from a run of 100 residents and no steps, under a second)."""
         from .simulation import Simulation
 
-        tiny = scenario.with_overrides({"simulation.population": 100, "simulation.burn_in": 0,
-                                        "simulation.steps": 0}, origin="targets check")
-        sim = Simulation(tiny, seed=1, threads=1)
-        sim.run(progress=False)
+        from . import _core
+
+        try:
+            tiny = scenario.with_overrides({"simulation.population": 100, "simulation.burn_in": 0,
+                                            "simulation.steps": 0}, origin="targets check")
+            sim = Simulation(tiny, seed=1, threads=1)
+            sim.run(progress=False)
+        except _core.Error:
+            return  # the scenario needs more residents (e.g. a policy's sizing): the first runs check instead
         model_values(sim.results["indicators"], list(self), origin=f"the indicators of model '{scenario.model}'",
                      where=self.origin)
 

@@ -432,7 +432,7 @@ def write_outputs(spec: CalibrationSpec, out: Path, waves: list[Wave], sample: n
                    "ranges": {p.key: ([float(w.region[:, j].min()), float(w.region[:, j].max())] if len(w.region) else None)
                               for j, p in enumerate(spec.parameters)},
                    "emulator_check": w.check, "kernels": {t.name: w.emulators[k].kernel for k, t in enumerate(spec.targets)},
-                   "seconds": w.seconds} for w in waves],
+                   "seconds_this_call": w.seconds} for w in waves],
         "best": best,
         "sample_size": int(len(sample)),
     }
