@@ -279,3 +279,19 @@ def test_appraise_accepts_the_calibration_as_its_uncertainty(whole, tmp_path):
     values = a.parameters["values"].values
     assert values.shape == (2, 2)
     assert all(tuple(r) in sample for r in values)
+
+
+def test_a_bad_sample_file_is_refused_naming_file_and_column(tmp_path):
+    from socius.appraise import Uncertainty, UncertaintyError
+
+    path = tmp_path / "non_implausible.csv"
+    path.write_text("# made by hand\nloneliness.desired_men,trust.intercept\n0.8,-0.7\n")
+    with pytest.raises(UncertaintyError) as e:
+        Uncertainty.load(path)
+    assert str(path) in str(e.value) and "desired_men" in str(e.value) and "did you mean" in str(e.value)
+    path.write_text("loneliness.desired_mean,trust.intercept\n0.8,-0.7\n-1.0,-0.7\n")
+    with pytest.raises(UncertaintyError, match="outside the allowed range of 'loneliness.desired_mean'"):
+        Uncertainty.load(tmp_path)                     # the folder holding it
+    path.write_text("loneliness.desired_mean,trust.intercept\n0.8\n")
+    with pytest.raises(UncertaintyError, match="data row 1: 1 values for 2 columns"):
+        Uncertainty.load(path)
