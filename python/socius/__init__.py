@@ -16,11 +16,13 @@ honest uncertainty. The C++ engine does the work; this package is its public fac
     socius.appraise.load("appraisal")                 # the Appraisal a report renders
     socius.report("comparison.h5", "report/")         # report/index.html, self-contained
     socius.trial("scenarios/befriending.toml", replicates=5, seed=1)   # a virtual randomised trial
+    socius.calibrate("scenarios/calibration/baseline.toml", out="calibration")   # history matching
 """
 
 from ._core import CheckpointError, Error, InvariantError, OutputError, __version__
 from ._core import models as _models
 from . import appraise
+from . import calibrate
 from .compare import compare
 from .report import report
 from .files import ResultsError
@@ -44,6 +46,7 @@ __all__ = [
     "SweepSpec",
     "__version__",
     "appraise",
+    "calibrate",
     "compare",
     "models",
     "open_results",

@@ -284,6 +284,50 @@ def _cmd_appraise(args) -> int:
     return 0
 
 
+def _cmd_calibrate(args) -> int:
+    import shlex
+
+    from .calibrate import CalibrationSpec, calibrate
+    from .sweeps.runner import make_executor
+    from .sweeps.slurm import parse_shard, shard_from_env
+
+    spec = CalibrationSpec.load(args.spec)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        expect(out, ("folder",), "a calibration folder (--out DIR)")
+    shard = parse_shard(args.shard) if args.shard else shard_from_env()
+    print(f"socius: calibrating {len(spec.parameters)} parameters of '{spec.base_scenario.name}' to "
+          f"{len(spec.targets)} targets: {spec.waves} waves x {spec.runs} points x {spec.replicates} replicates, "
+          f"executor {args.executor}" + (f", shard {shard[0]}/{shard[1]}" if shard else ""), file=sys.stderr)
+    command = " ".join(shlex.quote(a) for a in ["socius", "calibrate", str(args.spec), "--out", str(out)])
+    owned = None if args.executor == "local" else make_executor(args.executor, args.workers, args.scheduler)
+    executor = args.executor if owned is None else owned.executor
+    try:
+        result = calibrate(spec, out=out, executor=executor, workers=args.workers, threads=args.threads,
+                           shard=shard, retries=args.retries, progress=not args.quiet, restart=args.restart,
+                           command=command)
+    except KeyboardInterrupt as e:
+        print(f"\nsocius: interrupted; finished runs are kept in {out}; run the same command again to resume",
+              file=sys.stderr)
+        return _interrupt_code(e)
+    finally:
+        if owned is not None:
+            owned.close()
+    if shard:
+        if result is None:
+            print(f"socius: every wave is complete; run the command without --shard to write the outputs")
+        else:
+            print(f"socius: shard {shard[0]}/{shard[1]}: {result.done} of {result.in_scope} runs of this wave done; "
+                  "when every shard is done, run the shards again for the next wave, or the command without "
+                  "--shard to finish")
+        return 0 if result is None or not result.failed else 1
+    print(result.summary())
+    for what, label in (("sample", "non-implausible parameter sets"), ("scenario", "calibrated scenario"),
+                        ("report", "report")):
+        print(f"socius: {label}: {result.paths[what]}")
+    return 0
+
+
 def _cmd_trial(args) -> int:
     import json
 
@@ -615,6 +659,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="write the report into a folder holding other files")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_appraise)
+
+    p = sub.add_parser("calibrate", help="fit parameters to a targets file by history matching; resumable",
+                       description="History matching (docs/calibration.md): waves of Latin-hypercube designs run "
+                                   "on the sweep machinery, a Gaussian-process emulator per target, implausibility "
+                                   "cut-offs; writes the non-implausible parameter sets (for socius appraise "
+                                   "--uncertainty), a calibrated scenario and a report into DIR.")
+    p.add_argument("spec", metavar="SPEC.toml", help="calibration spec (e.g. scenarios/calibration/baseline.toml)")
+    p.add_argument("--out", required=True, help="calibration folder: one sweep folder per wave, and the outputs")
+    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
+                   help="local process pool (default), a Dask cluster, or MPI")
+    p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address or scheduler JSON file")
+    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+    p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I of the first wave not yet "
+                   "complete (a Slurm array task), then stop")
+    p.add_argument("--retries", type=_nonnegative, default=1, help="further attempts at a failed run (default 1)")
+    p.add_argument("--restart", action="store_true", help="if OUT holds another calibration's runs, delete them "
+                   "and start again instead of refusing")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser("trial", help="run a virtual randomised trial of a person-level policy",
                        description="Randomises the eligible residents at the start of the scenario's "

@@ -91,8 +91,7 @@ def build_spec(scenarios: Sequence[Scenario], uncertainty: Uncertainty, *, draws
     data: dict = {"name": "appraisal", "description": uncertainty.description or "appraisal of policy options",
                   "scenarios": list(scenarios), "seed": int(seed), "replicates": int(replicates)}
     if uncertainty.model:
-        data["design"] = {"method": "lhs", "samples": int(draws)}
-        data["parameters"] = uncertainty.spec_parameters()
+        data["design"], data["parameters"] = uncertainty.spec_design(int(draws), int(seed))
     else:
         data["design"] = {"method": "grid"}
     return SweepSpec.from_dict(data, origin=uncertainty.source or "appraise")

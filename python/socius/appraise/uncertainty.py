@@ -23,6 +23,12 @@ the model (name, type, allowed range; the sweep spec checks each at its bounds),
 parameters against :data:`socius.appraise.settings.VALUATION`. Errors name the file, the key,
 the value and what is allowed, like the sweep spec's.
 
+A calibration's output (``socius calibrate``: ``DIR/non_implausible.csv``, or the folder ``DIR``)
+is accepted too, as an empirical sample of the model parameters: draw ``d`` is a row of the
+sample (rows chosen at random without replacement, seeded by the master seed; with replacement
+when there are more draws than rows), so the parameters keep the joint structure the calibration
+found; the valuation keeps its defaults.
+
 Draws: the model parameters are sampled as the sweep spec samples a Latin hypercube design
 (``design.method = "lhs"``, ``samples = draws``); the valuation parameters by a Latin hypercube
 of their own, seeded from the master seed with an index no run uses. Both are pure functions of
@@ -66,9 +72,12 @@ class Prior:
     factor: Factor
     label: str
     source: str
+    empirical: int = 0  # rows of a calibration's sample (0: a distribution)
 
     def describe(self) -> str:
         f = self.factor
+        if self.empirical:
+            return f"empirical: {self.empirical} calibrated sets, range [{f.min:.4g}, {f.max:.4g}]"
         extra = "".join(f", {k} {show(getattr(f, k))}" for k in ("mode", "mean", "sd") if getattr(f, k) is not None)
         return f"{f.distribution} on [{show(f.min)}, {show(f.max)}]{extra}"
 
@@ -102,11 +111,16 @@ class Uncertainty:
         self.source: str | None = None
         self.model_name = model
         self._schema = {s["key"]: s for s in _core.schema(model)}
+        self.sample: np.ndarray | None = None  # a calibration's non-implausible sets (rows)
         self._parse(dict(data))
 
     @classmethod
     def load(cls, path: str | os.PathLike, model: str = "community") -> "Uncertainty":
         path = Path(path)
+        if path.is_dir() and (path / "non_implausible.csv").is_file():
+            path = path / "non_implausible.csv"  # a calibration folder
+        if path.suffix.lower() == ".csv" and path.is_file():
+            return cls.from_sample(path, model=model)
         if not path.is_file():
             raise UncertaintyError(f"uncertainty file '{path}' does not exist")
         data = read_toml(path, "uncertainty file", UncertaintyError)
@@ -117,6 +131,62 @@ class Uncertainty:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], model: str = "community", origin: str = "python") -> "Uncertainty":
         return cls(data, origin=origin, model=model)
+
+    @classmethod
+    def from_sample(cls, path: str | os.PathLike, model: str = "community") -> "Uncertainty":
+        """A calibration's non-implausible sample (CSV: ``#`` comment lines, a header of
+        parameter keys, one parameter set per row) as the model parameters' uncertainty."""
+        path = Path(path)
+        u = cls({}, origin=str(path), model=model)
+        u.source = str(path)
+        lines = [ln for ln in path.read_text(encoding="utf-8-sig").splitlines() if ln.strip() and not ln.startswith("#")]
+        if not lines:
+            raise UncertaintyError(f"{path}: no header: expected a calibration's non_implausible.csv (a header of "
+                                   "parameter keys, then one parameter set per row)")
+        keys = [k.strip() for k in lines[0].split(",")]
+        rows = []
+        for i, line in enumerate(lines[1:], start=2):
+            cells = line.split(",")
+            if len(cells) != len(keys):
+                raise UncertaintyError(f"{path}: data row {i - 1}: {len(cells)} values for {len(keys)} columns ({', '.join(keys)})")
+            try:
+                rows.append([float(c) for c in cells])
+            except ValueError:
+                raise UncertaintyError(f"{path}: data row {i - 1}: {line!r}: expected numbers") from None
+        if not rows:
+            raise UncertaintyError(f"{path}: no parameter sets (every set was ruled out by the calibration?): "
+                                   "nothing to draw from")
+        sample = np.array(rows, dtype=float)
+        for j, key in enumerate(keys):
+            where = f"column {key}"
+            if key not in u._schema:
+                raise u._err(where, key, f"unknown parameter of model '{model}'" + _nearest(key, u._schema))
+            info = u._schema[key]
+            col = sample[:, j]
+            lo_allowed, hi_allowed = info.get("min"), info.get("max")
+            if not np.all(np.isfinite(col)) or (lo_allowed is not None and col.min() < lo_allowed) or \
+                    (hi_allowed is not None and col.max() > hi_allowed):
+                raise u._err(where, f"<{show(float(col.min()))} to {show(float(col.max()))}>",
+                             f"outside the allowed range of '{key}': {show(lo_allowed)} to {show(hi_allowed)}")
+            lo, hi = float(col.min()), float(col.max())
+            factor = Factor(key, "continuous", info.get("type", "real"), distribution="uniform", min=lo,
+                            max=hi if hi > lo else lo + max(abs(lo) * 1e-9, 1e-12))
+            u.model.append(Prior(key, "model", factor, key, f"calibration sample {path}", empirical=len(sample)))
+        u.sample = sample
+        u.name = path.parent.name or path.stem
+        u.description = f"parameter uncertainty: the {len(sample)} non-implausible sets of calibration {path}"
+        return u
+
+    def spec_design(self, draws: int, master_seed: int) -> tuple[dict, dict]:
+        """The sweep spec's ``design`` and ``[parameters]`` for ``draws`` draws: a Latin
+        hypercube over the priors, or rows of a calibration's sample (design ``points``)."""
+        if self.sample is None:
+            return {"method": "lhs", "samples": int(draws)}, self.spec_parameters()
+        rng = np.random.default_rng(_core.derive_seed(master_seed, 2**63 + 3) % 2**32)
+        n = len(self.sample)
+        rows = rng.choice(n, size=draws, replace=draws > n)
+        return {"method": "points"}, {p.key: {"values": [p.factor.cast(v) for v in self.sample[rows, j]]}
+                                      for j, p in enumerate(self.model)}
 
     @classmethod
     def none(cls, model: str = "community") -> "Uncertainty":

@@ -78,8 +78,8 @@ def salib_form(sweep, summary: str, scenario: str | None = None):
         If the design is a grid, or some design point has no finished run (resume the sweep).
     """
     ds, spec = _open(sweep)
-    if spec.method == "grid":
-        raise SweepSpecError("a grid has no SALib problem; use design 'lhs', 'sobol' or 'morris'")
+    if spec.method in ("grid", "points"):
+        raise SweepSpecError(f"a {spec.method} design has no SALib problem; use design 'lhs', 'sobol' or 'morris'")
     (name,) = _summaries(ds, summary)
     names = [s.name for s in spec.scenarios]
     scenario = scenario or names[0]

@@ -379,7 +379,7 @@ def _summary_order(spec: SweepSpec, summaries: dict) -> list[str]:
 
 
 def _attributes(f, spec, spec_hash, done, failed, missing, use_virtual, layout) -> None:
-    problem = spec.problem() if spec.method != "grid" else None
+    problem = spec.problem() if spec.method not in ("grid", "points") else None
     f.attrs.update({
         "format": INDEX_FORMAT,
         "sweep_name": spec.name,

@@ -51,7 +51,7 @@ from .layout import run_name, run_relpath
 
 __all__ = ["SweepSpecError", "SweepSpec", "Factor", "SummarySpec", "RunInfo"]
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
+DESIGNS = ("grid", "lhs", "sobol", "morris", "points")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal", "triangular")
 STATS = ("final", "at", "mean", "median", "min", "max", "std")
 # Names the index uses itself; a summary or parameter may not take them.
@@ -63,7 +63,8 @@ _TOP = ("name", "description", "scenario", "scenarios", "seed", "replicates", "d
 _FACTOR_KEYS = ("value", "values", "min", "max", "num", "step", "distribution", "mean", "sd", "mode")
 _DESIGN_KEYS = {"grid": ("method",), "lhs": ("method", "samples"),
                 "sobol": ("method", "samples", "second_order"),
-                "morris": ("method", "trajectories", "levels")}
+                "morris": ("method", "trajectories", "levels"),
+                "points": ("method",)}
 _RECORD_KEYS = ("every", "indicators", "groups", "snapshot_every")
 _SUMMARY_KEYS = ("indicator", "group", "stat", "time", "last", "from", "to")
 
@@ -453,6 +454,15 @@ class SweepSpec:
         if self.method != "grid" and not self.factors:
             raise self._err("parameters", table, f"design '{self.method}' needs at least one "
                             "varied parameter (a range or distribution)")
+        if self.method == "points":  # explicit rows (socius calibrate's waves): equal-length columns
+            for f in self.factors:
+                if f.kind != "values":
+                    raise self._err(f"parameters.{f.key}", f.to_dict(), "design 'points' takes each "
+                                    "parameter as a list of values, one per point (rows = points)")
+                if len(f.values) != len(self.factors[0].values):
+                    raise self._err(f"parameters.{f.key}.values", f"<{len(f.values)} values>",
+                                    f"design 'points' needs every list as long as the first "
+                                    f"('{self.factors[0].key}': {len(self.factors[0].values)} values)")
         for f in self.factors:
             if f.key in RESERVED:
                 raise self._err(f"parameters.{f.key}", "<...>", "this name is reserved by the index")
@@ -471,6 +481,8 @@ class SweepSpec:
                 raise self._err(where, dict(v), f"'values' cannot be combined with {sorted(extra)}")
             if not isinstance(vals, list) or not vals:
                 raise self._err(f"{where}.values", vals, "expected a non-empty list")
+            if self.method == "points":  # one column of explicit rows: values may repeat
+                return Factor(key, "values", ptype, values=tuple(vals))
             if len({json.dumps(x) for x in vals}) != len(vals):
                 raise self._err(f"{where}.values", vals, "values must not repeat")
             if self.method != "grid":
@@ -643,6 +655,8 @@ class SweepSpec:
         d = len(self.factors)
         if self.method == "grid":
             return math.prod(len(f.grid_values()) for f in self.factors)
+        if self.method == "points":
+            return len(self.factors[0].values)
         if self.method == "lhs":
             return self.samples
         if self.method == "sobol":
@@ -688,14 +702,15 @@ class SweepSpec:
             from SALib.sample import morris
 
             return morris.sample(unit, self.trajectories, num_levels=self.levels, seed=seed)
-        raise SweepSpecError(f"{self.origin}: design 'grid' has no unit design")
+        raise SweepSpecError(f"{self.origin}: design '{self.method}' has no unit design")
 
     def design(self) -> np.ndarray:
         """The design points x parameters, as the values the runs use (object array: a grid
         may mix types; integer parameters are rounded)."""
         if self._design_cache is None:
-            if self.method == "grid":
-                rows = list(itertools.product(*(f.grid_values() for f in self.factors)))
+            if self.method in ("grid", "points"):
+                rows = (list(zip(*(f.grid_values() for f in self.factors))) if self.method == "points"
+                        else list(itertools.product(*(f.grid_values() for f in self.factors))))
                 out = np.empty((len(rows), len(self.factors)), dtype=object)
                 for i, row in enumerate(rows):
                     out[i, :] = row
