@@ -255,6 +255,38 @@ TEST_CASE("virtual trial: take_up 0 gives no match, drop_out 1 ends every match 
   }
 }
 
+TEST_CASE("befriending: an introduced group membership lapses with the match at keep 0 and stays at keep 1", "[community][trial_rule]") {
+  for (double keep : {0.0, 1.0}) {
+    auto e = small({{"policy.befriending.enabled", true}, {"policy.befriending.take_up", 1.0}, {"policy.befriending.introduce", 1.0},
+                    {"policy.befriending.drop_out", 0.0}, {"policy.befriending.keep", keep}, {"policy.befriending.places", 500.0},
+                    {"policy.befriending.match_weeks", 100000.0}, {"policy.befriending.ramp_up", std::int64_t{0}},
+                    {"policy.befriending.duration", std::int64_t{6}}},
+                   3000, 10, 10);
+    Simulation sim(model(), e, 7, 2);
+    auto& pop = sim.world().population;
+    sim.step(16);  // policy time 6: the programme's last week, matches running
+    REQUIRE(sim.time() == 6);
+    const auto& bef = pop.column<std::uint8_t>("befriended");
+    const auto& comm = pop.column<std::uint32_t>("focus_community");
+    const auto ids = pop.ids();
+    std::vector<std::uint32_t> focus(comm.begin(), comm.end());
+    std::vector<std::uint8_t> introduced(bef.begin(), bef.end());
+    const std::vector<std::uint32_t> volunteer = pop.column<std::uint32_t>("befriender");
+    const auto n = std::count(introduced.begin(), introduced.end(), std::uint8_t{2});
+    INFO("keep " << keep << ": " << n << " introduced");
+    REQUIRE(n >= 5);
+    sim.step(2);  // policy time 8: every match ended at time 7
+    for (AgentIndex a = 0; a < introduced.size(); ++a) {
+      if (introduced[a] != 2 || pop.id(a) != ids[a]) continue;
+      if (volunteer[a] == kNoOne || pop.id(volunteer[a]) != ids[volunteer[a]]) continue;  // the volunteer moved away: nothing kept
+      REQUIRE(focus[a] != kNoOne);
+      CHECK(bef[a] == 1);
+      if (keep == 0.0) CHECK(comm[a] == kNoOne);  // the pair lost touch: the membership lapsed
+      else CHECK(comm[a] == focus[a]);            // the tie was kept: so was the group
+    }
+  }
+}
+
 TEST_CASE("virtual trial at 20,000 residents: take_up 0 gives an ITT SMD whose interval includes 0", "[community][trial]") {
   const Trial t{"befriending.toml", {{"policy.befriending.take_up", 0.0}}, kBefriending, 20000, 104, 26};
   const auto r = run_trial(t, 1, loneliness);
