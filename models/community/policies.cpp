@@ -9,7 +9,8 @@
 //  - befriending: up to places x ramp matches per 10,000 residents between isolated older
 //    residents (65+, often lonely or without a close tie) and a volunteer of their
 //    neighbourhood (a friend tie seen weekly); with probability introduce, the befriended
-//    resident is also introduced to a community focus. Matches end at rate 1/match_weeks.
+//    resident is also introduced to a community focus. Matches end at rate 1/match_weeks; the
+//    introduced membership lapses with the match unless the tie is kept.
 //  - relational practice: extra posts open in targeted teams (smaller caseloads); routine
 //    reassignment falls by continuity x ramp; relationship building speeds up by training x ramp.
 //  - collaboration: during the ramp-up, professionals in targeted areas form cross-service
@@ -22,6 +23,7 @@
 // Costs (costs.cpp, pay_policies) follow delivery: what each policy delivered this step is paid at
 // its unit costs, by the quintile of what it reached.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "state.hpp"
@@ -155,7 +157,13 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
   // weekly check, i.e. after one week; any other ends at rate 1 / match_weeks.
   // When a match ends its tie goes on as an ordinary tie with probability `keep` (a per-match
   // draw; never after a breakdown); otherwise the pair lose touch and the tie is removed.
+  // A resident the match introduced to a community focus (befriended == 2) goes on attending
+  // only while the pair stay in touch: the membership lapses with the match unless the tie is
+  // kept (the same draw), and then it is an ordinary membership (befriended = 1). Uptake of
+  // groups after a referral rests on continued support (Husk et al. 2019, realist review of social
+  // prescribing: adherence; Wildman et al. 2019: setbacks once support ended); docs/model.md.
   EventBuffer ends;
+  std::atomic<bool> lapsed{false};
   const auto matches = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t {
     if (bf[a] == kNone) return 0;
     Stream rng = ctx.stream(a, kPurposeBefriending);
@@ -163,13 +171,22 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
     const bool broke_down = trait_uniform(ctx, a, kPurposeBefriendingDropOut, bf[a]) < B.drop_out;
     const bool moved = w.ties.find(a, bf[a]) < 0;  // the volunteer moved away (their slot lost its ties)
     if (r <= 0 || outside || broke_down || moved || rng.bernoulli(1.0 / B.match_weeks)) {
-      if (!moved && (broke_down || trait_uniform(ctx, a, kPurposeBefriendingKeep, bf[a]) >= B.keep)) ends.local().push_back(TieEvent::remove(a, bf[a]));
+      const bool kept = !moved && !broke_down && trait_uniform(ctx, a, kPurposeBefriendingKeep, bf[a]) < B.keep;
+      if (!moved && !kept) ends.local().push_back(TieEvent::remove(a, bf[a]));
+      if (s.befriended[a] == 2) {
+        if (!kept) {
+          s.focus_comm[a] = kNone;
+          lapsed.store(true, std::memory_order_relaxed);
+        }
+        s.befriended[a] = 1;
+      }
       bf[a] = kNone;
       return 0;
     }
     return 1;
   });
   if (auto batch = ends.take(); !batch.empty()) w.ties.apply(batch);
+  if (lapsed.load()) s.rebuild_foci();
   s.befriending_matches = static_cast<std::uint32_t>(matches);
   // A running match is a limited, formal relationship (Jopling & Jones 2021): its tie is held at
   // no more than `weight` while the match runs (the contacts still count); once the match ends
@@ -220,6 +237,7 @@ void run_befriending(State& s, World& w, const StepContext& ctx) {
     const std::uint32_t c0 = s.community_foci_of_nbhd_offset[j], c1 = s.community_foci_of_nbhd_offset[j + 1];
     if (s.focus_comm[a] == kNone && c1 > c0 && rng.bernoulli(B.introduce)) {
       s.focus_comm[a] = s.community_foci[c0 + rng.below(c1 - c0)];
+      s.befriended[a] = 2;  // the membership lasts while the pair stay in touch (above)
       return 1;
     }
     return 0;
