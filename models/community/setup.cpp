@@ -582,7 +582,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.event = pop.add_column<std::uint8_t>("life_event", 0, "life event drawn this week (scratch)");
   s.svc_event = pop.add_column<std::uint16_t>("service_event", 0, "service outcomes drawn this week (scratch)");
   s.befriender = pop.add_column<std::uint32_t>("befriender", kNone, "befriending volunteer");
-  s.befriended = pop.add_column<std::uint8_t>("befriended", 0, "1: has had a befriending match in this run (offered once)");
+  s.befriended = pop.add_column<std::uint8_t>("befriended", 0, "1: has had a befriending match in this run (offered once); 2: also holds a group membership its match introduced, which lapses when the match ends unless the tie is kept");
   s.needs = pop.add_column<std::uint8_t>("needs", 0, "bit s: need for service s");
   s.trial_arm = pop.add_column<std::uint8_t>("trial_arm", kArmNone, ColumnSpec::state("virtual trial arm: 0 not in a trial, 1 offered, 2 control", 0.0, 2.0));
   s.policy_target = pop.add_column<std::uint8_t>("policy_target", 0, "bit per person-level policy in whose target group the resident is now: 1 hubs, 2 befriending, 4 relational practice");
