@@ -53,11 +53,13 @@ std::string gib(double bytes) {
   return buf;
 }
 
-/// Refuses a change, from `before` to `after`, of a key that shapes the setup (ParameterSpec::fixed).
-void refuse_fixed_changes(const ParameterSchema& schema, const ParameterSet& before, const ParameterSet& after) {
+/// Refuses a change, from `before` to `after`, of a key that shapes the setup (ParameterSpec::fixed),
+/// except, with `policy_open` (before policy time 0 has started), of a policy key.
+void refuse_fixed_changes(const ParameterSchema& schema, const ParameterSet& before, const ParameterSet& after,
+                          bool policy_open = false) {
   for (const auto& [key, value] : after.values()) {
     const ParameterSpec* spec = schema.find(key);
-    if (!spec || !spec->fixed) continue;
+    if (!spec || !spec->fixed || (policy_open && spec->policy)) continue;
     const auto was = before.values().find(key);
     if (was != before.values().end() && was->second != value) {
       throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shapes the model's setup and is fixed once the simulation is built (it was " +
@@ -162,6 +164,21 @@ void check_indicators(const std::string& model, const IndicatorSpec& spec) {
   }
 }
 
+/// Refuses a change, from the parameters a burnt-in state was saved with to those it is to
+/// continue under, of any key not marked `policy` (it shaped the setup or the burn-in).
+void refuse_burn_in_changes(const ParameterSchema& schema, const ParameterSet& saved, const ParameterSet& next) {
+  for (const auto& [key, value] : next.values()) {
+    const ParameterSpec* spec = schema.find(key);
+    if (spec && spec->policy) continue;
+    const auto was = saved.values().find(key);
+    if (was != saved.values().end() && was->second != value) {
+      throw ScenarioError("key '" + key + "' = " + to_toml(value) + ": shaped the setup or the burn-in (the saved state ran with " +
+                          to_toml(was->second) + "); only policy keys, read from policy time 0 on, may differ when a burnt-in state "
+                          "continues under other parameters: run this one from the start");
+    }
+  }
+}
+
 }  // namespace
 
 struct Simulation::Arena {
@@ -220,6 +237,8 @@ Simulation::~Simulation() = default;
 void Model::reconfigure(const ParameterSet&) {
   throw ScenarioError("this model does not support changing parameters during a run");
 }
+
+void Model::start(World&, const StepContext&) {}
 
 void Model::measure_distributions(const World&, const StepContext&, const std::vector<double*>&) const {}
 
@@ -295,7 +314,8 @@ void Simulation::save(StateWriter& out) const {
   model_->save(out);
 }
 
-std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, const StateReader& in, int threads) {
+std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, const StateReader& in, int threads,
+                                               const std::vector<ParameterEntry>* parameters) {
   const std::string version = in.get_string("engine.version");
   if (version != SOCIUS_VERSION) {
     in.fail("written by socius " + version + "; this is socius " + SOCIUS_VERSION + " (resume with the version that wrote it)");
@@ -308,7 +328,8 @@ std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, c
     const auto current = decode(in.get_string("parameters.current"), in);
     sim->params_ = ParameterSet::resolve(sim->schema_, current);
     if (!(sim->params_.values() == sim->initial_params_.values())) {
-      refuse_fixed_changes(sim->schema_, sim->initial_params_, sim->params_);
+      // Policy keys may have changed before policy time 0: setup does not read them.
+      refuse_fixed_changes(sim->schema_, sim->initial_params_, sim->params_, true);
       sim->model_->reconfigure(sim->params_);
     }
   } catch (const ScenarioError& e) {
@@ -316,6 +337,19 @@ std::unique_ptr<Simulation> Simulation::restore(const ModelDescription& model, c
   }
   sim->steps_done_ = in.get_value<std::int64_t>("steps_done");
   if (sim->steps_done_ < 0 || sim->steps_done_ > sim->steps_total()) in.fail("its step count is out of range");
+  sim->started_ = in.get_vector<std::int64_t>("recorder.times").size() > 0;  // start() records time 0
+  if (parameters) {
+    // Continue a burnt-in state under other parameters (errors are the caller's: ScenarioError).
+    if (sim->started_ || sim->steps_done_ != sim->burn_in_) {
+      throw ScenarioError("checkpoint '" + in.what() + "' was saved at step " + std::to_string(sim->steps_done_) + (sim->started_ ? ", after policy time 0 started" : "") +
+                          "; it can continue under other parameters only if saved at the end of its burn-in (step " + std::to_string(sim->burn_in_) +
+                          ") before policy time 0 starts (Simulation::burn_in)");
+    }
+    ParameterSet next = resolve_parameters(model, sim->schema_, *parameters);
+    refuse_burn_in_changes(sim->schema_, sim->params_, next);
+    if (!(next.values() == sim->params_.values())) sim->model_->reconfigure(next);
+    sim->params_ = std::move(next);
+  }
   sim->wall_seconds_ = in.get_value<double>("wall_seconds");
   sim->recorder_.times = in.get_vector<std::int64_t>("recorder.times");
   sim->recorder_.values = in.get_vector<double>("recorder.values");
@@ -358,7 +392,7 @@ void Simulation::set_parameters(const std::vector<ParameterEntry>& entries) {
     all.push_back(e);
   }
   ParameterSet next = ParameterSet::resolve(schema_, all);
-  refuse_fixed_changes(schema_, params_, next);
+  refuse_fixed_changes(schema_, params_, next, !started_);
   model_->reconfigure(next);
   params_ = std::move(next);
 }
@@ -386,9 +420,16 @@ void Simulation::record() {
   if (sink_ && snapshot_every_ > 0 && (t % snapshot_every_ == 0 || t == horizon_)) sink_(t, world_.ties);
 }
 
-std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) {
+void Simulation::start() {
+  StepContext ctx{seed_, static_cast<std::uint32_t>(steps_done_), 0};
+  in_arena([&] { model_->start(world_, ctx); });
+  started_ = true;
+  record();
+}
+
+std::int64_t Simulation::advance(std::int64_t n, const std::atomic<bool>* stop, bool start_at_zero) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (steps_done_ == burn_in_ && recorder_.times.empty()) record();
+  if (steps_done_ == burn_in_ && !started_ && start_at_zero) start();
   std::int64_t done = 0;
   while (done < n && remaining() > 0) {
     if (stop && stop->load(std::memory_order_relaxed)) break;
@@ -399,10 +440,17 @@ std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) {
     });
     ++steps_done_;
     ++done;
-    if (time() >= 0) record();
+    if (time() == 0 && start_at_zero) start();
+    else if (time() > 0) record();
   }
   wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return done;
+}
+
+std::int64_t Simulation::step(std::int64_t n, const std::atomic<bool>* stop) { return advance(n, stop, true); }
+
+std::int64_t Simulation::burn_in(const std::atomic<bool>* stop) {
+  return advance(std::max<std::int64_t>(0, burn_in_ - steps_done_), stop, false);
 }
 
 std::uint64_t result_digest(const Simulation& sim) {

@@ -79,8 +79,13 @@ class Community final : public Model {
   /// setup (fixed after setup in the parameter table: structure, posts, teams, which hubs and
   /// reserve posts exist).
   void reconfigure(const ParameterSet& params) override {
-    s_.P = read_params(params);
+    Params next = read_params(params);
+    check_extra_posts(next);
+    s_.P = next;
   }
+
+  /// Policy time 0: the policies' own setup (hubs, targeted areas, target groups; policies.cpp).
+  void start(World& world, const StepContext& ctx) override { start_policies(s_, world, ctx); }
 
   /// What is not in columns or ties and that setup does not rebuild identically: foci added
   /// since setup and their activity, neighbourhood trust, team areas (a reorganisation merges
@@ -119,6 +124,7 @@ class Community final : public Model {
     // Sizes fixed by setup (rerun before load with the same seed and parameters).
     const std::size_t foci_at_setup = s_.focus_kind.size(), n_teams = s_.team_rp.size();
     const std::size_t outcome_size = s_.outcomes.jobs.size();
+    const std::vector<std::uint32_t> setup_team_area = s_.nbhd_team_area;
     s_.focus_kind = in.get_vector<std::uint8_t>("community.focus_kind");
     s_.focus_nbhd = in.get_vector<std::uint32_t>("community.focus_nbhd");
     s_.focus_activity = in.get_vector<float>("community.focus_activity");
@@ -167,9 +173,29 @@ class Community final : public Model {
     s_.rebuild_foci();
     s_.rebuild_residents_of_nbhd();
     s_.rebuild_teams();
+    find_hubs(s_, setup_team_area);  // created at policy time 0 (start_policies), so not by the setup rerun before load
   }
 
  private:
+  /// Relational practice's extra posts are professionals setup adds to the population (reserve
+  /// posts, opened when the policy starts): parameters that would fund other extra posts than
+  /// setup made cannot take over this state (a burnt-in state continued under other policy
+  /// parameters, or a change before policy time 0). Allowed: no extra posts before or after, or
+  /// the same relational practice (enabled, target, extra_posts after budget sizing).
+  void check_extra_posts(const Params& next) const {
+    const auto& a = s_.P.policy.relational_practice;
+    const auto& b = next.policy.relational_practice;
+    if (a.enabled == b.enabled && a.target == b.target && a.extra_posts == b.extra_posts) return;
+    bool reserve = false;
+    for (AgentIndex p = s_.residents; p < s_.agents() && !reserve; ++p) reserve = s_.extra_post[p] != 0;
+    if (!reserve && (!b.enabled || b.extra_posts == 0)) return;
+    throw ScenarioError("key 'policy.relational_practice.extra_posts' = " + format_number(b.extra_posts) + " (enabled = " + (b.enabled ? "true" : "false") +
+                        ", after budget sizing): relational practice's extra posts are added to the population at setup, and this state was set up " +
+                        (reserve ? "with extra posts for enabled = " + std::string(a.enabled ? "true" : "false") + ", extra_posts = " + format_number(a.extra_posts)
+                                 : std::string("without extra posts")) +
+                        "; allowed: the same extra posts (or none in both), or run from the start");
+  }
+
   /// The appraisal's scalar sums, in one vector for the checkpoint: cost by quintile, cost in
   /// present value by item and quintile, savings and their present value by quintile.
   std::vector<double> appraisal_reals() const {

@@ -516,7 +516,28 @@ const ParameterTable<Params>& parameter_table() {
   return table;
 }
 
-ParameterSchema community_schema() { return parameter_table().schema(); }
+/// Policy keys (ParameterSpec::policy): the interventions (policy.*), the budget they are sized
+/// to (budget.*) and the discounting of the appraisal (appraisal.*). Nothing reads them before
+/// policy time 0 (Model::start: the policies' own setup, policies.cpp; costs, outcomes and lonely
+/// years count from t >= 1), so the options of an appraisal continue one burnt-in state. Except
+/// relational practice's extra posts, which setup adds to the population: Community::reconfigure
+/// refuses parameters that change them.
+static bool is_policy_key(const std::string& key) {
+  for (const char* prefix : {"policy.", "budget.", "appraisal."}) {
+    if (key.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+ParameterSchema community_schema() {
+  const ParameterSchema table = parameter_table().schema();
+  ParameterSchema out;
+  for (ParameterSpec spec : table.specs()) {
+    spec.policy = is_policy_key(spec.key);
+    out.add(std::move(spec));
+  }
+  return out;
+}
 
 Params read_params(const ParameterSet& set) {
   Params p;
@@ -552,6 +573,11 @@ Params read_params(const ParameterSet& set) {
       {"hubs", &policy.hubs}, {"befriending", &policy.befriending}, {"relational_practice", &policy.relational_practice},
       {"collaboration", &policy.collaboration}};
   for (const auto& [name, tp] : timed_policies) {
+    // A policy starts at policy time 0 or later (Model::start): none acts during burn-in, so
+    // every option of an appraisal burns in alike.
+    if (tp->enabled && tp->start < 0) {
+      invalid(std::string("policy.") + name + ".start", std::to_string(tp->start), "a policy acts after burn-in: allowed 0 or more");
+    }
     if (tp->enabled && tp->ramp_up > tp->duration) {
       invalid(std::string("policy.") + name + ".ramp_up", std::to_string(tp->ramp_up),
               "must not exceed policy." + std::string(name) + ".duration (" + std::to_string(tp->duration) + ")");

@@ -467,9 +467,66 @@ void run_reorganisation(State& s, World& w, const StepContext& ctx) {
   g.apply(batch);
 }
 
+/// The areas relational practice and collaboration target (by their neighbourhoods' quintiles),
+/// with the team areas as they were at setup.
+void target_areas(State& s, const std::vector<std::uint32_t>& team_area) {
+  const Params& P = s.P;
+  s.area_targeted_rp.assign(s.n_areas, 0);
+  s.area_targeted_collab.assign(s.n_areas, 0);
+  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+    if (targets_quintile(P.policy.relational_practice.target, s.quintile[j])) s.area_targeted_rp[team_area[j]] = 1;
+    if (targets_quintile(P.policy.collaboration.target, s.quintile[j])) s.area_targeted_collab[team_area[j]] = 1;
+  }
+}
+
 }  // namespace
 
+void start_policies(State& s, World& w, const StepContext& ctx) {
+  const Params& P = s.P;
+  // Hub foci (policy.hubs.per_10000 shared among the targeted neighbourhoods, costs.cpp), after
+  // every focus the burn-in made; they open with the policy (activity 0 until then).
+  s.hubs_in_nbhd = hubs_per_neighbourhood(P, s.quintile);
+  s.hubs_of_nbhd.assign(s.n_nbhd, kNone);
+  s.hub_first = kNone;
+  s.hub_count = 0;
+  if (P.policy.hubs.enabled) {
+    s.hub_first = s.n_foci();
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
+      if (s.hubs_in_nbhd[j] == 0) continue;
+      s.hubs_of_nbhd[j] = s.n_foci();
+      for (std::uint32_t c = 0; c < s.hubs_in_nbhd[j]; ++c) {
+        s.focus_kind.push_back(kHub);
+        s.focus_nbhd.push_back(j);
+        s.focus_activity.push_back(0.0f);
+      }
+    }
+    s.hub_count = s.n_foci() - s.hub_first;
+    s.rebuild_foci();
+  }
+  target_areas(s, s.nbhd_team_area);
+  // The target groups as they stand at policy time 0 (what a trial randomises at a start of 0).
+  update_targets(s, w, ctx, hub_reach(s));
+}
+
+void find_hubs(State& s, const std::vector<std::uint32_t>& setup_team_area) {
+  s.hubs_in_nbhd.assign(s.n_nbhd, 0);
+  s.hubs_of_nbhd.assign(s.n_nbhd, kNone);
+  s.hub_first = kNone;
+  s.hub_count = 0;
+  for (std::uint32_t f = 0; f < s.n_foci(); ++f) {
+    if (s.focus_kind[f] != kHub || s.focus_nbhd[f] >= s.n_nbhd) continue;
+    if (s.hub_count == 0) s.hub_first = f;
+    ++s.hub_count;
+    const std::uint32_t j = s.focus_nbhd[f];
+    if (s.hubs_of_nbhd[j] == kNone) s.hubs_of_nbhd[j] = f;
+    ++s.hubs_in_nbhd[j];
+  }
+  // With the setup's team areas, as at policy time 0 (a reorganisation merges them later).
+  target_areas(s, setup_team_area);
+}
+
 void run_policies(State& s, World& w, const StepContext& ctx) {
+  if (ctx.time < 1) return;  // nothing acts during burn-in (the policies start at time 0: start_policies)
   // The trial rule (docs/model.md, "Virtual trials"): decided once per step.
   s.trial_active = parallel_sum<std::uint64_t>(0, s.residents, [&](AgentIndex a) -> std::uint64_t { return s.trial_arm[a] != kArmNone; }) > 0;
   const HubReach reach = hub_reach(s);

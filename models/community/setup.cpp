@@ -635,17 +635,10 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     for (std::int64_t c = 0; c < P.structure.community_foci; ++c) s.community_foci.push_back(add_focus(kCommunity, j, P.structure.activity_community));
     s.community_foci_of_nbhd_offset[j + 1] = static_cast<std::uint32_t>(s.community_foci.size());
   }
+  // Hubs are created when the policies start (start_policies, policies.cpp), not here: nothing
+  // the burn-in does depends on a policy (docs/appraisal.md, "One burn-in for every option").
   s.hubs_of_nbhd.assign(s.n_nbhd, kNone);
-  s.hubs_in_nbhd = hubs_per_neighbourhood(P, s.quintile);  // policy.hubs.per_10000 (costs.cpp)
-  if (P.policy.hubs.enabled) {
-    s.hub_first = s.n_foci();
-    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-      if (s.hubs_in_nbhd[j] == 0) continue;
-      s.hubs_of_nbhd[j] = s.n_foci();
-      for (std::uint32_t c = 0; c < s.hubs_in_nbhd[j]; ++c) add_focus(kHub, j, 0.0);  // opens with the policy
-    }
-    s.hub_count = s.n_foci() - s.hub_first;
-  }
+  s.hubs_in_nbhd.assign(s.n_nbhd, 0);
 
   // Residents, household by household.
   std::vector<TieEvent> events;
@@ -699,11 +692,9 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   }
   s.rebuild_teams();
   s.team_rp.assign(s.n_teams, 0.0f);
-  s.area_targeted_rp = area_rp;
+  // The areas relational practice and collaboration target are set when the policies start.
+  s.area_targeted_rp.assign(s.n_areas, 0);
   s.area_targeted_collab.assign(s.n_areas, 0);
-  for (std::uint32_t j = 0; j < s.n_nbhd; ++j) {
-    if (targets_quintile(P.policy.collaboration.target, s.quintile[j])) s.area_targeted_collab[s.nbhd_team_area[j]] = 1;
-  }
 
   // Initial social ties: kin in other households, friends and acquaintances from one's foci and
   // neighbourhood, proposed in parallel and applied as one batch.

@@ -385,6 +385,12 @@ double draw_sensitivity(const Params& P, Stream& rng);
 /// The filled post of `team` with most room below overload x capacity, other than `exclude`.
 AgentIndex pick_professional(const State& s, std::uint32_t team, AgentIndex exclude);
 void setup_world(State& s, World& w, const StepContext& ctx);
+/// The policies' own setup at policy time 0 (Model::start, policies.cpp): hub foci, the areas
+/// relational practice and collaboration target, the residents' policy_target bits.
+void start_policies(State& s, World& w, const StepContext& ctx);
+/// After a load: rebuilds hub_first, hub_count, hubs_of_nbhd and hubs_in_nbhd from the hub foci,
+/// and the targeted areas from the team areas setup made (`setup_team_area`).
+void find_hubs(State& s, const std::vector<std::uint32_t>& setup_team_area);
 /// Relative need for `service` of a resident of a neighbourhood of `quintile` (1 most deprived),
 /// mean 1 over the five quintiles: the staffing formula's weight (docs/model.md, "Setup").
 double need_index(const Params& P, int service, int quintile);

@@ -30,10 +30,21 @@ class Simulation:
         """
         Every slot's agent id (a copy, uint64): a slot renewed for a newcomer (Population::renew) gets a fresh id.
         """
+    def burn_in(self) -> int:
+        """
+        Runs the rest of the burn-in, stopping before policy time 0 starts; returns the steps done.
+        """
     def check_ties(self) -> str:
         """
         Empty string if the tie-graph invariants hold, else the first violation.
         """
+    def state(self) -> bytes:
+        """
+        The complete state as checkpoint bytes (in memory; no snapshots).
+        """
+    @property
+    def started(self) -> bool:
+        ...
     def column(self, name: str, writable: bool = False) -> numpy.ndarray:
         """
         A NumPy view of an agent column (no copy).
@@ -168,6 +179,10 @@ def philox4x32_10(counter: typing.Annotated[collections.abc.Sequence[typing.Supp
 def resolve(model: str, entries: list) -> dict:
     """
     Validates (key, value, origin) entries and returns every parameter's value; raises ScenarioError.
+    """
+def restore_state(state: bytes, entries: list | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> Simulation:
+    """
+    Rebuilds a simulation from Simulation.state() bytes; with entries (complete scenario entries), a state saved at the end of burn-in continues under them (only policy keys may differ).
     """
 def save_checkpoint(path: str, simulation: Simulation, writer: ..., extras: collections.abc.Mapping[str, str]) -> None:
     """

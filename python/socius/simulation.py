@@ -553,6 +553,46 @@ class Simulation:
             bar.close()
         return self
 
+    # -- one burn-in, several continuations ------------------------------------------------------
+    def run_burn_in(self) -> int:
+        """Runs what is left of the burn-in and stops just before policy time 0 starts (the
+        model's own setup of its policies and the record at time 0 happen at the next step).
+
+        The state then (:meth:`state`) can continue under other policy parameters
+        (:meth:`branch`): the options of an appraisal share one burn-in this way. Hooks are not
+        called. Returns the steps run.
+        """
+        if self._views_out:
+            self._check_state(f"before step {self.steps_done + 1}")
+        return int(self._sim.burn_in())
+
+    def state(self) -> bytes:
+        """The complete state, in memory, as checkpoint bytes (no tie-graph snapshots)."""
+        return self._sim.state()
+
+    @classmethod
+    def branch(cls, state: bytes, scenario: Scenario | str | os.PathLike, *, threads: int | None = None) -> "Simulation":
+        """Continues a burnt-in state under ``scenario``'s parameters.
+
+        ``state`` is :meth:`state` of a simulation stopped by :meth:`run_burn_in`. The result is
+        bit for bit the run of ``scenario`` from the start with the same seed, because only the
+        model's policy keys (``policy.*``, ``budget.*``, ``appraisal.*`` in the community model:
+        nothing reads them before policy time 0) may differ from the parameters the state burnt in
+        with.
+
+        Raises
+        ------
+        ScenarioError
+            If the scenario is invalid, the state was saved after policy time 0 started, or a key
+            that shaped the setup or burn-in differs (the message names it), e.g.
+            ``contact.mean``, or relational practice's extra posts (setup adds them).
+        """
+        if not isinstance(scenario, Scenario):
+            scenario = Scenario.load(scenario)
+        threads = integer(threads, "threads", minimum=1, allow_none=True)
+        scenario.validate()
+        return cls._restored(scenario, _core.restore_state(bytes(state), list(scenario.entries), threads or 0))
+
     def __repr__(self) -> str:
         kinds = self._sim.agent_kinds()
         who = " + ".join(f"{stop - start:,} {name}{'s' if stop - start != 1 else ''}" for name, start, stop in kinds)

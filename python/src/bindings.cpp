@@ -301,6 +301,25 @@ PYBIND11_MODULE(_core, m) {
         py::gil_scoped_release release;
         return s.sim->step(n, &s.stop);
       }, py::arg("n"), "Runs up to n steps with the GIL released; returns the steps done.")
+      // A burn-in shared by the options of an appraisal (docs/appraisal.md): run to the end of
+      // burn-in without starting policy time 0, keep the state in memory, continue it under
+      // each option's parameters (restore_state).
+      .def("burn_in", [](PySimulation& s) {
+        s.stop = false;
+        py::gil_scoped_release release;
+        return s.sim->burn_in(&s.stop);
+      }, "Runs the rest of the burn-in, stopping before policy time 0 starts; returns the steps done.")
+      .def_property_readonly("started", [](const PySimulation& s) { return s.sim->started(); })
+      .def("state", [](const PySimulation& s) {
+        std::vector<std::uint8_t> bytes;
+        {
+          py::gil_scoped_release release;
+          StateWriter out;
+          s.sim->save(out);
+          bytes = out.bytes();
+        }
+        return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      }, "The complete state as checkpoint bytes (in memory; no snapshots).")
       .def("request_stop", [](PySimulation& s) { s.stop = true; },
            "Asks a running step() to return after the current step (safe from any thread).")
       .def_property_readonly("seed", [](const PySimulation& s) { return s.sim->seed(); })
@@ -449,6 +468,17 @@ PYBIND11_MODULE(_core, m) {
     write_file_atomically(path, out.bytes());
   }, py::arg("path"), py::arg("simulation"), py::arg("writer"), py::arg("extras"),
   "Saves the complete state (and the writer's snapshots) to `path` atomically.");
+
+  m.def("restore_state", [](const py::bytes& state, const std::optional<py::list>& entries, int threads) {
+    const std::string data = state;
+    StateReader reader(std::vector<std::uint8_t>(data.begin(), data.end()), "state in memory");
+    const auto parameters = entries ? std::optional<std::vector<ParameterEntry>>(to_entries(*entries)) : std::nullopt;
+    py::gil_scoped_release release;
+    return std::make_unique<PySimulation>(Simulation::restore(models::find(reader.get_string("model")), reader, threads,
+                                                              parameters ? &*parameters : nullptr));
+  }, py::arg("state"), py::arg("entries") = py::none(), py::arg("threads") = 0,
+  "Rebuilds a simulation from Simulation.state() bytes; with entries (complete scenario entries), a state "
+  "saved at the end of burn-in continues under them (only policy keys may differ).");
 
   py::class_<PyCheckpoint>(m, "Checkpoint")
       .def(py::init<const std::string&>(), py::arg("path"), "Reads and verifies a checkpoint file.")

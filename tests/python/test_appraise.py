@@ -145,6 +145,21 @@ def test_shards_of_an_appraisal_equal_the_whole(whole, opts, uncertainty, tmp_pa
     assert a.per_draw.equals(b.per_draw) and a.ceac.equals(b.ceac)
 
 
+def test_the_shared_burn_in_changes_no_run_of_the_appraisal(whole, opts, uncertainty, tmp_path):
+    """The appraisal burns in once per draw and replicate (share_burn_in); the same sweep with
+    every run burning in on its own writes the same indicators in every run file, bit for bit."""
+    from socius.appraise.run import build_spec
+    from socius.sweeps import sweep
+
+    spec = build_spec(opts, uncertainty, draws=4, replicates=1, seed=SEED)
+    sweep(spec, out=tmp_path, workers=2, progress=False, index=False)
+    for r in range(spec.n_runs):
+        rel = spec.run_info(r).relpath
+        with h5py.File(whole[0] / rel, "r") as a, h5py.File(tmp_path / rel, "r") as b:
+            assert a["indicators"][()].tobytes() == b["indicators"][()].tobytes(), rel
+            assert a.attrs["scenario_hash"] == b.attrs["scenario_hash"]
+
+
 def test_an_interrupted_appraisal_resumes_to_the_same_result(whole, opts, uncertainty, tmp_path, monkeypatch):
     monkeypatch.setenv(FAULT_ENV, "5:raise")  # one run fails (no retries): the appraisal stops
     with pytest.raises(socius.RunError, match="run 5"):
@@ -337,35 +352,60 @@ def test_the_valuation_arithmetic_matches_a_hand_computation():
     assert float(r["equity_weighted"].sel(option="a")) == pytest.approx(expected)
 
 
-def test_the_options_burn_in_identically_except_for_the_setup_of_their_policies():
-    """Why the burn-in is not shared between options (docs/appraisal.md, section 3): at policy time
-    0 every option of a (draw, seed) has the same residents, professionals and ties as the
-    baseline (no policy acts during burn-in), except two things the policies' setup shapes: the
-    focus number of each household formed during burn-in (shifted by the hub foci that setup
-    creates before them) and the policy_target bookkeeping bits. A burnt-in baseline therefore
-    cannot be restored into an option bit for bit without a model change."""
-    small = {"simulation.population": 800, "simulation.burn_in": 40, "simulation.steps": 1}
-    state = {}
+def _final(sim):
+    """Everything a run ends with: indicators, every column and every tie."""
+    ind = sim.indicators()
+    cols = {c: np.array(sim.column(c, kind=None)) for c in sim.columns}
+    return np.asarray(ind["values"]), cols, sim.ties(kind=None)
+
+
+def _assert_same(a, b, what):
+    assert np.array_equal(a[0], b[0], equal_nan=True), f"{what}: indicators differ"
+    for c in a[1]:
+        assert np.array_equal(a[1][c], b[1][c], equal_nan=True), f"{what}: column {c} differs"
+    for k in a[2]:
+        assert np.array_equal(a[2][k], b[2][k]), f"{what}: ties ({k}) differ"
+
+
+def test_an_option_continued_from_the_shared_burn_in_equals_its_run_from_the_start():
+    """docs/appraisal.md, section 3: the baseline burns in once; each option continues that state
+    under its own parameters (Simulation.branch) and ends bit for bit where its run from the start
+    with the same seed and draw ends (no policy key is read before policy time 0; the policies
+    set themselves up then). The options differ from the baseline in hubs, befriending, relational
+    practice, collaboration, a reorganisation and budget sizing, and the draw sets an uncertain
+    model parameter (the same in every option) and a policy one."""
+    small = {"simulation.population": 800, "simulation.burn_in": 30, "simulation.steps": 40,
+             "loneliness.rate": 0.11, "policy.befriending.take_up": 0.8}
+    load = lambda name: socius.Scenario.load(SCENARIOS / f"{name}.toml").with_overrides(small, origin="test")
+    burn = socius.Simulation(load("baseline"), seed=SEED, threads=1)
+    assert burn.run_burn_in() == 30 and burn.time == 0
+    state = burn.state()
+    ends = {}
     for name in ("baseline", "early_action", "structural_reform", "combined"):
-        s = socius.Scenario.load(SCENARIOS / f"{name}.toml").with_overrides(small, origin="test")
-        sim = socius.Simulation(s, seed=SEED, threads=1)
-        sim.run(steps=40, progress=False)
-        assert sim.time == 0
-        state[name] = ({c: np.array(sim.column(c, kind=None)) for c in sim.columns}, sim.ties(kind=None))
-    cols, ties = state["baseline"]
+        shared = socius.Simulation.branch(state, load(name), threads=2).run(progress=False)
+        alone = socius.Simulation(load(name), seed=SEED, threads=1).run(progress=False)
+        ends[name] = _final(shared)
+        _assert_same(ends[name], _final(alone), name)
+    # the options do act: each ends elsewhere than the baseline
     for name in ("early_action", "structural_reform", "combined"):
-        c, t = state[name]
-        for k in ties:
-            assert np.array_equal(t[k], ties[k]), (name, k)
-        differ = {n for n in cols if not np.array_equal(c[n], cols[n], equal_nan=True)}
-        if name == "structural_reform":  # its setup is the baseline's: nothing differs
-            assert differ == set()
-            continue
-        assert differ <= {"household", "policy_target"}, (name, differ)
-        moved = c["household"] != cols["household"]
-        assert moved.any()  # households formed during burn-in exist at this size and seed
-        shift = np.unique(c["household"][moved].astype(np.int64) - cols["household"][moved].astype(np.int64))
-        assert len(shift) == 1 and shift[0] > 0, shift  # one shift: the hub foci created at setup
-        # the households of setup keep their numbers
-        first_new = cols["household"][moved].min()
-        assert np.array_equal(c["household"][cols["household"] < first_new], cols["household"][cols["household"] < first_new])
+        assert not np.array_equal(ends[name][0], ends["baseline"][0], equal_nan=True), name
+
+
+def test_a_key_that_shaped_the_burn_in_is_refused_when_branching():
+    small = {"simulation.population": 600, "simulation.burn_in": 4, "simulation.steps": 4}
+    base = socius.Scenario.load(SCENARIOS / "baseline.toml").with_overrides(small, origin="test")
+    sim = socius.Simulation(base, seed=SEED, threads=1)
+    sim.run_burn_in()
+    state = sim.state()
+    other = base.with_overrides({"contact.mean": 7.0}, origin="test")
+    with pytest.raises(socius.ScenarioError, match=r"key 'contact.mean' = 7.0: shaped the setup or the burn-in"):
+        socius.Simulation.branch(state, other)
+    # relational practice's extra posts are professionals setup adds: refused too, naming the key
+    extra = base.with_overrides({"policy.relational_practice.enabled": True,
+                                 "policy.relational_practice.extra_posts": 0.3}, origin="test")
+    with pytest.raises(socius.ScenarioError, match=r"key 'policy.relational_practice.extra_posts' = 0.3"):
+        socius.Simulation.branch(state, extra)
+    # a state after policy time 0 started cannot take other parameters
+    sim.step(1)
+    with pytest.raises(socius.ScenarioError, match="end of its burn-in"):
+        socius.Simulation.branch(sim.state(), base)

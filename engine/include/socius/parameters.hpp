@@ -28,6 +28,10 @@ struct ParameterSpec {
   std::string description;  ///< one sentence: what it does
   std::string source;       ///< where the default comes from (citation or "calibrated")
   bool fixed = false;       ///< shapes the setup: may not change once the simulation is built
+  /// Read only from policy time 0 on (Model::start): may differ between a state saved at the end
+  /// of burn-in and the run continuing from it (Simulation::restore with parameters), and a
+  /// fixed one may still change until policy time 0. Every other key shaped the burn-in.
+  bool policy = false;
 };
 
 /// The ordered set of parameters a model accepts.

@@ -123,6 +123,13 @@ class Model {
   /// Takes new parameter values between steps (e.g. a Python hook acting as a custom
   /// intervention). Called with the complete, validated set. The default refuses.
   virtual void reconfigure(const ParameterSet& params);
+  /// Called once when burn-in ends (policy time 0, ctx.time = 0), before the indicators at time 0
+  /// are recorded: what the model sets up for the run after burn-in (e.g. interventions that
+  /// start then). Nothing before it may read a key marked `policy`, so that one burnt-in state
+  /// can continue under other policy parameters (Simulation::restore with parameters, which
+  /// hands them to reconfigure(): a model refuses there, with ScenarioError naming the key, a
+  /// policy value that its setup depended on after all). Nothing by default.
+  virtual void start(World& world, const StepContext& ctx);
 };
 
 struct ModelDescription {
@@ -192,6 +199,12 @@ class Simulation {
   std::int64_t step(std::int64_t n, const std::atomic<bool>* stop = nullptr);
   /// Runs to the horizon.
   void run(const std::atomic<bool>* stop = nullptr) { step(remaining(), stop); }
+  /// Runs what is left of the burn-in and stops before policy time 0 starts (Model::start and
+  /// the record at time 0; the next step() does them): the state that other policy parameters
+  /// can continue from (save, then restore with parameters). Returns steps done.
+  std::int64_t burn_in(const std::atomic<bool>* stop = nullptr);
+  /// Whether policy time 0 has started (Model::start has run).
+  bool started() const { return started_; }
 
   std::int64_t steps_done() const { return steps_done_; }    ///< including burn-in
   std::int64_t steps_total() const { return burn_in_ + horizon_; }
@@ -214,16 +227,25 @@ class Simulation {
   /// Rebuilds a simulation from a checkpoint: setup is rerun with the saved seed and initial
   /// parameters, then the saved state replaces it. CheckpointError if the checkpoint does not
   /// match this engine version or model.
-  static std::unique_ptr<Simulation> restore(const ModelDescription& model, const class StateReader& in, int threads = 0);
+  /// With `parameters` (complete scenario entries, as for the constructor), the state continues
+  /// under them: allowed only for a state saved before policy time 0 started (burn_in()), and
+  /// only if every key that differs from the saved parameters is marked `policy` and the model
+  /// accepts it (Model::branch); otherwise ScenarioError naming the key.
+  static std::unique_ptr<Simulation> restore(const ModelDescription& model, const class StateReader& in, int threads = 0,
+                                             const std::vector<ParameterEntry>* parameters = nullptr);
   /// Changes parameters between steps: `entries` are validated on top of the current values
   /// (ScenarioError on any problem, and nothing changes) and handed to the model. The
   /// `simulation.*` and `systems.*` keys are fixed once a simulation is built, and so is every
-  /// key whose spec is `fixed` (it shaped the setup): a change of its value is refused.
+  /// key whose spec is `fixed` (it shaped the setup): a change of its value is refused, except
+  /// of a `policy` key before policy time 0 has started.
   void set_parameters(const std::vector<ParameterEntry>& entries);
   void set_snapshot_sink(SnapshotSink sink) { sink_ = std::move(sink); }
 
  private:
   void record();
+  /// Policy time 0: Model::start, then the record at time 0 (once).
+  void start();
+  std::int64_t advance(std::int64_t n, const std::atomic<bool>* stop, bool start_at_zero);
   /// Whether the indicators are recorded at policy time t (the schedule of record()).
   bool records_at(std::int64_t t) const { return t >= 0 && (t % record_every_ == 0 || t == horizon_); }
   template <class F>
@@ -237,6 +259,7 @@ class Simulation {
   int threads_;
   std::int64_t burn_in_, horizon_, record_every_, snapshot_every_;
   std::int64_t steps_done_ = 0;
+  bool started_ = false;
   double wall_seconds_ = 0.0;
   World world_;
   std::unique_ptr<Model> model_;

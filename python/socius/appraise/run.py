@@ -10,12 +10,12 @@ MPI, Slurm arrays (``shard``), one atomic results file per run, resume by runnin
 command again. When every run is done, the appraisal is computed and written to
 ``DIR/appraisal.h5`` (see :mod:`socius.appraise.core`).
 
-Burn-in is not shared between options: every run burns in on its own. No policy acts during
-burn-in, and at policy time 0 every option has the baseline's ties and columns except the focus
-numbers of households formed during burn-in (shifted by the hub foci setup creates first) and the
-policy_target bits; but the policies' setup keys (hubs, targeted areas, budget sizing) are fixed
-once a simulation is built, so a burnt-in baseline cannot be restored into another option
-(docs/appraisal.md, section 3, says what model change would allow it).
+The options of one draw and replicate share one burn-in: the sweep runs them as one task
+(``share_burn_in``) that burns in once, with the baseline and the draw's values, keeps the state
+in memory and continues it under each option's parameters (:meth:`Simulation.branch`). Nothing
+reads a policy key before policy time 0 (the policies set themselves up then), so each option's
+run is bit for bit its run from the start; an option that differs from the baseline in a key
+that shaped the burn-in burns in on its own (docs/appraisal.md, section 3).
 """
 
 from __future__ import annotations
@@ -188,7 +188,8 @@ def appraise(scenarios: Iterable[Scenario | str | os.PathLike], *, out: str | os
                                     replicates=replicates, population=population, seed=seed,
                                     uncertainty=unc.source, out=str(out))
     result = sweep(spec, out=out, executor=executor, workers=workers, threads=threads, shard=shard,
-                   retries=retries, progress=progress, command=command, index=shard is None)
+                   retries=retries, progress=progress, command=command, index=shard is None,
+                   share_burn_in=True)
     if shard is not None:
         return result
     if result.failed:

@@ -141,13 +141,21 @@ def prepare_directory(spec: SweepSpec, out: Path) -> None:
         )
 
 
-def runs_in_scope(n_runs: int, shard: tuple[int, int] | None) -> range:
+def runs_in_scope(n_runs: int, shard: tuple[int, int] | None, group_size: int | None = None):
     """The runs a call is responsible for: all, or with ``shard = (i, n)`` the runs ``r`` with
-    ``r % n == i`` (slow corners of a design are spread over the shards)."""
-    if shard is None:
-        return range(n_runs)
-    i, n = shard
-    return range(i, n_runs, n)
+    ``r % n == i`` (slow corners of a design are spread over the shards).
+
+    With ``group_size`` (runs per scenario: a sweep whose groups share a burn-in), runs go
+    group by group (the runs ``g, g + group_size, ...`` of every scenario), and a shard takes the
+    groups ``g`` with ``g % n == i``, so that a group is never split between shards.
+    """
+    if group_size is None:
+        if shard is None:
+            return range(n_runs)
+        i, n = shard
+        return range(i, n_runs, n)
+    i, n = shard if shard is not None else (0, 1)
+    return [s + g for g in range(i, group_size, n) for s in range(0, n_runs, group_size)]
 
 
 def run_label(spec: SweepSpec, info: RunInfo) -> str:
@@ -209,6 +217,82 @@ def _inject_fault(sim: Simulation, run: int, spec: str | None) -> None:
     sim.every(steps + 1, lambda _sim: fire_fault(mode, run), start=steps // 2)
 
 
+def _run_one(task: dict, info: RunInfo, scenario, path: Path, state: bytes | None, t0: float) -> dict:
+    """Computes one claimed run and writes its results file: from the start, or continuing the
+    burnt-in ``state`` of its group (same seed) under its own scenario."""
+    out = Path(task["out"])
+    remove_stale_temporaries(path)
+    err_path = error_path(path)
+    attempt = int(read_error(err_path).get("attempts", 0)) + 1
+    host = socket.gethostname()
+    try:
+        scenario = scenario.with_overrides(info.values, origin="sweep parameters")
+        sim = None
+        if state is not None:
+            try:
+                sim = Simulation.branch(state, scenario, threads=task["threads"])
+            except _core.ScenarioError:
+                sim = None  # a key that shaped the burn-in differs: this one burns in on its own
+        if sim is None:
+            sim = Simulation(scenario, seed=info.seed, threads=task["threads"])
+        _inject_fault(sim, info.run, task.get("fault"))
+        attrs = {"sweep_name": task["name"], "sweep_hash": task["hash"], "sweep_run": info.run,
+                 "sweep_scenario": info.scenario, "sweep_point": info.point,
+                 "sweep_replicate": info.replicate, "sweep_attempt": attempt, "sweep_host": host}
+        run_to_file(sim, path, progress=False, command=task["command"], attributes=attrs)
+    except Exception as e:  # recorded; the driver decides whether to retry
+        tb = traceback.format_exc()
+        error = f"{type(e).__name__}: {e}"
+        attempts = _record_failure(out, info, error, tb, f"{host} pid {os.getpid()}")
+        return {"run": info.run, "status": "failed", "attempt": attempts, "error": error,
+                "refused": isinstance(e, ValueError), "seconds": time.perf_counter() - t0}
+    err_path.unlink(missing_ok=True)
+    return {"run": info.run, "status": "done", "attempt": attempt, "seconds": time.perf_counter() - t0}
+
+
+def execute_group(task: dict) -> list[dict]:
+    """Runs a group of runs with one seed and design point (the options of an appraisal for one
+    draw and replicate) in a worker: one burn-in, with ``task["burn_in_scenario"]``, then each
+    run continues it under its own scenario (:meth:`Simulation.branch`), bit for bit the run
+    from the start, and writes its results file as :func:`execute` does. Runs are claimed
+    first; those another process holds or finished are reported so. Returns one record per run.
+    """
+    out = Path(task["out"])
+    records: list[dict] = []
+    todo = []
+    try:
+        for info, scenario in zip(task["infos"], task["scenarios"]):
+            path = out / info.relpath
+            claim = claim_run(path)
+            if claim is None:
+                records.append({"run": info.run, "status": "taken", "holder": claim_holder(path)})
+            elif path.exists():
+                claim.release()
+                records.append({"run": info.run, "status": "done", "by_other": True})
+            else:
+                todo.append((info, scenario, path, claim))
+        state = None
+        t0 = time.perf_counter()
+        if len(todo) > 1 and len({info.seed for info, *_ in todo}) == 1 and task.get("burn_in_scenario") is not None:
+            try:
+                first = todo[0][0]
+                burn = task["burn_in_scenario"].with_overrides(first.values, origin="sweep parameters")
+                sim = Simulation(burn, seed=first.seed, threads=task["threads"])
+                sim.run_burn_in()
+                state = sim.state()
+                del sim
+            except Exception:  # each run then burns in on its own and records its own error
+                state = None
+        for info, scenario, path, claim in todo:
+            with claim:
+                records.append(_run_one(task, info, scenario, path, state, t0))
+            t0 = time.perf_counter()
+    finally:
+        for *_, claim in todo:
+            claim.release()
+    return records
+
+
 def execute(task: dict) -> dict:
     """Runs one sweep run in a worker and writes its results file; returns a small record.
 
@@ -228,26 +312,7 @@ def execute(task: dict) -> dict:
     with claim:
         if path.exists():  # finished by another process since the driver looked
             return {"run": info.run, "status": "done", "by_other": True}
-        remove_stale_temporaries(path)
-        err_path = error_path(path)
-        attempt = int(read_error(err_path).get("attempts", 0)) + 1
-        host = socket.gethostname()
-        try:
-            scenario = task["scenario"].with_overrides(info.values, origin="sweep parameters")
-            sim = Simulation(scenario, seed=info.seed, threads=task["threads"])
-            _inject_fault(sim, info.run, task.get("fault"))
-            attrs = {"sweep_name": task["name"], "sweep_hash": task["hash"], "sweep_run": info.run,
-                     "sweep_scenario": info.scenario, "sweep_point": info.point,
-                     "sweep_replicate": info.replicate, "sweep_attempt": attempt, "sweep_host": host}
-            run_to_file(sim, path, progress=False, command=task["command"], attributes=attrs)
-        except Exception as e:  # recorded; the driver decides whether to retry
-            tb = traceback.format_exc()
-            error = f"{type(e).__name__}: {e}"
-            attempts = _record_failure(out, info, error, tb, f"{host} pid {os.getpid()}")
-            return {"run": info.run, "status": "failed", "attempt": attempts, "error": error,
-                    "refused": isinstance(e, ValueError), "seconds": time.perf_counter() - t0}
-        err_path.unlink(missing_ok=True)
-    return {"run": info.run, "status": "done", "attempt": attempt, "seconds": time.perf_counter() - t0}
+        return _run_one(task, info, task["scenario"], path, None, t0)
 
 
 # -- executors -----------------------------------------------------------------------------
@@ -371,7 +436,7 @@ def _progress(total: int, initial: int, enabled: bool, label: str):
 def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, executor: Any = None, *,
           workers: int | None = None, threads: int | None = None, shard: tuple[int, int] | str | None = None,
           retries: int = 1, max_in_flight: int | None = None, progress: bool = True,
-          index: bool | None = None, command: str | None = None) -> SweepResult:
+          index: bool | None = None, command: str | None = None, share_burn_in: bool = False) -> SweepResult:
     """Runs a parameter sweep, resumably, and writes one results file per run under ``out``.
 
     Parameters
@@ -402,6 +467,12 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         A progress bar on stderr: runs done, failed, remaining, and time left.
     index : bool, optional
         Build ``out/sweep.h5`` at the end (default: yes unless ``shard`` is given).
+    share_burn_in : bool
+        Run the scenarios of one design point and replicate (same seed) as one task that burns
+        in once, with the first scenario, and continues each scenario from that state
+        (:func:`execute_group`): bit for bit the runs from the start, when the scenarios differ
+        only in policy keys (a scenario that differs in another key burns in on its own). Shards
+        then take whole groups. Used by ``socius appraise``.
 
     Returns
     -------
@@ -449,7 +520,8 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
     max_in_flight = integer(max_in_flight, "max_in_flight", minimum=1, allow_none=True)
     prepare_directory(spec, out)
 
-    scope = runs_in_scope(spec.n_runs, shard)
+    per_scenario = spec.n_points * spec.replicates
+    scope = runs_in_scope(spec.n_runs, shard, per_scenario if share_burn_in else None)
     result = SweepResult(out=out, total=spec.n_runs, in_scope=len(scope))
     # Runs to do are generated lazily (the driver holds only those in flight, retries and runs
     # other processes hold), so its memory hardly grows with the sweep: one byte per run says
@@ -597,11 +669,26 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                 info = next_run()
                 if info is None:
                     break
-                task = dict(base, info=info, scenario=spec.scenarios[info.scenario])
+                group = [info]
+                if share_burn_in:  # the other scenarios' runs of this point and replicate
+                    while len(group) < len(spec.scenarios):
+                        more = next_run()
+                        if more is None:
+                            break
+                        if more.run % per_scenario != info.run % per_scenario:
+                            retry.appendleft(more)  # the next group's: taken next time
+                            break
+                        group.append(more)
+                    task = dict(base, infos=group, scenarios=[spec.scenarios[i.scenario] for i in group],
+                                burn_in_scenario=spec.scenarios[0])
+                    call = execute_group
+                else:
+                    task = dict(base, info=info, scenario=spec.scenarios[info.scenario])
+                    call = execute
                 try:
-                    in_flight[ex.submit(execute, task)] = info
+                    in_flight[ex.submit(call, task)] = group
                 except cf.process.BrokenProcessPool:  # a worker died since the last wait
-                    stuck = [info, *in_flight.values()]  # this one never started: retried free
+                    stuck = [*group, *_flat(in_flight.values())]  # these never started: retried free
                     in_flight.clear()
                     ex = broken_pool(stuck)
             if not in_flight:
@@ -617,18 +704,21 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
                 recheck_deferred()
             stuck: list[RunInfo] = []
             for fut in finished:
-                info = in_flight.pop(fut)
+                group = in_flight.pop(fut)
                 try:
-                    record = fut.result()
+                    records = fut.result()
                 except cf.process.BrokenProcessPool:
-                    stuck.append(info)
+                    stuck.extend(group)
                     continue
                 except Exception as e:  # the executor failed the task (e.g. Dask gave up on it)
-                    fail(info, f"{type(e).__name__}: {e}", traceback.format_exc())
+                    for info in group:
+                        fail(info, f"{type(e).__name__}: {e}", traceback.format_exc())
                     continue
-                settle(info, record)
+                by_run = {r["run"]: r for r in (records if isinstance(records, list) else [records])}
+                for info in group:
+                    settle(info, by_run[info.run])
             if stuck:
-                stuck += in_flight.values()  # they fail at once: the pool is gone
+                stuck += _flat(in_flight.values())  # they fail at once: the pool is gone
                 in_flight.clear()
                 ex = broken_pool(stuck)
     except BaseException as exc:
@@ -640,7 +730,7 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
             # executors may still be running remotely; they finish or fail on their own, and
             # their files stay atomic either way.
             pids = owned.kill()
-            for info in in_flight.values():
+            for info in _flat(in_flight.values()):
                 remove_stale_temporaries(out / info.relpath, pids=pids)
         if bar is not None:
             bar.close()
@@ -670,6 +760,11 @@ def sweep(spec: SweepSpec | str | os.PathLike | dict, out: str | os.PathLike, ex
         result.index = build_index(out, workers=None if local_pool else 1)
         result.seconds = time.perf_counter() - t_start
     return result
+
+
+def _flat(groups) -> list:
+    """The runs of the groups in flight, in one list."""
+    return [info for group in groups for info in group]
 
 
 # How often a driver looks again at runs other processes hold.
