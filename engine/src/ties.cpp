@@ -477,36 +477,38 @@ BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
     if (m - i <= kApplyGrain) {
       summary.ignored += choose(i, m, add);  // pairs are distinct: adding on the way is the same
     } else {
+      // The winners are marked with a byte per event (not listed by index: 8 bytes per winner
+      // was a transient of 48 MB at a million residents' initial ties). Chunks hold whole pairs
+      // and write only their own events' bytes.
       const std::size_t chunks = (m - i + kApplyGrain - 1) / kApplyGrain;
-      std::vector<std::vector<std::size_t>> winners(chunks);
+      std::vector<std::uint8_t> won(m - i, 0);
       std::vector<std::size_t> ignored(chunks, 0);
       parallel_groups(i, m, kApplyGrain, same_pair, [&](std::size_t lo, std::size_t hi, std::size_t c) {
-        ignored[c] = choose(lo, hi, [&](std::size_t w) { winners[c].push_back(w); });
+        ignored[c] = choose(lo, hi, [&](std::size_t w) { won[w - i] = 1; });
       });
+      std::size_t added = m - i;
+      for (const std::size_t x : ignored) added -= x;
+      summary.ignored += (m - i) - added;
       // A large batch of additions (a model's initial ties, say) would grow a block several
       // times, each time moving it to the end of the array with double room and abandoning the
       // old room: the array would hold about three times the ties. Each block that would
       // overflow moves once instead, in agent order, to room for all its additions and a
       // quarter more. Where blocks sit never changes a result (only the order within a block
       // does, which moving keeps).
-      std::size_t added = 0;
-      for (const auto& w : winners) added += w.size();
       if (added >= (std::size_t{1} << 16)) {
         std::vector<std::uint32_t> extra(agents(), 0);
-        for (const auto& w : winners) {
-          for (const std::size_t k : w) {
-            ++extra[events[k].u];
-            ++extra[events[k].v];
-          }
+        for (std::size_t k = i; k < m; ++k) {
+          if (!won[k - i]) continue;
+          ++extra[events[k].u];
+          ++extra[events[k].v];
         }
         for (AgentIndex a = 0; a < agents(); ++a) {
           const std::uint32_t need = block_[a].degree + extra[a];
           if (need > capacity_[a]) relocate(a, need + need / 4 + 2);
         }
       }
-      for (std::size_t c = 0; c < chunks; ++c) {
-        summary.ignored += ignored[c];
-        for (const std::size_t w : winners[c]) add(w);
+      for (std::size_t k = i; k < m; ++k) {
+        if (won[k - i]) add(k);
       }
     }
   }

@@ -188,7 +188,13 @@ class Kumpula final : public NetworkModel {
     // machinery cost as much as the searches (benchmarks/NOTES.md, issue 18). Large networks
     // keep the events, whose application is parallel.
     const bool direct = n_ <= kDirect;
-    if (direct) search_.assign(n_, Reinforce{});
+    if (direct) {
+      search_.assign(n_, Reinforce{});
+      // At this size every block is in cache: the strengths are summed once per node, in
+      // parallel and in block order (the same sums as below), instead of twice per search.
+      strength_.resize(n_);
+      parallel_for(0, n_, [&](AgentIndex a) { strength_[a] = strength(g.ties(a)); });
+    }
     parallel_for_blocks(0, n_, [&](AgentIndex lo, AgentIndex hi) {
       auto& out = changes_.local();
       auto& leaving = deletions_.local();
@@ -206,9 +212,10 @@ class Kumpula final : public NetworkModel {
           Search& s = group[i - first].emplace(Search{ctx.stream(i, kRound), kNoAgent, 0.0f, 0});
           const auto mine = g.ties(i);
           if (mine.empty()) continue;
-          // Strengths are summed from the blocks as they are needed (j's block is read anyway
-          // to draw k), in block order, rather than kept in an array: one cache miss fewer.
-          const std::size_t x = draw_by_weight(mine, strength(mine), s.rng, kNoAgent);
+          // Large networks sum strengths from the blocks as they are needed (j's block is read
+          // anyway to draw k), in block order, rather than keeping an array: one cache miss
+          // fewer. Small ones (direct) sum them once per round above: the same sums.
+          const std::size_t x = draw_by_weight(mine, direct ? strength_[i] : strength(mine), s.rng, kNoAgent);
           const HalfTie& ij = mine[x];
           s.j = ij.other;
           s.w_ij = ij.weight;
@@ -227,7 +234,7 @@ class Kumpula final : public NetworkModel {
             const AgentIndex j = s.j;
             const auto theirs = g.ties(j);
             if (theirs.size() > 1) {
-              const double s_j = strength(theirs) - s.w_ij;
+              const double s_j = (direct ? strength_[j] : strength(theirs)) - s.w_ij;
               const std::size_t jk = draw_by_weight(theirs, s_j, rng, i);
               const AgentIndex k = theirs[jk].other;
               // Whether i and k are tied, from i's block (in cache), not k's.
@@ -297,6 +304,7 @@ class Kumpula final : public NetworkModel {
     std::uint32_t ij = 0, jk = 0, ik = kNoAgent;
   };
   std::vector<Reinforce> search_;  // scratch kept between rounds, not state
+  std::vector<double> strength_;   // each node's strength at the start of the round (n <= kDirect)
   float delta_;
   double p_delta_, p_r_, p_d_;
   float w0_;
