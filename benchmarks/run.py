@@ -6,7 +6,7 @@
     make bench                           # the full suite; make bench-quick for --quick
 
 Writes benchmarks/results/*.json (one file per section, every repetition's figures) and
-benchmarks/RESULTS.md (a table of every figure, the targets of issue 7, the machine, compiler,
+benchmarks/RESULTS.md (a table of every figure, the targets of issues 18 and 7, the machine, compiler,
 flags and date), then appends benchmarks/NOTES.md (what profiling showed and what was done about
 it), which is written by hand. --out DIR writes them elsewhere (the tests use a temporary
 folder, so a test run never overwrites the recorded figures).
@@ -36,6 +36,8 @@ BIN = BUILD / "benchmarks"
 sys.path.insert(0, str(ROOT / "python"))
 
 KIB = 1024.0
+# Every section, in the order the full suite runs them.
+SECTIONS = ["command_line", "kumpula_steady", "community", "output", "classic", "micro", "sweep_index", "mesa"]
 GIB = 1024.0 ** 3
 
 
@@ -53,7 +55,7 @@ def build() -> None:
     """Configures (if needed) and builds the benchmark programs in the release preset."""
     if not (BUILD / "build.ninja").exists():
         subprocess.run(["cmake", "--preset", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    targets = ["socius_throughput", "socius_micro"]
+    targets = ["socius_throughput", "socius_micro", "kumpula_reference"]
     subprocess.run(["cmake", "--build", "--preset", "release", "--target", *targets], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
@@ -77,7 +79,7 @@ def scenario_entries(path: Path) -> tuple[str, list[str]]:
 
 def throughput(model: str, entries: list[str], threads: int, reps: int, *, steps: int | None = None,
                output: Path | None = None, resume: Path | None = None, save: Path | None = None,
-               seed: int = 1, timeout: float = 3600) -> dict:
+               seed: int = 1, timeout: float = 3600, edges: Path | None = None) -> dict:
     """Runs socius_throughput once (one process, `reps` repetitions) and returns its figures,
     with the load average before and after."""
     cmd = [str(BIN / "socius_throughput"), "--model", model, "--threads", str(threads), "--reps", str(reps),
@@ -90,6 +92,8 @@ def throughput(model: str, entries: list[str], threads: int, reps: int, *, steps
         cmd += ["--resume", str(resume)]
     if save is not None:
         cmd += ["--save", str(save)]
+    if edges is not None:
+        cmd += ["--edges", str(edges)]
     cmd += entries
     load0 = load_average()
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -281,6 +285,149 @@ def classic(quick: bool, workdir: Path, smoke: bool = False) -> dict:
     return {"section": "classic", "runs": runs, "kumpula_1M": big}
 
 
+def kumpula_steady(quick: bool, workdir: Path, smoke: bool = False, reuse: bool = False, reps_override: int | None = None) -> dict:
+    """Kumpula at N = 10,000 in steady state (issue 18): socius grows the preset's network for
+    25,000 rounds (2 threads; the grown network is saved as a checkpoint and as an edge list),
+    then the same number of rounds from that network is timed, interleaved, for socius with 1
+    and 2 threads and for the straightforward C++ reference (benchmarks/reference/
+    kumpula_reference.cpp, loading the same edge list); Mesa 3 (benchmarks/mesa/kumpula_mesa.py,
+    in the environment compare_mesa.py makes) runs a few rounds from the same network. The
+    rounds alone are timed on every side (no recording); wall and CPU seconds are kept."""
+    grow, rounds, reps, mesa_rounds, mesa_reps = (
+        (50, 20, 1, 2, 1) if smoke else (2_000, 500, 3, 5, 1) if quick else (25_000, 2_000, 5, 10, 3))
+    reps = reps_override or reps
+    model, entries = scenario_entries(ROOT / "scenarios" / "classic" / "kumpula2007.toml")
+    n = next(int(x.split("=")[1]) for x in entries if x.startswith("simulation.population="))
+    e = [x for x in entries if not x.startswith(("simulation.steps=", "simulation.record_every=", "simulation.burn_in="))]
+    e += ["simulation.steps=1000000", "simulation.record_every=1000000", "simulation.burn_in=0", "kumpula.path_sources=0"]
+    ckpt, edges = workdir / "kumpula_steady.ckpt", workdir / "kumpula_steady.edges"
+    if reuse:  # --reuse-grown: the grown network is kept in the build folder and grown only once
+        ckpt, edges = BIN / f"kumpula_steady_{n}_{grow}.ckpt", BIN / f"kumpula_steady_{n}_{grow}.edges"
+    if reuse and ckpt.exists() and edges.exists():
+        log(f"kumpula steady state: reusing the network grown for {grow:,} rounds ({ckpt})")
+        grown = throughput(model, [], 1, 1, steps=0, resume=ckpt)
+        grown["run_median_s"] = float("nan")
+    else:
+        log(f"kumpula steady state: growing N = {n:,} for {grow:,} rounds (2 threads)")
+        grown = throughput(model, e, 2, 1, steps=grow, save=ckpt, edges=edges)
+    ref_exe = BIN / "kumpula_reference"
+    per = {"socius_1": [], "socius_2": [], "reference": []}
+    for r in range(reps):
+        for t in (1, 2):
+            log(f"kumpula steady state: socius, {t} thread(s), {rounds} rounds (repetition {r + 1}/{reps})")
+            per[f"socius_{t}"].append(throughput(model, [], t, 1, steps=rounds, resume=ckpt))
+        log(f"kumpula steady state: reference C++, {rounds} rounds (repetition {r + 1}/{reps})")
+        load0 = load_average()
+        cmd = [str(ref_exe), "--nodes", str(n), "--load", str(edges), "--rounds", str(rounds), "--seed", str(r + 1)]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        d = json.loads(out.stdout.strip().splitlines()[-1])
+        d["load_before"], d["load_after"] = load0, load_average()
+        per["reference"].append(d)
+    res = {"section": "kumpula_steady", "nodes": n, "grown_rounds": grow, "rounds": rounds, "reps": reps,
+           "grown_ties": grown["ties"], "grow_run_s": grown["run_median_s"]}
+    for k, ds in per.items():
+        if k == "reference":
+            wall = [d["run_s"] / rounds for d in ds]
+            cpu = [d["run_cpu_s"] / rounds for d in ds]
+            ties = [d["ties"] for d in ds]
+        else:
+            wall = [d["run_median_s"] / rounds for d in ds]
+            cpu = [d["run_cpu_s"][0] / rounds for d in ds]
+            ties = [d["ties"] for d in ds]
+        res[k] = {"s_per_round": wall, "cpu_s_per_round": cpu, "s_per_round_median": statistics.median(wall),
+                  "cpu_s_per_round_median": statistics.median(cpu), "ties_at_end": ties,
+                  "load": [d["load_before"] for d in ds]}
+    ref, one, two = res["reference"], res["socius_1"], res["socius_2"]
+    res["reference_over_socius_1thread_cpu"] = ref["cpu_s_per_round_median"] / one["cpu_s_per_round_median"]
+    res["reference_over_socius_1thread_wall"] = ref["s_per_round_median"] / one["s_per_round_median"]
+    # Mesa from the same network (not in --smoke: it needs Mesa's own environment).
+    if smoke:
+        res["mesa"] = {"error": "not run in --smoke"}
+        return res
+    try:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import compare_mesa
+
+        py = compare_mesa.venv_python()
+        version = subprocess.run([py, "-c", "import mesa, sys; print(mesa.__version__, sys.version.split()[0])"],
+                                 capture_output=True, text=True, check=True).stdout.split()
+        mesa_runs = []
+        for r in range(mesa_reps):
+            log(f"kumpula steady state: Mesa, {mesa_rounds} rounds from the same network (repetition {r + 1}/{mesa_reps})")
+            load0 = load_average()
+            out = subprocess.run([py, str(ROOT / "benchmarks" / "mesa" / "kumpula_mesa.py"), "--nodes", str(n), "--rounds",
+                                  str(mesa_rounds), "--seed", str(r + 1), "--network", str(edges), "--no-statistics"],
+                                 capture_output=True, text=True, check=True, cwd=ROOT / "benchmarks" / "mesa")
+            d = json.loads(out.stdout.strip().splitlines()[-1])
+            d["load_before"] = load0
+            mesa_runs.append(d)
+        wall = [d["run_s"] / mesa_rounds for d in mesa_runs]
+        cpu = [d["run_cpu_s"] / mesa_rounds for d in mesa_runs]
+        res["mesa"] = {"version": version[0], "python": version[1], "rounds": mesa_rounds, "s_per_round": wall,
+                       "cpu_s_per_round": cpu, "s_per_round_median": statistics.median(wall),
+                       "cpu_s_per_round_median": statistics.median(cpu), "load": [d["load_before"] for d in mesa_runs]}
+        res["mesa_over_socius_2threads_wall"] = res["mesa"]["s_per_round_median"] / two["s_per_round_median"]
+        res["mesa_over_socius_2threads_cpu"] = res["mesa"]["cpu_s_per_round_median"] / two["cpu_s_per_round_median"]
+    except (subprocess.CalledProcessError, SystemExit, OSError) as err:
+        res["mesa"] = {"error": str(err)}
+    return res
+
+
+def command_line(quick: bool, big: bool = True, smoke: bool = False, reps: int | None = None) -> dict:
+    """The community model through the command line a user runs (issue 18): `socius run
+    scenarios/baseline.toml --population N --set simulation.burn_in=0 --steps 27` (default
+    recording, the results file written) minus the same with `--steps 1`, under /usr/bin/time
+    (wall, user and system seconds, peak resident set of the whole process)."""
+    if smoke:
+        plan = [(2_000, 2, 3, 1)]
+    elif quick:
+        plan = [(100_000, 2, 7, 1), (100_000, 1, 7, 1)]
+    else:
+        r = reps or 3
+        plan = [(100_000, 2, 27, r), (1_000_000, 2, 27, r), (1_000_000, 1, 27, r)] + ([(10_000_000, 2, 3, 1)] if big else [])
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, threads, steps, reps in plan:
+            for rep in range(reps):
+                pair = {}
+                for k in (steps, 1):  # the long run first: its peak memory is the one reported
+                    out = Path(tmp) / f"run_{n}_{threads}_{k}.h5"
+                    cmd = ["/usr/bin/time", "-f", "TIME %e %U %S %M", sys.executable, "-m", "socius", "run",
+                           str(ROOT / "scenarios" / "baseline.toml"), "--population", str(n), "--set", "simulation.burn_in=0",
+                           "--steps", str(k), "--threads", str(threads), "--seed", "1", "--output", str(out), "--overwrite"]
+                    log(f"command line: {n:,} residents, {threads} thread(s), --steps {k} (repetition {rep + 1}/{reps})")
+                    load0 = load_average()
+                    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+                        [str(ROOT / "python")] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
+                    r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, env=env)
+                    if r.returncode != 0:
+                        raise RuntimeError(f"{' '.join(cmd)} failed:\n{r.stderr[-3000:]}")
+                    line = [x for x in r.stderr.splitlines() if x.startswith("TIME ")][-1].split()
+                    pair[k] = {"wall_s": float(line[1]), "cpu_s": float(line[2]) + float(line[3]),
+                               "peak_rss_bytes": float(line[4]) * 1024, "load_before": load0, "load_after": load_average()}
+                    out.unlink(missing_ok=True)
+                # (/usr/bin/time resolves 10 ms: a tiny --smoke run may show no difference)
+                wall = max(pair[steps]["wall_s"] - pair[1]["wall_s"], 0.01)
+                cpu = max(pair[steps]["cpu_s"] - pair[1]["cpu_s"], 0.01)
+                runs.append({"population": n, "threads": threads, "steps": steps, "long": pair[steps], "short": pair[1],
+                             "wall_s": wall, "cpu_s": cpu, "resident_steps_per_s": n * (steps - 1) / wall,
+                             "cpu_s_per_resident_step": cpu / (n * (steps - 1)),
+                             "peak_bytes_per_resident": pair[steps]["peak_rss_bytes"] / n})
+    agg = {}
+    for d in runs:
+        agg.setdefault((d["population"], d["threads"]), []).append(d)
+    summary = []
+    for (n, t), ds in agg.items():
+        summary.append({"population": n, "threads": t, "steps": ds[0]["steps"], "reps": len(ds),
+                        "resident_steps_per_s": statistics.median(d["resident_steps_per_s"] for d in ds),
+                        "cpu_s_per_resident_step": statistics.median(d["cpu_s_per_resident_step"] for d in ds),
+                        "peak_bytes_per_resident": max(d["peak_bytes_per_resident"] for d in ds),
+                        "peak_rss_bytes": max(d["long"]["peak_rss_bytes"] for d in ds),
+                        "cores_used": statistics.median(d["cpu_s"] / d["wall_s"] for d in ds),
+                        "load": [d["long"]["load_before"] for d in ds]})
+    return {"section": "command_line", "scenario": "scenarios/baseline.toml", "runs": runs, "summary": summary}
+
+
 def micro(quick: bool, results: Path, smoke: bool = False) -> dict:
     """Google Benchmark micro-benchmarks (benchmarks/micro.cpp)."""
     exe = BIN / "socius_micro"
@@ -398,6 +545,63 @@ def targets_table(res: dict) -> list[str]:
     return lines
 
 
+def issue18_table(res: dict) -> list[str]:
+    """Every target of issue 18 against its measured figure."""
+    lines = ["| target (issue 18) | measured | met? |", "|---|---|---|"]
+
+    def verdict(ok: bool, share: str = "") -> str:
+        return "yes" if ok else "no" + (f": {share}" if share else "")
+
+    cl = {(d["population"], d["threads"]): d for d in res.get("command_line", {}).get("summary", [])}
+    m2, m1, k100, m10 = cl.get((1_000_000, 2)), cl.get((1_000_000, 1)), cl.get((100_000, 2)), cl.get((10_000_000, 2))
+    if m2:
+        r = m2["resident_steps_per_s"]
+        lines.append(f"| community, 1M residents, 2 threads, command line (27 steps minus 1, file written): >= 5 M resident-steps/s | "
+                     f"{fmt(r)} resident-steps/s ({m2['cores_used']:.2f} cores used, load {statistics.median(m2['load']):.1f}) | "
+                     f"{verdict(r >= 5e6, format(r / 5e6, '.0%') + ' of the target')} |")
+        if m1:
+            sp = m2["resident_steps_per_s"] / m1["resident_steps_per_s"]
+            lines.append(f"| 2 threads >= 1.9 x 1 thread (1M, command line) | {sp:.2f} x (the 2-thread runs got {m2['cores_used']:.2f} cores) | "
+                         f"{verdict(sp >= 1.9) if m2['cores_used'] >= 1.8 else ('yes' if sp >= 1.9 else 'not measurable at this load')} |")
+        b = m2["peak_bytes_per_resident"]
+        lines.append(f"| whole-process peak at 1M <= 768 bytes per resident (/usr/bin/time) | {b:.0f} bytes | "
+                     f"{verdict(b <= 768, format(b / 768, '.2f') + ' x the target')} |")
+    else:
+        lines.append("| community at 1M through the command line | not measured in this run | |")
+    if m10 and k100:
+        ratio = m10["cpu_s_per_resident_step"] / k100["cpu_s_per_resident_step"]
+        lines.append(f"| per-resident cost at 10M within 1.3 x that at 100k (CPU s per resident-step, 2 threads) | {ratio:.2f} x "
+                     f"({m10['cpu_s_per_resident_step'] * 1e6:.2f} vs {k100['cpu_s_per_resident_step'] * 1e6:.2f} CPU microseconds) | {verdict(ratio <= 1.3)} |")
+        g = m10["peak_rss_bytes"] / GIB
+        lines.append(f"| a 10M-resident run in <= 8 GiB | {g:.2f} GiB peak | {verdict(g <= 8)} |")
+    ks = res.get("kumpula_steady")
+    if ks and "reference" in ks:
+        r = ks["reference_over_socius_1thread_cpu"]
+        lines.append(f"| Kumpula N = {ks['nodes']:,}, steady state ({ks['grown_rounds']:,} rounds grown), 1 thread >= 2 x the reference C++ | "
+                     f"{r:.2f} x in CPU time ({ks['reference']['cpu_s_per_round_median'] * 1e3:.2f} vs {ks['socius_1']['cpu_s_per_round_median'] * 1e3:.2f} ms a round; "
+                     f"wall {ks['reference_over_socius_1thread_wall']:.2f} x) | {verdict(r >= 2, format(r / 2, '.0%') + ' of the target')} |")
+        if "mesa_over_socius_2threads_wall" in ks:
+            r = ks["mesa_over_socius_2threads_wall"]
+            lines.append(f"| Kumpula steady state, 2 threads >= 500 x Mesa {ks['mesa']['version']} (Python {ks['mesa']['python']}) | "
+                         f"{r:.0f} x in wall time ({ks['mesa']['s_per_round_median']:.3f} vs {ks['socius_2']['s_per_round_median'] * 1e3:.2f} ms a round; "
+                         f"{ks['mesa_over_socius_2threads_cpu']:.0f} x in CPU time) | {verdict(r >= 500, format(r / 500, '.0%') + ' of the target')} |")
+    m = res.get("mesa")
+    if m and "ratio" in m:
+        lines.append(f"| same network statistics as Mesa ({m['rounds']} rounds from no ties, {m['seeds']} seeds) | "
+                     f"{'all within sampling error' if m['statistics_agree'] else 'DIFFER'} | {'yes' if m['statistics_agree'] else 'no'} |")
+    com = res.get("community", {}).get("runs", [])
+    if com:
+        by = {(d["requested_population"], d["threads"]): d for d in com}
+        same = [by[(n, 1)]["digest"] == d["digest"] for (n, t), d in by.items() if t == 2 and (n, 1) in by]
+        lines.append(f"| bit-identical for any thread count (result digests, 1 vs 2 threads; resume: tests/cpp and tests/python) | "
+                     f"{sum(same)} of {len(same)} sizes identical | {verdict(all(same))} |")
+    o = res.get("output")
+    if o:
+        c = o["recording_cost"]
+        lines.append(f"| recording at the default schedule < 5% | {c:+.1%} ({size_label(o['population'])} residents) | {verdict(c < 0.05)} |")
+    return lines
+
+
 def when(section: dict) -> str:
     return f"Measured {section['measured_at']}.\n" if section.get("measured_at") else ""
 
@@ -419,9 +623,41 @@ def render(res: dict, quick: bool) -> str:
          f"| socius | {mach['git_revision']} |",
          f"| date | {mach['date']} |",
          f"| load average at start | {', '.join(f'{x:.2f}' for x in mach['load_average_at_start'])} |", "",
-         "## Targets", ""]
+         "## Targets of issue 18", ""]
+    L += issue18_table(res)
+    L += ["", "## Targets of issue 7", ""]
     L += targets_table(res)
     L.append("")
+    ks = res.get("kumpula_steady")
+    if ks and "reference" in ks:
+        L += ["## Kumpula in steady state: socius, the reference C++ and Mesa", "", when(ks),
+              f"The preset `scenarios/classic/kumpula2007.toml` (N = {ks['nodes']:,}) grown by socius for {ks['grown_rounds']:,} rounds "
+              f"({ks['grown_ties']:,.0f} ties), saved; then {ks['rounds']:,} rounds timed from that network, {ks['reps']} interleaved repetitions: "
+              "socius restored from the checkpoint, the reference C++ (`benchmarks/reference/kumpula_reference.cpp`, -O2, adjacency "
+              "vectors, std::mt19937_64) loading the same network as an edge list, and Mesa (`benchmarks/mesa/kumpula_mesa.py`) "
+              "loading it too. Rounds alone, no recording. Medians.", "",
+              "| implementation | s per round (wall) | CPU s per round | ties at the end | load |", "|---|---|---|---|---|"]
+        rows = [("socius, 1 thread", ks["socius_1"]), ("socius, 2 threads", ks["socius_2"]), ("reference C++, 1 thread", ks["reference"])]
+        if "s_per_round_median" in ks.get("mesa", {}):
+            rows.append((f"Mesa {ks['mesa']['version']} ({ks['mesa']['rounds']} rounds)", ks["mesa"]))
+        for name, d in rows:
+            ties = ", ".join(f"{t:,.0f}" for t in d.get("ties_at_end", [])) or "not counted"
+            L.append(f"| {name} | {d['s_per_round_median'] * 1e3:.3f} ms | {d['cpu_s_per_round_median'] * 1e3:.3f} ms | {ties} | "
+                     f"{', '.join(f'{x:.1f}' for x in d['load'])} |")
+        L.append("")
+    cl = res.get("command_line")
+    if cl and cl.get("summary"):
+        L += ["## Community model through the command line", "", when(cl),
+              "`python -m socius run scenarios/baseline.toml --population N --set simulation.burn_in=0 --steps K --threads T "
+              "--seed 1 --output FILE` minus the same with `--steps 1`, under `/usr/bin/time` (default recording, the results "
+              "file written); peak is the whole process's maximum resident set. Medians over repetitions (peak: the largest).", "",
+              "| residents | threads | steps | reps | resident-steps/s | CPU microseconds per resident-step | cores used | peak | per resident | load |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for d in cl["summary"]:
+            L.append(f"| {d['population']:,} | {d['threads']} | {d['steps']} - 1 | {d['reps']} | {fmt(d['resident_steps_per_s'])} | "
+                     f"{d['cpu_s_per_resident_step'] * 1e6:.3f} | {d['cores_used']:.2f} | {d['peak_rss_bytes'] / 2**20:,.0f} MiB | "
+                     f"{d['peak_bytes_per_resident']:.0f} B | {', '.join(f'{x:.1f}' for x in d['load'])} |")
+        L.append("")
     com = res.get("community")
     if com:
         L += ["## Community model: throughput and memory", "", when(com),
@@ -528,10 +764,15 @@ def main() -> int:
     ap.add_argument("--out", type=Path,
                     help="folder for results/ and RESULTS.md (default: benchmarks/, and benchmarks/quick/ for --quick "
                          "and --smoke, so that a quick run never replaces the full figures)")
-    ap.add_argument("--only", nargs="+", choices=["community", "output", "classic", "micro", "mesa", "sweep_index"],
+    ap.add_argument("--only", nargs="+", choices=SECTIONS,
                     help="run only these sections")
     ap.add_argument("--no-10m", action="store_true", help="skip the 10-million-resident run")
     ap.add_argument("--no-build", action="store_true", help="use the programs already built")
+    ap.add_argument("--reps", type=int, help="repetitions of the command-line and Kumpula steady-state measurements "
+                                             "(default 3 and 5)")
+    ap.add_argument("--reuse-grown", action="store_true",
+                    help="keep the Kumpula network grown for the steady-state comparison in the build folder and reuse it "
+                         "(growing it takes 25,000 rounds)")
     a = ap.parse_args()
     t0 = time.time()
     if a.out is None:
@@ -540,7 +781,7 @@ def main() -> int:
         build()
     results = a.out / "results"
     results.mkdir(parents=True, exist_ok=True)
-    sections = a.only or ["community", "output", "classic", "micro", "sweep_index"] + ([] if a.smoke else ["mesa"])
+    sections = a.only or [x for x in SECTIONS if not (a.smoke and x == "mesa")]
     a.quick |= a.smoke
     res = {"machine": machine()}
     (results / "machine.json").write_text(json.dumps(res["machine"], indent=1))
@@ -559,10 +800,15 @@ def main() -> int:
                 res[s] = mesa(a.quick, results)
             elif s == "sweep_index":
                 res[s] = sweep_index(a.quick, results, smoke=a.smoke)
+            elif s == "kumpula_steady":
+                res[s] = kumpula_steady(a.quick, Path(work), smoke=a.smoke, reuse=a.reuse_grown, reps_override=a.reps)
+            elif s == "command_line":
+                fits = (res["machine"]["memory_gib"] * GIB) > 10_000_000 * 1.5 * KIB
+                res[s] = command_line(a.quick, big=not a.no_10m and fits, smoke=a.smoke, reps=a.reps)
             res[s]["measured_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
     # Sections not run this time keep their last figures in RESULTS.md.
-    for s in ["community", "output", "classic", "micro", "mesa", "sweep_index"]:
+    for s in SECTIONS:
         if s not in res and not a.smoke and (results / f"{s}.json").exists():
             res[s] = json.loads((results / f"{s}.json").read_text())
     (a.out / "RESULTS.md").write_text(render(res, a.quick))

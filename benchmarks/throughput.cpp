@@ -11,6 +11,9 @@
 // --steps K runs K steps instead of running to the horizon; --save FILE then writes a checkpoint
 // (e.g. a network grown to its steady state); --resume FILE starts each repetition from that
 // checkpoint instead of from setup (the 'setup' time is then the time to restore it).
+// --edges FILE writes the network at the end of the last repetition as lines "u v w" (every tie
+// once, u < v), for the reference implementations that start from the same network
+// (benchmarks/reference/kumpula_reference.cpp, benchmarks/mesa/kumpula_mesa.py).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -18,7 +21,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iomanip>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -71,7 +76,7 @@ std::string json_list(const std::vector<double>& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_name, output, save, resume;
+  std::string model_name, output, save, resume, edges;
   long long run_steps = -1;
   int threads = 1, reps = 1;
   std::uint64_t seed = 1;
@@ -86,13 +91,14 @@ int main(int argc, char** argv) {
     else if (a == "--steps" && i + 1 < argc) run_steps = std::atoll(argv[++i]);
     else if (a == "--save" && i + 1 < argc) save = argv[++i];
     else if (a == "--resume" && i + 1 < argc) resume = argv[++i];
+    else if (a == "--edges" && i + 1 < argc) edges = argv[++i];
     else if (a.find('=') != std::string::npos && a[0] != '-') {
       const auto eq = a.find('=');
       entries.push_back({a.substr(0, eq), bench::parse_value(a.substr(eq + 1)), "command line"});
     } else {
       std::fprintf(stderr,
                    "usage: socius_throughput --model NAME [--threads T] [--reps R] [--seed S] [--output FILE.h5]\n"
-                   "                         [--steps K] [--save FILE] [--resume FILE] [key=value ...]\n"
+                   "                         [--steps K] [--save FILE] [--resume FILE] [--edges FILE] [key=value ...]\n"
                    "unexpected argument: %s\n", a.c_str());
       return 2;
     }
@@ -131,6 +137,12 @@ int main(int argc, char** argv) {
       }
       const auto t2 = std::chrono::steady_clock::now();
       cpus.push_back(cpu_seconds() - cpu0);
+      if (!edges.empty() && r + 1 == reps) {
+        std::ofstream out(edges);
+        out << std::setprecision(9);
+        for (const Edge& e : sim.world().ties.edges()) out << e.source << ' ' << e.target << ' ' << e.weight << '\n';
+        if (!out) throw std::runtime_error("cannot write " + edges);
+      }
       if (!save.empty()) {
         StateWriter state;
         sim.save(state);

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-DEB_PACKAGES=(g++ make pkg-config libeigen3-dev libtbb-dev libhdf5-dev catch2 libbenchmark-dev)
+DEB_PACKAGES=(g++ make pkg-config libtbb-dev libhdf5-dev catch2 libbenchmark-dev)
 # MPI for mpi4py (sweeps on MPI; the tests run one under mpiexec).
 DEB_PACKAGES+=(libopenmpi-dev openmpi-bin)
 # chromium: the report test renders the HTML report headless, as a reader would see it.

@@ -7,7 +7,9 @@
 #include <bit>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <new>
+#include <utility>
 #include <limits>
 
 #include <oneapi/tbb/parallel_for.h>
@@ -35,6 +37,64 @@ void* huge_allocate(std::size_t bytes) {
 void huge_deallocate(void* p, std::size_t bytes) noexcept {
   if (bytes < kHugePage) ::operator delete(p);
   else std::free(p);
+}
+
+Reservation::~Reservation() {
+  if (base_) ::munmap(base_, reserved_);
+}
+
+Reservation::Reservation(Reservation&& o) noexcept
+    : base_(std::exchange(o.base_, nullptr)), reserved_(std::exchange(o.reserved_, 0)), committed_(std::exchange(o.committed_, 0)) {}
+
+Reservation& Reservation::operator=(Reservation&& o) noexcept {
+  if (this != &o) {
+    if (base_) ::munmap(base_, reserved_);
+    base_ = std::exchange(o.base_, nullptr);
+    reserved_ = std::exchange(o.reserved_, 0);
+    committed_ = std::exchange(o.committed_, 0);
+  }
+  return *this;
+}
+
+void Reservation::commit(std::size_t bytes) {
+  if (bytes <= committed_) return;
+  // Small arrays grow in steps of 64 KiB, large ones in whole huge pages.
+  const std::size_t step = bytes < kHugePage ? (std::size_t{64} << 10) : kHugePage;
+  const std::size_t want = (bytes + step - 1) / step * step;
+  if (want > reserved_) {
+    // A new 2 MiB-aligned reservation, at least twice the old one (address space only: nothing
+    // is resident until written), and the committed pages moved into it without copying.
+    const std::size_t size = std::max({want * 2, reserved_ * 2, std::size_t{64} << 20});
+    void* raw = ::mmap(nullptr, size + kHugePage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    char* r = static_cast<char*>(raw);
+    char* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(r) + kHugePage - 1) / kHugePage * kHugePage);
+    if (aligned > r) ::munmap(r, static_cast<std::size_t>(aligned - r));
+    const std::size_t tail = static_cast<std::size_t>(r + size + kHugePage - (aligned + size));
+    if (tail) ::munmap(aligned + size, tail);
+    if (committed_ > 0) {
+      if (::mremap(base_, committed_, committed_, MREMAP_MAYMOVE | MREMAP_FIXED, aligned) == MAP_FAILED) {
+        // The kernel moves one mapping at a time; should the committed range be several, copy.
+        if (::mprotect(aligned, committed_, PROT_READ | PROT_WRITE) != 0) {
+          ::munmap(aligned, size);
+          throw std::bad_alloc();
+        }
+        std::memcpy(aligned, base_, committed_);
+        ::munmap(base_, reserved_);
+      } else if (reserved_ > committed_) {
+        ::munmap(base_ + committed_, reserved_ - committed_);
+      }
+    } else if (base_) {
+      ::munmap(base_, reserved_);
+    }
+    base_ = aligned;
+    reserved_ = size;
+  }
+  if (::mprotect(base_ + committed_, want - committed_, PROT_READ | PROT_WRITE) != 0) throw std::bad_alloc();
+  static const bool off = std::getenv("SOCIUS_NO_THP") != nullptr;
+  // The whole committed range alike, so that it stays one mapping (which mremap can move).
+  if (!off && want >= kHugePage) ::madvise(base_, want, MADV_HUGEPAGE);
+  committed_ = want;
 }
 }  // namespace detail
 
@@ -417,15 +477,38 @@ BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
     if (m - i <= kApplyGrain) {
       summary.ignored += choose(i, m, add);  // pairs are distinct: adding on the way is the same
     } else {
+      // The winners are marked with a byte per event (not listed by index: 8 bytes per winner
+      // was a transient of 48 MB at a million residents' initial ties). Chunks hold whole pairs
+      // and write only their own events' bytes.
       const std::size_t chunks = (m - i + kApplyGrain - 1) / kApplyGrain;
-      std::vector<std::vector<std::size_t>> winners(chunks);
+      std::vector<std::uint8_t> won(m - i, 0);
       std::vector<std::size_t> ignored(chunks, 0);
       parallel_groups(i, m, kApplyGrain, same_pair, [&](std::size_t lo, std::size_t hi, std::size_t c) {
-        ignored[c] = choose(lo, hi, [&](std::size_t w) { winners[c].push_back(w); });
+        ignored[c] = choose(lo, hi, [&](std::size_t w) { won[w - i] = 1; });
       });
-      for (std::size_t c = 0; c < chunks; ++c) {
-        summary.ignored += ignored[c];
-        for (const std::size_t w : winners[c]) add(w);
+      std::size_t added = m - i;
+      for (const std::size_t x : ignored) added -= x;
+      summary.ignored += (m - i) - added;
+      // A large batch of additions (a model's initial ties, say) would grow a block several
+      // times, each time moving it to the end of the array with double room and abandoning the
+      // old room: the array would hold about three times the ties. Each block that would
+      // overflow moves once instead, in agent order, to room for all its additions and a
+      // quarter more. Where blocks sit never changes a result (only the order within a block
+      // does, which moving keeps).
+      if (added >= (std::size_t{1} << 16)) {
+        std::vector<std::uint32_t> extra(agents(), 0);
+        for (std::size_t k = i; k < m; ++k) {
+          if (!won[k - i]) continue;
+          ++extra[events[k].u];
+          ++extra[events[k].v];
+        }
+        for (AgentIndex a = 0; a < agents(); ++a) {
+          const std::uint32_t need = block_[a].degree + extra[a];
+          if (need > capacity_[a]) relocate(a, need + need / 4 + 2);
+        }
+      }
+      for (std::size_t k = i; k < m; ++k) {
+        if (won[k - i]) add(k);
       }
     }
   }

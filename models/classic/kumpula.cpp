@@ -182,6 +182,19 @@ class Kumpula final : public NetworkModel {
     // j's entries, and only then are the searches completed, so the misses of a group overlap
     // instead of following one another. Each agent's draws come from its own stream in the
     // same order as one agent at a time, so the results are unchanged.
+    // Small networks (n <= kDirect) keep each search's reinforcements as positions in the blocks
+    // (search_[i]) and apply them below in one serial pass in agent order, instead of as
+    // Strengthen events through the batch's sort: at N = 10,000 the sort and the batch
+    // machinery cost as much as the searches (benchmarks/NOTES.md, issue 18). Large networks
+    // keep the events, whose application is parallel.
+    const bool direct = n_ <= kDirect;
+    if (direct) {
+      search_.assign(n_, Reinforce{});
+      // At this size every block is in cache: the strengths are summed once per node, in
+      // parallel and in block order (the same sums as below), instead of twice per search.
+      strength_.resize(n_);
+      parallel_for(0, n_, [&](AgentIndex a) { strength_[a] = strength(g.ties(a)); });
+    }
     parallel_for_blocks(0, n_, [&](AgentIndex lo, AgentIndex hi) {
       auto& out = changes_.local();
       auto& leaving = deletions_.local();
@@ -190,19 +203,23 @@ class Kumpula final : public NetworkModel {
         Stream rng;
         AgentIndex j;
         float w_ij;
+        std::uint32_t ij;  // position of the tie i-j in i's block
       };
       std::array<std::optional<Search>, kGroup> group;
       for (AgentIndex first = lo; first < hi; first += kGroup) {
         const AgentIndex last = std::min<AgentIndex>(hi, first + kGroup);
         for (AgentIndex i = first; i < last; ++i) {
-          Search& s = group[i - first].emplace(Search{ctx.stream(i, kRound), kNoAgent, 0.0f});
+          Search& s = group[i - first].emplace(Search{ctx.stream(i, kRound), kNoAgent, 0.0f, 0});
           const auto mine = g.ties(i);
           if (mine.empty()) continue;
-          // Strengths are summed from the blocks as they are needed (j's block is read anyway
-          // to draw k), in block order, rather than kept in an array: one cache miss fewer.
-          const HalfTie& ij = mine[draw_by_weight(mine, strength(mine), s.rng, kNoAgent)];
+          // Large networks sum strengths from the blocks as they are needed (j's block is read
+          // anyway to draw k), in block order, rather than keeping an array: one cache miss
+          // fewer. Small ones (direct) sum them once per round above: the same sums.
+          const std::size_t x = draw_by_weight(mine, direct ? strength_[i] : strength(mine), s.rng, kNoAgent);
+          const HalfTie& ij = mine[x];
           s.j = ij.other;
           s.w_ij = ij.weight;
+          s.ij = static_cast<std::uint32_t>(x);
           g.prefetch(s.j);
         }
         for (AgentIndex i = first; i < last; ++i) {
@@ -217,16 +234,23 @@ class Kumpula final : public NetworkModel {
             const AgentIndex j = s.j;
             const auto theirs = g.ties(j);
             if (theirs.size() > 1) {
-              const double s_j = strength(theirs) - s.w_ij;
-              const AgentIndex k = theirs[draw_by_weight(theirs, s_j, rng, i)].other;
-              out.push_back(TieEvent::strengthen(i, j, delta_));
-              out.push_back(TieEvent::strengthen(j, k, delta_));
+              const double s_j = (direct ? strength_[j] : strength(theirs)) - s.w_ij;
+              const std::size_t jk = draw_by_weight(theirs, s_j, rng, i);
+              const AgentIndex k = theirs[jk].other;
               // Whether i and k are tied, from i's block (in cache), not k's.
-              bool tied = false;
-              for (const HalfTie& h : mine) tied |= h.other == k;
-              if (tied) {
-                out.push_back(TieEvent::strengthen(i, k, delta_));
-              } else if (rng.bernoulli(p_delta_)) {
+              std::uint32_t ik = kNoAgent;
+              for (std::uint32_t x = 0; x < mine.size(); ++x) {
+                if (mine[x].other == k) ik = x;
+              }
+              const bool tied = ik != kNoAgent;
+              if (direct) {
+                search_[i] = Reinforce{j, s.ij, static_cast<std::uint32_t>(jk), ik};
+              } else {
+                out.push_back(TieEvent::strengthen(i, j, delta_));
+                out.push_back(TieEvent::strengthen(j, k, delta_));
+                if (tied) out.push_back(TieEvent::strengthen(i, k, delta_));
+              }
+              if (!tied && rng.bernoulli(p_delta_)) {
                 out.push_back(TieEvent::add(i, k, w0_, 0));
               }
             }
@@ -242,6 +266,26 @@ class Kumpula final : public NetworkModel {
     });
     // The batch (about 3 events per node) and the sort's buffer are kept between rounds: at a
     // million nodes each is about 48 MB, which would otherwise be mapped and unmapped every round.
+    if (direct) {
+      // w += delta on both halves of each reinforced tie, searches in agent order. The blocks
+      // do not change until the batch below, so the positions found by the searches hold.
+      // Adding delta once per search gives the same weights as the batch's sum of the
+      // increments of a tie whenever the sums are exact in floating point, as they are with the
+      // preset's integer weights (w0 = delta = 1); otherwise the last bit may differ from the
+      // event path (each path is deterministic, for any number of threads).
+      const auto reinforce = [&](HalfTie& h) {
+        h.weight = static_cast<float>(static_cast<double>(h.weight) + static_cast<double>(delta_));
+        g.twin(h).weight = h.weight;
+      };
+      for (AgentIndex i = 0; i < n_; ++i) {
+        const Reinforce& r = search_[i];
+        if (r.j == kNoAgent) continue;
+        const auto mine = g.ties(i);
+        reinforce(mine[r.ij]);
+        reinforce(g.ties(r.j)[r.jk]);
+        if (r.ik != kNoAgent) reinforce(mine[r.ik]);
+      }
+    }
     changes_.take(batch_);
     g.apply(batch_, sort_buffer_);
     deletions_.take(batch_);
@@ -251,6 +295,16 @@ class Kumpula final : public NetworkModel {
     }
   }
 
+  // Largest network whose reinforcements are applied in one serial pass (round()).
+  static constexpr AgentIndex kDirect = AgentIndex{1} << 15;
+  // A search's reinforcements: j, and the positions of i-j and i-k in i's block and of j-k in
+  // j's (ik = kNoAgent when i and k are not tied; j = kNoAgent when there was no search).
+  struct Reinforce {
+    AgentIndex j = kNoAgent;
+    std::uint32_t ij = 0, jk = 0, ik = kNoAgent;
+  };
+  std::vector<Reinforce> search_;  // scratch kept between rounds, not state
+  std::vector<double> strength_;   // each node's strength at the start of the round (n <= kDirect)
   float delta_;
   double p_delta_, p_r_, p_d_;
   float w0_;

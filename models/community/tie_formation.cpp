@@ -11,6 +11,7 @@
 // Proposals go to an EventBuffer and are applied as one sorted batch.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "state.hpp"
 
@@ -18,22 +19,35 @@ namespace socius::models::community {
 
 namespace {
 
+/// What the acceptance reads of each party of a meeting, in one 16-byte record: a candidate met
+/// at random costs one cache miss instead of four (trust, age, neighbourhood and degree live in
+/// four columns). Copied from the columns and the graph at the start of the system, so the
+/// values, and the results, are the same as reading the columns.
+struct Party {
+  float trust;
+  float age;
+  std::uint32_t nbhd;
+  std::uint32_t degree;
+};
+static_assert(sizeof(Party) == 16);
+
 struct Acceptance {
-  const State& s;
-  const TieGraph& g;
+  const Party* party;
   double accept, age_scale, other_nbhd, trust_effect, capacity;
 
-  double room(AgentIndex a) const {
-    return std::max(0.0, 1.0 - static_cast<double>(g.degree(a)) / capacity);
+  double room(const Party& x) const {
+    return std::max(0.0, 1.0 - static_cast<double>(x.degree) / capacity);
   }
-  double will(AgentIndex a, double effect) const {
-    return std::clamp(0.5 + effect * (s.trust[a] - 0.5), 0.0, 1.0);
+  double will(const Party& x, double effect) const {
+    return std::clamp(0.5 + effect * (x.trust - 0.5), 0.0, 1.0);
   }
   double operator()(AgentIndex a, AgentIndex b, bool stranger) const {
+    const Party& x = party[a];
+    const Party& y = party[b];
     const double e = stranger ? trust_effect : 0.5 * trust_effect;
-    double p = accept * std::exp(-std::abs(s.age[a] - s.age[b]) / age_scale);
-    if (s.nbhd[a] != s.nbhd[b]) p *= other_nbhd;
-    return p * will(a, e) * will(b, e) * room(a) * room(b);
+    double p = accept * std::exp(-std::abs(x.age - y.age) / age_scale);
+    if (x.nbhd != y.nbhd) p *= other_nbhd;
+    return p * will(x, e) * will(y, e) * room(x) * room(y);
   }
 };
 
@@ -42,10 +56,18 @@ struct Acceptance {
 void run_tie_formation(State& s, World& w, const StepContext& ctx) {
   const Params& P = s.P;
   auto& g = w.ties;
-  const Acceptance acc{s, g, P.formation.accept, P.formation.age_scale, P.formation.other_neighbourhood, P.formation.trust_effect, P.formation.capacity};
+  // Scratch for this system only (freed before the batch is applied, so not resident while the
+  // tie array grows), on huge pages: 16 bytes a resident.
+  std::vector<Party, detail::HugePageAllocator<Party>> party(s.residents);
+  parallel_for(0, s.residents, [&](AgentIndex a) { party[a] = Party{s.trust[a], s.age[a], s.nbhd[a], g.degree(a)}; });
+  const Acceptance acc{party.data(), P.formation.accept, P.formation.age_scale, P.formation.other_neighbourhood, P.formation.trust_effect, P.formation.capacity};
   const auto new_weight = static_cast<float>(P.ties.new_weight);
   EventBuffer proposals;
   parallel_for(0, s.residents, [&](AgentIndex a) {
+    // The triadic closure reads a's own block, scattered by relocation: ask for the block of
+    // the resident 8 places ahead, so that the misses overlap (perf put 12% of this system on
+    // the first read of a's flags).
+    if (a + 8 < s.residents) g.prefetch_ties(a + 8);
     Stream rng = ctx.stream(a, kPurposeFormation);
     auto& out = proposals.local();
     auto propose = [&](AgentIndex b, bool stranger) {
@@ -109,6 +131,7 @@ void run_tie_formation(State& s, World& w, const StepContext& ctx) {
       if (hi - lo >= 2) propose(s.residents_of_nbhd[lo + rng.below(hi - lo)], true);
     }
   });
+  decltype(party)().swap(party);
   auto batch = proposals.take();
   if (!batch.empty()) g.apply(batch);
 }

@@ -425,3 +425,32 @@ TEST_CASE("parallel_for_blocks covers every agent once, in blocks", "[parallel]"
   });
   CHECK(std::all_of(seen.begin(), seen.end(), [](int x) { return x == 1; }));
 }
+
+TEST_CASE("the tie entries grow in place of their reservation, keeping content and zeroing new elements", "[ties]") {
+  // 80 MB of elements outgrows the first reservation (64 MiB), so the pages are moved into a
+  // larger one; the content must survive each growth, and elements beyond the size must read
+  // zero when the array grows over them again (as std::vector's value-initialisation).
+  detail::ReservedArray<std::uint64_t> a;
+  a.resize(1000);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = i * 7 + 1;
+  a.resize(10'000'000);
+  for (std::size_t i = 1000; i < a.size(); i += 4099) REQUIRE(a[i] == 0);
+  for (std::size_t i = 1000; i < a.size(); ++i) a[i] = i * 7 + 1;
+  a.resize(40'000'000);
+  REQUIRE(a.capacity() >= 40'000'000);
+  bool kept = true;
+  for (std::size_t i = 0; i < 10'000'000; ++i) kept &= a[i] == i * 7 + 1;
+  REQUIRE(kept);
+  REQUIRE(a[39'999'999] == 0);
+  a.resize(5);
+  a.resize(2000);
+  REQUIRE(a[4] == 29);
+  REQUIRE(a[5] == 0);
+  REQUIRE(a[1999] == 0);
+  detail::ReservedArray<std::uint64_t> b = a;  // copies
+  detail::ReservedArray<std::uint64_t> c = std::move(a);
+  REQUIRE(b.size() == 2000);
+  REQUIRE(c.size() == 2000);
+  REQUIRE(b[4] == 29);
+  REQUIRE(c[4] == 29);
+}

@@ -29,6 +29,13 @@ def test_smoke_suite_writes_results(tmp_path):
     classic = json.loads((tmp_path / "results" / "classic.json").read_text())
     assert {d["preset"] for d in classic["runs"]} == {"jgn2001", "davidsen2002_p002", "davidsen2002_p00822", "davidsen2002_p03",
                                                       "kumpula2007"}
+    assert "## Targets of issue 18" in text and "## Kumpula in steady state" in text
+    steady = json.loads((tmp_path / "results" / "kumpula_steady.json").read_text())
+    assert steady["reference"]["cpu_s_per_round_median"] > 0 and steady["socius_1"]["cpu_s_per_round_median"] > 0
+    # socius resumes the same grown network with 1 and 2 threads: the same bits
+    assert steady["socius_1"]["ties_at_end"] == steady["socius_2"]["ties_at_end"]
+    line = json.loads((tmp_path / "results" / "command_line.json").read_text())
+    assert line["summary"][0]["peak_bytes_per_resident"] > 0 and line["runs"][0]["long"]["peak_rss_bytes"] > 0
     if (BIN / "socius_micro").exists():
         micro = json.loads((tmp_path / "results" / "micro.json").read_text())
         assert any(b["name"].startswith("BM_Philox") for b in micro["benchmarks"])

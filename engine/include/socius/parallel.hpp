@@ -57,9 +57,18 @@ T parallel_sum(AgentIndex begin, AgentIndex end, F&& f) {
 class EventBuffer {
  public:
   std::vector<TieEvent>& local() { return buffers_.local(); }
+  /// The merged events, releasing each thread's buffer as it is copied: for a one-off batch
+  /// (e.g. a model's initial ties), whose per-thread buffers would otherwise stay resident
+  /// beside the merged copy and the sort's scratch (a third copy of the batch at the peak).
   std::vector<TieEvent> take() {
+    std::size_t n = 0;
+    for (auto& b : buffers_) n += b.size();
     std::vector<TieEvent> all;
-    take(all);
+    all.reserve(n);
+    for (auto& b : buffers_) {
+      all.insert(all.end(), b.begin(), b.end());
+      std::vector<TieEvent>().swap(b);
+    }
     return all;
   }
   /// The same into `all` (replacing its content), reusing its memory: for a batch taken every

@@ -5,7 +5,11 @@
 // parallel code can propose changes without locks and the result never depends on threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -84,6 +88,80 @@ struct HugePageAllocator {
   template <class U>
   bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
 };
+/// A range of address space reserved once and made usable as it is needed: growing it never
+/// copies and never holds two arrays at once (a std::vector that outgrows its capacity has the
+/// old and the new array resident while it copies, a transient as large as the array). When the
+/// reservation itself is outgrown, a larger one is reserved and the pages are moved into it by
+/// the kernel (mremap), again without copying. Reservations are 2 MiB-aligned and large ones are
+/// marked for transparent huge pages (huge_allocate's advice, SOCIUS_NO_THP=1 turns it off).
+class Reservation {
+ public:
+  Reservation() = default;
+  ~Reservation();
+  Reservation(Reservation&& o) noexcept;
+  Reservation& operator=(Reservation&& o) noexcept;
+  Reservation(const Reservation&) = delete;
+  Reservation& operator=(const Reservation&) = delete;
+  char* data() const { return base_; }
+  /// Bytes usable from data() (what commit() last made usable).
+  std::size_t committed() const { return committed_; }
+  /// Makes at least `bytes` usable, keeping the content; data() may change.
+  void commit(std::size_t bytes);
+
+ private:
+  char* base_ = nullptr;
+  std::size_t reserved_ = 0, committed_ = 0;
+};
+
+/// A growable array of a trivially copyable type in a Reservation: the tie entries. Elements
+/// beyond the size are zero when the array grows over them (fresh pages are zero; pages used
+/// before are cleared), as std::vector's value-initialisation would make them.
+template <class T>
+class ReservedArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  ReservedArray() = default;
+  explicit ReservedArray(std::size_t n) { resize(n); }
+  ReservedArray(const ReservedArray& o) { *this = o; }
+  ReservedArray& operator=(const ReservedArray& o) {
+    if (this != &o) {
+      resize(0);
+      resize(o.size_);
+      if (o.size_) std::memcpy(data(), o.data(), o.size_ * sizeof(T));
+    }
+    return *this;
+  }
+  ReservedArray(ReservedArray&& o) noexcept
+      : mem_(std::move(o.mem_)), size_(std::exchange(o.size_, 0)), touched_(std::exchange(o.touched_, 0)) {}
+  ReservedArray& operator=(ReservedArray&& o) noexcept {
+    mem_ = std::move(o.mem_);
+    size_ = std::exchange(o.size_, 0);
+    touched_ = std::exchange(o.touched_, 0);
+    return *this;
+  }
+
+  T* data() { return reinterpret_cast<T*>(mem_.data()); }
+  const T* data() const { return reinterpret_cast<const T*>(mem_.data()); }
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return mem_.committed() / sizeof(T); }
+  T& operator[](std::size_t i) { return data()[i]; }
+  const T& operator[](std::size_t i) const { return data()[i]; }
+  void resize(std::size_t n) {
+    if (n > size_) {
+      mem_.commit(n * sizeof(T));
+      const std::size_t dirty = std::min(n, touched_);
+      if (dirty > size_) std::memset(static_cast<void*>(data() + size_), 0, (dirty - size_) * sizeof(T));
+      touched_ = std::max(touched_, n);
+    }
+    size_ = n;
+  }
+
+ private:
+  Reservation mem_;
+  std::size_t size_ = 0;
+  std::size_t touched_ = 0;  // elements ever in use: beyond them the pages are still zero
+};
 }  // namespace detail
 
 class TieGraph {
@@ -153,7 +231,9 @@ class TieGraph {
   // InvariantError naming the first bad event.
   void canonicalise(std::vector<TieEvent>& events) const;
 
-  std::vector<HalfTie, detail::HugePageAllocator<HalfTie>> entries_;
+  // The half-ties of every block, in one array that grows without a copy (no transient that
+  // doubles it; issue 18).
+  detail::ReservedArray<HalfTie> entries_;
   // Where each agent's block starts and how many of its entries are used, side by side so
   // that reaching another agent's ties costs one cache miss for both.
   struct Block {
