@@ -73,7 +73,9 @@ void timed(Table& t, const std::string& name, Timed Policy::*policy, const std::
   const std::string k = "policy." + name + ".";
   const auto field = [policy](auto member) { return at(&Params::policy, policy, member); };
   t.boolean(k + "enabled", field(&TimedPolicy::enabled), false, "Switches the " + what + " intervention on.", "scenario choice", enabled_fixed);
-  t.integer(k + "start", field(&TimedPolicy::start), 0, -100000, 100000, "weeks", "Policy week at which the " + what + " starts (0 = end of burn-in).", "scenario choice");
+  // A policy starts at policy time 0 or later (Model::start): none acts during burn-in, so every
+  // option of an appraisal burns in alike (docs/appraisal.md, section 3).
+  t.integer(k + "start", field(&TimedPolicy::start), 0, 0, 100000, "weeks", "Policy week at which the " + what + " starts (0 = end of burn-in; a policy never acts during burn-in).", "scenario choice");
   t.integer(k + "duration", field(&TimedPolicy::duration), 520, 0, 100000, "weeks", "How long the " + what + " runs.", "scenario choice");
   t.integer(k + "ramp_up", field(&TimedPolicy::ramp_up), 26, 0, 100000, "weeks", "Weeks over which the " + what + " reaches full strength (linear).", "scenario choice");
   t.choice(k + "target", field(&TimedPolicy::target), target, {"all", "most_deprived_quintile", "two_most_deprived_quintiles", "older_isolated"},
@@ -573,11 +575,6 @@ Params read_params(const ParameterSet& set) {
       {"hubs", &policy.hubs}, {"befriending", &policy.befriending}, {"relational_practice", &policy.relational_practice},
       {"collaboration", &policy.collaboration}};
   for (const auto& [name, tp] : timed_policies) {
-    // A policy starts at policy time 0 or later (Model::start): none acts during burn-in, so
-    // every option of an appraisal burns in alike.
-    if (tp->enabled && tp->start < 0) {
-      invalid(std::string("policy.") + name + ".start", std::to_string(tp->start), "a policy acts after burn-in: allowed 0 or more");
-    }
     if (tp->enabled && tp->ramp_up > tp->duration) {
       invalid(std::string("policy.") + name + ".ramp_up", std::to_string(tp->ramp_up),
               "must not exceed policy." + std::string(name) + ".duration (" + std::to_string(tp->duration) + ")");

@@ -543,7 +543,16 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   // out one at a time to teams with targeted neighbourhoods, most targeted posts first (ties by
   // team index), cycling.
   if (P.policy.relational_practice.enabled) {
-    auto extra = static_cast<std::uint32_t>(std::lround(P.policy.relational_practice.extra_posts * targeted_posts));
+    // Sized from a budget (budget.size), extra_posts can ask for absurd numbers of staff: more
+    // extra professionals than residents is refused here, before any memory is asked for.
+    const double asked = std::round(P.policy.relational_practice.extra_posts * targeted_posts);
+    if (asked > static_cast<double>(R)) {
+      throw ScenarioError("key 'policy.relational_practice.extra_posts' = " + std::to_string(P.policy.relational_practice.extra_posts) +
+                          ": funds " + std::to_string(asked) + " extra professionals for " + std::to_string(R) +
+                          " residents (with budget.size, extra_posts follows budget.total_pv / budget.cost_per_post_year); "
+                          "allowed: at most one extra professional per resident");
+    }
+    auto extra = static_cast<std::uint32_t>(asked);
     std::vector<std::uint32_t> order;
     for (std::uint32_t t = 0; t < s.n_teams; ++t) {
       if (area_rp[t % s.n_areas]) order.push_back(t);
