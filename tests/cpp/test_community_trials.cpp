@@ -336,6 +336,19 @@ TEST_CASE("virtual trial at 20,000 residents: befriending's ITT SMD on lonelines
 
 namespace {
 
+/// The measurement tools' parameter overrides from an environment variable: "key=value,key=value".
+std::vector<std::pair<std::string, ParameterValue>> overrides_from_env(const char* var) {
+  const char* v = std::getenv(var);
+  std::vector<std::pair<std::string, ParameterValue>> ov;
+  std::stringstream ss(v ? v : "");
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    if (eq != std::string::npos) ov.push_back({item.substr(0, eq), parse_value(item.substr(eq + 1))});
+  }
+  return ov;
+}
+
 /// Befriending stopped at week 52 (every match ends then): the ITT SMD on loneliness at each of
 /// `weeks` (ascending) after the start, one simulation per seed, those randomised still resident.
 std::vector<Smd> befriending_stopped(std::uint64_t seed, const std::vector<std::int64_t>& weeks, std::vector<std::pair<std::string, ParameterValue>> ov, std::int64_t population = 20000) {
@@ -449,14 +462,8 @@ TEST_CASE("virtual trial at 20,000 residents: relational practice raises relatio
 // those randomised while often lonely.
 TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
   const auto env = [](const char* k, const char* d) { const char* v = std::getenv(k); return std::string(v ? v : d); };
-  std::vector<std::pair<std::string, ParameterValue>> ov;
+  const auto ov = overrides_from_env("OV");
   const std::string spec = env("OV", "");
-  std::stringstream ss(spec);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto eq = item.find('=');
-    if (eq != std::string::npos) ov.push_back({item.substr(0, eq), parse_value(item.substr(eq + 1))});
-  }
   const std::string sc = env("SC", "befriending.toml");
   const std::uint8_t bit = sc == "hubs.toml" ? kHubs : sc == "befriending.toml" ? kBefriending : kRelationalPractice;
   const int seeds = std::stoi(env("SEEDS", "3"));
@@ -481,15 +488,7 @@ TEST_CASE("virtual trial measurement from the environment", "[.measure]") {
 // randomised by arm and service at the start and at 52 weeks, and the staff serving them.
 TEST_CASE("relational practice trial population, measured from the environment", "[.measure_rp]") {
   const auto env = [](const char* k, const char* d) { const char* v = std::getenv(k); return std::string(v ? v : d); };
-  std::vector<std::pair<std::string, ParameterValue>> ov;
-  {
-    std::stringstream ss(env("OV", ""));
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      const auto eq = item.find('=');
-      if (eq != std::string::npos) ov.push_back({item.substr(0, eq), parse_value(item.substr(eq + 1))});
-    }
-  }
+  const auto ov = overrides_from_env("OV");
   const std::int64_t burn_in = std::stoll(env("BURN_IN", "780"));
   const std::uint64_t seed = std::stoull(env("SEED", "1"));
   auto e = read_scenario(scenarios_dir() / "relational_practice.toml");
@@ -533,7 +532,7 @@ TEST_CASE("relational practice trial population, measured from the environment",
       if (post[p] == 0) continue;
       posts += 1;
       if (post[p] == 2) { vac += 1; continue; }
-      nt += 1; tsum += ten[p]; t52 += ten[p] < 52; xsum += load[p] / std::max(1e-6f, cap[p]); bsum += bo[p];
+      nt += 1; tsum += ten[p]; t52 += ten[p] < 52; xsum += static_cast<double>(load[p]) / std::max(1e-6, static_cast<double>(cap[p])); bsum += bo[p];
     }
     std::printf("%s burn-in %lld: posts %.0f vacant %.3f tenure mean %.0f share<52w %.3f load/cap %.2f burnout %.3f\n", when, (long long)burn_in, posts, vac / posts, tsum / nt, t52 / nt, xsum / nt, bsum / nt);
     for (int k = 0; k < 4; ++k) {
@@ -566,13 +565,7 @@ TEST_CASE("relational practice trial population, measured from the environment",
 // befriending stopped at week 52, the ITT SMD at weeks 26, 52, 104 and 156.
 TEST_CASE("befriending stopped at week 52, measured from the environment", "[.measure_fade]") {
   const auto env = [](const char* k, const char* d) { const char* v = std::getenv(k); return std::string(v ? v : d); };
-  std::vector<std::pair<std::string, ParameterValue>> ov;
-  std::stringstream ss(env("BEF_OV", ""));
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto eq = item.find('=');
-    if (eq != std::string::npos) ov.push_back({item.substr(0, eq), parse_value(item.substr(eq + 1))});
-  }
+  const auto ov = overrides_from_env("BEF_OV");
   const int seeds = std::stoi(env("SEEDS", "3"));
   const std::int64_t pop = std::stoll(env("POP", "20000"));
   const int first = std::stoi(env("FIRST_SEED", "1"));
