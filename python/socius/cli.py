@@ -573,6 +573,18 @@ def _cmd_sweep_index(args) -> int:
     return 0
 
 
+
+def _add_executor_arguments(p) -> None:
+    """--executor, --workers, --scheduler and --threads: where the runs of a sweep, an appraisal
+    or a calibration go (python/socius/sweeps/pool.py)."""
+    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
+                   help="local process pool (default), a Dask cluster, or MPI (under mpiexec -n K "
+                        "python -m mpi4py.futures -m socius ...)")
+    p.add_argument("--workers", type=_positive, help="local processes / LocalCluster workers (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786) or scheduler JSON file; default: a LocalCluster")
+    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="socius", description="Agent-based community simulation.")
     parser.add_argument("--version", action="version", version=f"socius {_core.__version__}")
@@ -644,11 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="steps after burn-in in every option")
     p.add_argument("--seed", type=_seed, help="master seed (default: drawn at random and recorded)")
     p.add_argument("--out", required=True, help="appraisal folder: run files, index and appraisal.h5")
-    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
-                   help="local process pool (default), a Dask cluster, or MPI")
-    p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address or scheduler JSON file")
-    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+    _add_executor_arguments(p)
     p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I (a Slurm array task); "
                    "run again without it to write the appraisal")
     p.add_argument("--report", metavar="DIR", help="report folder (default: OUT/report)")
@@ -667,11 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--uncertainty), a calibrated scenario and a report into DIR.")
     p.add_argument("spec", metavar="SPEC.toml", help="calibration spec (e.g. scenarios/calibration/baseline.toml)")
     p.add_argument("--out", required=True, help="calibration folder: one sweep folder per wave, and the outputs")
-    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
-                   help="local process pool (default), a Dask cluster, or MPI")
-    p.add_argument("--workers", type=_positive, help="parallel runs (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address or scheduler JSON file")
-    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+    _add_executor_arguments(p)
     p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I of the first wave not yet "
                    "complete (a Slurm array task), then stop")
     p.add_argument("--retries", type=_nonnegative, default=1, help="further attempts at a failed run (default 1)")
@@ -742,13 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a parameter sweep (resumable; local, Dask, MPI or Slurm)")
     p.add_argument("spec", help="sweep spec TOML file (see docs/sweeps.md)")
     p.add_argument("--out", required=True, help="sweep directory: one results file per run, and the index")
-    p.add_argument("--executor", choices=("local", "dask", "mpi"), default="local",
-                   help="local process pool (default), a Dask cluster, or MPI (under mpiexec -n K "
-                        "python -m mpi4py.futures -m socius sweep ...)")
-    p.add_argument("--workers", type=_positive, help="local processes / LocalCluster workers (default: all cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786) or scheduler JSON file; default: a LocalCluster")
-    p.add_argument("--threads", type=_positive, help="engine threads per run (default: cores / workers)")
+    _add_executor_arguments(p)
     p.add_argument("--shard", metavar="I/N", help="run only runs r with r %% N == I (default: from "
                    "SLURM_ARRAY_TASK_ID/COUNT/MIN in a Slurm array job)")
     p.add_argument("--retries", type=_nonnegative, default=1, help="further attempts at a failed run in this call (default 1)")
