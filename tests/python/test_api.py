@@ -1,5 +1,6 @@
 """The Python API: hooks, results as xarray/pandas, graphs, threads and Ctrl-C."""
 import _thread
+import signal
 import threading
 import time
 
@@ -119,11 +120,17 @@ def test_ctrl_c_stops_between_steps_and_leaves_the_simulation_usable(small_scena
     scenario = socius.Scenario.load(small_scenario).with_overrides(
         {"simulation.population": 20000, "simulation.steps": 100000})
     sim = socius.Simulation(scenario, seed=1)
+    # A shell starts a background job (`pytest &`) with SIGINT ignored, and interrupt_main does
+    # nothing to an ignored signal: Python's own handler is installed for the test's length.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.5, _thread.interrupt_main)
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        sim.run(progress=False)
-    timer.join()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sim.run(progress=False)
+    finally:
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
     done = sim.steps_done
     assert 0 < done < sim.steps_total
     assert sim._sim.check_ties() == ""
