@@ -319,6 +319,16 @@ inline bool chance(Stream& rng, double p) {
 
 inline float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+/// Age factor of desired relationships (loneliness.cpp, docs/model.md "Loneliness"): a log-linear
+/// decline of desired_age_young per decade below loneliness.desired_pivot and of desired_age above it,
+/// 1 at age 45 (the pivot is at least 45),
+///   exp(-(desired_age_young (min(age, pivot) - 45) + desired_age (max(age, pivot) - pivot)) / 10).
+/// Equal slopes give exp(-desired_age (age - 45) / 10) at any pivot.
+inline double desired_age_factor(const Params& P, double age) {
+  const auto& Lp = P.loneliness;
+  const double p = Lp.desired_pivot;
+  return std::exp(-(Lp.desired_age_young * (std::min(age, p) - 45.0) + Lp.desired_age * (std::max(age, p) - p)) / 10.0);
+}
 
 /// Ramp of a timed intervention in the step that ends at policy time t: the policy acts in the
 /// `duration` steps start < t <= start + duration, at strength min(1, (t - start) / ramp_up)

@@ -31,7 +31,7 @@ RUN = {"population": 800, "burn_in": 26, "steps": 26, "record_every": 2}
 # -- targets as data ---------------------------------------------------------------------------
 def test_uk_targets_load_with_uncertainty_time_and_source():
     t = Targets.load(SCENARIOS / "targets" / "uk.toml")
-    assert len(t) == 13
+    assert len(t) == 16
     lonely = t["lonely_all"]
     assert (lonely.indicator, lonely.group, lonely.value) == ("lonely_share", "all", 0.06)
     assert lonely.uncertainty == "range" and lonely.period == (2016, 2024)
