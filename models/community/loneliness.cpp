@@ -6,9 +6,11 @@
 // at loneliness.rate per week, where Lbar is the strength-weighted mean loneliness of one's
 // social ties last week. Desired relationships fall with age, at one log-linear rate below a pivot
 // age and another above it (state.hpp, desired_age_factor),
-//   desired* = desired x exp(-(desired_age_young (min(age, pivot) - 45) + desired_age (max(age, pivot) - pivot)) / 10)
+//   desired* = desired x exp(-(desired_age_young (min(age, pivot) - min(45, pivot))
+//                              + desired_age (max(age, pivot) - max(45, pivot))) / 10)
 //              x [desired_parent if a parent of a child under 5],
-// (1 at 45; equal slopes give the single decline exp(-desired_age (age - 45) / 10)),
+// (1 at 45; the default pivot, 16, and equal slopes give the single decline
+// exp(-desired_age (age - 45) / 10)),
 // socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994): as the time horizon
 // shortens, older adults prune peripheral partners and want fewer relationships, so the same
 // network leaves a smaller discrepancy (Wrzus et al. 2013: personal and friendship networks shrink
