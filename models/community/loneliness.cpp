@@ -4,9 +4,13 @@
 // the discrepancy is D = max(0, 1 - A / desired), and loneliness moves toward
 //   L* = logistic(slope (D - midpoint) + spread (Lbar - L))
 // at loneliness.rate per week, where Lbar is the strength-weighted mean loneliness of one's
-// social ties last week. Desired relationships fall with age,
-//   desired* = desired x exp(-desired_age (age - 45) / 10) x [desired_parent if a parent of a
-//              child under 5],
+// social ties last week. Desired relationships fall with age, at one log-linear rate below a pivot
+// age and another above it (state.hpp, desired_age_factor),
+//   desired* = desired x exp(-(desired_age_young (min(age, pivot) - min(45, pivot))
+//                              + desired_age (max(age, pivot) - max(45, pivot))) / 10)
+//              x [desired_parent if a parent of a child under 5],
+// (1 at 45; the default pivot, 16, and equal slopes give the single decline
+// exp(-desired_age (age - 45) / 10)),
 // socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994): as the time horizon
 // shortens, older adults prune peripheral partners and want fewer relationships, so the same
 // network leaves a smaller discrepancy (Wrzus et al. 2013: personal and friendship networks shrink
@@ -52,7 +56,7 @@ void run_loneliness(State& s, World& w, const StepContext& ctx) {
     const double actual = P.loneliness.close_weight * close + P.loneliness.contact_weight * (s.made[a] + s.received[a]);
     double desired = std::max(1e-6, static_cast<double>(s.desired[a]));
     if (s.parent_until[a] > s.age[a]) desired *= P.loneliness.desired_parent;
-    desired *= std::exp(-P.loneliness.desired_age * (s.age[a] - 45.0) / 10.0);
+    desired *= desired_age_factor(P, s.age[a]);
     const double D = std::max(0.0, 1.0 - actual / desired);
     const double spread = wsum > 0 ? P.loneliness.spread * (lsum / wsum - prev[a]) : 0.0;
     const double target = logistic(P.loneliness.slope * (D - P.loneliness.midpoint) + spread);

