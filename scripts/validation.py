@@ -178,8 +178,9 @@ TRIAL_OUTCOMES = {
                     "2022 (RCTs pooled -0.47, GRADE low; multi-cohort -0.24)"),
     "hubs": ("loneliness", (-0.3, 0.0), "no randomised trial of hubs or social prescribing (Bickerdike et al. 2017; "
              "Reinhardt et al. 2021): an offer to a whole area, most not lonely, is diluted below Lasgaard's -0.24"),
-    "relational_practice": ("relationship_quality", (0.0, 0.3), "no trial measures relationship quality; continuity "
-                            "effects are small (Barker et al. 2017; Sandvik et al. 2022)"),
+    "relational_practice": ("relationship_quality", (0.03, 0.32), "Howick et al. 2018: empathic consultations, SMD 0.18 "
+                            "(0.03 to 0.32); trials of communication training that ask patients about the relationship "
+                            "find a small effect or none (Riess et al. 2012; Johnson et al. 2013; Dwamena et al. 2012)"),
 }
 
 
