@@ -9,3 +9,9 @@ t() { echo "== $*"; PYTHONPATH=python python3 -m socius trial scenarios/relation
 t
 t --set policy.relational_practice.continuity=0.0
 t --set policy.relational_practice.training=0.0
+# Training alone at 0.1 and at the top of its range, 0.25 (quicker: 104-week burn-in, one replicate, 52 weeks).
+for tr in 0.1 0.25; do
+  echo "== training $tr alone, burn-in 104, 1 replicate"
+  PYTHONPATH=python python3 -m socius trial scenarios/relational_practice.toml --population 20000 --replicates 1 --seed 1 --follow-up 52 -q \
+    --set simulation.burn_in=104 --set policy.relational_practice.training=$tr --set policy.relational_practice.continuity=0.0 | grep relationship_quality
+done
