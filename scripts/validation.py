@@ -47,6 +47,9 @@ PUBLISHED_TRIALS = [
     ("psychological loneliness interventions", -0.43, "Hickin et al. 2021 (Hedges g 0.43)"),
     ("befriending, depressive symptoms, short term", -0.27, "Mead et al. 2010"),
     ("befriending, depressive symptoms, long term", -0.18, "Mead et al. 2010"),
+    # The comparator for relational practice's relationship quality (positive: better).
+    ("empathic consultations: pain, anxiety, satisfaction (better)", 0.18, "Howick et al. 2018, 7 RCTs"),
+    ("RCTs manipulating the patient-clinician relationship: health outcomes", 0.11, "Kelley et al. 2014, 13 RCTs"),
 ]
 
 
@@ -178,8 +181,9 @@ TRIAL_OUTCOMES = {
                     "2022 (RCTs pooled -0.47, GRADE low; multi-cohort -0.24)"),
     "hubs": ("loneliness", (-0.3, 0.0), "no randomised trial of hubs or social prescribing (Bickerdike et al. 2017; "
              "Reinhardt et al. 2021): an offer to a whole area, most not lonely, is diluted below Lasgaard's -0.24"),
-    "relational_practice": ("relationship_quality", (0.0, 0.3), "no trial measures relationship quality; continuity "
-                            "effects are small (Barker et al. 2017; Sandvik et al. 2022)"),
+    "relational_practice": ("relationship_quality", (0.03, 0.32), "Howick et al. 2018: empathic consultations, SMD 0.18 "
+                            "(0.03 to 0.32); trials of communication training that ask patients about the relationship "
+                            "find a small effect or none (Riess et al. 2012; Johnson et al. 2013; Dwamena et al. 2012)"),
 }
 
 
@@ -197,6 +201,11 @@ def trials(population: int, replicates: int, progress: Progress) -> list[dict]:
     return rows
 
 
+def bound(x: float) -> str:
+    """A range's end as given: one decimal where that is exact (-0.5, +0.0), else two (+0.03)."""
+    return f"{x:+.1f}" if abs(10 * x - round(10 * x)) < 1e-9 else f"{x:+.2f}"
+
+
 def trials_markdown(rows: list[dict]) -> str:
     out = ["| part | eligible (per arm, replicate 1) | outcome | follow-up | SMD (95% interval) | difference (95% interval) "
            "| range the tests assert | published |", "|---|---|---|---|---|---|---|---|"]
@@ -209,7 +218,7 @@ def trials_markdown(rows: list[dict]) -> str:
             smd, dif = o["smd"], o["difference"]
             out.append(f"| {r['intervention']} | {n} | {outcome} | {f['week']} weeks | {smd['estimate']:+.2f} "
                        f"({smd['low']:+.2f} to {smd['high']:+.2f}) | {dif['estimate']:+.3f} ({dif['low']:+.3f} to "
-                       f"{dif['high']:+.3f}) | {lo:+.1f} to {hi:+.1f} | {source} |")
+                       f"{dif['high']:+.3f}) | {bound(lo)} to {bound(hi)} | {source} |")
     s = rows[0]["summary"]
     out.append("")
     out.append(f"{s['replicates']} replicates of {s['population']:,} residents, master seed {s['master_seed']}, "
@@ -258,7 +267,8 @@ def figure(calib: list[dict], trial_rows: list[dict], path: Path) -> None:
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_yticks(range(k), labels, fontsize=6)
         ax.invert_yaxis()
-        ax.set_xlabel("SMD (loneliness: negative is better); socius: ITT, 95% interval over replicates", fontsize=8)
+        ax.set_xlabel("SMD; socius: ITT, 95% interval over replicates\n(loneliness: negative is better; "
+                      "relationship quality, Howick, Kelley: positive is better)", fontsize=8)
         ax.set_title("Virtual trials beside published trials")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

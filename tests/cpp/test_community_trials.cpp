@@ -113,7 +113,8 @@ TrialRun run_trial(const Trial& t, std::uint64_t seed, Outcome outcome, Weekly e
   std::vector<double> x1, x2;
   for (AgentIndex a = 0; a < arm.size(); ++a) {
     if (arm[a] == 0 || pop.id(a) != ids[a]) continue;  // not randomised, or moved away or died
-    (arm[a] == 1 ? x1 : x2).push_back(outcome(sim, a));
+    const double x = outcome(sim, a);
+    if (!std::isnan(x)) (arm[a] == 1 ? x1 : x2).push_back(x);  // NaN: the outcome is not defined for this resident
     (arm[a] == 1 ? run.offered : run.control).push_back(a);
   }
   run.smd = cohens_d(x1, x2);
@@ -405,11 +406,12 @@ TEST_CASE("virtual trial at 20,000 residents: hubs' ITT SMD on loneliness at 52 
 
 TEST_CASE("virtual trial at 20,000 residents: relational practice raises relationship quality and service outcomes within the documented range", "[community][trial]") {
   const Trial t{"relational_practice.toml", {}, kRelationalPractice};
-  // Outcomes: relationship quality q (mean over the client's current professionals; 0 without
-  // one) at 52 weeks, and positive service outcomes (job found, attainment, behaviour change,
-  // case resolved) counted over the 52 weeks. This is not the outcome of docs/validation.md
-  // (python/socius/trial.py: q among those with a professional), which gives about +0.45 at
-  // 52 weeks at both 104 and 780 weeks of burn-in; docs/model.md, "Virtual trials".
+  // Outcomes: relationship quality q at 52 weeks, the mean over the client's current
+  // professionals among the randomised still resident who have at least one (the outcome of
+  // python/socius/trial.py and docs/validation.md: a resident whose needs ended or who is
+  // waiting has no relationship to rate, so is not counted, rather than counted as q = 0), and
+  // positive service outcomes (job found, attainment, behaviour change, case resolved) per
+  // randomised resident over the 52 weeks (intention to treat).
   const char* svc[4] = {"employment", "education", "health", "legal"};
   double sum_d = 0, sum_ratio = 0;
   for (std::uint64_t seed : {1, 2, 3}) {
@@ -423,7 +425,7 @@ TEST_CASE("virtual trial at 20,000 residents: relational practice raises relatio
         q += pop.column<float>(std::string("quality_") + k)[a];
         ++n;
       }
-      return n ? q / n : 0.0;
+      return n ? q / n : std::nan("");
     };
     const auto count = [&](Simulation& sim) {
       const auto& ev = sim.world().population.column<std::uint16_t>("service_event");
@@ -443,13 +445,19 @@ TEST_CASE("virtual trial at 20,000 residents: relational practice raises relatio
     sum_ratio += ratio;
   }
   INFO("mean q d " << sum_d / 3 << ", mean outcome ratio " << sum_ratio / 3);
-  CHECK(sum_d / 3 > 0.0);
-  CHECK(sum_d / 3 <= 0.3);
+  // Relationship quality: within the 95% interval of the pooled effect of empathic consultations
+  // in randomised trials, SMD 0.18 (0.03 to 0.32; Howick et al. 2018); trials of training
+  // clinicians that measure the patient-rated relationship find a small effect or none (Riess
+  // et al. 2012: +2.2 points of patient-rated CARE empathy; Johnson et al. 2013: no significant
+  // change; Dwamena et al. 2012: patient satisfaction mixed). docs/model.md, "Virtual trials".
+  CHECK(sum_d / 3 >= 0.03);
+  CHECK(sum_d / 3 <= 0.32);
   // Service outcomes: with the continuity betas of the literature (0.37: a settled relationship
   // gives about 1.35 times a new one's hazard) and a quality difference of a few hundredths, the
-  // expected gain is about 1%, below what a 52-week trial of this size can detect (3 seeds after
-  // the merge of issue 15: ratio 0.99). The range asserts no loss beyond chance and no more than
-  // the few percent the continuity studies report for a year (Barker et al. 2017).
+  // expected gain is about 1%, below what a 52-week trial of this size can detect (seeds 1-3
+  // with `training` 0.1: ratios 1.009, 1.015, 1.001). The range asserts no loss beyond chance and
+  // no more than the few percent the continuity studies report for a year (Barker et al. 2017)
+  // and the small effect of relationship trials on health outcomes (Kelley et al. 2014: d = 0.11).
   CHECK(sum_ratio / 3 >= 0.95);
   CHECK(sum_ratio / 3 <= 1.10);
 }
