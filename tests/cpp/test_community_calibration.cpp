@@ -292,15 +292,20 @@ TEST_CASE("community: the age factor of desired relationships, its special cases
   p.loneliness.desired_pivot = 65;
   for (double age = 65.0; age < 100.0; age += 0.5) CHECK(cm::desired_age_factor(p, age) == Approx(std::exp(-0.5 * 2.0)).epsilon(1e-12));
   CHECK(cm::desired_age_factor(p, 25.0) == Approx(std::exp(0.5 * 2.0)).epsilon(1e-12));
-  // The defaults are the special case: the old equation.
+  // The defaults (the refit, docs/calibration.md section 7): a pivot inside the adult ages, the
+  // young slope below it and the old one above, meeting at the pivot.
   const cm::Params d = [] {
     cm::Params q;
     const auto& table = cm::parameter_table();
     table.read(ParameterSet::resolve(table.schema(), {}), q);
     return q;
   }();
-  CHECK(d.loneliness.desired_pivot == 16.0);
-  CHECK(d.loneliness.desired_age_young == d.loneliness.desired_age);
+  const double pv = d.loneliness.desired_pivot, ky = d.loneliness.desired_age_young, ko = d.loneliness.desired_age;
+  REQUIRE(pv > 45.0);
+  REQUIRE(pv < 90.0);
+  CHECK(cm::desired_age_factor(d, 25.0) == Approx(std::exp(-ky * (25.0 - 45.0) / 10.0)).epsilon(1e-12));
+  CHECK(cm::desired_age_factor(d, 85.0) == Approx(std::exp(-(ky * (pv - 45.0) + ko * (85.0 - pv)) / 10.0)).epsilon(1e-12));
+  CHECK(cm::desired_age_factor(d, pv - 1e-9) == Approx(cm::desired_age_factor(d, pv + 1e-9)).epsilon(1e-6));
 }
 
 namespace {
