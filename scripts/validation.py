@@ -89,6 +89,8 @@ CALIBRATE_COLUMNS = {
     ("age_65_plus", "no_contact_share"): "nc65+", ("all", "trust_share"): "trust",
     ("quintile_1", "trust_share"): "trustq1", ("quintile_5", "trust_share"): "trustq5",
     ("parents", "lonely_share"): "lparent", ("all", "staff_turnover_rate"): "turnovr",
+    ("age_25_34", "lonely_share"): "l25-34", ("age_45_54", "lonely_share"): "l45-54",
+    ("age_55_64", "lonely_share"): "l55-64",
     ("all", "vacancy_rate"): "vacancy", ("all", "burnout_share"): "burnout", ("all", "caseload_mean"): "caseld",
 }
 
