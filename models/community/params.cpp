@@ -186,13 +186,13 @@ Table build_table() {
   // ---- loneliness ----
   t.real("loneliness.rate", at(&Params::loneliness, &Loneliness::rate), 0.08, 0, 1, "per week", "Speed at which loneliness moves toward its target.", kAssumption);
   t.real("loneliness.desired_mean", at(&Params::loneliness, &Loneliness::desired_mean), 1.60, 0, 100, "weight", "Mean desired close-tie strength (sum of close-tie weights plus weighted contacts).",
-         "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kRefit) + "; 1.66 lowered to 1.60 by hand to centre adults at 6% at 20,000 residents");
+         "Perlman & Peplau (1981) cognitive discrepancy; size " + std::string(kRefit) + "; the best point 1.66 lowered to 1.60 by hand to bring adults toward 6% at 20,000 residents (6.3% measured)");
   t.real("loneliness.desired_sd", at(&Params::loneliness, &Loneliness::desired_sd), 0.35, 0, 5, "log scale", "Spread of desired relationships between people (lognormal sigma).", kCalibrated);
   t.real("loneliness.desired_age", at(&Params::loneliness, &Loneliness::desired_age), 1.91, -2, 2, "log per decade",
-         "Decline of desired relationships with age above loneliness.desired_pivot (desired_age_young below it): desired x exp(-desired_age (age - 45) / 10) (1 at 45) at the default pivot or when the slopes are equal.",
+         "Decline of desired relationships with age above loneliness.desired_pivot (desired_age_young below it); 1 at 45; at a pivot of 16 or with equal slopes, desired x exp(-desired_age (age - 45) / 10) (the former single slope).",
          "Socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994); Wrzus et al. (2013): networks shrink through adulthood; size " + std::string(kRefit));
   t.real("loneliness.desired_age_young", at(&Params::loneliness, &Loneliness::desired_age_young), 0.067, -2, 2, "log per decade",
-         "Decline of desired relationships with age below loneliness.desired_pivot (desired_age above it); no effect at the default pivot (16); equal slopes give one log-linear decline, desired x exp(-desired_age (age - 45) / 10).",
+         "Decline of desired relationships with age below loneliness.desired_pivot (desired_age above it); no effect at a pivot of 16; equal slopes give one log-linear decline, desired x exp(-desired_age (age - 45) / 10).",
          "Socioemotional selectivity (Carstensen 1992); the middle-age figures (ONS 2018; Onward) that one slope cannot meet; size " + std::string(kRefit));
   t.real("loneliness.desired_pivot", at(&Params::loneliness, &Loneliness::desired_pivot), 67.2, 16, 90, "years",
          "Age at which the decline of desired relationships changes from desired_age_young to desired_age (1 at 45 whatever the pivot); 16 (every resident above it): desired_age alone.",
