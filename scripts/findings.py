@@ -35,14 +35,10 @@ OPTIONS = ["baseline", "early_action", "structural_reform", "combined"]
 UNCERTAINTY = "scenarios/uncertainty.toml"
 
 EPILOG = """\
-Time, measured 2026-11-30 on the project's 2-core machine shared with five other jobs (load
-average 10-17): --draws 2 (8 runs at 5,000 residents, full burn-in, ten years, 2 workers) took
-531 s of wall time, about 130 s of a core per run, so the full 100-draw appraisal (400 runs) takes
-about 7.4 hours on 2 cores that busy, about 1.7 hours on 2 idle ones (about 30 s a run), and
-minutes on a cluster (--shard I/N per array task, then once without --shard). Those runs each
-burnt in alone; with the burn-in shared by the options of a draw (docs/appraisal.md, section 3),
---draws 2 took 397 s (load average 9-10), and a draw runs 2,860 weeks instead of 5,200, so the
-400 runs take about 4.1 hours on 2 cores that busy and about 0.9 hours on 2 idle ones (estimated)."""
+Time, measured 2026-11-30 on the project's 2-core machine: the 400 runs (100 draws, 5,000
+residents, the 780-week burn-in shared by the four options of a draw, ten years, 2 workers) took
+2,931 s of wall time, the first half beside other jobs; alone, about 5 s a run finished. On a
+cluster: --shard I/N per array task, then the same command once without --shard."""
 
 
 def figure_files(appraisal, directory: Path) -> list[Path]:

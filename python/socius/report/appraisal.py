@@ -243,7 +243,8 @@ def _tornado_figure(a, options: list[str]) -> str:
     swing = np.nanmax(np.abs(t["high"].sel(option=options).values - t["low"].sel(option=options).values), axis=1)
     order = np.argsort(swing)  # widest at the top (barh draws from the bottom)
     fig = F.figure(max(7.5, 4.2 * len(options)), 1.0 + 0.45 * len(params))
-    axes = fig.subplots(1, len(options), squeeze=False)[0]
+    # One set of parameter labels, on the first panel: the panels share the rows.
+    axes = fig.subplots(1, len(options), squeeze=False, sharey=True)[0]
     for ax, o in zip(axes, options):
         i = a.options.index(o)
         centre = _estimate(a, "net_benefit_gbp", o)[0]
@@ -256,7 +257,10 @@ def _tornado_figure(a, options: list[str]) -> str:
                 hatch="//", label="parameter in its lowest third")
         ax.axvline(centre, color="#1a1a1a", lw=1)
         ax.axvline(0, color="#666666", lw=0.8, ls=":")
-        ax.set_yticks(ys, [labels[k] for k in order], fontsize=8)
+        if ax is axes[0]:
+            ax.set_yticks(ys, [labels[k] for k in order], fontsize=8)
+        else:
+            ax.tick_params(axis="y", left=False, labelleft=False)
         F.axis_format(ax, "GBP", axis="x")
         ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel("net benefit against the baseline (GBP)", fontsize=8)
