@@ -24,7 +24,7 @@ def age_factor(p, age):
     k_old = p["loneliness.desired_age"]
     k_young = p.get("loneliness.desired_age_young", k_old)
     pivot = p.get("loneliness.desired_pivot", 45.0)
-    return np.exp(-(k_young * (np.minimum(age, pivot) - 45.0) + k_old * (np.maximum(age, pivot) - pivot)) / 10.0)
+    return np.exp(-(k_young * (np.minimum(age, pivot) - min(45.0, pivot)) + k_old * (np.maximum(age, pivot) - max(45.0, pivot))) / 10.0)
 
 
 def main():

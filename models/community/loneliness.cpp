@@ -9,8 +9,8 @@
 //   desired* = desired x exp(-(desired_age_young (min(age, pivot) - min(45, pivot))
 //                              + desired_age (max(age, pivot) - max(45, pivot))) / 10)
 //              x [desired_parent if a parent of a child under 5],
-// (1 at 45; the default pivot, 16, and equal slopes give the single decline
-// exp(-desired_age (age - 45) / 10)),
+// (1 at 45; a pivot of 16, or equal slopes, give the single decline
+// exp(-desired_age (age - 45) / 10); the defaults, from the refit, put the pivot at 67.2),
 // socioemotional selectivity (Carstensen 1992; Lang & Carstensen 1994): as the time horizon
 // shortens, older adults prune peripheral partners and want fewer relationships, so the same
 // network leaves a smaller discrepancy (Wrzus et al. 2013: personal and friendship networks shrink

@@ -324,8 +324,9 @@ inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 /// desired_age above it, 1 at age 45 (f is the integral of the slope from 45 to age):
 ///   exp(-f / 10), f = desired_age_young (min(age, pivot) - min(45, pivot))
 ///                     + desired_age (max(age, pivot) - max(45, pivot)).
-/// At the default pivot (16, the youngest resident's age) this is exp(-desired_age (age - 45) / 10)
-/// for every resident whatever desired_age_young is; equal slopes give it at any pivot.
+/// At a pivot of 16 (the youngest resident's age) this is exp(-desired_age (age - 45) / 10) for
+/// every resident whatever desired_age_young is (the former single slope); equal slopes give it at
+/// any pivot. The defaults (the refit, docs/calibration.md section 7) put the pivot at 67.2.
 inline double desired_age_factor(const Params& P, double age) {
   const auto& Lp = P.loneliness;
   const double p = Lp.desired_pivot;
