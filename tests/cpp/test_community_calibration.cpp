@@ -255,7 +255,7 @@ TEST_CASE("community: the age factor of desired relationships, its special cases
   namespace cm = socius::models::community;
   const auto single = [](double k, double age) { return std::exp(-k * (age - 45.0) / 10.0); };
   cm::Params p;
-  // The default pivot, 16 (no resident is younger): the single log-linear decline, bit for bit, at
+  // A pivot of 16 (no resident is younger; the default before the refit): the single log-linear decline, bit for bit, at
   // every age a resident can have (ages are floats), whatever the young slope; a scenario that
   // sets desired_age alone keeps its meaning.
   p.loneliness.desired_pivot = 16;
