@@ -789,16 +789,20 @@ void setup_world(State& s, World& w, const StepContext& ctx, std::uint32_t tie_p
     const AgentIndex hi = p + 1 == parts ? s.agents() : part_start(p + 1);
     const bool count = parts > 1 && p == 0;
     EventBuffer buffer;
-    const auto emit = [&](const TieEvent& e) {
+    const auto keep = [&](std::vector<TieEvent>& out, const TieEvent& e) {
       if (count) {
         std::atomic_ref<std::uint32_t>(proposals[e.u]).fetch_add(1, std::memory_order_relaxed);
         std::atomic_ref<std::uint32_t>(proposals[e.v]).fetch_add(1, std::memory_order_relaxed);
       }
       const AgentIndex low = std::min(e.u, e.v);
-      if (low >= lo && low < hi) buffer.local().push_back(e);
+      if (low >= lo && low < hi) out.push_back(e);
     };
-    parallel_for(count ? 0 : lo, R, [&](AgentIndex a) { propose(a, emit); });
-    propose_colleagues(emit);
+    parallel_for(count ? 0 : lo, R, [&](AgentIndex a) {
+      auto& out = buffer.local();
+      propose(a, [&](const TieEvent& e) { keep(out, e); });
+    });
+    auto& out = buffer.local();
+    propose_colleagues([&](const TieEvent& e) { keep(out, e); });
     if (count) {
       w.ties.reserve(proposals);
       std::vector<std::uint32_t>().swap(proposals);
