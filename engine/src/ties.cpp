@@ -451,6 +451,7 @@ BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
       const std::uint32_t pos_u = block_[u].offset + block_[u].degree - 1;
       push_half(v, HalfTie{u, e.weight, pos_u, 0, e.type, 0});
       entries_[pos_u].twin = block_[v].offset + block_[v].degree - 1;
+      reserved_ -= std::min<std::size_t>(reserved_, 2);
       ++ties_;
       ++summary.added;
     };
@@ -517,9 +518,27 @@ BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
   // turnover, a slot that once held a hub keeps a hub's room), which is slack that no
   // relocation counts as abandoned. Either way the array at least halves, so the cost is
   // amortised over the growth that preceded it.
-  const std::size_t need = 2 * ties_ + 2 * static_cast<std::size_t>(agents());
+  // Room reserve() made for half-ties still to come counts as needed.
+  const std::size_t need = 2 * ties_ + reserved_ + 2 * static_cast<std::size_t>(agents());
   if (entries_.size() > (1u << 16) && (wasted_ * 2 > entries_.size() || entries_.size() > 3 * need)) compact();
   return summary;
+}
+
+void TieGraph::reserve(std::span<const std::uint32_t> extra) {
+  if (extra.empty()) {
+    reserved_ = 0;
+    return;
+  }
+  if (extra.size() != agents()) {
+    throw InvariantError("TieGraph::reserve: " + std::to_string(extra.size()) + " counts for " + std::to_string(agents()) + " agents");
+  }
+  std::size_t total = 0;
+  for (AgentIndex a = 0; a < agents(); ++a) {
+    const std::uint32_t need = block_[a].degree + extra[a];
+    if (need > capacity_[a]) relocate(a, need + need / 4 + 2);
+    total += extra[a];
+  }
+  reserved_ = total;
 }
 
 std::vector<Edge> TieGraph::edges() const {

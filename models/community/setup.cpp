@@ -2,10 +2,12 @@
 // (workplaces, colleges, school gates, community places, policy hubs), initial friend and
 // acquaintance ties drawn from foci (Feld 1981), and professionals in teams with collegial ties.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 
 #include "borough.hpp"
+#include "setup.hpp"
 #include "socius/errors.hpp"
 #include "state.hpp"
 
@@ -442,7 +444,14 @@ void align_ages(State& s, std::uint32_t j, const std::array<double, Borough::kAg
 
 }  // namespace
 
-void setup_world(State& s, World& w, const StepContext& ctx) {
+std::uint32_t initial_tie_parts(AgentIndex residents) {
+  // A part per 2^16 residents, at most 8. Each part after the first draws again the proposals
+  // of the residents from its start, so 8 parts draw 4.5 times what one batch draws.
+  constexpr AgentIndex kResidentsPerPart = AgentIndex{1} << 16;
+  return std::clamp<std::uint32_t>((residents + kResidentsPerPart - 1) / kResidentsPerPart, 1, 8);
+}
+
+void setup_world(State& s, World& w, const StepContext& ctx, std::uint32_t tie_parts) {
   const Params& P = s.P;
   auto& pop = w.population;
   const auto R = static_cast<AgentIndex>(P.simulation.population);
@@ -706,16 +715,24 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.area_targeted_collab.assign(s.n_areas, 0);
 
   // Initial social ties: kin in other households, friends and acquaintances from one's foci and
-  // neighbourhood, proposed in parallel and applied as one batch.
-  EventBuffer buffer;
-  parallel_for(0, R, [&](AgentIndex a) {
-    auto& out = buffer.local();
+  // neighbourhood, and collegial ties within teams, proposed in parallel: one batch of additions
+  // (for each pair the proposal with the largest weight wins; TieGraph::apply). The batch is
+  // applied in parts (initial_tie_parts) so that it is never held whole: at a million residents it
+  // was about 6 events of 16 bytes a resident held while the tie array filled, the peak of the
+  // whole run (issue 18). Part p holds the proposals whose lower agent is in the p-th of equal
+  // ranges of residents (the last range takes the professionals too), so a pair's proposals are
+  // all in one part, and the parts in ascending order add the pairs in the canonical order of the
+  // one batch: every block ends up exactly as the single batch leaves it. Each part draws the
+  // proposals again from the same streams; a proposer's pairs have a lower agent no greater than
+  // its own, so part p asks only the proposers from its range's start. The first part also counts
+  // each agent's proposals so that every block is given its room once (TieGraph::reserve).
+  const auto propose = [&](AgentIndex a, auto&& emit) {
     Stream rng = ctx.stream(a, kPurposeSetupTies);
     const std::uint32_t kin = rng.poisson(0.5 * static_cast<double>(P.structure.kin_outside));
     for (std::uint32_t i = 0; i < kin && R > 1; ++i) {
       AgentIndex b = rng.below(R - 1);
       if (b >= a) ++b;
-      out.push_back(TieEvent::add(a, b, 0.4f, kKin));
+      emit(TieEvent::add(a, b, 0.4f, kKin));
     }
     const std::uint32_t foci[2] = {s.focus_work[a], s.focus_comm[a]};
     const std::uint32_t j = s.nbhd[a];
@@ -739,31 +756,61 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
     const std::uint32_t friends = rng.poisson(0.5 * P.structure.initial_friends * s.sociability[a]);
     for (std::uint32_t i = 0; i < friends; ++i) {
       const AgentIndex b = someone();
-      if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.5, 0.9)), kFriend));
+      if (b != kNone) emit(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.5, 0.9)), kFriend));
     }
     const std::uint32_t acq = rng.poisson(0.5 * P.structure.initial_acquaintances * s.sociability[a]);
     for (std::uint32_t i = 0; i < acq; ++i) {
       const AgentIndex b = someone();
-      if (b != kNone) out.push_back(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.1, 0.4)), kAcquaintance));
+      if (b != kNone) emit(TieEvent::add(a, b, static_cast<float>(uniform(rng, 0.1, 0.4)), kAcquaintance));
     }
-  });
-  // Collegial ties within teams.
-  for (std::uint32_t t = 0; t < s.n_teams; ++t) {
-    std::vector<AgentIndex> filled;
-    for (std::uint32_t i = s.team_offset[t]; i < s.team_offset[t + 1]; ++i) {
-      if (s.post[R + i] == 1) filled.push_back(R + i);
-    }
-    if (filled.size() < 2) continue;
-    for (AgentIndex a : filled) {
-      Stream rng = ctx.stream(a, kPurposeSetupTies);
-      for (std::int64_t c = 0; c < P.burnout.colleagues; ++c) {
-        const AgentIndex b = filled[rng.below(static_cast<std::uint32_t>(filled.size()))];
-        if (b != a) buffer.local().push_back(TieEvent::add(a, b, 0.5f, kCollegial));
+  };
+  // Collegial ties within teams (serial; every pair's lower agent is a professional).
+  const auto propose_colleagues = [&](auto&& emit) {
+    for (std::uint32_t t = 0; t < s.n_teams; ++t) {
+      std::vector<AgentIndex> filled;
+      for (std::uint32_t i = s.team_offset[t]; i < s.team_offset[t + 1]; ++i) {
+        if (s.post[R + i] == 1) filled.push_back(R + i);
+      }
+      if (filled.size() < 2) continue;
+      for (AgentIndex a : filled) {
+        Stream rng = ctx.stream(a, kPurposeSetupTies);
+        for (std::int64_t c = 0; c < P.burnout.colleagues; ++c) {
+          const AgentIndex b = filled[rng.below(static_cast<std::uint32_t>(filled.size()))];
+          if (b != a) emit(TieEvent::add(a, b, 0.5f, kCollegial));
+        }
       }
     }
+  };
+  const std::uint32_t parts = tie_parts ? tie_parts : initial_tie_parts(R);
+  const auto part_start = [&](std::uint32_t p) { return static_cast<AgentIndex>(std::uint64_t{R} * p / parts); };
+  std::vector<std::uint32_t> proposals(parts > 1 ? s.agents() : 0);  // per agent, counted in the first part
+  for (std::uint32_t p = 0; p < parts; ++p) {
+    const AgentIndex lo = part_start(p);
+    const AgentIndex hi = p + 1 == parts ? s.agents() : part_start(p + 1);
+    const bool count = parts > 1 && p == 0;
+    EventBuffer buffer;
+    const auto keep = [&](std::vector<TieEvent>& out, const TieEvent& e) {
+      if (count) {
+        std::atomic_ref<std::uint32_t>(proposals[e.u]).fetch_add(1, std::memory_order_relaxed);
+        std::atomic_ref<std::uint32_t>(proposals[e.v]).fetch_add(1, std::memory_order_relaxed);
+      }
+      const AgentIndex low = std::min(e.u, e.v);
+      if (low >= lo && low < hi) out.push_back(e);
+    };
+    parallel_for(count ? 0 : lo, R, [&](AgentIndex a) {
+      auto& out = buffer.local();
+      propose(a, [&](const TieEvent& e) { keep(out, e); });
+    });
+    auto& out = buffer.local();
+    propose_colleagues([&](const TieEvent& e) { keep(out, e); });
+    if (count) {
+      w.ties.reserve(proposals);
+      std::vector<std::uint32_t>().swap(proposals);
+    }
+    auto batch = buffer.take();
+    w.ties.apply(batch);
   }
-  auto batch = buffer.take();
-  w.ties.apply(batch);
+  w.ties.reserve({});  // the room is made; compaction may reclaim what the ignored proposals left
 
   // Initial needs (prevalence near the steady state) and assignment.
   for (AgentIndex a = 0; a < R; ++a) {
@@ -778,5 +825,7 @@ void setup_world(State& s, World& w, const StepContext& ctx) {
   s.lonely_prev.assign(R, 0.0f);
   assign_waiting(s, w, ctx);
 }
+
+void setup_world(State& s, World& w, const StepContext& ctx) { setup_world(s, w, ctx, 0); }
 
 }  // namespace socius::models::community

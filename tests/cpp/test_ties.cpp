@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -9,6 +10,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "socius/errors.hpp"
 #include "socius/parallel.hpp"
 #include "socius/random.hpp"
 #include "socius/ties.hpp"
@@ -453,4 +455,53 @@ TEST_CASE("the tie entries grow in place of their reservation, keeping content a
   REQUIRE(c.size() == 2000);
   REQUIRE(b[4] == 29);
   REQUIRE(c[4] == 29);
+}
+
+TEST_CASE("a batch of additions applied in parts of ascending lower agent after reserve gives the one batch's blocks, moving no block",
+          "[ties]") {
+  // How the community model applies its initial ties (setup.cpp): the same events, split by the
+  // lower agent of each pair into ascending ranges, with every block given its room first.
+  const AgentIndex n = 20000;
+  TieGraph whole(n), parts(n);
+  std::vector<TieEvent> seed{TieEvent::add(0, 1, 1.0f, 0), TieEvent::add(5, 9, 2.0f, 1), TieEvent::add(19999, 3, 1.0f, 2)};
+  auto copy = seed;
+  whole.apply(copy);
+  copy = seed;
+  parts.apply(copy);
+  std::vector<TieEvent> batch;  // 200,000 additions, with repeated pairs (largest weight wins) and existing ties
+  Stream rng(11, 0, 0, 0);
+  while (batch.size() < 200'000) {
+    const AgentIndex u = rng.below(n);
+    AgentIndex v = rng.below(100) < 70 ? (u + 1 + rng.below(40)) % n : rng.below(n);  // mostly near, some far
+    if (v == u) continue;
+    batch.push_back(TieEvent::add(u, v, static_cast<float>(rng.below(4) + 1), static_cast<TieType>(rng.below(3))));
+    if (rng.below(10) == 0) batch.push_back(TieEvent::add(v, u, static_cast<float>(rng.below(4) + 1), 0));
+  }
+  batch.push_back(TieEvent::add(1, 0, 9.0f, 3));  // an existing tie: kept as it is
+  LayoutReference ref(n);
+  ref.apply(seed);
+  ref.apply(batch);
+  copy = batch;
+  whole.apply(copy);
+  require_layout(whole, ref);
+
+  std::vector<std::uint32_t> extra(n, 0);
+  for (const TieEvent& e : batch) ++extra[e.u], ++extra[e.v];
+  parts.reserve(extra);
+  const std::size_t bytes = parts.memory_bytes();
+  const AgentIndex bounds[] = {0, 3000, 9000, 9001, 15000, n};
+  for (std::size_t p = 0; p + 1 < std::size(bounds); ++p) {
+    std::vector<TieEvent> part;
+    for (const TieEvent& e : batch) {
+      if (std::min(e.u, e.v) >= bounds[p] && std::min(e.u, e.v) < bounds[p + 1]) part.push_back(e);
+    }
+    parts.apply(part);
+    CHECK(parts.memory_bytes() == bytes);  // no block moved or grew, and no compaction
+  }
+  parts.reserve({});
+  require_layout(parts, ref);
+  CHECK(parts.tie_count() == whole.tie_count());
+
+  std::vector<std::uint32_t> wrong(n - 1, 0);
+  CHECK_THROWS_AS(parts.reserve(wrong), InvariantError);
 }

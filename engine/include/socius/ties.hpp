@@ -203,6 +203,16 @@ class TieGraph {
   /// keeps both vectors, so that the sort does not map, fault in and unmap fresh pages each time.
   BatchSummary apply(std::vector<TieEvent>& events, std::vector<TieEvent>& scratch);
 
+  /// Makes room in each agent a's block for extra[a] more half-ties (extra has agents() entries):
+  /// each block that would overflow moves once, in agent order, to room for them and a quarter
+  /// more, as a large batch of additions moves it. For one batch of additions applied in parts
+  /// (a model's initial ties, part by part in canonical pair order, so that the whole batch is
+  /// never held at once; issue 18): without it a block gaining ties in several parts would move
+  /// once a part, abandoning its room each time. The room counts as needed (compaction does not
+  /// reclaim it) until that many half-ties have been added or reserve({}) ends it. Where blocks
+  /// sit never changes a result (only the order within a block does, which moving keeps).
+  void reserve(std::span<const std::uint32_t> extra);
+
   /// Every tie once, with source < target, ordered by (source, position in block).
   std::vector<Edge> edges() const;
 
@@ -244,6 +254,7 @@ class TieGraph {
   std::vector<std::uint32_t> capacity_;
   std::size_t ties_ = 0;
   std::size_t wasted_ = 0;  // entries in abandoned blocks
+  std::size_t reserved_ = 0;  // half-ties reserve() made room for that have not yet been added
 };
 
 }  // namespace socius

@@ -33,11 +33,13 @@ Definitions (docs/appraisal.md says the same for a reader):
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import lazy
 from .settings import OUTCOME_VALUES, QUINTILE_GROUPS, VALUATION, WTP_GRID, equity_weights
 
 __all__ = ["REQUIRED", "SERVICE_OUTCOMES", "analyse", "stats_over", "prob_best"]
+
+xr = lazy("xarray")  # imported when first used (socius._lazy): a run needs no xarray
 
 # Indicators an appraisal needs from the model (contract with the cost model, docs/model.md).
 REQUIRED = ("cost_pv", "lonely_years_pv")

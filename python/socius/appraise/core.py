@@ -22,14 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import lazy
 from ..files import FORMATS, ResultsError, open_dataset, strings, text
 from .analysis import analyse
 from .settings import (ELASTICITY, ELASTICITY_SOURCE, INCOME_SOURCE, QUINTILE_INCOME, VALUATION,
                        equity_weights)
 
 __all__ = ["Appraisal", "load", "APPRAISAL_FILE", "APPRAISAL_FORMAT", "GROUPS"]
+
+xr = lazy("xarray")  # imported when first used (socius._lazy): a run needs no xarray
 
 APPRAISAL_FILE = "appraisal.h5"
 APPRAISAL_FORMAT = FORMATS["appraisal"]

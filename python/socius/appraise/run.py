@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import xarray as xr
 
 from .. import _core
+from .._lazy import lazy
 from .._values import integer
 from ..files import INDICATOR_METADATA, ResultsError, strings, text
 from ..scenario import Scenario, ScenarioError
@@ -39,6 +39,8 @@ from .core import APPRAISAL_FILE, Appraisal
 from .uncertainty import Uncertainty
 
 __all__ = ["appraise", "check_comparable", "SHARED_KEYS", "build_spec"]
+
+xr = lazy("xarray")  # imported when first used (socius._lazy): a run needs no xarray
 
 # Errors with which the model refuses a run's input (ValueErrors): bad input, exit code 2.
 _REFUSALS = ("ScenarioError", "SweepSpecError", "ValueError")

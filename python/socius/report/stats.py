@@ -14,9 +14,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+
+from .._lazy import lazy
 
 __all__ = ["mean_interval", "percentile_interval", "t_quantile", "no_spread"]
+
+stats = lazy("scipy.stats")  # imported when first used (socius._lazy): a run needs no SciPy
 
 
 @lru_cache(maxsize=None)
