@@ -450,6 +450,9 @@ Table build_table() {
             "largest_component_share is computed when policy time is a multiple of this (NaN otherwise; it is a whole-graph pass).", "socius convention");
   t.integer("indicators.clustering_sample", at(&Params::indicators, &Indicators::clustering_sample), 2000, 0, 100000000, "residents",
             "Residents per group sampled (deterministically, evenly spaced) for the clustering coefficient.", "socius convention");
+  t.integer("indicators.clustering_every", at(&Params::indicators, &Indicators::clustering_every), 13, 1, 1000000, "steps",
+            "clustering is computed when policy time is a multiple of this (NaN otherwise): its sample's neighbour look-ups were about 2% of a recorded step at 100,000 residents (benchmarks/NOTES.md); 1 gives every recorded step.",
+            "socius convention (the largest component's schedule)");
   return t;
 }
 

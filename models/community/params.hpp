@@ -144,7 +144,7 @@ struct Params {
     double discount_rate = 0, health_discount_rate = 0;
   } appraisal;
   struct Indicators {
-    std::int64_t component_every = 0, clustering_sample = 0;
+    std::int64_t component_every = 0, clustering_sample = 0, clustering_every = 0;
   } indicators;
 };
 
