@@ -583,7 +583,7 @@ def issue18_table(res: dict) -> list[str]:
         if "mesa_over_socius_2threads_wall" in ks:
             r = ks["mesa_over_socius_2threads_wall"]
             lines.append(f"| Kumpula steady state, 2 threads >= 500 x Mesa {ks['mesa']['version']} (Python {ks['mesa']['python']}) | "
-                         f"{r:.0f} x in wall time ({ks['mesa']['s_per_round_median']:.3f} vs {ks['socius_2']['s_per_round_median'] * 1e3:.2f} ms a round; "
+                         f"{r:.0f} x in wall time ({ks['mesa']['s_per_round_median'] * 1e3:.0f} vs {ks['socius_2']['s_per_round_median'] * 1e3:.2f} ms a round; "
                          f"{ks['mesa_over_socius_2threads_cpu']:.0f} x in CPU time) | {verdict(r >= 500, format(r / 500, '.0%') + ' of the target')} |")
     m = res.get("mesa")
     if m and "ratio" in m:
@@ -625,6 +625,13 @@ def render(res: dict, quick: bool) -> str:
          f"| load average at start | {', '.join(f'{x:.2f}' for x in mach['load_average_at_start'])} |", "",
          "## Targets of issue 18", ""]
     L += issue18_table(res)
+    dates = [f"{name} {res[k]['measured_at']}" + (f" at {res[k]['socius']}" if res[k].get("socius") else "")
+             for k, name in (("command_line", "command line"), ("community", "community (bit-identical row)"),
+                             ("kumpula_steady", "Kumpula steady state"), ("mesa", "Mesa statistics"), ("output", "recording"))
+             if k in res and res[k].get("measured_at")]
+    if dates:
+        L += ["", "The rows above come from sections measured at different times (a section run alone keeps the others' "
+              "figures): " + "; ".join(dates) + "."]
     L += ["", "## Targets of issue 7", ""]
     L += targets_table(res)
     L.append("")
@@ -632,8 +639,9 @@ def render(res: dict, quick: bool) -> str:
     if ks and "reference" in ks:
         L += ["## Kumpula in steady state: socius, the reference C++ and Mesa", "", when(ks),
               f"The preset `scenarios/classic/kumpula2007.toml` (N = {ks['nodes']:,}) grown by socius for {ks['grown_rounds']:,} rounds "
-              f"({ks['grown_ties']:,.0f} ties), saved; then {ks['rounds']:,} rounds timed from that network, {ks['reps']} interleaved repetitions: "
-              "socius restored from the checkpoint, the reference C++ (`benchmarks/reference/kumpula_reference.cpp`, -O2, adjacency "
+              f"({ks['grown_ties']:,.0f} ties), saved; then {ks['rounds']:,} rounds timed from that network, {ks['reps']} interleaved repetitions "
+              f"(Mesa: {len(ks['mesa']['s_per_round']) if 'mesa' in ks else 0} repetitions of {ks['mesa']['rounds'] if 'mesa' in ks else 0} rounds): "
+              "socius restored from the checkpoint (built -O3, the project's Release flags), the reference C++ (`benchmarks/reference/kumpula_reference.cpp`, -O2, adjacency "
               "vectors, std::mt19937_64) loading the same network as an edge list, and Mesa (`benchmarks/mesa/kumpula_mesa.py`) "
               "loading it too. Rounds alone, no recording. Medians.", "",
               "| implementation | s per round (wall) | CPU s per round | ties at the end | load |", "|---|---|---|---|---|"]
@@ -766,6 +774,8 @@ def main() -> int:
                          "and --smoke, so that a quick run never replaces the full figures)")
     ap.add_argument("--only", nargs="+", choices=SECTIONS,
                     help="run only these sections")
+    ap.add_argument("--render-only", action="store_true",
+                    help="measure nothing: write RESULTS.md again from results/*.json (and NOTES.md)")
     ap.add_argument("--no-10m", action="store_true", help="skip the 10-million-resident run")
     ap.add_argument("--no-build", action="store_true", help="use the programs already built")
     ap.add_argument("--reps", type=int, help="repetitions of the command-line and Kumpula steady-state measurements "
@@ -777,6 +787,13 @@ def main() -> int:
     t0 = time.time()
     if a.out is None:
         a.out = ROOT / "benchmarks" / ("quick" if a.quick or a.smoke else "")
+    if a.render_only:
+        results = a.out / "results"
+        res = {s: json.loads((results / f"{s}.json").read_text()) for s in ["machine", *SECTIONS]
+               if (results / f"{s}.json").exists()}
+        (a.out / "RESULTS.md").write_text(render(res, a.quick))
+        log(f"wrote {a.out / 'RESULTS.md'} from {results}/*.json (nothing measured)")
+        return 0
     if not a.no_build:
         build()
     results = a.out / "results"
@@ -806,6 +823,7 @@ def main() -> int:
                 fits = (res["machine"]["memory_gib"] * GIB) > 10_000_000 * 1.5 * KIB
                 res[s] = command_line(a.quick, big=not a.no_10m and fits, smoke=a.smoke, reps=a.reps)
             res[s]["measured_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            res[s]["socius"] = res["machine"].get("socius")
             (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
     # Sections not run this time keep their last figures in RESULTS.md.
     for s in SECTIONS:
