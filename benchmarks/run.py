@@ -640,7 +640,8 @@ def render(res: dict, quick: bool) -> str:
         L += ["## Kumpula in steady state: socius, the reference C++ and Mesa", "", when(ks),
               f"The preset `scenarios/classic/kumpula2007.toml` (N = {ks['nodes']:,}) grown by socius for {ks['grown_rounds']:,} rounds "
               f"({ks['grown_ties']:,.0f} ties), saved; then {ks['rounds']:,} rounds timed from that network, {ks['reps']} interleaved repetitions "
-              f"(Mesa: {len(ks['mesa']['s_per_round']) if 'mesa' in ks else 0} repetitions of {ks['mesa']['rounds'] if 'mesa' in ks else 0} rounds): "
+              + (f"(Mesa: {len(ks['mesa']['s_per_round'])} repetitions of {ks['mesa']['rounds']} rounds): "
+                 if "s_per_round" in ks.get("mesa", {}) else ": ") +
               "socius restored from the checkpoint (built -O3, the project's Release flags), the reference C++ (`benchmarks/reference/kumpula_reference.cpp`, -O2, adjacency "
               "vectors, std::mt19937_64) loading the same network as an edge list, and Mesa (`benchmarks/mesa/kumpula_mesa.py`) "
               "loading it too. Rounds alone, no recording. Medians.", "",
@@ -823,7 +824,7 @@ def main() -> int:
                 fits = (res["machine"]["memory_gib"] * GIB) > 10_000_000 * 1.5 * KIB
                 res[s] = command_line(a.quick, big=not a.no_10m and fits, smoke=a.smoke, reps=a.reps)
             res[s]["measured_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            res[s]["socius"] = res["machine"].get("socius")
+            res[s]["socius"] = res["machine"].get("git_revision")
             (results / f"{s}.json").write_text(json.dumps(res[s], indent=1))
     # Sections not run this time keep their last figures in RESULTS.md.
     for s in SECTIONS:
