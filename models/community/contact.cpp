@@ -20,8 +20,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 
+#include "socius/sort_network.hpp"
 #include "state.hpp"
 
 namespace socius::models::community {
@@ -29,54 +29,6 @@ namespace socius::models::community {
 namespace {
 
 inline constexpr std::uint32_t kMaxContacts = 64;
-
-/// The compare-exchange pairs of Batcher's odd-even merge sort of N values (N a power of two):
-/// a sorting network, which sorts any N values with the same fixed sequence of min/max steps.
-template <std::uint32_t N>
-constexpr auto batcher_pairs() {
-  constexpr std::uint32_t count = [] {
-    std::uint32_t c = 0;
-    for (std::uint32_t p = 1; p < N; p <<= 1)
-      for (std::uint32_t k = p; k >= 1; k >>= 1)
-        for (std::uint32_t j = k % p; j + k < N; j += 2 * k)
-          for (std::uint32_t i = 0; i < std::min(k, N - j - k); ++i) c += (i + j) / (2 * p) == (i + j + k) / (2 * p) ? 1u : 0u;
-    return c;
-  }();
-  std::array<std::array<std::uint8_t, 2>, count> pairs{};
-  std::uint32_t c = 0;
-  for (std::uint32_t p = 1; p < N; p <<= 1)
-    for (std::uint32_t k = p; k >= 1; k >>= 1)
-      for (std::uint32_t j = k % p; j + k < N; j += 2 * k)
-        for (std::uint32_t i = 0; i < std::min(k, N - j - k); ++i)
-          if ((i + j) / (2 * p) == (i + j + k) / (2 * p)) pairs[c++] = {static_cast<std::uint8_t>(i + j), static_cast<std::uint8_t>(i + j + k)};
-  return pairs;
-}
-
-/// Sorts u[0, k) by a sorting network of N inputs (k <= N), the rest padded with +infinity.
-template <std::uint32_t N>
-void network_sort(double* u, std::uint32_t k) {
-  static constexpr auto kPairs = batcher_pairs<N>();
-  double v[N];
-  for (std::uint32_t i = 0; i < N; ++i) v[i] = i < k ? u[i] : std::numeric_limits<double>::infinity();
-  for (const auto& [i, j] : kPairs) {
-    const double a = v[i], b = v[j];
-    v[i] = std::min(a, b);
-    v[j] = std::max(a, b);
-  }
-  for (std::uint32_t i = 0; i < k; ++i) u[i] = v[i];
-}
-
-/// Sorts the k draws ascending. They are finite and never -0.0 (uniform x a positive total), so
-/// every correct sort leaves the same array, bit for bit: up to 16 draws (most residents' weeks)
-/// go through a sorting network, whose fixed min/max steps the processor cannot mispredict, as
-/// it does the comparisons of std::sort's insertion sort (4.2% of a step: benchmarks/NOTES.md).
-void sort_draws(double* u, std::uint32_t k) {
-  if (k <= 1) return;
-  if (k <= 4) network_sort<4>(u, k);
-  else if (k <= 8) network_sort<8>(u, k);
-  else if (k <= 16) network_sort<16>(u, k);
-  else std::sort(u, u + k);
-}
 
 /// Marks `k` contacts on ties of `block` accepted by `eligible`, chosen with probability
 /// proportional to weight (with replacement). Returns the number of contacts placed.
@@ -91,7 +43,7 @@ std::uint32_t spend_on_ties(std::span<HalfTie> block, std::uint32_t k, Stream& r
   std::array<double, kMaxContacts> u;
   k = std::min(k, kMaxContacts);
   for (std::uint32_t i = 0; i < k; ++i) u[i] = rng.uniform() * total;
-  sort_draws(u.data(), k);
+  sort_small(u.data(), k);  // a sorting network up to 16 draws: std::sort's result, without its mispredictions
   double acc = 0;
   std::uint32_t i = 0;
   HalfTie* last = nullptr;
