@@ -304,7 +304,10 @@ def test_the_calibrated_example_borough_lands_within_every_target(tmp_path):
     scenarios/borough_england_calibrated.toml: docs/calibration.md, section 6), lands within every
     target's band in scenarios/targets/uk.toml at 20,000 residents after the full burn-in (the last
     year's mean, as the calibration reads it). The uncalibrated borough does not (docs/borough.md:
-    its 16-24s about 4-5% often lonely against 8-12%)."""
+    its 16-24s about 4-5% often lonely against 8-12%). Seed 11 is one of the seeds the hand steps
+    were checked on, so this guards the shipped file against changes of the model; it is not a
+    held-out check (docs/calibration.md: at seed 2 25-34 misses, and at seeds 3 and 4 staff
+    figures the refit does not fit miss)."""
     from socius.targets import load_targets, model_value
 
     out = socius.run(socius.Scenario.load(SCENARIOS / "borough_england_calibrated.toml").with_overrides(
