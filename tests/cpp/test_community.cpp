@@ -567,3 +567,18 @@ TEST_CASE("community: an undefined loneliness or trust makes its groups' shares 
   CHECK(std::isnan(last(sim, "all", "loneliness_mean")));
   CHECK(std::isnan(last(sim, "all", "trust_share")));
 }
+
+TEST_CASE("community: clustering is recorded every indicators.clustering_every steps, NaN between", "[community][indicators]") {
+  // Policy times 1, 2, 3 recorded; clustering_every = 2 computes it at 2 only, and 1 at every
+  // recorded step. The model's dynamics do not depend on it (same ties either way).
+  for (const std::int64_t every : {std::int64_t{1}, std::int64_t{2}}) {
+    Simulation sim(model(), small({{"simulation.record_every", std::int64_t{1}}, {"indicators.clustering_every", every}}, 800, 0, 3), 1, 2);
+    INFO("clustering_every = " << every);
+    for (int t = 1; t <= 3; ++t) {
+      sim.step(1);
+      INFO("time " << t);
+      CHECK(std::isfinite(last(sim, "all", "clustering")) == (t % every == 0));
+      CHECK(std::isfinite(last(sim, "all", "mean_degree")));
+    }
+  }
+}
