@@ -138,6 +138,24 @@ Table build_table() {
   t.integer("structure.borough_digest", at(&Params::structure, &Structure::borough_digest), 0, 0, 1'000'000'000'000'000'000, "",
             "Digest of the borough table the population is built from (0: the generic population); set by simulation.borough, not by hand (docs/borough.md).",
             "python/socius/borough.py (SHA-256 of the validated table)", kFixed);
+  // Generic setup's adult age structure (issue 15): England's Census 2021 shares, as in
+  // scenarios/boroughs/england.toml's [age] table.
+  t.boolean("structure.align_ages", at(&Params::structure, &Structure::align_ages), true,
+            "Aligns the generic setup's adult ages to structure.age_16_24 .. age_75_plus, neighbourhood by neighbourhood, keeping their order (false: ages as drawn from the household types). A borough table's own age shares are used instead when simulation.borough is set.",
+            "scenario choice (docs/model.md, \"Setup\")", kFixed);
+  {
+    static const char* const band[7] = {"16_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus"};
+    static const double england[7] = {0.1319, 0.1660, 0.1592, 0.1636, 0.1538, 0.1231, 0.1024};
+    static const char* const label[7] = {"16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75 and over"};
+    for (int b = 0; b < 7; ++b) {
+      t.real(std::string("structure.age_") + band[b], at(&Params::structure, &Structure::age_share, b), england[b], 0, 1, "share of residents 16+",
+             std::string("Share of the generic setup's residents (16+) aged ") + label[b] + " (with structure.align_ages; the seven shares sum to 1).",
+             "ONS, Census 2021: usual residents of England by five-year age band (TS007), summed to the model's adult bands (16-19 as four fifths of 15-19): "
+             "16-24 6,055k, 25-34 7,620k, 35-44 7,310k, 45-54 7,510k, 55-64 7,060k, 65-74 5,650k, 75+ 4,700k of 45,905k; as scenarios/boroughs/england.toml "
+             "(entered without the published table at hand: check each band against TS007 before citing; docs/borough.md)",
+             kFixed);
+    }
+  }
 
   // ---- contact ----
   t.real("contact.mean", at(&Params::contact, &Contact::mean), 9, 0, 200, "contacts per week",
@@ -569,6 +587,12 @@ Params read_params(const ParameterSet& set) {
   for (double x : p.structure.household) mix += x;
   if (std::abs(mix - 1.0) > 1e-6) {
     invalid("structure.household_*", "shares summing to " + format_number(mix), "the five household shares must sum to 1");
+  }
+  double ages = 0;
+  for (double x : p.structure.age_share) ages += x;
+  if (std::abs(ages - 1.0) > 1e-6) {
+    invalid("structure.age_16_24 .. structure.age_75_plus", "shares summing to " + format_number(ages),
+            "the seven adult age shares (age_16_24, age_25_34, age_35_44, age_45_54, age_55_64, age_65_74, age_75_plus) must sum to 1 (within 1e-6)");
   }
   const auto quoted = [&](const std::string& k) { return "\"" + set.text(k) + "\""; };
   const Policy& policy = p.policy;

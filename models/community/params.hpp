@@ -51,6 +51,10 @@ struct Params {
     std::int64_t kin_outside = 0;
     double family_away = 0, initial_friends = 0, initial_acquaintances = 0;
     std::int64_t borough_digest = 0;  // the borough table the population is built from (0: none; docs/borough.md)
+    // Generic setup's adult age structure (issue 15; docs/model.md, "Setup"): shares of residents 16+
+    // by band (age_16_24 .. age_75_plus) and whether the setup aligns its drawn ages to them.
+    std::array<double, 7> age_share{};
+    bool align_ages = true;
   } structure;
   struct Contact {
     double mean = 0, sociability_shape = 0, withdrawal = 0, parent_time = 0, age75_factor = 0, young_factor = 0,

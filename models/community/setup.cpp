@@ -660,9 +660,11 @@ void setup_world(State& s, World& w, const StepContext& ctx, std::uint32_t tie_p
 
   // Residents, household by household.
   std::vector<TieEvent> events;
-  if (s.borough) {
-    // Ages household by household, then each neighbourhood's age structure (align_ages), then
-    // the members' traits from their aligned ages, each household continuing its own stream.
+  if (s.borough || P.structure.align_ages) {
+    // Ages household by household, then each neighbourhood's age structure (align_ages): the
+    // borough table's, or in the generic setup the national shares structure.age_16_24 ..
+    // age_75_plus (docs/model.md, "Setup"); then the members' traits from their aligned ages,
+    // each household continuing its own stream (so the draws are fill_household's).
     std::vector<Stream> streams;
     streams.reserve(H);
     std::vector<AgentIndex> slots;
@@ -675,9 +677,10 @@ void setup_world(State& s, World& w, const StepContext& ctx, std::uint32_t tie_p
       streams.push_back(ctx.stream(h, kPurposeSetup + 100));
       draw_household_ages(s, members(h), h, streams.back());
     }
-    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) align_ages(s, j, layout.age[j]);
+    for (std::uint32_t j = 0; j < s.n_nbhd; ++j) align_ages(s, j, s.borough ? layout.age[j] : P.structure.age_share);
     for (std::uint32_t h = 0; h < H; ++h) draw_members(s, members(h), streams[h], true, events);
   } else {
+    // structure.align_ages = false: ages as drawn from the household types (the setup before issue 15).
     for (std::uint32_t h = 0; h < H; ++h) {
       Stream rng = ctx.stream(h, kPurposeSetup + 100);
       std::vector<AgentIndex> slots(hh_size[h]);

@@ -326,7 +326,7 @@ AgentIndex residents_in(Simulation& sim) {
 }
 
 /// Residents aged 18 to 35 who live with a co-resident at least 16 years older (life.parent_gap).
-std::vector<AgentIndex> living_with_parents(Simulation& sim) {
+std::vector<AgentIndex> living_with_parents(Simulation& sim, float min_age = 18.0f) {
   auto& pop = sim.world().population;
   auto& age = pop.column<float>("age");
   auto& home = pop.column<std::uint32_t>("household");
@@ -335,7 +335,7 @@ std::vector<AgentIndex> living_with_parents(Simulation& sim) {
   for (AgentIndex a = 0; a < R; ++a) members[home[a]].push_back(a);
   std::vector<AgentIndex> out;
   for (AgentIndex a = 0; a < R; ++a) {
-    if (age[a] < 18.0f || age[a] >= 35.0f) continue;
+    if (age[a] < min_age || age[a] >= 35.0f) continue;
     bool parent = false;
     for (AgentIndex b : members[home[a]]) parent |= b != a && age[b] >= age[a] + 16.0f;
     if (parent) out.push_back(a);
@@ -373,6 +373,9 @@ TEST_CASE("community: leaving the parental home, at the edges of its rate and pa
       const AgentIndex R = residents_in(sim);
       const auto leavers = living_with_parents(sim);
       REQUIRE(leavers.size() > 50);
+      // Also those who turn 18 during the 3 weeks and may leave then (with the aligned ages of
+      // structure.align_ages a 17.99-year-old at seed 5 did, and a leaver moved in with them).
+      const auto may_leave = living_with_parents(sim, 18.0f - 3.0f / 52.0f);
       const std::vector<std::uint32_t> before(home.begin(), home.begin() + R);
       std::map<std::uint32_t, int> size_before;
       for (AgentIndex a = 0; a < R; ++a) ++size_before[home[a]];
@@ -394,7 +397,7 @@ TEST_CASE("community: leaving the parental home, at the edges of its rate and pa
           ++with_partner;
           const AgentIndex b = m[0] == a ? m[1] : m[0];
           CHECK(std::abs(age[b] - age[a]) <= 5.0f);
-          CHECK((size_before[before[b]] == 1 || std::find(leavers.begin(), leavers.end(), b) != leavers.end()));
+          CHECK((size_before[before[b]] == 1 || std::find(may_leave.begin(), may_leave.end(), b) != may_leave.end()));
           CHECK(sim.world().ties.find(a, b) >= 0);  // kin, unless they already had a tie
         }
       }

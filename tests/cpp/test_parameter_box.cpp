@@ -135,18 +135,22 @@ TEST_CASE("random points inside the whole parameter box run or are refused up fr
           e.push_back({s.key, s.choices[static_cast<std::size_t>(u(gen) * s.choices.size()) % s.choices.size()], "box"});
         }
       }
-      // Shares that must sum to 1 (a simplex, not a box): drawn, then scaled onto the simplex.
-      double mix = 0.0;
-      for (auto& x : e) if (x.key.rfind("structure.household_", 0) == 0 && x.value.index() == 2) mix += std::get<double>(x.value);
-      if (mix > 0.0) {
-        for (const auto& s : schema.specs()) {
-          if (s.key.rfind("structure.household_", 0) != 0 || s.type != ParameterType::Real) continue;
-          auto it = std::find_if(e.begin(), e.end(), [&](const ParameterEntry& x) { return x.key == s.key; });
-          if (it == e.end()) e.push_back({s.key, std::get<double>(s.default_value), "box"});
+      // Shares that must sum to 1 (simplices, not a box: the household mix and the adult age
+      // structure): drawn, then scaled onto the simplex.
+      for (const std::string prefix : {"structure.household_", "structure.age_"}) {
+        const auto in = [&](const std::string& key) { return key.rfind(prefix, 0) == 0; };
+        double mix = 0.0;
+        for (auto& x : e) if (in(x.key) && x.value.index() == 2) mix += std::get<double>(x.value);
+        if (mix > 0.0) {
+          for (const auto& s : schema.specs()) {
+            if (!in(s.key) || s.type != ParameterType::Real) continue;
+            auto it = std::find_if(e.begin(), e.end(), [&](const ParameterEntry& x) { return x.key == s.key; });
+            if (it == e.end()) e.push_back({s.key, std::get<double>(s.default_value), "box"});
+          }
+          double total = 0.0;
+          for (auto& x : e) if (in(x.key) && x.value.index() == 2) total += std::get<double>(x.value);
+          for (auto& x : e) if (in(x.key) && x.value.index() == 2) x.value = std::get<double>(x.value) / total;
         }
-        double total = 0.0;
-        for (auto& x : e) if (x.key.rfind("structure.household_", 0) == 0 && x.value.index() == 2) total += std::get<double>(x.value);
-        for (auto& x : e) if (x.key.rfind("structure.household_", 0) == 0 && x.value.index() == 2) x.value = std::get<double>(x.value) / total;
       }
       ran += run_point(d, e);
     }
