@@ -16,7 +16,7 @@ import xarray as xr
 import socius
 from socius.calibrate import (CalibrationError, CalibrationSpec, Emulator, combine, implausibility,
                               latin_hypercube, sample_region)
-from socius.calibrate.run import SAMPLE_FILE, SCENARIO_FILE, RUNS_FILE, region_filter
+from socius.calibrate.run import SAMPLE_FILE, SCENARIO_FILE, RUNS_FILE, _best, _best_run, _emulate, region_filter
 from socius.targets import Targets, TargetsError, model_value, model_values
 
 from conftest import PYTHON_DIR, SCENARIOS, cli
@@ -205,6 +205,26 @@ def test_recovery_known_values_are_not_ruled_out_and_far_ones_are(whole):
         assert heading in page
     for name in ("targets.png", "region.png", "pairs.png"):
         assert (whole.paths["figures"] / name).stat().st_size > 1000
+
+
+def test_the_best_point_is_the_emulators_best_of_the_sample(whole):
+    # The shipped point: the non-implausible set the last wave's emulators put nearest the targets,
+    # not the simulated point whose 2 replicates' noise fell nearest them (kept as nearest_run).
+    spec, best = whole.spec, whole.best
+    assert best["kind"] == "emulated"
+    row = np.array([best["values"][k] for k in spec.keys])
+    assert np.any(np.all(np.isclose(whole.sample, row), axis=1)), "the best point is not in the sample"
+    comb = combine(_emulate(spec, whole.waves[-1], whole.sample)[0], spec.rule)
+    assert best["implausibility"] == pytest.approx(comb.min())
+    assert best["implausibility"] <= spec.cutoff
+    run = best["nearest_run"]
+    assert run["kind"] == "run" and run == _best_run(spec, whole.waves)
+    assert set(best["targets"]) == set(spec.targets.names)
+    for t in best["targets"].values():
+        assert t["emulator_sd"] >= 0 and t["model_sd"] > 0
+    # every set ruled out: the simulated minimum itself
+    assert _best(spec, whole.waves, whole.sample[:0]) == run
+    assert "under the last wave's emulators" in socius.Scenario.load(whole.paths["scenario"]).description
 
 
 def _rows(path):

@@ -19,7 +19,7 @@ from .._values import show
 from ..report.figures import COLOURS, MARKERS, figure, grid, png, title
 from ..report.page import Page, esc, settings_table, table, write_page
 from .implausibility import combine
-from .run import SAMPLE_FILE, SCENARIO_FILE, run_implausibility
+from .run import SAMPLE_FILE, SCENARIO_FILE, _best_words, run_implausibility
 
 __all__ = ["write_report", "targets_figure", "region_figure", "pairs_figure"]
 
@@ -54,7 +54,7 @@ def targets_figure(result):
                     capsize=4, label="target and interval")
         b = best["targets"][t.name]
         ax.errorbar([1], [s * b["model_mean"]], yerr=[2 * s * b["model_sd"]], fmt="o", color=COLOURS[2], capsize=4,
-                    label="best point (+-2 sd of one run)")
+                    label=("best point, emulated" if best.get("kind") == "emulated" else "best point") + " (+-2 sd of one run)")
         if len(kept):
             ax.plot([2, 2], [s * kept[:, k].min(), s * kept[:, k].max()], color=COLOURS[1], lw=4,
                     solid_capstyle="butt", label="run points not ruled out (range of means)")
@@ -191,8 +191,8 @@ def write_report(result, out_dir: str | None = None) -> tuple[Path, Path]:
                     "target within its uncertainty, the model's run-to-run variation and the emulator's. Widen the "
                     "priors, check the targets, or use rule = \"second_max\".</p>")
     head.append(f"<p>The non-implausible sample ({len(sample)} parameter sets) is in <code>{esc(SAMPLE_FILE)}</code> "
-                f"(for <code>socius appraise --uncertainty</code>); the best simulated point in "
-                f"<code>{esc(SCENARIO_FILE)}</code>: implausibility {best['implausibility']:.2f} "
+                f"(for <code>socius appraise --uncertainty</code>); the best point in "
+                f"<code>{esc(SCENARIO_FILE)}</code>, {esc(_best_words(spec, best))}: implausibility {best['implausibility']:.2f} "
                 f"(cut-off {show(spec.cutoff)}, {esc(spec.rule)} over targets).</p>")
     page.section("summary", "Summary", head, headline=True)
     # targets
