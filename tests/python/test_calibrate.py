@@ -16,7 +16,8 @@ import xarray as xr
 import socius
 from socius.calibrate import (CalibrationError, CalibrationSpec, Emulator, combine, implausibility,
                               latin_hypercube, sample_region)
-from socius.calibrate.run import SAMPLE_FILE, SCENARIO_FILE, RUNS_FILE, _best, _best_run, _emulate, region_filter
+from socius.calibrate.run import (SAMPLE_FILE, SCENARIO_FILE, RUNS_FILE, _best, _best_run, _emulate, calibrated_scenario,
+                                  region_filter)
 from socius.targets import Targets, TargetsError, model_value, model_values
 
 from conftest import PYTHON_DIR, SCENARIOS, cli
@@ -214,17 +215,28 @@ def test_the_best_point_is_the_emulators_best_of_the_sample(whole):
     assert best["kind"] == "emulated"
     row = np.array([best["values"][k] for k in spec.keys])
     assert np.any(np.all(np.isclose(whole.sample, row), axis=1)), "the best point is not in the sample"
-    comb = combine(_emulate(spec, whole.waves[-1], whole.sample)[0], spec.rule)
-    assert best["implausibility"] == pytest.approx(comb.min())
-    assert best["implausibility"] <= spec.cutoff
+    imp, mean, var = _emulate(spec, whole.waves[-1], whole.sample)
+    i = int(np.flatnonzero(np.all(np.isclose(whole.sample, row), axis=1))[0])
+    assert best["implausibility"] == pytest.approx(combine(imp, spec.rule)[i]) and best["implausibility"] <= spec.cutoff
+    # chosen by the expected standardised distance, in which the emulators' uncertainty counts
+    # against a point: raising one point's emulator variance alone can only lower its rank
+    z = np.array([t.value for t in spec.targets])
+    obs = np.array([t.variance for t in spec.targets])
+    score = combine(np.sqrt(((z - mean) ** 2 + var) / (obs + whole.waves[-1].model_var)), spec.rule)
+    assert best["score"] == pytest.approx(score.min()) and score[i] == score.min()
+    assert best["score"] >= max(abs(best["targets"][t.name]["model_mean"] - t.value) / np.sqrt(t.variance + whole.waves[-1].model_var[k])
+                                for k, t in enumerate(spec.targets)) - 1e-12
     run = best["nearest_run"]
     assert run["kind"] == "run" and run == _best_run(spec, whole.waves)
     assert set(best["targets"]) == set(spec.targets.names)
     for t in best["targets"].values():
         assert t["emulator_sd"] >= 0 and t["model_sd"] > 0
-    # every set ruled out: the simulated minimum itself
+    # every set ruled out: the simulated minimum itself, and the calibrated scenario says so
     assert _best(spec, whole.waves, whole.sample[:0]) == run
-    assert "under the last wave's emulators" in socius.Scenario.load(whole.paths["scenario"]).description
+    assert "the last wave's emulators put nearest the targets" in socius.Scenario.load(whole.paths["scenario"]).description
+    text = calibrated_scenario(spec, run, whole.waves, whole.sample[:0], whole.out)
+    assert "every set ruled out: the simulated point with the smallest implausibility" in text
+    assert f"wave {run['wave']} point {run['point']}" in text and "none (every set ruled out)" in text
 
 
 def _rows(path):

@@ -211,8 +211,13 @@ def write_report(result, out_dir: str | None = None) -> tuple[Path, Path]:
         table(["target", "indicator, group", "value", "interval", "observation sd", "model at the best point",
                "implausibility", "when", "source"], trows),
         "<p>Observation sd: the standard error, or (range) (high - low) / 6. The model's sd is one run's "
-        "(replicates at the point); the implausibility divides the distance by the root of the summed "
-        "variances (observation, model, and the replicate mean's V_model / replicates).</p>"])
+        + ("(pooled over the last wave's replicates); the model at the best point is the last wave's emulators' "
+           "mean, and the implausibility divides its distance from the target by the root of the summed variances "
+           "(observation, model, and the emulator's). The emulators' sd at the point, per target: "
+           + esc(", ".join(f"{t.name} {_num(t, best['targets'][t.name]['emulator_sd'])}" for t in spec.targets)) + ".</p>"
+           if best.get("kind") == "emulated" else
+           "(replicates at the point); the implausibility divides the distance by the root of the summed "
+           "variances (observation, model, and the replicate mean's V_model / replicates).</p>")])
     # waves
     wrows = []
     for w in waves:

@@ -387,23 +387,29 @@ def _best_run(spec: CalibrationSpec, waves: list[Wave]) -> dict:
 def _best(spec: CalibrationSpec, waves: list[Wave], sample: np.ndarray) -> dict:
     """The calibration's best point.
 
-    With a non-empty non-implausible sample: the sample's point with the smallest combined
-    implausibility under the last wave's emulators (``kind = "emulated"``; each target's
-    ``model_mean`` is the emulator's mean, ``emulator_sd`` its standard deviation, ``model_sd``
-    one run's). The emulators pool every run of every wave, so their mean is not the luck of one
-    point's few replicates, which the smallest simulated implausibility is: with 2 replicates of a
-    small population the simulated minimum is the point whose noise fell nearest the targets
-    (docs/calibration.md, "The best point"). The simulated minimum is kept as ``nearest_run``.
-    With every set ruled out: the simulated minimum itself (``kind = "run"``).
+    With a non-empty non-implausible sample: the sample's point the last wave's emulators put
+    nearest the targets (``kind = "emulated"``), by the combined (``spec.rule``) expected
+    standardised distance sqrt(((z - E[f])^2 + V_emulator) / (V_obs + V_model)) per target: the
+    emulator's uncertainty counts against a point (the implausibility, whose denominator holds
+    V_emulator, would favour points the emulators know least). ``score`` is that distance,
+    ``implausibility`` the point's combined implausibility; per target ``model_mean`` is the
+    emulator's mean, ``emulator_sd`` its sd, ``model_sd`` one run's. The emulators pool every run
+    of every wave, so their mean is not the luck of one point's few replicates, which the smallest
+    simulated implausibility is (docs/calibration.md, section 3). It is a choice among the
+    ``sample`` points, not an optimum: another ``sample`` size can give another point. The
+    simulated minimum is kept as ``nearest_run``. With every set ruled out: the simulated minimum
+    itself (``kind = "run"``).
     """
     run = _best_run(spec, waves)
     if not len(sample):
         return run
     last = waves[-1]
     imp, mean, var = _emulate(spec, last, sample)
-    comb = combine(imp, spec.rule)
-    i = int(np.argmin(comb))
-    return {"kind": "emulated", "implausibility": float(comb[i]),
+    z = np.array([t.value for t in spec.targets])
+    obs = np.array([t.variance for t in spec.targets])
+    score = combine(np.sqrt(((z - mean) ** 2 + var) / (obs + last.model_var)), spec.rule)
+    i = int(np.argmin(score))
+    return {"kind": "emulated", "score": float(score[i]), "implausibility": float(combine(imp[i:i + 1], spec.rule)[0]),
             "values": {p.key: p.cast(sample[i, j]) for j, p in enumerate(spec.parameters)},
             "targets": {t.name: {"value": t.value, "sd": t.sd, "model_mean": float(mean[i, k]),
                                  "emulator_sd": float(np.sqrt(var[i, k])), "model_sd": float(np.sqrt(last.model_var[k])),
@@ -483,9 +489,10 @@ def _best_words(spec: CalibrationSpec, best: dict) -> str:
     """How the best point was chosen, in words (the calibrated scenario's description, the report)."""
     if best.get("kind") == "emulated":
         run = best["nearest_run"]
-        return (f"the non-implausible set with the smallest implausibility under the last wave's emulators "
-                f"({best['implausibility']:.2f}; the smallest simulated one was {run['implausibility']:.2f}, "
-                f"wave {run['wave']} point {run['point']})")
+        return (f"the non-implausible set the last wave's emulators put nearest the targets (expected "
+                f"standardised distance {best['score']:.2f}, implausibility {best['implausibility']:.2f} under the "
+                f"emulators; the smallest simulated implausibility was {run['implausibility']:.2f}, wave {run['wave']} "
+                f"point {run['point']})")
     return (f"every set ruled out: the simulated point with the smallest implausibility "
             f"({best['implausibility']:.2f}, wave {best['wave']} point {best['point']})")
 
