@@ -91,10 +91,11 @@ class CalibrationResult:
         The non-implausible parameter sets after the last wave (``DIR/non_implausible.csv``);
         empty if every point was ruled out.
     best : dict
-        The best point (``kind``): with a non-empty sample, the non-implausible set with the
-        smallest combined implausibility under the last wave's emulators (``"emulated"``: values,
-        implausibility, and per target the emulator's mean and sd, one run's sd and the
-        implausibility; the simulated minimum under ``nearest_run``); with every set ruled out,
+        The best point (``kind``): with a non-empty sample, the non-implausible set the last
+        wave's emulators put nearest the targets by the expected standardised distance
+        (``"emulated"``: values, ``score`` (that distance), implausibility, and per target the
+        emulator's mean and sd, one run's sd and the implausibility; the simulated minimum under
+        ``nearest_run``; see ``_best``); with every set ruled out,
         the run point with the smallest combined implausibility of its replicate mean (``"run"``:
         wave, point, values, per target the replicate mean, one run's sd, the implausibility).
     paths : dict
