@@ -208,6 +208,16 @@ def test_recovery_known_values_are_not_ruled_out_and_far_ones_are(whole):
         assert (whole.paths["figures"] / name).stat().st_size > 1000
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in (SCENARIOS / "calibration").glob("*.toml")))
+def test_every_shipped_calibration_spec_passes_its_checks_before_a_run(name):
+    # What a calibration checks before its first run (keys, each prior against the parameter's
+    # allowed range, the targets against the model): a shipped spec that a change of the model's
+    # parameters or indicators broke would fail here, not an hour into a refit.
+    spec = CalibrationSpec.load(SCENARIOS / "calibration" / f"{name}.toml")
+    assert spec.name == name and len(spec.parameters) >= 1 and len(spec.targets) >= 1
+    assert len(spec.hash()) == 16
+
+
 def test_the_best_point_is_the_emulators_best_of_the_sample(whole):
     # The shipped point: the non-implausible set the last wave's emulators put nearest the targets,
     # not the simulated point whose 2 replicates' noise fell nearest them (kept as nearest_run).
