@@ -15,6 +15,8 @@
 // (doubling every 20 years of age); legal problems at services.legal_onset, more often in
 // deprived neighbourhoods. Each week's draws are made in parallel from each resident's stream;
 // the shared caseloads are then changed serially in agent order.
+#include <oneapi/tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -98,24 +100,26 @@ void assign_waiting(State& s, World& w, const StepContext& ctx) {
     AgentIndex a;
     std::uint8_t k;
   };
-  std::vector<Waiting> queue;
-  for (AgentIndex a = 0; a < s.residents; ++a) {
+  // Gathered in parallel, in agent order (then by service), each resident's draw made once for
+  // all its waiting needs; the sort's key is unique, so its order does not depend on threads.
+  std::vector<Waiting> queue = parallel_gather<Waiting>(0, s.residents, [&](AgentIndex a, std::vector<Waiting>& out) {
     const std::uint8_t needs = s.needs[a];
-    if (!needs) continue;
+    if (!needs) return;
+    std::uint32_t order = 0;
+    bool drawn = false;
     for (int k = 0; k < kServices; ++k) {
-      if ((needs & (1u << k)) && s.prof[k][a] == kNone) queue.push_back({s.waited[k][a], 0, a, static_cast<std::uint8_t>(k)});
+      if ((needs & (1u << k)) && s.prof[k][a] == kNone) {
+        if (!drawn) {
+          Stream rng = ctx.stream(a, kPurposeAssign);
+          order = rng.next_u32();
+          drawn = true;
+        }
+        out.push_back({s.waited[k][a], order, a, static_cast<std::uint8_t>(k)});
+      }
     }
-  }
+  });
   if (queue.empty()) return;
-  for (std::size_t i = 0; i < queue.size(); ++i) {
-    if (i > 0 && queue[i].a == queue[i - 1].a) {
-      queue[i].order = queue[i - 1].order;
-      continue;
-    }
-    Stream rng = ctx.stream(queue[i].a, kPurposeAssign);
-    queue[i].order = rng.next_u32();
-  }
-  std::sort(queue.begin(), queue.end(), [](const Waiting& x, const Waiting& y) {
+  tbb::parallel_sort(queue.begin(), queue.end(), [](const Waiting& x, const Waiting& y) {
     if (x.waited != y.waited) return x.waited > y.waited;
     if (x.order != y.order) return x.order < y.order;
     if (x.a != y.a) return x.a < y.a;

@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cmath>
 #include <numeric>
+#include <utility>
+
+#include <oneapi/tbb/task_arena.h>
 
 #include "borough.hpp"
 #include "setup.hpp"
@@ -244,24 +247,39 @@ void fill_household(State& s, std::span<const AgentIndex> slots, std::uint32_t h
 }
 
 void State::rebuild_foci() {
+  // A counting sort of the (agent, focus) pairs by focus, in parallel over C consecutive ranges
+  // of agents (issue 18: serial, it left a core idle every step at 1,000,000 residents). Each
+  // range counts its own members per focus; within a focus, range c's members are placed after
+  // those of ranges before it, so every list is in agent order (models rely on it: a household's
+  // head is its first member; tie formation picks members by position) and the result is the
+  // same for any C.
   const std::uint32_t F = n_foci();
-  focus_offset.assign(F + 1, 0);
   const std::span<const std::uint32_t> cols[4] = {household, focus_work, focus_comm, focus_hub};
-  for (AgentIndex a = 0; a < residents; ++a) {
-    for (const auto c : cols) {
-      const std::uint32_t f = c[a];
-      if (f != kNone) ++focus_offset[f + 1];
+  const std::size_t C = residents < 8 * kGrain ? 1 : std::clamp<std::size_t>(tbb::this_task_arena::max_concurrency(), 1, 8);
+  const auto range_begin = [&](std::size_t c) { return static_cast<AgentIndex>(std::size_t{residents} * c / C); };
+  std::vector<std::vector<std::uint32_t>> at(C);  // per range: its count, then its next position, per focus
+  tbb::parallel_for(std::size_t{0}, C, [&](std::size_t c) {
+    at[c].assign(F, 0);
+    for (AgentIndex a = range_begin(c); a != range_begin(c + 1); ++a) {
+      for (const auto col : cols) {
+        if (col[a] != kNone) ++at[c][col[a]];
+      }
     }
+  });
+  focus_offset.assign(F + 1, 0);
+  for (std::uint32_t f = 0; f < F; ++f) {
+    std::uint32_t next = focus_offset[f];
+    for (std::size_t c = 0; c < C; ++c) next += std::exchange(at[c][f], next);
+    focus_offset[f + 1] = next;
   }
-  for (std::uint32_t f = 0; f < F; ++f) focus_offset[f + 1] += focus_offset[f];
   focus_members.resize(focus_offset[F]);
-  std::vector<std::uint32_t> fill(focus_offset.begin(), focus_offset.end() - 1);
-  for (AgentIndex a = 0; a < residents; ++a) {
-    for (const auto c : cols) {
-      const std::uint32_t f = c[a];
-      if (f != kNone) focus_members[fill[f]++] = a;
+  tbb::parallel_for(std::size_t{0}, C, [&](std::size_t c) {
+    for (AgentIndex a = range_begin(c); a != range_begin(c + 1); ++a) {
+      for (const auto col : cols) {
+        if (col[a] != kNone) focus_members[at[c][col[a]]++] = a;
+      }
     }
-  }
+  });
 }
 
 void State::rebuild_residents_of_nbhd() {

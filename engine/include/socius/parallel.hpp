@@ -10,6 +10,8 @@
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/partitioner.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -50,6 +52,32 @@ T parallel_sum(AgentIndex begin, AgentIndex end, F&& f) {
         return acc;
       },
       [](T x, T y) { return x + y; }, tbb::simple_partitioner());
+}
+
+/// The items f(a, out) appends for each agent a in [begin, end), in agent order (and, for one
+/// agent, in the order f appended them) whatever the number of threads: blocks of agents fill
+/// their own vectors in parallel, which are then joined in block order. For a serial pass that
+/// reads every agent to pick out a few (a waiting list, the agents an event touches).
+template <class T, class F>
+std::vector<T> parallel_gather(AgentIndex begin, AgentIndex end, F&& f) {
+  if (end <= begin) return {};
+  constexpr AgentIndex kBlock = 8 * kGrain;
+  const std::size_t blocks = (static_cast<std::size_t>(end - begin) + kBlock - 1) / kBlock;
+  std::vector<std::vector<T>> parts(blocks);
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
+    const AgentIndex lo = begin + static_cast<AgentIndex>(b * kBlock);
+    const AgentIndex hi = static_cast<AgentIndex>(std::min<std::size_t>(end, std::size_t{lo} + kBlock));
+    for (AgentIndex a = lo; a != hi; ++a) f(a, parts[b]);
+  });
+  std::size_t n = 0;
+  for (const auto& p : parts) n += p.size();
+  std::vector<T> all;
+  all.reserve(n);
+  for (auto& p : parts) {
+    all.insert(all.end(), p.begin(), p.end());
+    std::vector<T>().swap(p);
+  }
+  return all;
 }
 
 /// Per-thread buffers of proposed tie events. `local()` is safe to call from any task; `take()`
