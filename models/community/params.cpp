@@ -304,8 +304,8 @@ Table build_table() {
   t.integer("services.team_neighbourhoods", at(&Params::services, &Services::team_neighbourhoods), 5, 1, 1000000, "neighbourhoods", "Neighbourhoods served by one team of each service (consecutive neighbourhoods; quintiles cycle 1..5, so at 5 every area holds one neighbourhood of each quintile: areas of mixed deprivation).", kAssumption, kFixed);
 
   // ---- burnout ----
-  t.real("burnout.demand", at(&Params::burnout, &Burnout::demand), 0.023, 0, 10, "per week", "Burnout added per week at a full caseload (caseload = capacity): demand x v x caseload / capacity.",
-         "Maslach & Leiter (2016): workload is the main driver; size calibrated (docs/model.md): about 30% of staff above burnout.threshold (NHS Staff Survey 2023)");
+  t.real("burnout.demand", at(&Params::burnout, &Burnout::demand), 0.0210, 0, 10, "per week", "Burnout added per week at a full caseload (caseload = capacity): demand x v x caseload / capacity.",
+         "Maslach & Leiter (2016): workload is the main driver; size fitted with the staff side (socius calibrate scenarios/calibration/staff.toml, docs/calibration.md section 7): about 30% of staff above burnout.threshold (NHS Staff Survey 2023)");
   t.real("burnout.load", at(&Params::burnout, &Burnout::load), 0.05, 0, 10, "per week per unit", "Burnout added per week per unit of caseload above capacity (caseload/capacity - 1), times v.",
          "Maslach & Leiter (2016): workload is a main driver; size " + std::string(kAssumption));
   t.real("burnout.relationship", at(&Params::burnout, &Burnout::relationship), 0.02, 0, 10, "per week", "Burnout added per week by poor client relationships: relationship x v x max(0, quality_ref - mean q).",
@@ -314,22 +314,22 @@ Table build_table() {
   t.real("burnout.support", at(&Params::burnout, &Burnout::support), 0.03, 0, 10, "per week", "Burnout relieved per week by full collegial support: support x S x B.", kAssumption);
   t.real("burnout.recovery", at(&Params::burnout, &Burnout::recovery), 0.01, 0, 10, "per week", "Burnout recovered per week without support: recovery x B.", kAssumption);
   t.real("burnout.support_norm", at(&Params::burnout, &Burnout::support_norm), 2.0, 0.01, 1000, "weight", "Collegial tie strength at which support S saturates at 1.", kAssumption);
-  t.real("burnout.sensitivity_sd", at(&Params::burnout, &Burnout::sensitivity_sd), 0.7, 0, 5, "log units",
+  t.real("burnout.sensitivity_sd", at(&Params::burnout, &Burnout::sensitivity_sd), 0.672, 0, 5, "log units",
          "Log-sd of a professional's burnout sensitivity v (lognormal, mean 1, drawn on arrival): people in the same job differ in how much it wears them down.",
-         "assumption; sets the spread of burnout (docs/model.md)");
+         "sets the spread of burnout; fitted with the staff side (socius calibrate scenarios/calibration/staff.toml, docs/calibration.md section 7; the four staff targets barely constrain it)");
   t.real("burnout.newcomer", at(&Params::burnout, &Burnout::newcomer), 0.2, 0, 1, "", "Burnout of a newcomer on arrival: v x newcomer (arrivals come from other posts, not rested).",
          "assumption: about half the mean burnout in post (docs/model.md)");
   t.real("burnout.threshold", at(&Params::burnout, &Burnout::threshold), 0.5, 0, 1, "",
          "Burnout at or above which a professional counts as burnt out (burnout_share): the upper half of the 0-1 scale, as 'often' or 'always' are the upper two of the NHS Staff Survey's five answers.",
          "socius convention; target share about 30% (NHS Staff Survey 2023)");
-  t.real("burnout.leave_base", at(&Params::burnout, &Burnout::leave_base), 0.035, 0, 1, "per year", "Leaving rate at burnout 0 (retirement, moves, career changes).",
-         "calibrated (docs/model.md): turnover about 15.4% a year (DfE children's social work workforce census 2021)");
-  t.real("burnout.leave_burnout", at(&Params::burnout, &Burnout::leave_burnout), 0.27, 0, 10, "per year", "Added leaving rate at burnout 1: weekly hazard (leave_base + leave_burnout B) / 52.",
-         "calibrated (docs/model.md): staff above burnout.threshold leave about twice as often as the rest, as burnt-out physicians did "
+  t.real("burnout.leave_base", at(&Params::burnout, &Burnout::leave_base), 0.0441, 0, 1, "per year", "Leaving rate at burnout 0 (retirement, moves, career changes).",
+         "fitted with the staff side (socius calibrate scenarios/calibration/staff.toml, docs/calibration.md section 7): turnover about 15.4% a year (DfE children's social work workforce census 2021)");
+  t.real("burnout.leave_burnout", at(&Params::burnout, &Burnout::leave_burnout), 0.262, 0, 10, "per year", "Added leaving rate at burnout 1: weekly hazard (leave_base + leave_burnout B) / 52.",
+         "fitted with the staff side (socius calibrate scenarios/calibration/staff.toml, docs/calibration.md section 7; prior 0.1-0.45 around a relative risk of leaving about 2): staff above burnout.threshold leave about twice as often as the rest, as burnt-out physicians did "
          "(Hamidi et al. 2018: relative risk of leaving within two years 2.1, 95% CI 1.3-3.3; Willard-Grace et al. 2019: odds ratio 1.57)");
-  t.real("burnout.vacancy_weeks", at(&Params::burnout, &Burnout::vacancy_weeks), 69, 0, 1000, "weeks",
+  t.real("burnout.vacancy_weeks", at(&Params::burnout, &Burnout::vacancy_weeks), 58.4, 0, 1000, "weeks",
          "Mean time a vacated post stays vacant (exponential; 0: filled in the same week).",
-         "from the steady-state identity vacancy rate = turnover x time to fill / (1 + turnover x time to fill) with turnover 15.4% and vacancy rate 17% "
+         "fitted with the staff side (socius calibrate scenarios/calibration/staff.toml, docs/calibration.md section 7), prior 45-95 weeks around the steady-state identity vacancy rate = turnover x time to fill / (1 + turnover x time to fill) with turnover 15.4% and vacancy rate 17% "
          "(DfE children's social work workforce census 2021-2022; no national time-to-fill figure is published): 52 x 0.17 / (0.154 x 0.83) = 69 weeks");
   t.real("burnout.learning_weeks", at(&Params::burnout, &Burnout::learning_weeks), 52, 0, 520, "weeks",
          "Length of a newcomer's learning curve (0: none): capacity and relationship-building rate rise linearly from learning_start to full.",

@@ -63,7 +63,10 @@ TEST_CASE("community scenarios: policy scenarios extend the baseline and state t
     if (name == "befriending") CHECK(planned < 0.5 * stated);
     if (name == "early_action" || name == "combined") CHECK(planned > 0.85 * set.real("budget.total_pv"));
     if (name == "hubs" || name == "relational_practice") CHECK(planned > 0.8 * stated);  // within one hub / one post-year stream
-    if (name == "structural_reform") CHECK(planned == Approx(0.792 * stated).epsilon(0.01));
+    // The reorganisation costs 10,000 x 1.41 per professional the plan expects in post at week 26
+    // (the posts less the steady-state vacancy rate T w / (1 + T w), w = burnout.vacancy_weeks / 52:
+    // 14.7% with the fitted 58.4 weeks), discounted: 81.3% of the budget (docs/model.md, "Scenarios").
+    if (name == "structural_reform") CHECK(planned == Approx(0.813 * stated).epsilon(0.01));
   }
 }
 
