@@ -54,6 +54,27 @@ T parallel_sum(AgentIndex begin, AgentIndex end, F&& f) {
       [](T x, T y) { return x + y; }, tbb::simple_partitioner());
 }
 
+namespace detail {
+/// Replaces `all` with the concatenation of `parts` (vectors, in their iteration order); with
+/// `release`, each part's memory is freed as it is copied, so that the parts and the whole are
+/// not all resident at the peak.
+template <class T, class Parts>
+void join(std::vector<T>& all, Parts& parts, bool release) {
+  std::size_t n = 0;
+  for (const auto& p : parts) n += p.size();
+  all.clear();
+  all.reserve(n);
+  for (auto& p : parts) {
+    all.insert(all.end(), p.begin(), p.end());
+    if (release) {
+      std::vector<T>().swap(p);
+    } else {
+      p.clear();
+    }
+  }
+}
+}  // namespace detail
+
 /// The items f(a, out) appends for each agent a in [begin, end), in agent order (and, for one
 /// agent, in the order f appended them) whatever the number of threads: blocks of agents fill
 /// their own vectors in parallel, which are then joined in block order. For a serial pass that
@@ -69,14 +90,8 @@ std::vector<T> parallel_gather(AgentIndex begin, AgentIndex end, F&& f) {
     const AgentIndex hi = static_cast<AgentIndex>(std::min<std::size_t>(end, std::size_t{lo} + kBlock));
     for (AgentIndex a = lo; a != hi; ++a) f(a, parts[b]);
   });
-  std::size_t n = 0;
-  for (const auto& p : parts) n += p.size();
   std::vector<T> all;
-  all.reserve(n);
-  for (auto& p : parts) {
-    all.insert(all.end(), p.begin(), p.end());
-    std::vector<T>().swap(p);
-  }
+  detail::join(all, parts, true);
   return all;
 }
 
@@ -89,28 +104,13 @@ class EventBuffer {
   /// (e.g. a model's initial ties), whose per-thread buffers would otherwise stay resident
   /// beside the merged copy and the sort's scratch (a third copy of the batch at the peak).
   std::vector<TieEvent> take() {
-    std::size_t n = 0;
-    for (auto& b : buffers_) n += b.size();
     std::vector<TieEvent> all;
-    all.reserve(n);
-    for (auto& b : buffers_) {
-      all.insert(all.end(), b.begin(), b.end());
-      std::vector<TieEvent>().swap(b);
-    }
+    detail::join(all, buffers_, true);
     return all;
   }
   /// The same into `all` (replacing its content), reusing its memory: for a batch taken every
   /// step, so that a large batch does not map and fault in fresh pages each time.
-  void take(std::vector<TieEvent>& all) {
-    std::size_t n = 0;
-    for (auto& b : buffers_) n += b.size();
-    all.clear();
-    all.reserve(n);
-    for (auto& b : buffers_) {
-      all.insert(all.end(), b.begin(), b.end());
-      b.clear();
-    }
-  }
+  void take(std::vector<TieEvent>& all) { detail::join(all, buffers_, false); }
 
  private:
   tbb::enumerable_thread_specific<std::vector<TieEvent>> buffers_;
