@@ -140,6 +140,25 @@ TEST_CASE("community: same seed, same bits for 1, 2 and 4 threads; another seed 
   CHECK(same);
 }
 
+TEST_CASE("community: above 8,192 residents, same bits for 1 and 3 threads", "[community][determinism]") {
+  // At 2,500 residents (the case above) the foci's rebuild runs as one range and the waiting list
+  // is gathered in one block; here the rebuild splits the agents into as many ranges as threads
+  // (1 against 3) and the gather into 3 blocks, so a member list out of agent order, or a queue
+  // joined out of block order, changes the results.
+  auto e = small({}, 20000, 0, 3);
+  Simulation one(model(), e, 5, 1), three(model(), e, 5, 3);
+  one.run();
+  three.run();
+  CHECK(same_bits(one.recorder().values, three.recorder().values));
+  const auto e1 = one.world().ties.edges(), e3 = three.world().ties.edges();
+  REQUIRE(e1.size() == e3.size());
+  bool same = true;
+  for (std::size_t i = 0; i < e1.size(); ++i) {
+    same &= e1[i].source == e3[i].source && e1[i].target == e3[i].target && e1[i].weight == e3[i].weight && e1[i].type == e3[i].type;
+  }
+  CHECK(same);
+}
+
 TEST_CASE("community: zero decay keeps every tie", "[community][edges]") {
   // Life events, services and burnout remove ties for other reasons; switch them off.
   auto e = small({{"ties.decay_kin", 0.0}, {"ties.decay_friend", 0.0}, {"ties.decay_acquaintance", 0.0}, {"ties.decay_collegial", 0.0},

@@ -2,6 +2,7 @@
 // per-agent parallel loops with random streams, double-buffered neighbour reads, proposed tie
 // events merged from threads, and deterministic sums.
 #include <catch2/catch.hpp>
+#include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
 #include <cstring>
@@ -188,6 +189,25 @@ TEST_CASE("same seed gives bit-identical results for 1, 2 and 4 threads", "[simu
   CHECK(same_bits(one, run(7, 1)));
   CHECK(same_bits(one, run(7, 2)));
   CHECK(same_bits(one, run(7, 4)));
+}
+
+TEST_CASE("parallel_gather returns each agent's items in agent order for any number of threads", "[parallel][determinism]") {
+  // Agents 0..N-1 over several blocks; agent a appends a % 3 items (a, 0), (a, 1), ...
+  const AgentIndex n = 50000;
+  std::vector<std::pair<AgentIndex, int>> expected;
+  for (AgentIndex a = 0; a < n; ++a) {
+    for (int i = 0; i < static_cast<int>(a % 3); ++i) expected.emplace_back(a, i);
+  }
+  for (const int threads : {1, 4}) {
+    tbb::task_arena arena(threads);
+    const auto got = arena.execute([&] {
+      return parallel_gather<std::pair<AgentIndex, int>>(0, n, [](AgentIndex a, std::vector<std::pair<AgentIndex, int>>& out) {
+        for (int i = 0; i < static_cast<int>(a % 3); ++i) out.emplace_back(a, i);
+      });
+    });
+    CHECK(got == expected);
+  }
+  CHECK(parallel_gather<int>(7, 7, [](AgentIndex, std::vector<int>& out) { out.push_back(1); }).empty());
 }
 
 TEST_CASE("a different seed gives different results", "[simulation][determinism]") {
