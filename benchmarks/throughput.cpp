@@ -4,13 +4,16 @@
 // the peak memory belongs to that configuration alone (benchmarks/run.py starts one per size).
 //
 // Usage: socius_throughput --model NAME [--threads T] [--reps R] [--seed S] [--output FILE.h5]
-//                          [--steps K] [--save FILE] [--resume FILE] [key=value ...]
+//                          [--steps K] [--warm W] [--save FILE] [--resume FILE] [key=value ...]
 // key=value entries are scenario parameters (e.g. simulation.population=100000).
 // --output records to an HDF5 results file (ResultsWriter, as `socius run` does) and includes
 // writing and closing the file in the run time.
 // --steps K runs K steps instead of running to the horizon; --save FILE then writes a checkpoint
 // (e.g. a network grown to its steady state); --resume FILE starts each repetition from that
 // checkpoint instead of from setup (the 'setup' time is then the time to restore it).
+// --warm W runs W steps after setup (or restore) before the timed steps, untimed: the timed
+// steps then see the tie array as a long run leaves it (blocks moved by growth and compaction),
+// not as setup or a restore lays it out (every block in agent order).
 // --edges FILE writes the network at the end of the last repetition as lines "u v w" (every tie
 // once, u < v), for the reference implementations that start from the same network
 // (benchmarks/reference/kumpula_reference.cpp, benchmarks/mesa/kumpula_mesa.py).
@@ -77,7 +80,7 @@ std::string json_list(const std::vector<double>& v) {
 
 int main(int argc, char** argv) {
   std::string model_name, output, save, resume, edges;
-  long long run_steps = -1;
+  long long run_steps = -1, warm = 0;
   int threads = 1, reps = 1;
   std::uint64_t seed = 1;
   std::vector<ParameterEntry> entries;
@@ -89,6 +92,7 @@ int main(int argc, char** argv) {
     else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--output" && i + 1 < argc) output = argv[++i];
     else if (a == "--steps" && i + 1 < argc) run_steps = std::atoll(argv[++i]);
+    else if (a == "--warm" && i + 1 < argc) warm = std::atoll(argv[++i]);
     else if (a == "--save" && i + 1 < argc) save = argv[++i];
     else if (a == "--resume" && i + 1 < argc) resume = argv[++i];
     else if (a == "--edges" && i + 1 < argc) edges = argv[++i];
@@ -98,7 +102,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: socius_throughput --model NAME [--threads T] [--reps R] [--seed S] [--output FILE.h5]\n"
-                   "                         [--steps K] [--save FILE] [--resume FILE] [--edges FILE] [key=value ...]\n"
+                   "                         [--steps K] [--warm W] [--save FILE] [--resume FILE] [--edges FILE] [key=value ...]\n"
                    "unexpected argument: %s\n", a.c_str());
       return 2;
     }
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
         made = Simulation::restore(model, StateReader(read_file(resume), resume), threads);
       }
       Simulation& sim = *made;
+      if (warm > 0) sim.step(std::min<std::int64_t>(warm, sim.remaining()));  // counted as setup
       const auto t1 = std::chrono::steady_clock::now();
       rss_after_setup = std::max(rss_after_setup, proc_status_bytes("VmRSS"));
       const std::int64_t before = sim.steps_done();

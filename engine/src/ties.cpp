@@ -268,29 +268,46 @@ void TieGraph::remove_tie(AgentIndex a, std::uint32_t pos) {
 void TieGraph::compact() {
   // Blocks are copied in agent order with room for a quarter more ties; each old entry's twin
   // field then records where that entry went (the old array is discarded), so remapping the
-  // twins needs no array of its own and the transient is the new array alone.
+  // twins needs no array of its own and the transient is the new array alone. Agents are taken
+  // in fixed ranges: each range's start is a prefix sum of the ranges before it, so the layout
+  // is the serial one whatever the number of threads, and each pass writes only its own
+  // agents' entries (the second reads the first's remap of other agents' old entries).
   const AgentIndex n = agents();
-  std::size_t total = 0;
-  for (AgentIndex a = 0; a < n; ++a) total += block_[a].degree + block_[a].degree / 4 + 2;
-  decltype(entries_) fresh(total);
-  std::uint32_t next = 0;
-  for (AgentIndex a = 0; a < n; ++a) {
-    const std::uint32_t cap = block_[a].degree + block_[a].degree / 4 + 2;
-    const std::uint32_t from = block_[a].offset;
-    for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
-      fresh[next + i] = entries_[from + i];
-      entries_[from + i].twin = next + i;
+  const auto room = [](std::uint32_t d) { return d + d / 4 + 2; };
+  constexpr AgentIndex kRange = AgentIndex{1} << 14;
+  const std::size_t ranges = (static_cast<std::size_t>(n) + kRange - 1) / kRange;
+  std::vector<std::size_t> start(ranges + 1, 0);
+  tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
+    const AgentIndex hi = static_cast<AgentIndex>(std::min<std::size_t>(n, (r + 1) * kRange));
+    std::size_t total = 0;
+    for (AgentIndex a = static_cast<AgentIndex>(r * kRange); a < hi; ++a) total += room(block_[a].degree);
+    start[r + 1] = total;
+  });
+  for (std::size_t r = 0; r < ranges; ++r) start[r + 1] += start[r];
+  decltype(entries_) fresh(start[ranges]);
+  tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
+    const AgentIndex hi = static_cast<AgentIndex>(std::min<std::size_t>(n, (r + 1) * kRange));
+    auto next = static_cast<std::uint32_t>(start[r]);
+    for (AgentIndex a = static_cast<AgentIndex>(r * kRange); a < hi; ++a) {
+      const std::uint32_t from = block_[a].offset;
+      for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
+        fresh[next + i] = entries_[from + i];
+        entries_[from + i].twin = next + i;
+      }
+      block_[a].offset = next;
+      capacity_[a] = room(block_[a].degree);
+      next += capacity_[a];
     }
-    block_[a].offset = next;
-    capacity_[a] = cap;
-    next += cap;
-  }
-  for (AgentIndex a = 0; a < n; ++a) {
-    for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
-      HalfTie& h = fresh[block_[a].offset + i];
-      if (h.twin != kUnset) h.twin = entries_[h.twin].twin;
+  });
+  tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
+    const AgentIndex hi = static_cast<AgentIndex>(std::min<std::size_t>(n, (r + 1) * kRange));
+    for (AgentIndex a = static_cast<AgentIndex>(r * kRange); a < hi; ++a) {
+      for (std::uint32_t i = 0; i < block_[a].degree; ++i) {
+        HalfTie& h = fresh[block_[a].offset + i];
+        if (h.twin != kUnset) h.twin = entries_[h.twin].twin;
+      }
     }
-  }
+  });
   entries_ = std::move(fresh);
   wasted_ = 0;
 }
@@ -513,14 +530,19 @@ BatchSummary TieGraph::apply_sorted(const std::vector<TieEvent>& events) {
       }
     }
   }
-  // Compact when abandoned blocks are half the array, or when the array holds more than three
+  // Compact when abandoned blocks are half the array, or when the array holds more than 1.5
   // times its compacted need: blocks keep the room of the most ties they ever held (with
   // turnover, a slot that once held a hub keeps a hub's room), which is slack that no
-  // relocation counts as abandoned. Either way the array at least halves, so the cost is
-  // amortised over the growth that preceded it.
+  // relocation counts as abandoned, and blocks that outgrow their room move to the end with
+  // double room. Compaction lays the blocks out again in agent order with a quarter more room
+  // (about 1.25 times the need), so the array shrinks by at least a sixth each time and the cost
+  // is amortised over the growth that preceded it. The factor was 3 until issue 18's long runs:
+  // 100,000 residents of the community model over 1,300 weeks compacted twice and peaked at
+  // 1,074 bytes per resident (whole process); at 1.5 they compact 13 times (each a parallel pass
+  // over the array) and peak at 882, same results, no slower (benchmarks/NOTES.md).
   // Room reserve() made for half-ties still to come counts as needed.
   const std::size_t need = 2 * ties_ + reserved_ + 2 * static_cast<std::size_t>(agents());
-  if (entries_.size() > (1u << 16) && (wasted_ * 2 > entries_.size() || entries_.size() > 3 * need)) compact();
+  if (entries_.size() > (1u << 16) && (wasted_ * 2 > entries_.size() || 2 * entries_.size() > 3 * need)) compact();
   return summary;
 }
 
