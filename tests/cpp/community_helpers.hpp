@@ -49,6 +49,18 @@ inline bool same_bits(const std::vector<double>& a, const std::vector<double>& b
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
+/// Every tie of the two runs' graphs the same, in the same order (ends, weight bits and type).
+inline bool same_edges(const Simulation& a, const Simulation& b) {
+  const auto ea = a.world().ties.edges(), eb = b.world().ties.edges();
+  if (ea.size() != eb.size()) return false;
+  for (std::size_t i = 0; i < ea.size(); ++i) {
+    if (ea[i].source != eb[i].source || ea[i].target != eb[i].target || std::memcmp(&ea[i].weight, &eb[i].weight, sizeof(float)) != 0 ||
+        ea[i].type != eb[i].type)
+      return false;
+  }
+  return true;
+}
+
 inline std::filesystem::path scenarios_dir() {
   return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "scenarios";
 }

@@ -131,13 +131,7 @@ TEST_CASE("community: same seed, same bits for 1, 2 and 4 threads; another seed 
   CHECK(same_bits(one.recorder().values, two.recorder().values));
   CHECK(same_bits(one.recorder().values, four.recorder().values));
   CHECK_FALSE(same_bits(one.recorder().values, other.recorder().values));
-  const auto e1 = one.world().ties.edges(), e4 = four.world().ties.edges();
-  REQUIRE(e1.size() == e4.size());
-  bool same = true;
-  for (std::size_t i = 0; i < e1.size(); ++i) {
-    same &= e1[i].source == e4[i].source && e1[i].target == e4[i].target && e1[i].weight == e4[i].weight && e1[i].type == e4[i].type;
-  }
-  CHECK(same);
+  CHECK(same_edges(one, four));
 }
 
 TEST_CASE("community: above 8,192 residents, same bits for 1 and 3 threads", "[community][determinism]") {
@@ -150,13 +144,7 @@ TEST_CASE("community: above 8,192 residents, same bits for 1 and 3 threads", "[c
   one.run();
   three.run();
   CHECK(same_bits(one.recorder().values, three.recorder().values));
-  const auto e1 = one.world().ties.edges(), e3 = three.world().ties.edges();
-  REQUIRE(e1.size() == e3.size());
-  bool same = true;
-  for (std::size_t i = 0; i < e1.size(); ++i) {
-    same &= e1[i].source == e3[i].source && e1[i].target == e3[i].target && e1[i].weight == e3[i].weight && e1[i].type == e3[i].type;
-  }
-  CHECK(same);
+  CHECK(same_edges(one, three));
 }
 
 TEST_CASE("community: zero decay keeps every tie", "[community][edges]") {
